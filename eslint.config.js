@@ -1,0 +1,42 @@
+// Flat config shared by every workspace. Type-aware rules stay off so lint runs without a build.
+import { fileURLToPath } from 'node:url';
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import importX from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+export default tseslint.config(
+  { ignores: ['**/dist/**', '**/node_modules/**', 'charts/**', '**/generated/**', '**/.tools/**', 'test/repo/fixtures/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { 'import-x': importX },
+    // Resolves `./x.js` specifiers to their `./x.ts` sources, so cycles are seen before any build.
+    settings: {
+      // Imported files are parsed as TypeScript too; otherwise no-cycle cannot follow them.
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/resolver-next': [createTypeScriptImportResolver({ project: fileURLToPath(new URL('./packages/*/tsconfig.test.json', import.meta.url)), noWarnOnMultipleProjects: true })],
+    },
+    rules: {
+      // A cycle between modules makes load order matter; the style guide forbids them.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'error',
+      // `.only` silently skips the rest of a suite.
+      'no-restricted-properties': [
+        'error',
+        { object: 'test', property: 'only', message: 'test.only skips the rest of the suite.' },
+        { object: 'describe', property: 'only', message: 'describe.only skips the rest of the suite.' },
+        { object: 'it', property: 'only', message: 'it.only skips the rest of the suite.' },
+      ],
+    },
+  },
+  {
+    // Tests build deliberately malformed documents.
+    files: ['**/test/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+);

