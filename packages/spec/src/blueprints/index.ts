@@ -1,0 +1,3 @@
+export * from './sluice-blueprints.js';
+export * from './aperture-values.js';
+export * from './aperture-converter.js';

@@ -1,0 +1,3 @@
+export * from './agent-config.js';
+export * from './controller-config.js';
+export * from './config-loader.js';

@@ -1,0 +1,17 @@
+import { z } from 'zod';
+import { LabelMatcherSchema } from './label-matcher.js';
+
+export const SelectorSchema = z
+  .object({
+    controlPoint: z.string().min(1).describe('Control point name, e.g. ingress or egress (Envoy metadata control-point).'),
+    service: z.string().min(1).default('any').describe('Service FQDN the flow belongs to, or any.'),
+    agentGroup: z.string().min(1).default('default').describe('Agent group that applies the component.'),
+    labelMatcher: LabelMatcherSchema.optional(),
+  })
+  .strict()
+  .describe('Where a component applies: control point, service, agent group and an optional label matcher.');
+
+export const SelectorsSchema = z.array(SelectorSchema).min(1);
+
+export type Selector = z.output<typeof SelectorSchema>;
+export type SelectorInput = z.input<typeof SelectorSchema>;

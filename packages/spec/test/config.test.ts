@@ -1,0 +1,66 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgentConfigSchema, ControllerConfigSchema, loadConfig, SpecValidationError } from '../src/index.js';
+
+const tempFile = (name: string, text: string): string => {
+  const path = join(mkdtempSync(join(tmpdir(), 'sluice-config-')), name);
+  writeFileSync(path, text);
+  return path;
+};
+
+test('agent defaults match the design ports and group', () => {
+  const config = loadConfig(AgentConfigSchema, {});
+  assert.equal(config.grpcPort, 8080);
+  assert.equal(config.httpPort, 8081);
+  assert.equal(config.agentGroup, 'default');
+  assert.equal(config.controller, undefined);
+  assert.ok(config.previewRedactedHeaders.includes('authorization'));
+});
+
+test('controller defaults', () => {
+  const config = loadConfig(ControllerConfigSchema, {});
+  assert.deepEqual([config.grpcPort, config.httpPort, config.kubernetes, config.namespace], [8090, 8091, false, 'sluice-system']);
+});
+
+test('file < environment < flags', () => {
+  const file = tempFile('agent.yaml', 'grpcPort: 9000\nhttpPort: 9001\nagentGroup: edge\n');
+  const config = loadConfig(AgentConfigSchema, {
+    file,
+    env: { SLUICE_AGENT_HTTP_PORT: '9101', SLUICE_AGENT_AGENT_GROUP: 'from-env', UNRELATED: 'x' },
+    envPrefix: 'SLUICE_AGENT_',
+    flags: { agentGroup: 'from-flag', grpcPort: undefined },
+  });
+  assert.deepEqual([config.grpcPort, config.httpPort, config.agentGroup], [9000, 9101, 'from-flag']);
+});
+
+test('a bad environment value names the variable', () => {
+  assert.throws(
+    () => loadConfig(AgentConfigSchema, { env: { SLUICE_AGENT_GRPC_PORT: '70000' }, envPrefix: 'SLUICE_AGENT_' }),
+    (error: unknown) => {
+      assert.ok(error instanceof SpecValidationError);
+      assert.match(error.message, /grpcPort \(from environment SLUICE_AGENT_GRPC_PORT\): 70000 is not allowed; must be <= 65535/);
+      return true;
+    },
+  );
+});
+
+test('a misspelled key in the file names the file', () => {
+  const file = tempFile('agent.yaml', 'grpcPrt: 9000\n');
+  assert.throws(() => loadConfig(AgentConfigSchema, { file }), new RegExp(`grpcPrt \\(from ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): 9000 is not allowed; unknown field`));
+});
+
+test('Redis credentials are refused in the URL', () => {
+  assert.throws(
+    () => loadConfig(AgentConfigSchema, { flags: { redisUrl: 'redis://user:secret@redis:6379' } }),
+    /redisUrl \(from flag --redis-url\).*no credentials/,
+  );
+  assert.equal(loadConfig(AgentConfigSchema, { flags: { redisUrl: 'redis://redis.sluice-system.svc:6379/0' } }).redisUrl, 'redis://redis.sluice-system.svc:6379/0');
+});
+
+test('a file that is not a mapping is refused', () => {
+  const file = tempFile('agent.yaml', '- 1\n- 2\n');
+  assert.throws(() => loadConfig(AgentConfigSchema, { file }), /expected a mapping of config keys/);
+});
