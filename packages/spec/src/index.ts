@@ -4,3 +4,4 @@ export * from './flow-policy/index.js';
 export * from './compiled/index.js';
 export * from './config/index.js';
 export * from './blueprints/index.js';
+export * from './proto/index.js';

@@ -1,0 +1,72 @@
+/**
+ * Where Sluice's .proto files live and which entry files the loader reads.
+ *
+ * Two sources share one include path, so an `import` in any file resolves the
+ * same way for protobufjs, @grpc/proto-loader and protoc:
+ * - `packages/spec/protos`: our sync protocol and the OTLP protos at their
+ *   canonical paths (Envoy's OpenTelemetry access-log config imports
+ *   `opentelemetry/proto/common/v1/common.proto`, which we provide);
+ * - the Envoy, xDS, googleapis and protoc-gen-validate trees vendored in
+ *   `@grpc/grpc-js-xds/deps`.
+ *
+ * `google/protobuf/*.proto` is not on disk: protobufjs bundles the well-known
+ * types (see `proto-loader.ts`).
+ */
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+
+/**
+ * Absolute path of `packages/spec/protos`. This file sits two levels below the
+ * package root both as source (`src/proto/proto-paths.ts`) and compiled
+ * (`dist/proto/proto-paths.js`), so `../../protos` works for both.
+ */
+export const SLUICE_PROTOS_DIR: string = fileURLToPath(new URL('../../protos', import.meta.url));
+
+/** Absolute path of `@grpc/grpc-js-xds/deps`, resolved the way Node resolves the dependency. */
+export const GRPC_XDS_DEPS_DIR: string = join(
+  dirname(require.resolve('@grpc/grpc-js-xds/package.json')),
+  'deps',
+);
+
+/**
+ * Include directories for every proto Sluice loads, in search order: ours
+ * first, then Envoy's API, xDS (udpa/xds annotations), googleapis
+ * (google/rpc, google/api) and protoc-gen-validate (validate/validate.proto).
+ * Typed `string[]` so it can be passed straight to APIs that take one
+ * (proto-loader's `includeDirs`); frozen, so pushing to it throws.
+ */
+export const PROTO_INCLUDE_DIRS: string[] = Object.freeze([
+  SLUICE_PROTOS_DIR,
+  join(GRPC_XDS_DEPS_DIR, 'envoy-api'),
+  join(GRPC_XDS_DEPS_DIR, 'xds'),
+  join(GRPC_XDS_DEPS_DIR, 'googleapis'),
+  join(GRPC_XDS_DEPS_DIR, 'protoc-gen-validate'),
+]) as string[];
+
+/** Envoy ext_authz v3: service `envoy.service.auth.v3.Authorization`, rpc `Check`. */
+export const EXT_AUTHZ_PROTO = 'envoy/service/auth/v3/external_auth.proto';
+
+/** OTLP logs export: service `opentelemetry.proto.collector.logs.v1.LogsService`, rpc `Export`. */
+export const OTLP_LOGS_SERVICE_PROTO = 'opentelemetry/proto/collector/logs/v1/logs_service.proto';
+
+/** Sluice sync protocol: service `sluice.sync.v1.AgentSync`, rpc `Connect`. */
+export const AGENT_SYNC_PROTO = 'sluice/sync/v1/sync.proto';
+
+/**
+ * Envoy's OpenTelemetry access-log config
+ * (`envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig`),
+ * used to check EnvoyFilter patch values; it imports our OTLP common.proto.
+ */
+export const ENVOY_OTEL_ACCESS_LOG_PROTO =
+  'envoy/extensions/access_loggers/open_telemetry/v3/logs_service.proto';
+
+/** The entry files the loader reads; everything they import comes along. */
+export const PROTO_FILES: readonly string[] = Object.freeze([
+  EXT_AUTHZ_PROTO,
+  OTLP_LOGS_SERVICE_PROTO,
+  AGENT_SYNC_PROTO,
+  ENVOY_OTEL_ACCESS_LOG_PROTO,
+]);
