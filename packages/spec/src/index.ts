@@ -5,3 +5,4 @@ export * from './compiled/index.js';
 export * from './config/index.js';
 export * from './blueprints/index.js';
 export * from './proto/index.js';
+export * from './envoy/index.js';

@@ -17,7 +17,7 @@ import {
 import { loadSync, type Options as ProtoLoaderOptions } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import type { Root } from 'protobufjs';
-import { PROTO_FILES, PROTO_INCLUDE_DIRS } from './proto-paths.js';
+import { ENVOY_CONFIG_PROTO_FILES, PROTO_FILES, PROTO_INCLUDE_DIRS } from './proto-paths.js';
 
 const require = createRequire(import.meta.url);
 
@@ -54,6 +54,7 @@ export const PROTO_LOADER_OPTIONS: Readonly<ProtoLoaderOptions> = Object.freeze(
 
 let grpcPackage: GrpcObject | undefined;
 let protobufRoot: Root | undefined;
+let envoyConfigRoot: Root | undefined;
 
 /**
  * The gRPC object tree for all Sluice protos, built on first call and cached.
@@ -77,15 +78,27 @@ export function loadGrpcPackage(): GrpcObject {
  * @throws Error if a proto file or one of its imports cannot be found or parsed.
  */
 export function loadProtobufRoot(): Root {
-  if (protobufRoot === undefined) {
-    registerBundledWellKnownProtos();
-    const root = new protobuf.Root();
-    root.resolvePath = resolveOnIncludePath;
-    root.loadSync([...PROTO_FILES], { keepCase: true });
-    root.resolveAll();
-    protobufRoot = root;
-  }
+  protobufRoot ??= buildRoot(PROTO_FILES);
   return protobufRoot;
+}
+
+/**
+ * A separate protobufjs Root with Envoy's configuration protos ({@link ENVOY_CONFIG_PROTO_FILES}),
+ * for checking EnvoyFilter patch values field by field. Kept apart from {@link loadProtobufRoot} so
+ * the agent never pays for parsing them.
+ */
+export function loadEnvoyConfigRoot(): Root {
+  envoyConfigRoot ??= buildRoot([...PROTO_FILES, ...ENVOY_CONFIG_PROTO_FILES]);
+  return envoyConfigRoot;
+}
+
+function buildRoot(files: readonly string[]): Root {
+  registerBundledWellKnownProtos();
+  const root = new protobuf.Root();
+  root.resolvePath = resolveOnIncludePath;
+  root.loadSync([...files], { keepCase: true });
+  root.resolveAll();
+  return root;
 }
 
 /**

@@ -70,3 +70,16 @@ export const PROTO_FILES: readonly string[] = Object.freeze([
   AGENT_SYNC_PROTO,
   ENVOY_OTEL_ACCESS_LOG_PROTO,
 ]);
+
+/**
+ * Envoy configuration protos that EnvoyFilter patch values are checked against: the HTTP connection
+ * manager (and its HttpFilter), the ext_authz and router filter configs, the OpenTelemetry access
+ * logger, and Listener (for connection_balance_config). Loaded only by tooling, never on the data path.
+ */
+export const ENVOY_CONFIG_PROTO_FILES: readonly string[] = Object.freeze([
+  'envoy/extensions/filters/network/http_connection_manager/v3/http_connection_manager.proto',
+  'envoy/extensions/filters/http/ext_authz/v3/ext_authz.proto',
+  'envoy/extensions/filters/http/router/v3/router.proto',
+  'envoy/config/listener/v3/listener.proto',
+  ENVOY_OTEL_ACCESS_LOG_PROTO,
+]);
