@@ -24,7 +24,6 @@ test("the seed's values file converts to the hand-checked FlowPolicy", () => {
           averageLatency: {
             fluxMeter: { selectors: [{ controlPoint: 'ingress', service: SERVICE }] },
             latencyToleranceMultiplier: 1.1,
-            aimd: {},
           },
         },
       ],

@@ -157,6 +157,13 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
     ...(p?.queue_timeout !== undefined ? { queueTimeout: duration(p.queue_timeout) } : {}),
   });
   const increment = aimd.load_multiplier_linear_increment;
+  const aimdSettings = {
+    ...(aimd.gradient?.min_gradient !== undefined ? { minGradient: aimd.gradient.min_gradient } : {}),
+    ...(aimd.gradient?.max_gradient !== undefined ? { maxGradient: aimd.gradient.max_gradient } : {}),
+    ...(aimd.max_load_multiplier !== undefined ? { maxLoadMultiplier: aimd.max_load_multiplier } : {}),
+    // Aperture adds the increment once per 10 s; Sluice adds it every 1 s tick.
+    ...(increment !== undefined ? { linearIncrement: (increment * SLUICE_TICK_MS) / APERTURE_INCREMENT_PERIOD_MS } : {}),
+  };
   const baseliner = policy.latency_baseliner;
   const flowPolicy: FlowPolicyInput = {
     apiVersion: FLOW_POLICY_CRD.apiVersion,
@@ -189,13 +196,7 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
             fluxMeter: { selectors: selectors(baseliner.flux_meter.selectors, 'policy.latency_baseliner.flux_meter.selectors', refusals) },
             ...(baseliner.latency_tolerance_multiplier !== undefined ? { latencyToleranceMultiplier: baseliner.latency_tolerance_multiplier } : {}),
             ...(baseliner.long_term_query_interval !== undefined ? { baselineWindow: duration(baseliner.long_term_query_interval) } : {}),
-            aimd: {
-              ...(aimd.gradient?.min_gradient !== undefined ? { minGradient: aimd.gradient.min_gradient } : {}),
-              ...(aimd.gradient?.max_gradient !== undefined ? { maxGradient: aimd.gradient.max_gradient } : {}),
-              ...(aimd.max_load_multiplier !== undefined ? { maxLoadMultiplier: aimd.max_load_multiplier } : {}),
-              // Aperture adds the increment once per 10 s; Sluice adds it every 1 s tick.
-              ...(increment !== undefined ? { linearIncrement: (increment * SLUICE_TICK_MS) / APERTURE_INCREMENT_PERIOD_MS } : {}),
-            },
+            ...(Object.keys(aimdSettings).length > 0 ? { aimd: aimdSettings } : {}),
           },
         },
       ],
