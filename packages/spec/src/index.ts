@@ -6,3 +6,4 @@ export * from './config/index.js';
 export * from './blueprints/index.js';
 export * from './proto/index.js';
 export * from './envoy/index.js';
+export * from './export/index.js';
