@@ -1,0 +1,68 @@
+import { parseArgs } from 'node:util';
+
+export const USAGE = `Usage: sluice-controller [options]
+
+Policy sources (at least one):
+  --policies DIR        watch a directory of FlowPolicy YAML files
+  --kubernetes          watch FlowPolicy resources in --namespace
+Options:
+  --state-dir DIR       persist control-loop baselines here (file mode)
+  --namespace NAME      namespace watched with --kubernetes (default sluice-system)
+  --grpc-port PORT      AgentSync gRPC port (default 8090)
+  --http-port PORT      HTTP API, /metrics, /healthz, /readyz (default 8091)
+  --log-level LEVEL     debug, info, warn or error (default info)
+  --config FILE         YAML or JSON file with the same keys in camelCase
+  -h, --help            print this help
+Environment: SLUICE_CONTROLLER_<KEY> for every option (SLUICE_CONTROLLER_GRPC_PORT=8090),
+and SLUICE_CONTROLLER_API_TOKEN, the bearer token the /v1 API then requires.
+Flags win over the environment, which wins over --config.`;
+
+export type FlagsResult =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'run'; readonly configFile: string | undefined; readonly flags: Record<string, unknown> }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Numbers stay strings if they are not numbers, so the schema names the flag and the bad value. */
+function numberOrText(value: string | undefined): unknown {
+  return value !== undefined && /^[0-9]+$/.test(value) ? Number(value) : value;
+}
+
+/** Parses argv into schema-keyed flags. Unknown flags and stray arguments are errors. */
+export function parseControllerFlags(argv: readonly string[]): FlagsResult {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        policies: { type: 'string' },
+        kubernetes: { type: 'boolean' },
+        'state-dir': { type: 'string' },
+        namespace: { type: 'string' },
+        'grpc-port': { type: 'string' },
+        'http-port': { type: 'string' },
+        'log-level': { type: 'string' },
+        config: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    return { kind: 'error', message: `${(error as Error).message}\n\n${USAGE}` };
+  }
+  const values = parsed.values;
+  if (values.help === true) return { kind: 'help' };
+  return {
+    kind: 'run',
+    configFile: values.config,
+    flags: {
+      policies: values.policies,
+      kubernetes: values.kubernetes,
+      stateDir: values['state-dir'],
+      namespace: values.namespace,
+      grpcPort: numberOrText(values['grpc-port']),
+      httpPort: numberOrText(values['http-port']),
+      logLevel: values['log-level'],
+    },
+  };
+}

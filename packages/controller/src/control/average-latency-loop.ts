@@ -1,0 +1,349 @@
+import type { AverageLatencyLoopConfig } from '../compile/compile-policy.js';
+import { additiveIncrease, gradientCut, isPassThrough } from './aimd-step.js';
+import { LatencyBaseline, type BaselineState } from './latency-baseline.js';
+import { addSamples, EMPTY_SAMPLE, SampleWindow, type TickSample } from './tick-sample.js';
+
+/**
+ * - `warming-up`: no baseline yet; pass-through while the baseline learns.
+ * - `pass-through`: baseline known, latency within the setpoint; agents admit everything.
+ * - `throttling`: a load multiplier below maxLoadMultiplier is in force.
+ * - `released`: a throttle that did not improve latency was lifted; pass-through for a cool-down.
+ * - `no-signal`: agents silent or no OK flows in the signal window; pass-through, AIMD reset.
+ */
+export type LoopState = 'warming-up' | 'pass-through' | 'throttling' | 'released' | 'no-signal';
+
+/** What agents are told for one load scheduler. */
+export interface LoadDecision {
+  readonly policyName: string;
+  readonly policyHash: string;
+  readonly componentId: string;
+  /** >= 0; meaningless when passThrough. */
+  readonly loadMultiplier: number;
+  readonly passThrough: boolean;
+  readonly ttlMs: number;
+}
+
+/** The loop's view after a tick, for the API and metrics. */
+export interface LoopStatus {
+  readonly state: LoopState;
+  readonly signalMs: number | undefined;
+  readonly baselineMs: number | undefined;
+  readonly setpointMs: number | undefined;
+  readonly overloaded: boolean;
+  /** The multiplier the loop wants (also in dryRun); maxLoadMultiplier when passing through. */
+  readonly desiredLoadMultiplier: number;
+  readonly observedLoadMultiplier: number | undefined;
+  /** Lower bound on cuts from the upstream's measured capacity, when one is known. */
+  readonly capacityFloor: number | undefined;
+  /** Throttles released because latency did not improve (the alert counter). */
+  readonly releases: number;
+  readonly ticks: number;
+}
+
+export interface TickResult {
+  readonly decision: LoadDecision;
+  readonly status: LoopStatus;
+  /** True on the tick a throttle was released for not improving latency. */
+  readonly released: boolean;
+}
+
+export interface AverageLatencyLoopOptions {
+  readonly config: AverageLatencyLoopConfig;
+  /** Baseline saved by an earlier controller process. */
+  readonly restoredBaseline?: BaselineState;
+  /** Keeps the last N state transitions for tests and debugging. @default 64 */
+  readonly traceLength?: number;
+}
+
+/**
+ * Fraction of the measured upstream capacity that the load multiplier never goes below while
+ * throttling. Latency from an open-loop overload is backlog, and a backlog drains only while
+ * admission is below capacity; a cut deeper than that throws goodput away. 0.95 drains at 5% of
+ * capacity and leaves room for the estimate's noise (a few percent) before admission undershoots.
+ */
+export const CAPACITY_DRAIN_FRACTION = 0.95;
+
+/**
+ * A tick counts as backlogged when its agents admitted noticeably more than the upstream completed:
+ * the completion rate is then the upstream's capacity. 5% absorbs report-alignment noise.
+ */
+const BACKLOG_MARGIN = 0.95;
+
+/** A window's signal must fall by at least this fraction to count as an improvement. */
+const IMPROVEMENT_FRACTION = 0.01;
+
+/**
+ * The average-latency control loop of one load scheduler. Pure: it holds no timer, socket or clock;
+ * the caller feeds agent reports with `record` and calls `tick` every evaluationInterval.
+ *
+ * Per tick: signal = mean OK latency over the signal window (all agents, weighted by counts);
+ * setpoint = baseline × latencyToleranceMultiplier; overloaded = signal > setpoint.
+ * - Overloaded: at most one multiplicative cut per signal window (the window still holds the data
+ *   that caused the previous cut, so cutting again on it would compound one observation), to
+ *   observed × clamp(setpoint/signal, minGradient, maxGradient), never below the capacity floor
+ *   (CAPACITY_DRAIN_FRACTION × the measured capacity, once a backlog was seen). On an overloaded
+ *   tick whose own reports still show queueing, the multiplier is also capped at the measured
+ *   capacity, every tick, without waiting for the next cut.
+ * - Not overloaded while throttling: observed + linearIncrement × ticks since the last overload (not
+ *   below the floor); at or above maxLoadMultiplier the agents pass everything through.
+ * - The baseline learns only from pass-through ticks whose own latency is within the setpoint, so an
+ *   overload or a throttle never teaches it that slow is normal.
+ * - A throttle whose signal has not improved for releaseAfterWindows windows is released (counted as
+ *   an alert) and the loop passes through for as long again.
+ * - No reports or no OK flows in the signal window: pass-through and the AIMD state resets, so a
+ *   throttle never outlives its evidence.
+ */
+export class AverageLatencyLoop {
+  #config: AverageLatencyLoopConfig;
+  readonly #window: SampleWindow;
+  readonly #baseline: LatencyBaseline;
+  readonly #trace: { tick: number; from: LoopState; to: LoopState }[] = [];
+  readonly #traceLength: number;
+  #pending: TickSample = EMPTY_SAMPLE;
+  #state: LoopState;
+  #ticks = 0;
+  #loadMultiplier: number;
+  #ticksSinceOverload = 0;
+  #lastCutTick = Number.NEGATIVE_INFINITY;
+  #capacityRatio: number | undefined;
+  #backlogSeen = false;
+  #windowStartSignal: number | undefined;
+  #windowTickCount = 0;
+  #windowsWithoutImprovement = 0;
+  #releasedUntilTick = 0;
+  #releases = 0;
+  #status: LoopStatus;
+
+  constructor(options: AverageLatencyLoopOptions) {
+    this.#config = options.config;
+    this.#traceLength = options.traceLength ?? 64;
+    const tick = this.#config.evaluationIntervalMs;
+    this.#window = new SampleWindow(Math.max(1, Math.round(this.#config.signalWindowMs / tick)));
+    this.#baseline = new LatencyBaseline({
+      windowTicks: this.#config.baselineWindowMs / tick,
+      warmUpTicks: this.#config.warmUpMs / tick,
+      ...(options.restoredBaseline !== undefined ? { restored: options.restoredBaseline } : {}),
+    });
+    this.#state = this.#baseline.ready ? 'pass-through' : 'warming-up';
+    this.#loadMultiplier = this.#config.maxLoadMultiplier;
+    this.#status = this.#makeStatus({ signalMs: undefined, observed: undefined, overloaded: false });
+  }
+
+  get config(): AverageLatencyLoopConfig {
+    return this.#config;
+  }
+
+  get state(): LoopState {
+    return this.#state;
+  }
+
+  get status(): LoopStatus {
+    return this.#status;
+  }
+
+  /** State transitions so far (the last `traceLength`), oldest first. */
+  get trace(): readonly { tick: number; from: LoopState; to: LoopState }[] {
+    return this.#trace;
+  }
+
+  /** A new compile of the same scheduler: keeps the baseline and the AIMD state, takes new parameters. */
+  reconfigure(config: AverageLatencyLoopConfig): void {
+    this.#config = config;
+  }
+
+  /** Adds what one agent reported; it counts towards the next tick. */
+  record(sample: TickSample): void {
+    this.#pending = addSamples(this.#pending, { ...sample, reportCount: sample.reportCount > 0 ? sample.reportCount : 1 });
+  }
+
+  baselineSnapshot(): BaselineState {
+    return this.#baseline.snapshot();
+  }
+
+  /** The decision currently in force (what a newly connected agent should get). */
+  decision(): LoadDecision {
+    return this.#decisionFor(this.#state === 'throttling' ? this.#loadMultiplier : this.#config.maxLoadMultiplier);
+  }
+
+  /** Runs one control step over everything recorded since the previous tick. */
+  tick(): TickResult {
+    this.#ticks += 1;
+    const sample = this.#pending;
+    this.#pending = EMPTY_SAMPLE;
+    this.#window.push(sample);
+    const totals = this.#window.totals();
+    const signalMs = totals.okCount > 0 ? totals.okLatencySumMs / totals.okCount : undefined;
+    const tokens = totals.acceptedTokens + totals.rejectedTokens;
+    const observed = tokens > 0 ? totals.acceptedTokens / tokens : undefined;
+    let released = false;
+
+    if (signalMs === undefined || !Number.isFinite(signalMs) || totals.reportCount === 0) {
+      this.#resetAimd();
+      this.#transition(['warming-up', 'pass-through', 'throttling', 'released', 'no-signal'], this.#baseline.ready ? 'no-signal' : 'warming-up');
+      return this.#finish({ signalMs, observed, overloaded: false, released });
+    }
+
+    const baselineMs = this.#baseline.valueMs();
+    if (baselineMs === undefined) {
+      this.#baseline.learn(sample.okCount, sample.okLatencySumMs);
+      this.#transition(['warming-up', 'no-signal'], this.#baseline.ready ? 'pass-through' : 'warming-up');
+      return this.#finish({ signalMs, observed, overloaded: false, released });
+    }
+
+    const setpointMs = baselineMs * this.#config.latencyToleranceMultiplier;
+    const overloaded = signalMs > setpointMs;
+    const backlogged = overloaded && this.#measureCapacity(sample, setpointMs);
+
+    if (this.#state === 'released') {
+      if (this.#ticks < this.#releasedUntilTick) return this.#finish({ signalMs, observed, overloaded, released });
+      this.#transition(['released'], 'pass-through');
+    }
+    if (this.#state === 'no-signal' || this.#state === 'warming-up') this.#transition(['no-signal', 'warming-up'], 'pass-through');
+
+    if (overloaded) {
+      this.#ticksSinceOverload = 0;
+      const windowTicks = this.#window.lengthTicks;
+      if (this.#ticks - this.#lastCutTick >= windowTicks) {
+        // Out of pass-through the agents admitted everything, so the base is 1 if they sent no counters.
+        const base = observed ?? (this.#state === 'throttling' ? this.#loadMultiplier : 1);
+        const cut = gradientCut({
+          setpointMs,
+          signalMs,
+          observedLoadMultiplier: base,
+          minGradient: this.#config.minGradient,
+          maxGradient: this.#config.maxGradient,
+        });
+        this.#loadMultiplier = Math.max(cut, this.#floor());
+        this.#lastCutTick = this.#ticks;
+        if (this.#state !== 'throttling') {
+          this.#transition(['pass-through'], 'throttling');
+          this.#windowStartSignal = signalMs;
+          this.#windowTickCount = 0;
+          this.#windowsWithoutImprovement = 0;
+        }
+      }
+      if (backlogged && this.#state === 'throttling' && this.#capacityRatio !== undefined) {
+        // While a backlog builds, admitting more than the upstream completes only deepens it; this cap
+        // acts every tick, because waiting a signal window for the next cut would let it grow for 5 s.
+        this.#loadMultiplier = Math.max(this.#floor(), Math.min(this.#loadMultiplier, this.#capacityRatio));
+      }
+      released = this.#checkImprovement(signalMs, overloaded);
+    } else if (this.#state === 'throttling') {
+      this.#ticksSinceOverload += 1;
+      const increased = additiveIncrease({
+        observedLoadMultiplier: observed ?? this.#loadMultiplier,
+        ticksSinceOverload: this.#ticksSinceOverload,
+        linearIncrement: this.#config.linearIncrement,
+      });
+      this.#loadMultiplier = Math.max(increased, this.#floor());
+      this.#checkImprovement(signalMs, overloaded);
+      if (isPassThrough(this.#loadMultiplier, this.#config.maxLoadMultiplier)) {
+        this.#resetAimd();
+        this.#transition(['throttling'], 'pass-through');
+      }
+    } else if (sample.okCount > 0 && sample.okLatencySumMs / sample.okCount <= setpointMs) {
+      this.#baseline.learn(sample.okCount, sample.okLatencySumMs);
+    }
+    return this.#finish({ signalMs, observed, overloaded, released });
+  }
+
+  /**
+   * Updates the upstream capacity estimate (completions ÷ incoming tokens) from a tick whose own
+   * latency is above the setpoint: the upstream is queueing then, so it completes at capacity. It
+   * starts only after a tick that also admitted clearly more than was completed, the evidence that
+   * latency comes from a backlog and not from, say, a slow dependency; without that evidence there is
+   * no floor and plain AIMD applies. Smoothed over about a signal window (EWMA weight 1/window ticks),
+   * since one tick's Poisson counts vary by several percent. Returns whether the tick was measured.
+   */
+  #measureCapacity(sample: TickSample, setpointMs: number): boolean {
+    if (sample.okCount <= 0 || sample.incomingTokens <= 0) return false;
+    if (sample.okLatencySumMs / sample.okCount <= setpointMs) return false;
+    if (!this.#backlogSeen) {
+      if (sample.completedCount >= sample.acceptedTokens * BACKLOG_MARGIN) return false;
+      this.#backlogSeen = true;
+    }
+    const ratio = Math.min(1, sample.completedCount / sample.incomingTokens);
+    const weight = 1 / this.#window.lengthTicks;
+    this.#capacityRatio = this.#capacityRatio === undefined ? ratio : this.#capacityRatio + weight * (ratio - this.#capacityRatio);
+    return true;
+  }
+
+  #floor(): number {
+    return this.#capacityRatio === undefined ? 0 : CAPACITY_DRAIN_FRACTION * this.#capacityRatio;
+  }
+
+  /** Counts signal windows without improvement; releases the throttle after releaseAfterWindows. */
+  #checkImprovement(signalMs: number, overloaded: boolean): boolean {
+    if (this.#state !== 'throttling') return false;
+    if (!overloaded) {
+      this.#windowsWithoutImprovement = 0;
+      this.#windowStartSignal = signalMs;
+      this.#windowTickCount = 0;
+      return false;
+    }
+    this.#windowTickCount += 1;
+    if (this.#windowTickCount < this.#window.lengthTicks) return false;
+    const start = this.#windowStartSignal ?? signalMs;
+    this.#windowsWithoutImprovement = signalMs <= start * (1 - IMPROVEMENT_FRACTION) ? 0 : this.#windowsWithoutImprovement + 1;
+    this.#windowStartSignal = signalMs;
+    this.#windowTickCount = 0;
+    if (this.#windowsWithoutImprovement < this.#config.releaseAfterWindows) return false;
+    this.#releases += 1;
+    this.#resetAimd();
+    this.#releasedUntilTick = this.#ticks + this.#config.releaseAfterWindows * this.#window.lengthTicks;
+    this.#transition(['throttling'], 'released');
+    return true;
+  }
+
+  #resetAimd(): void {
+    this.#loadMultiplier = this.#config.maxLoadMultiplier;
+    this.#ticksSinceOverload = 0;
+    this.#lastCutTick = Number.NEGATIVE_INFINITY;
+    this.#capacityRatio = undefined;
+    this.#backlogSeen = false;
+    this.#windowsWithoutImprovement = 0;
+    this.#windowStartSignal = undefined;
+    this.#windowTickCount = 0;
+  }
+
+  #transition(allowedFrom: readonly LoopState[], to: LoopState): void {
+    if (this.#state === to) return;
+    if (!allowedFrom.includes(this.#state)) throw new Error(`control loop ${this.#config.policyName}/${this.#config.componentId}: no transition from ${this.#state} to ${to}`);
+    this.#trace.push({ tick: this.#ticks, from: this.#state, to });
+    if (this.#trace.length > this.#traceLength) this.#trace.shift();
+    this.#state = to;
+  }
+
+  #decisionFor(loadMultiplier: number): LoadDecision {
+    const passThrough = this.#config.dryRun || this.#state !== 'throttling' || isPassThrough(loadMultiplier, this.#config.maxLoadMultiplier);
+    return {
+      policyName: this.#config.policyName,
+      policyHash: this.#config.policyHash,
+      componentId: this.#config.componentId,
+      loadMultiplier: passThrough ? this.#config.maxLoadMultiplier : Math.max(0, loadMultiplier),
+      passThrough,
+      ttlMs: this.#config.decisionTtlMs,
+    };
+  }
+
+  #makeStatus(input: { signalMs: number | undefined; observed: number | undefined; overloaded: boolean }): LoopStatus {
+    const baselineMs = this.#baseline.valueMs();
+    return {
+      state: this.#state,
+      signalMs: input.signalMs,
+      baselineMs,
+      setpointMs: baselineMs === undefined ? undefined : baselineMs * this.#config.latencyToleranceMultiplier,
+      overloaded: input.overloaded,
+      desiredLoadMultiplier: this.#state === 'throttling' ? this.#loadMultiplier : this.#config.maxLoadMultiplier,
+      observedLoadMultiplier: input.observed,
+      capacityFloor: this.#capacityRatio === undefined ? undefined : this.#floor(),
+      releases: this.#releases,
+      ticks: this.#ticks,
+    };
+  }
+
+  #finish(input: { signalMs: number | undefined; observed: number | undefined; overloaded: boolean; released: boolean }): TickResult {
+    this.#status = this.#makeStatus(input);
+    return { decision: this.decision(), status: this.#status, released: input.released };
+  }
+}

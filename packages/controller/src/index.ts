@@ -1,0 +1,32 @@
+// Public surface of @sluice/controller. `sluicectl` uses the compile function to validate offline
+// with exactly the rules the controller applies.
+export { compileFlowPolicy, compileParsedPolicy, signalFluxMeterName } from './compile/compile-policy.js';
+export type { AverageLatencyLoopConfig, CompiledPolicy, CompileResult } from './compile/compile-policy.js';
+export { canonicalJson, policyHash, POLICY_HASH_HEX_LENGTH } from './compile/policy-hash.js';
+export { PolicyRegistry } from './policies/policy-registry.js';
+export type { PolicyEntry, PolicyStatus, RegistryChange } from './policies/policy-registry.js';
+export { AverageLatencyLoop, CAPACITY_DRAIN_FRACTION } from './control/average-latency-loop.js';
+export type { LoadDecision, LoopState, LoopStatus, TickResult } from './control/average-latency-loop.js';
+export { additiveIncrease, gradientCut, isPassThrough } from './control/aimd-step.js';
+export { BaselineStateSchema, LatencyBaseline } from './control/latency-baseline.js';
+export type { BaselineState } from './control/latency-baseline.js';
+export { ControlLoops, loopKey } from './control/control-loops.js';
+export { sampleForLoop } from './control/report-sample.js';
+export type { TickSample } from './control/tick-sample.js';
+export type { Clock } from './clock/clock.js';
+export { systemClock } from './clock/clock.js';
+export type { BaselineStore } from './state/baseline-store.js';
+export { MemoryBaselineStore } from './state/baseline-store.js';
+export { FileBaselineStore } from './state/baseline-store-file.js';
+export { FilePolicySource } from './sources/file-policy-source.js';
+export { decodePolicyFile } from './sources/policy-document.js';
+export { KubernetesPolicySource } from './sources/kubernetes-policy-source.js';
+export { AgentDirectory } from './sync/agent-directory.js';
+export type { AgentView, ControlPointView } from './sync/agent-directory.js';
+export { AgentSyncServer } from './sync/agent-sync-server.js';
+export type { PreviewAnswer, PreviewQuery } from './sync/preview-request.js';
+export { HttpApi } from './api/http-api.js';
+export { ControllerMetrics } from './api/controller-metrics.js';
+export { Controller } from './controller.js';
+export type { ControllerOptions } from './controller.js';
+export { runController, EXIT } from './cli/run-controller.js';

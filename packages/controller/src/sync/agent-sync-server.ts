@@ -1,0 +1,259 @@
+import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
+import { agentSyncService, type AgentMessage, type AgentSyncHandlers, type ControllerMessage, type syncV1 } from '@sluice/spec';
+import type { Clock } from '../clock/clock.js';
+import type { CompiledPolicy } from '../compile/compile-policy.js';
+import type { LoadDecision } from '../control/average-latency-loop.js';
+import type { AgentDirectory } from './agent-directory.js';
+import { PreviewUnavailableError, type PreviewAnswer, type PreviewQuery } from './preview-request.js';
+import { componentsMessage, decisionsMessage, policyNamesForGroup } from './sync-messages.js';
+
+export interface AgentSyncServerOptions {
+  readonly agents: AgentDirectory;
+  /** The compiles agents must run, read on every push. */
+  readonly policies: () => readonly CompiledPolicy[];
+  /** The decisions in force, sent to an agent right after its components. */
+  readonly decisions: () => readonly LoadDecision[];
+  /** Every report, after the directory has seen it. */
+  readonly onReport: (report: syncV1.Report, agentId: string) => void;
+  /** After an agent's hello was accepted and its components and decisions were sent. */
+  readonly onConnect?: (agentId: string) => void;
+  /** After an agent's stream ended and it was forgotten. */
+  readonly onDisconnect?: (agentId: string) => void;
+  readonly clock: Clock;
+  readonly log?: (message: string) => void;
+  /** Extra time after a preview's own timeout before the controller stops waiting. @default 1000 */
+  readonly previewGraceMs?: number;
+  /** How long `stop` waits for streams to end before closing them hard. @default 5000 */
+  readonly shutdownGraceMs?: number;
+}
+
+type Call = ServerDuplexStream<AgentMessage, ControllerMessage>;
+
+interface Session {
+  readonly agentId: string;
+  readonly agentGroup: string;
+  readonly capabilities: readonly string[];
+  readonly call: Call;
+}
+
+interface PendingPreview {
+  readonly requestId: string;
+  readonly wanted: number;
+  readonly targets: Set<string>;
+  readonly done: Set<string>;
+  readonly errors: Map<string, string>;
+  readonly flowLabels: Record<string, string>[];
+  readonly httpRequests: unknown[];
+  finish: () => void;
+}
+
+/**
+ * The AgentSync gRPC server. Agents connect with `hello`; the server registers them, sends the
+ * components of their group and the decisions in force, then pushes components on every policy
+ * change and decisions on every tick. Reports go to the directory and to `onReport`; previews are
+ * forwarded to agents that announced the capability and their answers collected. An agent whose
+ * stream ends is forgotten.
+ */
+export class AgentSyncServer {
+  readonly #options: AgentSyncServerOptions;
+  readonly #server = new Server();
+  readonly #sessions = new Map<string, Session>();
+  readonly #previews = new Map<string, PendingPreview>();
+  readonly #log: (message: string) => void;
+  #previewCounter = 0;
+
+  constructor(options: AgentSyncServerOptions) {
+    this.#options = options;
+    this.#log = options.log ?? ((message) => console.log(message));
+    const handlers: AgentSyncHandlers = { Connect: (call) => this.#connect(call) };
+    this.#server.addService(agentSyncService().service, handlers);
+  }
+
+  /** Binds and serves; resolves with the bound port (useful with port 0). */
+  start(options: { port: number; host?: string }): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#server.bindAsync(`${options.host ?? '0.0.0.0'}:${options.port}`, ServerCredentials.createInsecure(), (error, port) => {
+        if (error !== null) reject(new Error(`cannot serve AgentSync on port ${options.port}: ${error.message}`));
+        else resolve(port);
+      });
+    });
+  }
+
+  /** Ends every stream and stops; agents reconnect to the next controller. */
+  stop(): Promise<void> {
+    for (const preview of this.#previews.values()) preview.finish();
+    for (const session of this.#sessions.values()) session.call.end();
+    return new Promise((resolve) => {
+      // A stream that never said hello has no session to end; do not let it hold the shutdown.
+      const force = setTimeout(() => this.#server.forceShutdown(), this.#options.shutdownGraceMs ?? 5000);
+      this.#server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  get connectedAgentIds(): string[] {
+    return [...this.#sessions.keys()].sort();
+  }
+
+  /** Sends every agent the full component set of its group (after any policy change). */
+  pushComponents(): void {
+    const policies = this.#options.policies();
+    for (const session of this.#sessions.values()) session.call.write(componentsMessage(policies, session.agentGroup));
+  }
+
+  /** Sends decisions to the agents that run their policies. */
+  pushDecisions(decisions: readonly LoadDecision[]): void {
+    if (decisions.length === 0) return;
+    const policies = this.#options.policies();
+    for (const session of this.#sessions.values()) {
+      const message = decisionsMessage(decisions, policyNamesForGroup(policies, session.agentGroup));
+      if (message !== undefined) session.call.write(message);
+    }
+  }
+
+  /**
+   * Asks every agent that announced `preview` to sample flows; resolves when enough samples arrived,
+   * every agent answered done, or the timeout (plus a grace period) passed. Agents still sampling
+   * then get a cancel. Rejects with PreviewUnavailableError when no agent can preview.
+   */
+  preview(query: PreviewQuery): Promise<PreviewAnswer> {
+    const targets = [...this.#sessions.values()].filter((session) => session.capabilities.includes('preview'));
+    if (targets.length === 0) return Promise.reject(new PreviewUnavailableError());
+    this.#previewCounter += 1;
+    const requestId = `preview-${this.#previewCounter}`;
+    return new Promise((resolve) => {
+      const pending: PendingPreview = {
+        requestId,
+        wanted: query.samples,
+        targets: new Set(targets.map((session) => session.agentId)),
+        done: new Set(),
+        errors: new Map(),
+        flowLabels: [],
+        httpRequests: [],
+        finish: () => undefined,
+      };
+      const timer = setTimeout(() => pending.finish(), query.timeoutMs + (this.#options.previewGraceMs ?? 1000));
+      pending.finish = () => {
+        clearTimeout(timer);
+        if (!this.#previews.delete(requestId)) return;
+        for (const agentId of pending.targets) {
+          if (!pending.done.has(agentId)) this.#sessions.get(agentId)?.call.write({ payload: 'preview_cancel', preview_cancel: { request_id: requestId } });
+        }
+        resolve({
+          requestId,
+          agents: [...pending.targets].sort().map((agentId) => ({
+            agentId,
+            done: pending.done.has(agentId),
+            ...(pending.errors.has(agentId) ? { error: pending.errors.get(agentId) } : {}),
+          })),
+          flowLabels: pending.flowLabels.slice(0, pending.wanted),
+          httpRequests: pending.httpRequests.slice(0, pending.wanted),
+        });
+      };
+      this.#previews.set(requestId, pending);
+      const request: syncV1.PreviewRequest = {
+        request_id: requestId,
+        control_point: query.controlPoint,
+        service: query.service ?? '',
+        match_labels: { ...(query.matchLabels ?? {}) },
+        samples: query.samples,
+        timeout_ms: query.timeoutMs,
+        kind: query.kind === 'http-request' ? 'PREVIEW_KIND_HTTP_REQUEST' : 'PREVIEW_KIND_FLOW_LABELS',
+      };
+      for (const session of targets) session.call.write({ payload: 'preview_request', preview_request: request });
+    });
+  }
+
+  #connect(call: Call): void {
+    let session: Session | undefined;
+    const close = () => {
+      if (session === undefined) return;
+      const current = this.#sessions.get(session.agentId);
+      if (current?.call === call) {
+        this.#sessions.delete(session.agentId);
+        this.#options.agents.forget(session.agentId);
+        this.#log(`agent ${session.agentId} disconnected`);
+        for (const preview of this.#previews.values()) this.#previewDone(preview, session.agentId);
+        this.#options.onDisconnect?.(session.agentId);
+      }
+      session = undefined;
+    };
+    call.on('data', (message: AgentMessage) => {
+      if (session === undefined) {
+        session = this.#hello(call, message);
+        return;
+      }
+      switch (message.payload) {
+        case 'report': {
+          const now = this.#options.clock.now();
+          this.#options.agents.report(session.agentId, message.report, now);
+          this.#options.onReport(message.report, session.agentId);
+          return;
+        }
+        case 'preview_samples':
+          this.#previewSamples(session.agentId, message.preview_samples);
+          return;
+        case 'hello':
+          call.emit('error', { code: status.FAILED_PRECONDITION, details: 'hello was already received on this stream; reconnect to start a new session' });
+          return;
+        default:
+          // A payload this controller does not know (a newer agent): ignore it rather than drop the agent.
+          return;
+      }
+    });
+    call.on('end', () => {
+      close();
+      call.end();
+    });
+    call.on('error', () => close());
+    call.on('cancelled', () => close());
+    call.on('close', () => close());
+  }
+
+  #hello(call: Call, message: AgentMessage): Session | undefined {
+    if (message.payload !== 'hello' || message.hello.agent_id === undefined || message.hello.agent_id === '') {
+      call.emit('error', { code: status.INVALID_ARGUMENT, details: 'the first message on AgentSync.Connect must be hello with a non-empty agent_id' });
+      return undefined;
+    }
+    const previous = this.#sessions.get(message.hello.agent_id);
+    if (previous !== undefined) {
+      // The same agent reconnected before its old stream was noticed as dead: the new stream wins.
+      this.#sessions.delete(message.hello.agent_id);
+      previous.call.end();
+    }
+    const view = this.#options.agents.register(message.hello, this.#options.clock.now());
+    const session: Session = { agentId: view.agentId, agentGroup: view.agentGroup, capabilities: view.capabilities, call };
+    this.#sessions.set(session.agentId, session);
+    this.#log(`agent ${view.agentId} connected (group ${view.agentGroup}, host ${view.hostname}, version ${view.version})`);
+    const policies = this.#options.policies();
+    call.write(componentsMessage(policies, session.agentGroup));
+    const decisions = decisionsMessage(this.#options.decisions(), policyNamesForGroup(policies, session.agentGroup));
+    if (decisions !== undefined) call.write(decisions);
+    this.#options.onConnect?.(session.agentId);
+    return session;
+  }
+
+  #previewSamples(agentId: string, samples: syncV1.PreviewSamples): void {
+    const preview = this.#previews.get(samples.request_id ?? '');
+    if (preview === undefined || !preview.targets.has(agentId)) return;
+    for (const flow of samples.flow_labels ?? []) preview.flowLabels.push({ ...(flow.labels ?? {}) });
+    for (const text of samples.http_requests_json ?? []) {
+      try {
+        preview.httpRequests.push(JSON.parse(text) as unknown);
+      } catch {
+        preview.httpRequests.push(text);
+      }
+    }
+    if (samples.error !== undefined && samples.error !== '') preview.errors.set(agentId, samples.error);
+    if (samples.done === true || (samples.error !== undefined && samples.error !== '')) this.#previewDone(preview, agentId);
+    else if (preview.flowLabels.length + preview.httpRequests.length >= preview.wanted) preview.finish();
+  }
+
+  #previewDone(preview: PendingPreview, agentId: string): void {
+    if (!preview.targets.has(agentId)) return;
+    preview.done.add(agentId);
+    if (preview.done.size === preview.targets.size || preview.flowLabels.length + preview.httpRequests.length >= preview.wanted) preview.finish();
+  }
+}

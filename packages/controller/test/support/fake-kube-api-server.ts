@@ -1,0 +1,292 @@
+import { EventEmitter, once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { KubeConfig } from '@kubernetes/client-node';
+
+/**
+ * A fake Kubernetes API server for FlowPolicies in one namespace, because no real one can run here.
+ * It is deliberately faithful where informers break:
+ * - resource versions are one global counter; list returns the current one;
+ * - a watch from a resource version older than the retained history answers 200 and then an
+ *   in-stream ERROR event with a 410 Status ("too old resource version"), as the real server does,
+ *   and closes the stream;
+ * - BOOKMARK events (object with only kind, apiVersion and metadata.resourceVersion) are sent when
+ *   the client asked with allowWatchBookmarks=true;
+ * - metadata.generation changes only when spec changes; status writes go through /status only;
+ * - a merge patch of /status carrying a stale metadata.resourceVersion answers 409 Conflict;
+ * - list and watch can be made to fail (500) and open watches can be dropped, so clients must restart.
+ */
+export interface FakeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace: string; generation: number; resourceVersion: string; uid: string; [key: string]: unknown };
+  spec: unknown;
+  status?: Record<string, unknown>;
+}
+
+interface WatchEvent {
+  readonly resourceVersion: number;
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  readonly object: FakeObject;
+}
+
+const GROUP_PATH = '/apis/sluice.dev/v1alpha1';
+
+function mergePatch(target: unknown, patch: unknown): unknown {
+  if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
+  const result: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    if (value === null) delete result[key];
+    else result[key] = mergePatch(result[key], value);
+  }
+  return result;
+}
+
+function status(code: number, reason: string, message: string) {
+  return { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason, code };
+}
+
+export class FakeKubeApiServer {
+  readonly namespace: string;
+  /** Every request as `METHOD path?query`, for assertions about what the client did. */
+  readonly requests: string[] = [];
+  /** `watch-opened` when a watch stream starts delivering live events. */
+  readonly events = new EventEmitter();
+  readonly #server: Server;
+  readonly #objects = new Map<string, FakeObject>();
+  readonly #history: WatchEvent[] = [];
+  readonly #watches = new Set<{ response: ServerResponse; bookmarks: boolean }>();
+  #resourceVersion = 100;
+  #oldestRetained = 100;
+  #failLists = 0;
+  #failWatches = 0;
+  #touchBeforeStatusPatch = false;
+  #uid = 0;
+  port = 0;
+
+  constructor(namespace: string) {
+    this.namespace = namespace;
+    this.#server = createServer((request, response) => {
+      this.#handle(request, response).catch((error: unknown) => this.#json(response, 500, status(500, 'InternalError', (error as Error).message)));
+    });
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.#server.listen(0, '127.0.0.1', () => resolve()));
+    const address = this.#server.address();
+    this.port = typeof address === 'object' && address !== null ? address.port : 0;
+  }
+
+  async stop(): Promise<void> {
+    for (const watch of this.#watches) watch.response.end();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  kubeConfig(): KubeConfig {
+    const kubeConfig = new KubeConfig();
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: 'fake', server: `http://127.0.0.1:${this.port}`, skipTLSVerify: true }],
+      users: [{ name: 'controller', token: 'fake-token' }],
+      contexts: [{ name: 'fake', cluster: 'fake', user: 'controller', namespace: this.namespace }],
+      currentContext: 'fake',
+    });
+    return kubeConfig;
+  }
+
+  get(name: string): FakeObject | undefined {
+    const object = this.#objects.get(name);
+    return object === undefined ? undefined : structuredClone(object);
+  }
+
+  /** Creates or replaces a FlowPolicy as `kubectl apply` would; generation moves only with spec. */
+  apply(document: { metadata: { name: string }; spec: unknown; [key: string]: unknown }): FakeObject {
+    const existing = this.#objects.get(document.metadata.name);
+    const specChanged = existing === undefined || JSON.stringify(existing.spec) !== JSON.stringify(document.spec);
+    const object: FakeObject = {
+      ...(document as object),
+      apiVersion: String(document.apiVersion ?? 'sluice.dev/v1alpha1'),
+      kind: String(document.kind ?? 'FlowPolicy'),
+      metadata: {
+        ...document.metadata,
+        namespace: this.namespace,
+        uid: existing?.metadata.uid ?? `uid-${++this.#uid}`,
+        generation: existing === undefined ? 1 : existing.metadata.generation + (specChanged ? 1 : 0),
+        resourceVersion: String(++this.#resourceVersion),
+      },
+      spec: document.spec,
+      ...(existing?.status !== undefined ? { status: existing.status } : {}),
+    };
+    this.#objects.set(object.metadata.name, object);
+    this.#emit(existing === undefined ? 'ADDED' : 'MODIFIED', object);
+    return structuredClone(object);
+  }
+
+  delete(name: string): void {
+    const object = this.#objects.get(name);
+    if (object === undefined) return;
+    this.#objects.delete(name);
+    this.#emit('DELETED', { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.#resourceVersion) } });
+  }
+
+  /** Writes to other resources in etcd move the global resource version without events here. */
+  advanceResourceVersion(by: number): void {
+    this.#resourceVersion += by;
+  }
+
+  /** Forgets the event history, as etcd compaction does: watches from older versions get 410. */
+  compact(): void {
+    this.#oldestRetained = this.#resourceVersion;
+    this.#history.length = 0;
+  }
+
+  /** Sends a BOOKMARK at the current resource version to watches that asked for bookmarks. */
+  bookmark(): void {
+    for (const watch of this.#watches) {
+      if (watch.bookmarks) this.#write(watch.response, { type: 'BOOKMARK', object: { kind: 'FlowPolicy', apiVersion: 'sluice.dev/v1alpha1', metadata: { resourceVersion: String(this.#resourceVersion) } } });
+    }
+  }
+
+  /** Ends every open watch stream (an API server restart or a load balancer timeout). */
+  dropWatches(): void {
+    for (const watch of this.#watches) watch.response.end();
+    this.#watches.clear();
+  }
+
+  /** Sends an in-stream 410 ERROR to every open watch, then closes them, as the API server does after compaction. */
+  expireWatches(): void {
+    this.compact();
+    for (const watch of this.#watches) {
+      this.#write(watch.response, { type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${this.#resourceVersion - 1} (${this.#resourceVersion})`) });
+      watch.response.end();
+    }
+    this.#watches.clear();
+  }
+
+  /** The next `count` list requests answer 500. */
+  failLists(count: number): void {
+    this.#failLists = count;
+  }
+
+  /** The next `count` watch requests answer 500. */
+  failWatches(count: number): void {
+    this.#failWatches = count;
+  }
+
+  /**
+   * Before the next status patch is evaluated, another writer changes the object's metadata (a
+   * label, as `kubectl label` would): the resource version moves, generation does not.
+   */
+  touchBeforeNextStatusPatch(): void {
+    this.#touchBeforeStatusPatch = true;
+  }
+
+  /** Resolves once a watch stream is open (at once if one is). */
+  async liveWatch(): Promise<void> {
+    if (this.#watches.size > 0) return;
+    await once(this.events, 'watch-opened');
+  }
+
+  get currentResourceVersion(): string {
+    return String(this.#resourceVersion);
+  }
+
+  get openWatches(): number {
+    return this.#watches.size;
+  }
+
+  #emit(type: WatchEvent['type'], object: FakeObject): void {
+    const event: WatchEvent = { resourceVersion: Number(object.metadata.resourceVersion), type, object: structuredClone(object) };
+    this.#history.push(event);
+    for (const watch of this.#watches) this.#write(watch.response, { type, object: event.object });
+  }
+
+  #write(response: ServerResponse, event: unknown): void {
+    response.write(`${JSON.stringify(event)}\n`);
+  }
+
+  #json(response: ServerResponse, code: number, body: unknown): void {
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    const text = JSON.stringify(body);
+    response.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    response.end(text);
+  }
+
+  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    this.requests.push(`${request.method ?? 'GET'} ${url.pathname}${url.search}`);
+    const collection = `${GROUP_PATH}/namespaces/${this.namespace}/flowpolicies`;
+    if (request.headers.authorization !== 'Bearer fake-token') return this.#json(response, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    if (request.method === 'GET' && url.pathname === collection) {
+      if (url.searchParams.get('watch') === 'true') return this.#startWatch(url, response);
+      if (this.#failLists > 0) {
+        this.#failLists -= 1;
+        return this.#json(response, 500, status(500, 'InternalError', 'etcdserver: request timed out'));
+      }
+      return this.#json(response, 200, {
+        apiVersion: 'sluice.dev/v1alpha1',
+        kind: 'FlowPolicyList',
+        metadata: { resourceVersion: String(this.#resourceVersion) },
+        items: [...this.#objects.values()].map((object) => structuredClone(object)),
+      });
+    }
+    const match = new RegExp(`^${collection}/([^/]+)(/status)?$`).exec(url.pathname);
+    if (match?.[1] === undefined) return this.#json(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
+    const name = decodeURIComponent(match[1]);
+    const object = this.#objects.get(name);
+    if (object === undefined) return this.#json(response, 404, status(404, 'NotFound', `flowpolicies.sluice.dev "${name}" not found`));
+    if (request.method === 'GET' && match[2] === undefined) return this.#json(response, 200, object);
+    if (request.method === 'PATCH' && match[2] === '/status') return this.#patchStatus(request, response, object);
+    return this.#json(response, 405, status(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported here`));
+  }
+
+  async #patchStatus(request: IncomingMessage, response: ServerResponse, object: FakeObject): Promise<void> {
+    if (request.headers['content-type'] !== 'application/merge-patch+json') {
+      return this.#json(response, 415, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (got ${request.headers['content-type'] ?? 'none'})`));
+    }
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const patch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata?: { resourceVersion?: string }; status?: unknown };
+    if (this.#touchBeforeStatusPatch) {
+      this.#touchBeforeStatusPatch = false;
+      const labels = { ...((object.metadata.labels as Record<string, string> | undefined) ?? {}), touched: 'true' };
+      object = { ...object, metadata: { ...object.metadata, labels, resourceVersion: String(++this.#resourceVersion) } };
+      this.#objects.set(object.metadata.name, object);
+      this.#emit('MODIFIED', object);
+    }
+    const precondition = patch.metadata?.resourceVersion;
+    if (precondition !== undefined && precondition !== object.metadata.resourceVersion) {
+      return this.#json(response, 409, status(409, 'Conflict', `Operation cannot be fulfilled on flowpolicies.sluice.dev "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`));
+    }
+    // The status subresource ignores everything but status (and never bumps generation).
+    const updated: FakeObject = {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: String(++this.#resourceVersion) },
+      status: mergePatch(object.status ?? {}, patch.status ?? {}) as Record<string, unknown>,
+    };
+    this.#objects.set(object.metadata.name, updated);
+    this.#emit('MODIFIED', updated);
+    return this.#json(response, 200, updated);
+  }
+
+  #startWatch(url: URL, response: ServerResponse): void {
+    if (this.#failWatches > 0) {
+      this.#failWatches -= 1;
+      return this.#json(response, 500, status(500, 'InternalError', 'watch failed'));
+    }
+    const from = Number(url.searchParams.get('resourceVersion') ?? '0');
+    response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
+    if (from < this.#oldestRetained) {
+      this.#write(response, { type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.#oldestRetained})`) });
+      response.end();
+      return;
+    }
+    const watch = { response, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true' };
+    for (const event of this.#history) if (event.resourceVersion > from) this.#write(response, { type: event.type, object: event.object });
+    this.#watches.add(watch);
+    response.on('close', () => this.#watches.delete(watch));
+    this.events.emit('watch-opened');
+  }
+}
