@@ -18,15 +18,23 @@ test('a valid policy file exits 0', async () => {
   writeFileSync(file, VALID);
   const run = await sluicectl(['policy', 'validate', file]);
   assert.equal(run.code, 0, run.stderr);
-  assert.match(run.stdout, /FlowPolicy protect is valid/);
+  assert.match(run.stdout, /FlowPolicy protect is valid \(hash [0-9a-f]{32}\)/);
 });
 
-test('an invalid policy exits 2 with path-precise errors for every document', async () => {
+test('an invalid policy exits 2 with path-precise errors', async () => {
   const file = join(tempDir(), 'bad.yaml');
-  writeFileSync(file, `${VALID}---\n${VALID.replace('name: protect\n      selectors', 'name: protect\n      dryRun: sometimes\n      selectors')}`);
+  writeFileSync(file, VALID.replace('name: protect\n      selectors', 'name: protect\n      dryRun: sometimes\n      selectors'));
   const run = await sluicectl(['policy', 'validate', file]);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /bad\.yaml \(document 2\) is invalid:\n\s+- spec\.loadSchedulers\[0\]\.dryRun: "sometimes" is not allowed; expected boolean/);
+  assert.match(run.stderr, /bad\.yaml is invalid:\n\s+- spec\.loadSchedulers\[0\]\.dryRun: "sometimes" is not allowed; expected boolean/);
+});
+
+test('two policies in one file are refused, as the controller refuses them', async () => {
+  const file = join(tempDir(), 'two.yaml');
+  writeFileSync(file, `${VALID}---\n${VALID}`);
+  const run = await sluicectl(['policy', 'validate', file]);
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /exactly one FlowPolicy document per file/);
 });
 
 test('broken YAML and no file are bad input', async () => {
@@ -34,6 +42,6 @@ test('broken YAML and no file are bad input', async () => {
   writeFileSync(file, 'spec: [unclosed\n');
   const broken = await sluicectl(['policy', 'validate', file]);
   assert.equal(broken.code, 2);
-  assert.match(broken.stderr, /not valid YAML/);
+  assert.match(broken.stderr, /\(line 2, column 1\).*valid YAML/);
   assert.equal((await sluicectl(['policy', 'validate'])).code, 2);
 });
