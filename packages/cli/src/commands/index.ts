@@ -1,6 +1,16 @@
 import type { Command } from '../command.js';
 import { blueprintsGenerate, blueprintsList, blueprintsValues } from './blueprints-commands.js';
+import { flowControlControlPoints, flowControlPreview } from './flow-control-commands.js';
 import { policyValidate } from './policy-commands.js';
+import { policyList } from './policy-list-command.js';
 
 /** Every sluicectl command, in the order help lists them. */
-export const COMMANDS: readonly Command[] = [blueprintsList, blueprintsValues, blueprintsGenerate, policyValidate];
+export const COMMANDS: readonly Command[] = [
+  blueprintsList,
+  blueprintsValues,
+  blueprintsGenerate,
+  policyValidate,
+  policyList,
+  flowControlControlPoints,
+  flowControlPreview,
+];
