@@ -7,3 +7,4 @@ export * from './blueprints/index.js';
 export * from './proto/index.js';
 export * from './envoy/index.js';
 export * from './export/index.js';
+export * from './values/index.js';

@@ -1,0 +1,271 @@
+import { Construct } from 'constructs';
+import {
+  ComponentBinding,
+  literalNames,
+  parseProps,
+  releaseContext,
+  type ReleaseProps,
+  SLUICE_CHART,
+  splitReleaseProps,
+} from './component-binding.js';
+import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
+import { SluiceObject } from './sluice-object.js';
+import { AgentValuesSchema, type AgentValues, type AgentValuesInput } from './spec-values.js';
+import { evaluateTree, textLines, type Tree, type TreeObject, when, yamlOf } from './template-tree.js';
+import { literalView, type View } from './values-view.js';
+
+const SOURCE = 'packages/manifests/src/sluice-agent.ts';
+const COMPONENT = 'agent';
+/** Where the ConfigMap is mounted; the agent reads `--config` from here. */
+const CONFIG_DIRECTORY = '/etc/sluice';
+const CONFIG_FILE = 'agent.yaml';
+/** The controller's default AgentSync port, used when a typed agent is synthesised without its controller. */
+const DEFAULT_CONTROLLER_GRPC_PORT = 8090;
+
+/** Props of a typed `SluiceAgent`: the chart's `agent` values plus where and under which release it runs. */
+export interface SluiceAgentProps extends Readonly<AgentValuesInput>, ReleaseProps {}
+
+/** A bound agent: values read through a view, plus the controller address its chart derives. */
+export class AgentBinding extends ComponentBinding<AgentValues> {
+  constructor(
+    base: ComponentBinding<AgentValues>,
+    /** `HOST:PORT` of the controller's AgentSync endpoint, already defaulted. */
+    readonly controllerAddress: Expr<string>,
+  ) {
+    super(base.values, base.names, base.namespace, base.enabled, base.context);
+  }
+}
+
+/** `<controller fullname>.<namespace>.svc:<port>` unless the values name another address. */
+export function agentControllerAddress(binding: ComponentBinding<AgentValues>, controllerGrpcPort: Expr<number>): Expr<string> {
+  const derived = concat(binding.names.component('controller'), '.', binding.namespace, '.svc:', controllerGrpcPort);
+  return defaultTo(binding.values.controllerAddress.$, derived);
+}
+
+function bindTyped(props: SluiceAgentProps): AgentBinding {
+  const { release, rest } = splitReleaseProps(props);
+  const context = releaseContext(release, SLUICE_CHART, 'SluiceAgent');
+  const values = parseProps(AgentValuesSchema, rest, 'SluiceAgent');
+  const base = new ComponentBinding<AgentValues>(
+    literalView(values),
+    literalNames(release, 'sluice'),
+    literal(context.release.namespace),
+    undefined,
+    context,
+  );
+  return new AgentBinding(base, agentControllerAddress(base, literal(DEFAULT_CONTROLLER_GRPC_PORT)));
+}
+
+/** The agent's config file (`--config`), keyed as the agent's config schema in `@sluice/spec` expects. */
+function configFile(values: View<AgentValues>, controllerAddress: Expr<string>): Tree {
+  return textLines(
+    concat('grpcPort: ', toJson(values.ports.grpc.$)),
+    concat('httpPort: ', toJson(values.ports.http.$)),
+    concat('controller: ', toJson(controllerAddress)),
+    concat('agentGroup: ', toJson(values.agentGroup.$)),
+    concat('logLevel: ', toJson(values.logLevel.$)),
+    when(values.redis.url.$, concat('redisUrl: ', toJson(values.redis.url.$))),
+  );
+}
+
+/**
+ * A digest of everything the config file is made of: the agent values and the derived controller address.
+ * Hashing the inputs rather than the rendered file keeps it computable by both renderers.
+ */
+function configChecksum(binding: AgentBinding): Expr<string> {
+  return sha256(concat(toJson(binding.values.$), toJson(binding.controllerAddress)));
+}
+
+export type AgentConfigSource = 'file' | 'environment';
+
+/**
+ * The agent container. A DaemonSet agent reads its config file from the ConfigMap; a sidecar reads the
+ * same settings from `SLUICE_AGENT_*` variables, because a ConfigMap would have to exist in every
+ * namespace that runs the sidecar.
+ */
+function agentContainer(binding: AgentBinding, configSource: AgentConfigSource): TreeObject {
+  const { values } = binding;
+  const redisSecret = values.redis.existingSecret.$;
+  const fromConfig: Tree[] =
+    configSource === 'file'
+      ? []
+      : [
+          { name: 'SLUICE_AGENT_GRPC_PORT', value: concat(values.ports.grpc.$) },
+          { name: 'SLUICE_AGENT_HTTP_PORT', value: concat(values.ports.http.$) },
+          { name: 'SLUICE_AGENT_CONTROLLER', value: binding.controllerAddress },
+          { name: 'SLUICE_AGENT_AGENT_GROUP', value: values.agentGroup.$ },
+          { name: 'SLUICE_AGENT_LOG_LEVEL', value: values.logLevel.$ },
+          when(values.redis.url.$, { name: 'SLUICE_AGENT_REDIS_URL', value: values.redis.url.$ }),
+        ];
+  return {
+    name: 'agent',
+    image: concat(values.image.repository.$, ':', defaultTo(values.image.tag.$, chartAppVersion)),
+    imagePullPolicy: values.image.pullPolicy.$,
+    args: configSource === 'file' ? ['--config', `${CONFIG_DIRECTORY}/${CONFIG_FILE}`] : [],
+    ports: [
+      { name: 'grpc', containerPort: values.ports.grpc.$, protocol: 'TCP' },
+      { name: 'http', containerPort: values.ports.http.$, protocol: 'TCP' },
+    ],
+    env: [
+      { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
+      { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+      ...fromConfig,
+      when(redisSecret, {
+        name: 'REDIS_USERNAME',
+        // The user name is optional in the Secret: Redis before ACLs has only a password.
+        valueFrom: { secretKeyRef: { name: redisSecret, key: values.redis.usernameKey.$, optional: true } },
+      }),
+      when(redisSecret, {
+        name: 'REDIS_PASSWORD',
+        valueFrom: { secretKeyRef: { name: redisSecret, key: values.redis.passwordKey.$, optional: false } },
+      }),
+    ],
+    resources: yamlOf(values.resources.$),
+    livenessProbe: {
+      httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP' },
+      initialDelaySeconds: 5,
+      periodSeconds: 10,
+      timeoutSeconds: 2,
+      failureThreshold: 3,
+      successThreshold: 1,
+    },
+    readinessProbe: {
+      httpGet: { path: '/readyz', port: 'http', scheme: 'HTTP' },
+      initialDelaySeconds: 1,
+      periodSeconds: 5,
+      timeoutSeconds: 2,
+      failureThreshold: 2,
+      successThreshold: 1,
+    },
+    // Waiting before SIGTERM lets Envoy and kube-proxy drop this endpoint first; the agent then drains its
+    // gRPC streams with GOAWAY. Zero means no wait, and the hook is left out.
+    lifecycle: when(values.drainSeconds.$, { preStop: { sleep: { seconds: values.drainSeconds.$ } } }),
+    securityContext: restrictedContainerSecurityContext(),
+    terminationMessagePolicy: 'FallbackToLogsOnError',
+    volumeMounts:
+      configSource === 'file'
+        ? [
+            { name: 'config', mountPath: CONFIG_DIRECTORY, readOnly: true },
+            { name: 'tmp', mountPath: '/tmp' },
+          ]
+        : [],
+  };
+}
+
+/**
+ * The Sluice agent as a DaemonSet: one per node, reached by the node's Envoy sidecars through a Service
+ * with `internalTrafficPolicy: Local`, rolled one node at a time with surge so a node is never without
+ * an agent, tolerating every taint, outside the mesh, under the restricted Pod Security profile.
+ *
+ * Typed: `new SluiceAgent(chart, 'agent', { release: 'sluice', image: { tag: '0.1.0' } })`.
+ * The `sluice` chart builds the same objects from `.Values.agent`.
+ */
+export class SluiceAgent extends Construct {
+  /** Objects in creation order; each renders once for synthesis and once as a chart template. */
+  readonly objects: readonly SluiceObject[];
+  /** `<fullname>-agent`: the name of every agent object, and the Service Envoy dials. */
+  readonly name: Expr<string>;
+
+  constructor(scope: Construct, id: string, props: SluiceAgentProps | AgentBinding = {}) {
+    super(scope, id);
+    const binding = props instanceof AgentBinding ? props : bindTyped(props);
+    const { values, names, namespace, context } = binding;
+    const name = names.component(COMPONENT);
+    this.name = name;
+    const labels = names.labels(COMPONENT);
+    const selector = names.selectorLabels(COMPONENT);
+    const metadata = { name, namespace, labels };
+    const common = { source: SOURCE, when: binding.enabled, context };
+
+    const serviceAccount = new SluiceObject(this, 'ServiceAccount', {
+      ...common,
+      file: 'agent-serviceaccount.yaml',
+      // The agent never calls the Kubernetes API, so no token is mounted anywhere.
+      tree: { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: false },
+    });
+
+    const configMap = new SluiceObject(this, 'ConfigMap', {
+      ...common,
+      file: 'agent-configmap.yaml',
+      tree: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [CONFIG_FILE]: configFile(values, binding.controllerAddress) } },
+    });
+
+    const service = new SluiceObject(this, 'Service', {
+      ...common,
+      file: 'agent-service.yaml',
+      tree: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata,
+        spec: {
+          type: 'ClusterIP',
+          // Each sidecar talks to the agent on its own node: the agent's token buckets and queues are per node.
+          internalTrafficPolicy: 'Local',
+          selector,
+          ports: [
+            { name: 'grpc', port: values.ports.grpc.$, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+            { name: 'http', port: values.ports.http.$, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+          ],
+        },
+      },
+    });
+
+    const daemonSet = new SluiceObject(this, 'DaemonSet', {
+      ...common,
+      file: 'agent-daemonset.yaml',
+      tree: {
+        apiVersion: 'apps/v1',
+        kind: 'DaemonSet',
+        metadata,
+        spec: {
+          selector: { matchLabels: selector },
+          revisionHistoryLimit: 10,
+          // With internalTrafficPolicy Local a node without a ready agent has no endpoint: start the new pod
+          // beside the old one (surge) and never take the old one down first.
+          updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+          template: {
+            metadata: {
+              // Newer Istio reads the label, older the annotation; both keep the pod out of the mesh.
+              labels: { ...labels, 'sidecar.istio.io/inject': 'false' },
+              annotations: {
+                // sluice-system runs outside the mesh; see DESIGN "Mesh security stance".
+                'sidecar.istio.io/inject': 'false',
+                // A config change must roll the pods: the agent reads its file once at start.
+                'checksum/config': configChecksum(binding),
+              },
+            },
+            spec: {
+              serviceAccountName: name,
+              automountServiceAccountToken: false,
+              enableServiceLinks: false,
+              priorityClassName: when(values.priorityClassName.$, values.priorityClassName.$),
+              terminationGracePeriodSeconds: values.terminationGracePeriodSeconds.$,
+              tolerations: yamlOf(values.tolerations.$),
+              securityContext: restrictedPodSecurityContext(),
+              containers: [agentContainer(binding, 'file')],
+              volumes: [
+                { name: 'config', configMap: { name, defaultMode: 0o444 } },
+                // The root filesystem is read-only; /tmp is the one writable place.
+                { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+              ],
+            },
+          },
+        },
+      },
+    });
+
+    this.objects = [serviceAccount, configMap, service, daemonSet];
+  }
+}
+
+/**
+ * The agent as a container for users who run it inside their own pods (sidecarMode): the same image,
+ * probes, resources and security context, configured through environment variables. Point the
+ * istioconfig at `localhost:<ports.grpc>` and pick ports the application does not use.
+ */
+export function agentSidecarContainer(props: SluiceAgentProps = {}): Record<string, unknown> {
+  const binding = bindTyped(props);
+  if (binding.context === undefined) throw new Error('agentSidecarContainer: typed binding without a context');
+  return evaluateTree(agentContainer(binding, 'environment'), binding.context) as Record<string, unknown>;
+}

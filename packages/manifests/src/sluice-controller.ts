@@ -1,0 +1,226 @@
+import { FLOW_POLICY_CRD } from '@sluice/spec';
+import { Construct } from 'constructs';
+import {
+  ComponentBinding,
+  literalNames,
+  parseProps,
+  releaseContext,
+  type ReleaseProps,
+  SLUICE_CHART,
+  splitReleaseProps,
+} from './component-binding.js';
+import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
+import { SluiceObject } from './sluice-object.js';
+import { ControllerValuesSchema, type ControllerValues, type ControllerValuesInput } from './spec-values.js';
+import { textLines, type Tree, when, yamlOf } from './template-tree.js';
+import { literalView, type View } from './values-view.js';
+
+const SOURCE = 'packages/manifests/src/sluice-controller.ts';
+const COMPONENT = 'controller';
+const CONFIG_DIRECTORY = '/etc/sluice';
+const CONFIG_FILE = 'controller.yaml';
+
+/** Props of a typed `SluiceController`: the chart's `controller` values plus release and namespace. */
+export interface SluiceControllerProps extends Readonly<ControllerValuesInput>, ReleaseProps {}
+
+function bindTyped(props: SluiceControllerProps): ComponentBinding<ControllerValues> {
+  const { release, rest } = splitReleaseProps(props);
+  const context = releaseContext(release, SLUICE_CHART, 'SluiceController');
+  const values = parseProps(ControllerValuesSchema, rest, 'SluiceController');
+  return new ComponentBinding<ControllerValues>(literalView(values), literalNames(release, 'sluice'), literal(context.release.namespace), undefined, context);
+}
+
+/** The controller's config file, keyed as the controller config schema in `@sluice/spec` expects. */
+function configFile(values: View<ControllerValues>, namespace: Expr<string>): Tree {
+  return textLines(
+    concat('grpcPort: ', toJson(values.ports.grpc.$)),
+    concat('httpPort: ', toJson(values.ports.http.$)),
+    // In a cluster the controller reads FlowPolicy resources of its own namespace, the only ones its Role covers.
+    'kubernetes: true',
+    concat('namespace: ', toJson(namespace)),
+    concat('logLevel: ', toJson(values.logLevel.$)),
+  );
+}
+
+/**
+ * The Sluice controller: one replica (replaced with Recreate, so two controllers never push conflicting
+ * decisions), a Service agents and sluicectl reach, a Role limited to FlowPolicy resources and events in
+ * its namespace, and a PodDisruptionBudget that never blocks a node drain.
+ */
+export class SluiceController extends Construct {
+  readonly objects: readonly SluiceObject[];
+  /** `<fullname>-controller`: the Service agents dial. */
+  readonly name: Expr<string>;
+
+  constructor(scope: Construct, id: string, props: SluiceControllerProps | ComponentBinding<ControllerValues> = {}) {
+    super(scope, id);
+    const binding = props instanceof ComponentBinding ? props : bindTyped(props);
+    const { values, names, namespace, context } = binding;
+    const name = names.component(COMPONENT);
+    this.name = name;
+    const labels = names.labels(COMPONENT);
+    const selector = names.selectorLabels(COMPONENT);
+    const metadata = { name, namespace, labels };
+    const common = { source: SOURCE, when: binding.enabled, context };
+    const tokenSecret = values.apiToken.existingSecret.$;
+
+    const serviceAccount = new SluiceObject(this, 'ServiceAccount', {
+      ...common,
+      file: 'controller-serviceaccount.yaml',
+      // The controller watches FlowPolicy resources, so it needs its token.
+      tree: { apiVersion: 'v1', kind: 'ServiceAccount', metadata, automountServiceAccountToken: true },
+    });
+
+    const role = new SluiceObject(this, 'Role', {
+      ...common,
+      file: 'controller-role.yaml',
+      tree: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata,
+        rules: [
+          { apiGroups: [FLOW_POLICY_CRD.group], resources: [FLOW_POLICY_CRD.plural], verbs: ['get', 'list', 'watch'] },
+          { apiGroups: [FLOW_POLICY_CRD.group], resources: [`${FLOW_POLICY_CRD.plural}/status`], verbs: ['get', 'update', 'patch'] },
+          { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+        ],
+      },
+    });
+
+    const roleBinding = new SluiceObject(this, 'RoleBinding', {
+      ...common,
+      file: 'controller-rolebinding.yaml',
+      tree: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata,
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      },
+    });
+
+    const configMap = new SluiceObject(this, 'ConfigMap', {
+      ...common,
+      file: 'controller-configmap.yaml',
+      tree: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [CONFIG_FILE]: configFile(values, namespace) } },
+    });
+
+    const service = new SluiceObject(this, 'Service', {
+      ...common,
+      file: 'controller-service.yaml',
+      tree: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata,
+        spec: {
+          type: 'ClusterIP',
+          selector,
+          ports: [
+            { name: 'grpc', port: values.ports.grpc.$, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+            { name: 'http', port: values.ports.http.$, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+          ],
+        },
+      },
+    });
+
+    const deployment = new SluiceObject(this, 'Deployment', {
+      ...common,
+      file: 'controller-deployment.yaml',
+      tree: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata,
+        spec: {
+          replicas: 1,
+          revisionHistoryLimit: 10,
+          selector: { matchLabels: selector },
+          // Two controllers side by side would both steer the same agents; agents keep their last decisions
+          // for their time-to-live while the replacement starts.
+          strategy: { type: 'Recreate' },
+          template: {
+            metadata: {
+              // Newer Istio reads the label, older the annotation; both keep the pod out of the mesh.
+              labels: { ...labels, 'sidecar.istio.io/inject': 'false' },
+              annotations: {
+                'sidecar.istio.io/inject': 'false',
+                // A config change must roll the pod; the digest covers every input of the config file.
+                'checksum/config': sha256(concat(toJson(values.$), toJson(namespace))),
+              },
+            },
+            spec: {
+              serviceAccountName: name,
+              automountServiceAccountToken: true,
+              enableServiceLinks: false,
+              terminationGracePeriodSeconds: 30,
+              securityContext: restrictedPodSecurityContext(),
+              containers: [
+                {
+                  name: 'controller',
+                  image: concat(values.image.repository.$, ':', defaultTo(values.image.tag.$, chartAppVersion)),
+                  imagePullPolicy: values.image.pullPolicy.$,
+                  args: ['--config', `${CONFIG_DIRECTORY}/${CONFIG_FILE}`],
+                  ports: [
+                    { name: 'grpc', containerPort: values.ports.grpc.$, protocol: 'TCP' },
+                    { name: 'http', containerPort: values.ports.http.$, protocol: 'TCP' },
+                  ],
+                  env: [
+                    { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+                    when(tokenSecret, {
+                      name: 'SLUICE_CONTROLLER_API_TOKEN',
+                      valueFrom: { secretKeyRef: { name: tokenSecret, key: values.apiToken.key.$, optional: false } },
+                    }),
+                  ],
+                  resources: yamlOf(values.resources.$),
+                  livenessProbe: {
+                    httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP' },
+                    initialDelaySeconds: 5,
+                    periodSeconds: 10,
+                    timeoutSeconds: 2,
+                    failureThreshold: 3,
+                    successThreshold: 1,
+                  },
+                  readinessProbe: {
+                    httpGet: { path: '/readyz', port: 'http', scheme: 'HTTP' },
+                    initialDelaySeconds: 1,
+                    periodSeconds: 5,
+                    timeoutSeconds: 2,
+                    failureThreshold: 2,
+                    successThreshold: 1,
+                  },
+                  securityContext: restrictedContainerSecurityContext(),
+                  terminationMessagePolicy: 'FallbackToLogsOnError',
+                  volumeMounts: [
+                    { name: 'config', mountPath: CONFIG_DIRECTORY, readOnly: true },
+                    { name: 'tmp', mountPath: '/tmp' },
+                  ],
+                },
+              ],
+              volumes: [
+                { name: 'config', configMap: { name, defaultMode: 0o444 } },
+                { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+              ],
+            },
+          },
+        },
+      },
+    });
+
+    const disruptionBudget = new SluiceObject(this, 'PodDisruptionBudget', {
+      ...common,
+      file: 'controller-poddisruptionbudget.yaml',
+      tree: {
+        apiVersion: 'policy/v1',
+        kind: 'PodDisruptionBudget',
+        metadata,
+        spec: {
+          // maxUnavailable 1 with one replica: an eviction is always allowed, so a node drain never waits on the
+          // controller (minAvailable 1 would block it for good).
+          maxUnavailable: 1,
+          selector: { matchLabels: selector },
+        },
+      },
+    });
+
+    this.objects = [serviceAccount, role, roleBinding, configMap, service, deployment, disruptionBudget];
+  }
+}

@@ -1,0 +1,56 @@
+import { Construct } from 'constructs';
+import { ComponentBinding, literalNames, parseProps, releaseContext, type ReleaseProps, SLUICE_CHART, splitReleaseProps } from './component-binding.js';
+import { type EvalContext, type Expr, literal, releaseNamespace } from './expr.js';
+import { HelmNames } from './helm-names.js';
+import { AgentBinding, agentControllerAddress, SluiceAgent } from './sluice-agent.js';
+import { SluiceController } from './sluice-controller.js';
+import { type AgentValues, type ControllerValues, type SluiceChartValues, SluiceChartValuesSchema, type SluiceChartValuesInput } from './spec-values.js';
+import { literalView, valuesView, type View } from './values-view.js';
+
+/** Props of a typed `SluicePlatform`: exactly the `sluice` chart's values, plus release and namespace. */
+export interface SluicePlatformProps extends Readonly<Omit<SluiceChartValuesInput, 'nameOverride' | 'fullnameOverride'>>, ReleaseProps {}
+
+/**
+ * Everything the `sluice` chart installs: the agent and the controller, each switchable with `enabled`.
+ * Built from typed props it synthesises with cdk8s; built by `SluicePlatform.forChart` it is the chart.
+ * The equality tests build it both ways from the same values.
+ */
+export class SluicePlatform extends Construct {
+  readonly agent: SluiceAgent;
+  readonly controller: SluiceController;
+
+  /** The platform over `.Values`, for the chart generator. */
+  static forChart(scope: Construct, id: string): SluicePlatform {
+    return new SluicePlatform(scope, id, { view: valuesView<SluiceChartValues>(), namespace: releaseNamespace });
+  }
+
+  constructor(scope: Construct, id: string, props: SluicePlatformProps | { view: View<SluiceChartValues>; namespace: Expr<string> } = {}) {
+    super(scope, id);
+    let view: View<SluiceChartValues>;
+    let namespace: Expr<string>;
+    let names: HelmNames;
+    let context: EvalContext | undefined;
+    if ('view' in props) {
+      ({ view, namespace } = props);
+      names = new HelmNames(view, 'sluice');
+    } else {
+      const { release, rest } = splitReleaseProps(props);
+      context = releaseContext(release, SLUICE_CHART, 'SluicePlatform');
+      const values = parseProps(SluiceChartValuesSchema, { ...rest, nameOverride: release.nameOverride, fullnameOverride: release.fullnameOverride }, 'SluicePlatform');
+      view = literalView(values);
+      namespace = literal(context.release.namespace);
+      names = literalNames(release, 'sluice');
+    }
+    const agentBase = new ComponentBinding<AgentValues>(view.agent as View<AgentValues>, names, namespace, view.agent.enabled.$, context);
+    const agentBinding = new AgentBinding(agentBase, agentControllerAddress(agentBase, view.controller.ports.grpc.$));
+    this.agent = new SluiceAgent(this, 'Agent', agentBinding);
+    const controllerBinding = new ComponentBinding<ControllerValues>(
+      view.controller as View<ControllerValues>,
+      names,
+      namespace,
+      view.controller.enabled.$,
+      context,
+    );
+    this.controller = new SluiceController(this, 'Controller', controllerBinding);
+  }
+}

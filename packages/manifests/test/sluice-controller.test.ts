@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SluiceController, type SluiceControllerProps } from '../src/sluice-controller.js';
+import { byKey, synthesise } from './support/helm.js';
+
+type AnyObject = Record<string, any>;
+
+function controller(props: SluiceControllerProps = {}): Map<string, AnyObject> {
+  return byKey(synthesise((scope) => new SluiceController(scope, 'controller', props))) as Map<string, AnyObject>;
+}
+
+describe('SluiceController with defaults', () => {
+  const objects = controller();
+  const get = (kind: string) => objects.get(`${kind}/sluice-system/sluice-controller`) as AnyObject;
+  const deployment = get('Deployment');
+  const pod = deployment.spec.template.spec;
+  const container = pod.containers[0];
+
+  it('makes 7 objects, all named sluice-controller in sluice-system', () => {
+    assert.deepEqual(
+      [...objects.keys()].map((key) => key.split('/')[0]),
+      ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget'],
+    );
+    assert.ok([...objects.keys()].every((key) => key.endsWith('/sluice-system/sluice-controller')));
+  });
+
+  it('one replica, replaced with Recreate, outside the mesh, with its service-account token', () => {
+    assert.equal(deployment.spec.replicas, 1);
+    assert.deepEqual(deployment.spec.strategy, { type: 'Recreate' });
+    assert.equal(deployment.spec.template.metadata.annotations['sidecar.istio.io/inject'], 'false');
+    assert.equal(deployment.spec.template.metadata.labels['sidecar.istio.io/inject'], 'false');
+    assert.equal(pod.automountServiceAccountToken, true);
+    assert.equal(get('ServiceAccount').automountServiceAccountToken, true);
+    assert.equal(pod.serviceAccountName, 'sluice-controller');
+  });
+
+  it('Service on gRPC 8090 and HTTP 8091, selecting the controller pods only', () => {
+    const service = get('Service');
+    assert.deepEqual(
+      service.spec.ports.map((p: AnyObject) => [p.name, p.port]),
+      [
+        ['grpc', 8090],
+        ['http', 8091],
+      ],
+    );
+    assert.deepEqual(service.spec.selector, { 'app.kubernetes.io/name': 'sluice-controller', 'app.kubernetes.io/instance': 'sluice' });
+    assert.deepEqual(deployment.spec.selector.matchLabels, service.spec.selector);
+  });
+
+  it('least privilege: flowpolicies get/list/watch, their status get/update/patch, events create, nothing else', () => {
+    assert.deepEqual(get('Role').rules, [
+      { apiGroups: ['sluice.dev'], resources: ['flowpolicies'], verbs: ['get', 'list', 'watch'] },
+      { apiGroups: ['sluice.dev'], resources: ['flowpolicies/status'], verbs: ['get', 'update', 'patch'] },
+      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+    ]);
+    const binding = get('RoleBinding');
+    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sluice-controller' });
+    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'sluice-controller', namespace: 'sluice-system' }]);
+  });
+
+  it('a PodDisruptionBudget that allows one eviction of its one replica, so it never blocks a drain', () => {
+    const budget = get('PodDisruptionBudget');
+    assert.equal(budget.spec.maxUnavailable, 1);
+    assert.equal(budget.spec.minAvailable, undefined);
+    assert.ok(budget.spec.maxUnavailable >= deployment.spec.replicas);
+  });
+
+  it('config: its own namespace in Kubernetes mode, ports 8090/8091; no API token unless a Secret is named', () => {
+    assert.equal(get('ConfigMap').data['controller.yaml'], 'grpcPort: 8090\nhttpPort: 8091\nkubernetes: true\nnamespace: "sluice-system"\nlogLevel: "info"\n');
+    assert.equal(container.env.some((e: AnyObject) => e.name === 'SLUICE_CONTROLLER_API_TOKEN'), false);
+    assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+    assert.deepEqual(container.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+  });
+});
+
+describe('SluiceController customised', () => {
+  const objects = controller({ release: 'edge', namespace: 'ops', apiToken: { existingSecret: 'api', key: 'bearer' }, ports: { http: 9000 } });
+  const container = (objects.get('Deployment/ops/edge-sluice-controller') as AnyObject).spec.template.spec.containers[0];
+
+  it('takes the API token from the Secret', () => {
+    const token = container.env.find((e: AnyObject) => e.name === 'SLUICE_CONTROLLER_API_TOKEN');
+    assert.deepEqual(token.valueFrom.secretKeyRef, { name: 'api', key: 'bearer', optional: false });
+  });
+
+  it('moves the HTTP port everywhere it appears', () => {
+    assert.deepEqual(
+      container.ports.map((p: AnyObject) => p.containerPort),
+      [8090, 9000],
+    );
+    assert.deepEqual(
+      (objects.get('Service/ops/edge-sluice-controller') as AnyObject).spec.ports.map((p: AnyObject) => p.port),
+      [8090, 9000],
+    );
+    assert.match((objects.get('ConfigMap/ops/edge-sluice-controller') as AnyObject).data['controller.yaml'], /^httpPort: 9000$/m);
+  });
+
+  it('refuses bad props naming the key', () => {
+    assert.throws(() => controller({ apiToken: { existingSecret: 'Not_A_Name' } }), /apiToken\.existingSecret/);
+    assert.throws(() => controller({ replicas: 2 } as never), /replicas/);
+  });
+});

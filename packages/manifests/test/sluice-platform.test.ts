@@ -1,0 +1,155 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SLUICE_CHART_DEFINITION } from '../src/charts.js';
+import { SluicePlatform, type SluicePlatformProps } from '../src/sluice-platform.js';
+import { byKey, HELMS, helmTemplate, synthesise, writeChart } from './support/helm.js';
+
+const chart = writeChart(SLUICE_CHART_DEFINITION);
+
+interface Case {
+  readonly name: string;
+  readonly release: string;
+  readonly namespace: string;
+  readonly values: Record<string, unknown>;
+}
+
+/** The fixed matrix of the issue (defaults; release and namespace; resources; Redis secret; token) and the switches. */
+const CASES: readonly Case[] = [
+  { name: 'defaults', release: 'sluice', namespace: 'sluice-system', values: {} },
+  { name: 'custom release and namespace', release: 'edge', namespace: 'mesh-control', values: {} },
+  {
+    name: 'resources',
+    release: 'sluice',
+    namespace: 'sluice-system',
+    values: {
+      agent: { resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } } },
+      controller: { resources: { requests: { cpu: '50m' }, limits: {} } },
+    },
+  },
+  {
+    name: 'redis secret',
+    release: 'sluice',
+    namespace: 'sluice-system',
+    values: { agent: { redis: { url: 'redis://redis.cache.svc:6379/2', existingSecret: 'redis-auth', passwordKey: 'redis-password' } } },
+  },
+  { name: 'api token', release: 'sluice', namespace: 'sluice-system', values: { controller: { apiToken: { existingSecret: 'sluice-api', key: 'bearer' } } } },
+  { name: 'agent only', release: 'sluice', namespace: 'sluice-system', values: { controller: { enabled: false } } },
+  { name: 'controller only', release: 'sluice', namespace: 'sluice-system', values: { agent: { enabled: false } } },
+  {
+    name: 'overrides and edge values',
+    release: 'sluice-prod',
+    namespace: 'prod',
+    values: {
+      nameOverride: 'flow',
+      agent: {
+        image: { tag: '1.0', pullPolicy: 'Always' },
+        priorityClassName: '',
+        drainSeconds: 0,
+        tolerations: [],
+        ports: { grpc: 9080, http: 9081 },
+        controllerAddress: 'controller.elsewhere.svc:443',
+      },
+      controller: { ports: { grpc: 9090 }, logLevel: 'debug' },
+    },
+  },
+  { name: 'fullname override', release: 'x', namespace: 'y', values: { fullnameOverride: 'gate' } },
+  { name: 'release containing the chart name', release: 'sluice-canary', namespace: 'canary', values: {} },
+];
+
+for (const helm of HELMS) {
+  describe(`sluice chart equals SluicePlatform synthesis on Helm ${helm.major}`, () => {
+    for (const testCase of CASES) {
+      it(testCase.name, async () => {
+        const rendered = byKey(await helmTemplate(helm, chart, testCase));
+        const synthesised = byKey(
+          synthesise((scope) => {
+            new SluicePlatform(scope, 'sluice', { release: testCase.release, namespace: testCase.namespace, ...(testCase.values as SluicePlatformProps) });
+          }),
+        );
+        assert.deepEqual([...rendered.keys()].sort(), [...synthesised.keys()].sort());
+        for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
+      });
+    }
+  });
+}
+
+for (const helm of HELMS) {
+  it(`Helm ${helm.major}: --set (int64 and string-typed) renders as the same values from a file`, async () => {
+    const args = ['--set', 'agent.ports.grpc=9000', '--set', 'agent.image.tag=1.0', '--set', 'controller.enabled=false', '--set', 'agent.drainSeconds=0'];
+    const rendered = byKey(await helmTemplate(helm, chart, { release: 'sluice', namespace: 'sluice-system', args }));
+    const synthesised = byKey(
+      synthesise((scope) => {
+        new SluicePlatform(scope, 'sluice', { agent: { ports: { grpc: 9000 }, image: { tag: '1.0' }, drainSeconds: 0 }, controller: { enabled: false } });
+      }),
+    );
+    assert.equal(rendered.size, 4);
+    for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
+  });
+}
+
+describe('the matrix renders what each case is about', () => {
+  const objects = (testCase: Case): Map<string, any> =>
+    byKey(
+      synthesise((scope) => {
+        new SluicePlatform(scope, 'sluice', { release: testCase.release, namespace: testCase.namespace, ...(testCase.values as SluicePlatformProps) });
+      }),
+    );
+  const find = (name: string) => CASES.find((c) => c.name === name) as Case;
+
+  it('defaults: 11 objects named sluice-agent and sluice-controller in sluice-system', () => {
+    const all = objects(find('defaults'));
+    assert.equal(all.size, 11);
+    assert.deepEqual(new Set([...all.values()].map((m) => m.metadata.name)), new Set(['sluice-agent', 'sluice-controller']));
+    assert.ok([...all.values()].every((m) => m.metadata.namespace === 'sluice-system'));
+  });
+
+  it('custom release: the fullname rule gives edge-sluice-agent and the agent dials edge-sluice-controller.mesh-control.svc:8090', () => {
+    const all = objects(find('custom release and namespace'));
+    const config = all.get('ConfigMap/mesh-control/edge-sluice-agent') as { data: Record<string, string> };
+    assert.match(config.data['agent.yaml'] ?? '', /^controller: "edge-sluice-controller\.mesh-control\.svc:8090"$/m);
+  });
+
+  it('agent only / controller only: 4 agent objects, 7 controller objects', () => {
+    assert.equal(objects(find('agent only')).size, 4);
+    assert.equal(objects(find('controller only')).size, 7);
+  });
+
+  it('overrides: nameOverride joins the release (sluice-prod-flow-agent); ports and address follow the values', () => {
+    const all = objects(find('overrides and edge values'));
+    const service = all.get('Service/prod/sluice-prod-flow-agent') as { spec: { ports: { port: number }[] } };
+    assert.deepEqual(
+      service.spec.ports.map((p) => p.port),
+      [9080, 9081],
+    );
+    const daemonSet = all.get('DaemonSet/prod/sluice-prod-flow-agent');
+    assert.equal(daemonSet.spec.template.spec.priorityClassName, undefined);
+    assert.deepEqual(daemonSet.spec.template.spec.tolerations, []);
+    const container = daemonSet.spec.template.spec.containers[0];
+    assert.equal(container.image, 'ghcr.io/sluice-dev/sluice-agent:1.0');
+    assert.equal(container.lifecycle, undefined);
+    const config = all.get('ConfigMap/prod/sluice-prod-flow-agent') as { data: Record<string, string> };
+    assert.match(config.data['agent.yaml'] ?? '', /^controller: "controller\.elsewhere\.svc:443"$/m);
+    assert.equal(daemonSet.metadata.labels['app.kubernetes.io/name'], 'flow-agent');
+  });
+
+  it('a release that contains the chart name is the fullname: sluice-canary-agent', () => {
+    const all = objects(find('release containing the chart name'));
+    assert.ok(all.has('DaemonSet/canary/sluice-canary-agent'));
+    assert.ok(all.has('Service/canary/sluice-canary-controller'));
+  });
+
+  it('resources: leaves not given keep their defaults, as Helm merges values', () => {
+    const all = objects(find('resources'));
+    const deployment = all.get('Deployment/sluice-system/sluice-controller') as { spec: { template: { spec: { containers: { resources: unknown }[] } } } };
+    assert.deepEqual(deployment.spec.template.spec.containers[0]?.resources, {
+      requests: { cpu: '50m', memory: '128Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    });
+  });
+
+  it('fullname override replaces <release>-<chart>', () => {
+    const all = objects(find('fullname override'));
+    assert.ok(all.has('Deployment/y/gate-controller'));
+    assert.ok(all.has('DaemonSet/y/gate-agent'));
+  });
+});

@@ -1,0 +1,82 @@
+import { z } from 'zod';
+import {
+  imageSchema,
+  LogLevelSchema,
+  objectNameSchema,
+  portSchema,
+  resourcesSchema,
+  secretKeySchema,
+  TolerationSchema,
+} from './chart-values-common.js';
+
+/**
+ * Install-time choices for the Sluice agent (the `agent` block of the `sluice` chart, and the props of the
+ * `SluiceAgent` construct). Everything else about the DaemonSet is fixed by the construct.
+ */
+export const AgentValuesSchema = z
+  .object({
+    image: imageSchema('ghcr.io/sluice-dev/sluice-agent'),
+    ports: z
+      .object({
+        grpc: portSchema(8080, 'ext_authz Check and OTLP access logs (gRPC); Envoy dials it.'),
+        http: portSchema(8081, '/metrics, /healthz, /readyz.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Container and Service ports.'),
+    resources: resourcesSchema({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    tolerations: z
+      .array(TolerationSchema)
+      .default([{ operator: 'Exists' }])
+      .describe('Pod tolerations. Default: tolerate every taint, because a node without an agent fails open.'),
+    priorityClassName: z
+      .string()
+      .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/)
+      .max(253)
+      .default('system-node-critical')
+      .describe('Priority class of agent pods; empty for none.'),
+    drainSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(5)
+      .describe('preStop wait before SIGTERM, so Envoy sees the endpoint go before the agent drains its streams.'),
+    terminationGracePeriodSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .default(30)
+      .describe('Time from SIGTERM to SIGKILL, covering the preStop wait and the gRPC drain.'),
+    agentGroup: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .max(63)
+      .default('default')
+      .describe('Agent group this agent serves; policies select it.'),
+    logLevel: LogLevelSchema,
+    controllerAddress: z
+      .string()
+      .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { message: 'must be HOST:PORT' })
+      .optional()
+      .describe("Controller AgentSync address. Unset: this release's controller, <fullname>-controller.<namespace>.svc:<grpc port>."),
+    redis: z
+      .object({
+        url: z
+          .string()
+          .regex(/^rediss?:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}(\/[0-9]+)?$/, { message: 'must be redis://HOST:PORT[/DB] without credentials' })
+          .optional()
+          .describe('Redis for global rate limits. Unset: each agent keeps local token buckets.'),
+        existingSecret: objectNameSchema('Secret holding Redis credentials. Unset: connect without credentials.').optional(),
+        usernameKey: secretKeySchema('username', 'Key of the user name in existingSecret (optional in the Secret).'),
+        passwordKey: secretKeySchema('password', 'Key of the password in existingSecret.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Global rate-limit store.'),
+  })
+  .strict();
+
+export type AgentValues = z.output<typeof AgentValuesSchema>;
+export type AgentValuesInput = z.input<typeof AgentValuesSchema>;
