@@ -1,0 +1,23 @@
+/** `@sluice/demo`: the demo upstream and the load generator. */
+export { startDemoUpstream, UPSTREAM_STATS_PATH } from './demo-upstream.js';
+export type { RunningUpstream, StartUpstreamOptions } from './demo-upstream.js';
+export { DemoUpstreamConfigSchema } from './upstream-config.js';
+export type { DemoUpstreamConfig, DemoUpstreamConfigInput } from './upstream-config.js';
+export type { UpstreamStatsSnapshot, UpstreamSecond } from './upstream-stats.js';
+export { startLoad } from './load-generator.js';
+export type { LoadReport, LoadRun, StartLoadOptions } from './load-generator.js';
+export { LoadPlanSchema, planDurationMs, stageAt, targetAt } from './load-plan.js';
+export type { LoadPlan, LoadPlanInput, Workload } from './load-plan.js';
+export { DECISION_HEADER, classifyResponse } from './load-results.js';
+export type { Outcome, WorkloadCounts, WorkloadReport, WorkloadSecond } from './load-results.js';
+export { summarizeLatencies, percentile } from './latency-percentiles.js';
+export type { LatencySummary } from './latency-percentiles.js';
+export { FifoGate } from './fifo-gate.js';
+export { OpenLoopArrivals } from './open-loop-arrivals.js';
+export { seededRandom, systemRandom } from './random-source.js';
+export type { RandomSource } from './random-source.js';
+export { systemClock } from './clock.js';
+export type { Clock, TimerHandle } from './clock.js';
+export { loopbackTarget } from './loopback-target.js';
+export { overloadWavePlan, upstreamCapacityRps } from './demo-plans.js';
+export type { OverloadWaveOptions } from './demo-plans.js';
