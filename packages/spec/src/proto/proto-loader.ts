@@ -40,6 +40,9 @@ const require = createRequire(import.meta.url);
  *   `CheckResponse.http_response === 'ok_response'`, OTLP
  *   `AnyValue.value === 'string_value'`).
  * - `bytes` are left at proto-loader's default: Buffer.
+ * - Exception to `keepCase`: protobufjs ships the google.protobuf well-known types with camelCase
+ *   names, so `Struct`/`Value` (Envoy's dynamic metadata) are written `{ fields: { k: { stringValue } } }`
+ *   and read back with `kind: 'stringValue'`; a snake_case `string_value` there is silently dropped.
  *
  * @see https://github.com/grpc/grpc-node/tree/master/packages/proto-loader
  */
