@@ -318,7 +318,11 @@ export function not(x: Valued<unknown>): Expr<boolean> {
 
 /** Go's `and`: the first false-ish argument, else the last. */
 export function and(...xs: readonly Valued<unknown>[]): Expr<unknown> {
-  return new CallExpr<unknown>('and', xs.map(lift), (...values) => values.find((v) => !goTruthy(v)) ?? values[values.length - 1]);
+  // Go's `and` returns the first falsy argument itself, even nil, so look it up by index.
+  return new CallExpr<unknown>('and', xs.map(lift), (...values) => {
+    const falsy = values.findIndex((v) => !goTruthy(v));
+    return values[falsy === -1 ? values.length - 1 : falsy];
+  });
 }
 
 /** Go's `or`: the first true-ish argument, else the last. */

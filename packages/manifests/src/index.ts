@@ -15,3 +15,7 @@ export { CHART_DEFINITIONS, SLUICE_CHART_DEFINITION, SLUICE_CRDS_CHART_DEFINITIO
 export { renderValuesTable, renderValuesYaml, valuesKeys, type ValuesKey } from './values-documentation.js';
 // The chart values schemas live in @sluice/spec; re-exported so typed users need one import.
 export * from './spec-values.js';
+export * from './gitops/index.js';
+export * from './istio/index.js';
+export * from './tenants/index.js';
+export * from './policies/index.js';

@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,6 +45,19 @@ describe('examples synthesise (npm run synth)', () => {
     );
     for (const name of exampleNames()) await synthExample(name, out);
     for (const [key, text] of first) assert.equal(readFileSync(join(out, key), 'utf8'), text, key);
+  });
+
+  it('the npm run synth entry point writes every example under the output directory', async () => {
+    const target = mkdtempSync(join(tmpdir(), 'sluice-synth-cli-'));
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', join(EXAMPLES, 'synth.ts'), target],
+      {
+        cwd: join(EXAMPLES, '..'),
+      },
+    );
+    assert.deepEqual(readdirSync(target).sort(), ['aperture-migration', 'basic', 'multi-tenant']);
+    assert.equal(stdout.trim().split('\n').length, 3);
   });
 
   it('basic: the synthesised policy equals policies/basic-service-protection.yaml, which the controller schema accepts', () => {

@@ -55,6 +55,8 @@ const EXPRESSIONS: Readonly<Record<string, Expr>> = {
   'ternary-not-empty': ternary(not(value('empty')), 'yes-branch', 'no-branch'),
   not: not(value('zero')),
   and: and(value('b'), value('s')),
+  // Go returns the first falsy operand itself, even when it is nil; printed through toJson to show which.
+  'and-nil-first': toJson(and(value('missing'), value('b'))),
   or: or(value('empty'), value('zero'), value('s')),
   eq: eq(value('s'), 'sluice'),
   builtins: concat(releaseName, '|', releaseNamespace, '|', chartName, '|', chartAppVersion),

@@ -1,0 +1,101 @@
+import { App, Chart } from 'cdk8s';
+import type { Construct } from 'constructs';
+import { IstioConfig, type IstioConfigProps } from '../istio/istio-config.js';
+import { SluiceCrds, type SluiceCrdsProps } from '../sluice-crds.js';
+import { SluicePlatform, type SluicePlatformProps } from '../sluice-platform.js';
+import { TenantGateways, type TenantGatewaysProps } from '../tenants/tenant-gateways.js';
+import type { GitOpsComponent, KubernetesObject } from './gitops-component.js';
+import type { SluiceConfig } from './sluice-config.js';
+
+/** Well-known component names and their sync waves (CRDs, then controller and agent, then the rest). */
+export const COMPONENT_WAVES: Readonly<Record<string, number>> = {
+  'sluice-crds': 0,
+  sluice: 1,
+  istioconfig: 2,
+  'tenant-gateways': 2,
+  policies: 2,
+};
+const DEFAULT_WAVE = 2;
+
+function synth(build: (scope: Construct) => void): KubernetesObject[] {
+  const chart = new Chart(new App(), 'component');
+  build(chart);
+  return chart.toJson() as KubernetesObject[];
+}
+
+function component(name: string, namespace: string, objects: KubernetesObject[], chart?: GitOpsComponent['chart']): GitOpsComponent {
+  return {
+    name,
+    wave: COMPONENT_WAVES[name] ?? DEFAULT_WAVE,
+    namespace,
+    objects,
+    hasCrds: objects.some((object) => object.kind === 'CustomResourceDefinition'),
+    ...(chart ? { chart } : {}),
+  };
+}
+
+/**
+ * Synthesises every enabled component of a Sluice config with the typed constructs. Each component also
+ * records the chart and values that render the same objects, for helm mode.
+ */
+export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
+  const components: GitOpsComponent[] = [];
+  const { release, namespace } = config;
+  if (config.crds.enabled) {
+    const props = { ...config.crds.values, release: `${release}-crds` } as SluiceCrdsProps;
+    components.push(
+      component('sluice-crds', namespace, synth((scope) => new SluiceCrds(scope, 'crds', props)), {
+        name: 'sluice-crds',
+        release: `${release}-crds`,
+        values: config.crds.values,
+      }),
+    );
+  }
+  const platformProps = { ...config.sluice.values, release, namespace } as SluicePlatformProps;
+  components.push(
+    component('sluice', namespace, synth((scope) => new SluicePlatform(scope, 'sluice', platformProps)), {
+      name: 'sluice',
+      release,
+      values: config.sluice.values,
+    }),
+  );
+  if (config.istioConfig.enabled) {
+    const { release: istioRelease, namespace: istioNamespace, values } = config.istioConfig;
+    const props = { ...values, release: istioRelease, namespace: istioNamespace } as IstioConfigProps;
+    components.push(
+      component('istioconfig', istioNamespace, synth((scope) => new IstioConfig(scope, 'istio', props)), {
+        name: 'istioconfig',
+        release: istioRelease,
+        values,
+      }),
+    );
+  }
+  if (config.tenantGateways.enabled) {
+    const { release: tenantRelease, namespace: tenantNamespace, values } = config.tenantGateways;
+    const props = { ...values, release: tenantRelease } as TenantGatewaysProps;
+    components.push(
+      component('tenant-gateways', tenantNamespace, synth((scope) => new TenantGateways(scope, 'tenants', props)), {
+        name: 'tenant-gateways',
+        release: tenantRelease,
+        values,
+      }),
+    );
+  }
+  if (config.policies.length > 0) {
+    const policies = config.policies.map((policy) => ({
+      ...policy,
+      metadata: { ...policy.metadata, namespace: policy.metadata.namespace ?? namespace },
+    })) as unknown as KubernetesObject[];
+    components.push(component('policies', namespace, policies));
+  }
+  return components;
+}
+
+/** Components of a cdk8s App built by a `sluice.config.ts` build function: one per top-level Chart, by its id. */
+export function componentsOfApp(app: App, defaultNamespace: string): GitOpsComponent[] {
+  return app.charts.map((chart) => {
+    const objects = chart.toJson() as KubernetesObject[];
+    const namespace = objects.find((object) => object.metadata.namespace !== undefined)?.metadata.namespace ?? defaultNamespace;
+    return component(chart.node.id, namespace, objects);
+  });
+}
