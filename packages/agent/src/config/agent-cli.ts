@@ -1,0 +1,84 @@
+import { parseArgs } from 'node:util';
+import { AgentConfigSchema, loadConfig, type AgentConfig } from '@sluice/spec';
+
+export const USAGE = `Usage: sluice-agent [flags]
+
+Envoy ext_authz v3 and OTLP access-log server that schedules, prioritises and rate-limits requests.
+
+Flags (each also settable in the config file and as SLUICE_AGENT_<NAME> in the environment;
+flags win over the environment, which wins over the file):
+  --config FILE                  YAML or JSON config file
+  --grpc-port PORT               ext_authz Check + OTLP logs (default 8080)
+  --http-port PORT               /metrics, /healthz, /readyz, /v1/control-points (default 8081)
+  --controller HOST:PORT         controller AgentSync address (none: admit everything)
+  --agent-group NAME             agent group (default "default")
+  --redis-url redis://HOST:PORT  Redis for global rate limits; credentials only from
+                                 REDIS_USERNAME / REDIS_PASSWORD in the environment
+  --default-control-point NAME   control point for Checks that carry none
+  --log-level LEVEL              debug, info, warn or error (default info)
+  --help                         print this text
+`;
+
+/** What the command line asked for. */
+export type CliRequest = { readonly kind: 'help' } | { readonly kind: 'run'; readonly config: AgentConfig };
+
+/** Thrown for bad command-line input; main exits 2 with its message. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+function port(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]+$/.test(raw))
+    throw new UsageError(
+      `--${flag} ${JSON.stringify(raw)} is not a port: use a whole number from 1 to 65535`,
+    );
+  return Number(raw);
+}
+
+/**
+ * Parses argv and merges it with the config file and environment (validated once by the spec
+ * schema). Throws UsageError for unknown flags or values, SpecValidationError for bad config.
+ */
+export function parseAgentCommandLine(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): CliRequest {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        config: { type: 'string' },
+        'grpc-port': { type: 'string' },
+        'http-port': { type: 'string' },
+        controller: { type: 'string' },
+        'agent-group': { type: 'string' },
+        'redis-url': { type: 'string' },
+        'default-control-point': { type: 'string' },
+        'log-level': { type: 'string' },
+        help: { type: 'boolean' },
+      },
+    }));
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}\n\n${USAGE}`);
+  }
+  if (values.help === true) return { kind: 'help' };
+  const config = loadConfig(AgentConfigSchema, {
+    ...(values.config !== undefined ? { file: values.config } : {}),
+    env,
+    envPrefix: 'SLUICE_AGENT_',
+    flags: {
+      grpcPort: port('grpc-port', values['grpc-port']),
+      httpPort: port('http-port', values['http-port']),
+      controller: values.controller,
+      agentGroup: values['agent-group'],
+      redisUrl: values['redis-url'],
+      defaultControlPoint: values['default-control-point'],
+      logLevel: values['log-level'],
+    },
+  });
+  return { kind: 'run', config };
+}

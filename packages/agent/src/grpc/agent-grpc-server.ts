@@ -1,0 +1,158 @@
+import type { Metadata } from '@grpc/grpc-js';
+import {
+  Server,
+  ServerCredentials,
+  status,
+  type sendUnaryData,
+  type ServerUnaryCall,
+  type UntypedServiceImplementation,
+} from '@grpc/grpc-js';
+import { authorizationService, logsService } from '@sluice/spec';
+import type { AccessLogReceiver, ExportLogsRequestMessage } from '../access-log/access-log-receiver.js';
+import type { CheckHandler } from '../check/check-handler.js';
+import type { CheckResponseMessage } from '../check/check-response.js';
+import { parseCheckRequest, resolveControlPoint, type CheckRequestMessage } from '../check/check-request.js';
+import type { Clock } from '../clock/clock.js';
+import type { AgentLogger } from '../logging/agent-logger.js';
+import type { AgentMetrics } from '../metrics/agent-metrics.js';
+
+export interface AgentGrpcServerOptions {
+  readonly clock: Clock;
+  readonly checks: CheckHandler;
+  readonly accessLogs: AccessLogReceiver;
+  readonly metrics: AgentMetrics;
+  readonly logger: AgentLogger;
+  readonly defaultControlPoint: string | undefined;
+  /** Keepalive and message limits suited to Envoy's long-lived google_grpc channel. */
+  readonly maxReceiveMessageBytes?: number;
+}
+
+/** The gRPC deadline as an absolute time on `clock`, or undefined when the caller set none. */
+function deadlineOn(clock: Clock, call: ServerUnaryCall<unknown, unknown>): number | undefined {
+  const deadline = call.getDeadline();
+  const epochMs = deadline instanceof Date ? deadline.getTime() : deadline;
+  if (!Number.isFinite(epochMs)) return undefined;
+  return clock.now() + (epochMs - Date.now());
+}
+
+function metadataString(metadata: Metadata, key: string): string | undefined {
+  const value = metadata.get(key)[0];
+  return typeof value === 'string' ? value : value?.toString('utf8');
+}
+
+/**
+ * One gRPC server for both Envoy-facing services: ext_authz Check and OTLP logs Export. Shutdown
+ * stops accepting, sends GOAWAY to every connection and lets in-flight calls finish.
+ */
+export class AgentGrpcServer {
+  private readonly server: Server;
+  private boundPort: number | undefined;
+
+  constructor(private readonly options: AgentGrpcServerOptions) {
+    this.server = new Server({
+      'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
+      'grpc.keepalive_permit_without_calls': 1,
+      'grpc.http2.min_ping_interval_without_data_ms': 10_000,
+    });
+    const authorization: UntypedServiceImplementation = { Check: this.check.bind(this) };
+    const logs: UntypedServiceImplementation = { Export: this.export.bind(this) };
+    this.server.addService(authorizationService().service, authorization);
+    this.server.addService(logsService().service, logs);
+  }
+
+  get port(): number | undefined {
+    return this.boundPort;
+  }
+
+  async listen(host: string, port: number): Promise<number> {
+    this.boundPort = await new Promise<number>((resolve, reject) => {
+      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
+        error ? reject(error) : resolve(bound),
+      );
+    });
+    return this.boundPort;
+  }
+
+  /** Graceful drain: GOAWAY, finish in-flight calls; force-closes after `graceMs`. */
+  async drain(graceMs: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        this.server.forceShutdown();
+        resolve();
+      }, graceMs);
+      force.unref();
+      this.server.tryShutdown(() => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  private check(
+    call: ServerUnaryCall<CheckRequestMessage, CheckResponseMessage>,
+    callback: sendUnaryData<CheckResponseMessage>,
+  ): void {
+    const { metrics, logger } = this.options;
+    let parsed;
+    try {
+      parsed = parseCheckRequest(call.request);
+    } catch (error) {
+      metrics.checkErrors.inc({ reason: 'bad-request' });
+      callback({
+        code: status.INVALID_ARGUMENT,
+        details: `unreadable CheckRequest: ${(error as Error).message}`,
+      });
+      return;
+    }
+    const controlPoint = resolveControlPoint(
+      metadataString(call.metadata, 'control-point'),
+      parsed,
+      this.options.defaultControlPoint,
+    );
+    if (controlPoint === undefined) {
+      metrics.checkErrors.inc({ reason: 'missing-control-point' });
+      callback({
+        code: status.INVALID_ARGUMENT,
+        details:
+          'missing control-point: set gRPC metadata control-point, the context extension control-point, or the agent flag --default-control-point',
+      });
+      return;
+    }
+    this.options.checks.handle(parsed, controlPoint, deadlineOn(this.options.clock, call)).then(
+      (response) => callback(null, response),
+      (error: unknown) => {
+        // Fail open: Envoy allows the request on error (failure_mode_allow), and we count it.
+        metrics.checkErrors.inc({ reason: 'internal' });
+        logger.log('error', 'check failed', { error: (error as Error).message });
+        callback({ code: status.INTERNAL, details: `check failed: ${(error as Error).message}` });
+      },
+    );
+  }
+
+  private export(
+    call: ServerUnaryCall<ExportLogsRequestMessage, object>,
+    callback: sendUnaryData<object>,
+  ): void {
+    try {
+      const tally = this.options.accessLogs.receive(call.request);
+      // OTLP partial success tells the sender how many records were rejected, so it does not retry them.
+      callback(
+        null,
+        tally.malformed > 0
+          ? {
+              partial_success: {
+                rejected_log_records: tally.malformed,
+                error_message: 'malformed access-log records dropped',
+              },
+            }
+          : {},
+      );
+    } catch (error) {
+      this.options.metrics.accessLogRecords.inc({ outcome: 'malformed' });
+      callback({
+        code: status.INVALID_ARGUMENT,
+        details: `unreadable ExportLogsServiceRequest: ${(error as Error).message}`,
+      });
+    }
+  }
+}

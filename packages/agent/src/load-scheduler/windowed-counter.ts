@@ -1,0 +1,79 @@
+export interface WindowedCounterOptions {
+  /** Complete slots the rate is averaged over. @default 30 */
+  readonly slots?: number;
+  /** Slot length. @default 1000 */
+  readonly slotMs?: number;
+}
+
+/**
+ * Recent incoming token rate: `slots` complete slots plus the current one. Until the window has
+ * filled once the counter is bootstrapping (its rate would understate the load); a silence longer
+ * than the whole window puts it back into bootstrapping, so traffic restarting after an outage is
+ * not throttled on a near-empty count.
+ */
+export class WindowedCounter {
+  readonly slots: number;
+  readonly slotMs: number;
+  private readonly counts: number[];
+  /** Slot index of the first add since the last reset; undefined before any traffic. */
+  private startSlot: number | undefined;
+  /** Highest slot the ring has been cleared through. */
+  private lastSlot = 0;
+  private lastAddSlot = 0;
+
+  constructor(options: WindowedCounterOptions = {}) {
+    this.slots = options.slots ?? 30;
+    this.slotMs = options.slotMs ?? 1000;
+    if (!Number.isInteger(this.slots) || this.slots < 1)
+      throw new Error(`windowed counter slots ${this.slots} must be an integer >= 1`);
+    if (!(this.slotMs > 0)) throw new Error(`windowed counter slotMs ${this.slotMs} must be > 0`);
+    this.counts = new Array<number>(this.slots + 1).fill(0);
+  }
+
+  private slotOf(nowMs: number): number {
+    return Math.floor(nowMs / this.slotMs);
+  }
+
+  /** Brings the ring up to `slot`, zeroing slots that saw no traffic; resets after a long silence. */
+  private advanceTo(slot: number): void {
+    if (this.startSlot === undefined) return;
+    if (slot - this.lastAddSlot > this.slots) {
+      this.startSlot = undefined;
+      this.counts.fill(0);
+      return;
+    }
+    for (let s = this.lastSlot + 1; s <= slot; s++) this.counts[s % this.counts.length] = 0;
+    if (slot > this.lastSlot) this.lastSlot = slot;
+  }
+
+  add(nowMs: number, tokens: number): void {
+    const slot = this.slotOf(nowMs);
+    this.advanceTo(slot);
+    if (this.startSlot === undefined) {
+      this.startSlot = slot;
+      this.lastSlot = slot;
+    }
+    if (slot > this.lastAddSlot) this.lastAddSlot = slot;
+    const index = slot % this.counts.length;
+    this.counts[index] = (this.counts[index] ?? 0) + tokens;
+  }
+
+  bootstrapping(nowMs: number): boolean {
+    const slot = this.slotOf(nowMs);
+    this.advanceTo(slot);
+    return this.startSlot === undefined || slot - this.startSlot < this.slots;
+  }
+
+  /** Tokens per second over the complete slots (excludes the current, partial slot). */
+  ratePerSecond(nowMs: number): number {
+    const slot = this.slotOf(nowMs);
+    this.advanceTo(slot);
+    if (this.startSlot === undefined) return 0;
+    let sum = 0;
+    for (let s = slot - this.slots; s < slot; s++) {
+      if (s >= this.startSlot)
+        sum += this.counts[((s % this.counts.length) + this.counts.length) % this.counts.length] ?? 0;
+    }
+    return (sum * 1000) / (this.slots * this.slotMs);
+  }
+}

@@ -1,0 +1,88 @@
+import type { CompiledRateLimiter } from '@sluice/spec';
+import type { BucketParameters, BucketStore } from '../token-bucket/bucket-parameters.js';
+import { validateBucketParameters } from '../token-bucket/bucket-parameters.js';
+import type { ComponentDecision, ComponentIdentity } from '../pipeline/component-decision.js';
+
+/** Tokens a flow takes: the tokens label when it holds a finite number ≥ 0, else 1. */
+export function flowTokens(
+  labels: Readonly<Record<string, string>>,
+  tokensLabelKey: string | undefined,
+  fallback: number,
+): number {
+  if (tokensLabelKey === undefined) return fallback;
+  const raw = labels[tokensLabelKey];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= 0 ? value : fallback;
+}
+
+/**
+ * A token bucket per value of `limitByLabelKey` (one bucket when unset). A flow without the label
+ * is admitted (reason label-missing): limiting it would lump every unlabelled flow into one bucket.
+ */
+export class RateLimiter {
+  readonly identity: ComponentIdentity;
+  private readonly parameters: BucketParameters;
+
+  constructor(
+    readonly config: CompiledRateLimiter,
+    private readonly store: BucketStore,
+  ) {
+    this.identity = {
+      policyName: config.policyName,
+      policyHash: config.policyHash,
+      componentId: config.componentId,
+    };
+    this.parameters = {
+      capacity: config.bucketCapacity,
+      fillAmount: config.fillAmount,
+      intervalMs: config.intervalMs,
+      continuousFill: config.continuousFill,
+    };
+    validateBucketParameters(this.parameters, `rate limiter ${config.policyName}/${config.componentId}`);
+  }
+
+  /** Bucket key: stable across agents so Redis-backed limiters share one bucket per label value. */
+  bucketKey(labelValue: string | undefined): string {
+    const base = `${this.config.policyName}/${this.config.componentId}`;
+    return labelValue === undefined
+      ? `${base}/default`
+      : `${base}/${this.config.limitByLabelKey ?? ''}:${labelValue}`;
+  }
+
+  async decide(labels: Readonly<Record<string, string>>): Promise<ComponentDecision> {
+    const base = {
+      identity: this.identity,
+      kind: 'rate-limiter' as const,
+      enforced: !this.config.dryRun,
+      deniedStatusCode: this.config.deniedResponseStatusCode,
+      queuedMs: 0,
+    };
+    const key = this.config.limitByLabelKey;
+    const labelValue = key === undefined ? undefined : labels[key];
+    const tokens = flowTokens(labels, this.config.tokensLabelKey, 1);
+    if (key !== undefined && labelValue === undefined)
+      return { ...base, admitted: true, reason: 'label-missing', tokens };
+    if (tokens === 0) return { ...base, admitted: true, reason: 'zero-tokens', tokens };
+    const take = { key: this.bucketKey(labelValue), tokens, parameters: this.parameters };
+    const result = await this.store.take(take);
+    if (result.allowed) {
+      return {
+        ...base,
+        admitted: true,
+        reason: 'tokens-available',
+        tokens,
+        source: result.source,
+        giveBack: () => void this.store.giveBack({ ...take, source: result.source }).catch(() => undefined),
+      };
+    }
+    return {
+      ...base,
+      admitted: false,
+      reason: 'rate-limited',
+      tokens,
+      source: result.source,
+      waitMs: result.waitMs,
+    };
+  }
+}

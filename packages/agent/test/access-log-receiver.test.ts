@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { AccessLogReceiver } from '../src/access-log/access-log-receiver.js';
+import { encodeDecisionRecord, type DecisionRecord } from '../src/check/decision-record.js';
+import { ComponentRegistry } from '../src/components/component-registry.js';
+import { ControlPointRegistry } from '../src/control-points/control-point-registry.js';
+import { AgentMetrics } from '../src/metrics/agent-metrics.js';
+import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
+import { accessLogExport } from './support/agent-harness.js';
+import { fluxMeterConfig } from './support/compiled-components.js';
+import { ManualClock } from './support/manual-clock.js';
+
+function setup() {
+  const clock = new ManualClock(0);
+  const registry = new ComponentRegistry({
+    clock,
+    agentGroup: 'default',
+    localStore: new LocalBucketStore({ clock }),
+  });
+  registry.replaceAll([
+    { policyName: 'policy', policyHash: 'hash-1', components: [fluxMeterConfig({ bucketsMs: [50, 100] })] },
+  ]);
+  const controlPoints = new ControlPointRegistry(clock);
+  const metrics = new AgentMetrics({ processMetrics: false });
+  return {
+    registry,
+    controlPoints,
+    metrics,
+    receiver: new AccessLogReceiver(registry, controlPoints, metrics),
+  };
+}
+
+const decision = (overrides: Partial<DecisionRecord> = {}): string =>
+  encodeDecisionRecord({
+    v: 1,
+    controlPoint: 'ingress',
+    services: ['svc'],
+    decision: 'accepted',
+    components: [],
+    fluxMeters: [{ policyName: 'policy', name: 'policy' }],
+    labels: {},
+    startedAtMs: 0,
+    processingMs: 0,
+    ...overrides,
+  });
+
+test('observes latency into the meter named in the decision, with the meter\u2019s own buckets, and records the control point', () => {
+  const { receiver, registry, controlPoints } = setup();
+  const tally = receiver.receive(
+    accessLogExport({
+      'aperture.check_response': decision(),
+      'http.status_code': '503',
+      RESPONSE_DURATION: '90',
+      authz_duration: '10',
+    }),
+  );
+  assert.deepEqual(tally, { flows: 1, noDecision: 0, malformed: 0 });
+  const [series] = registry.fluxMeter('policy', 'policy')?.drain() ?? [];
+  assert.deepEqual(series, {
+    labels: { decision_type: 'accepted', status_code: '503', flow_status: 'Error' },
+    count: 1,
+    latencySumMs: 80,
+    bucketCounts: [0, 1, 0],
+  });
+  assert.deepEqual(controlPoints.list(), [{ controlPoint: 'ingress', service: 'svc', type: 'http' }]);
+});
+
+test('flows the meter cannot observe are counted by reason, never observed', async () => {
+  const { receiver, registry, metrics } = setup();
+  receiver.receive(
+    accessLogExport({
+      'aperture.check_response': decision({ decision: 'rejected' }),
+      'http.status_code': '429',
+      RESPONSE_DURATION: '1',
+    }),
+  );
+  receiver.receive(
+    accessLogExport({ 'aperture.check_response': decision(), RESPONSE_DURATION: '5', authz_duration: '9' }),
+  );
+  receiver.receive(
+    accessLogExport({
+      'aperture.check_response': decision({ fluxMeters: [{ policyName: 'gone', name: 'gone' }] }),
+      RESPONSE_DURATION: '5',
+      authz_duration: '1',
+    }),
+  );
+  assert.deepEqual(registry.fluxMeter('policy', 'policy')?.drain(), []);
+  const reasons = (await metrics.fluxMeterInvalid.get()).values
+    .map((v) => `${String(v.labels.flux_meter_name)}:${String(v.labels.reason)}=${v.value}`)
+    .sort();
+  assert.deepEqual(reasons, [
+    'gone:meter-removed=1',
+    'policy:negative-latency=1',
+    'policy:no-authz-duration=1',
+  ]);
+});
+
+test('a batch with good, unauthorised and malformed records keeps the good ones', () => {
+  const { receiver } = setup();
+  const batch = accessLogExport({
+    'aperture.check_response': decision(),
+    RESPONSE_DURATION: '20',
+    authz_duration: '5',
+  });
+  const logs = batch.resource_logs[0]?.scope_logs[0]?.log_records ?? [];
+  logs.push({
+    body: { string_value: 'GET' },
+    attributes: [{ key: 'aperture.check_response', value: { string_value: '-' } }],
+  });
+  logs.push({
+    body: { string_value: 'GET' },
+    attributes: [{ key: 'aperture.check_response', value: { string_value: '%%%' } }],
+  });
+  assert.deepEqual(receiver.receive(batch), { flows: 1, noDecision: 1, malformed: 1 });
+  assert.deepEqual(receiver.receive({}), { flows: 0, noDecision: 0, malformed: 0 });
+});

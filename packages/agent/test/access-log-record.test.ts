@@ -1,0 +1,102 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { attributeMap, parseAccessLogAttributes } from '../src/access-log/access-log-record.js';
+import { encodeDecisionRecord, type DecisionRecord } from '../src/check/decision-record.js';
+
+const record: DecisionRecord = {
+  v: 1,
+  controlPoint: 'ingress',
+  services: ['svc'],
+  decision: 'accepted',
+  components: [],
+  fluxMeters: [{ policyName: 'p', name: 'p' }],
+  labels: { 'http.method': 'GET' },
+  startedAtMs: 1,
+  processingMs: 0.5,
+};
+
+function attributes(values: Record<string, string>): Map<string, string> {
+  return new Map(Object.entries({ 'aperture.check_response': encodeDecisionRecord(record), ...values }));
+}
+
+test('latency = RESPONSE_DURATION − authz_duration (acceptance check 15)', () => {
+  const outcome = parseAccessLogAttributes(
+    attributes({ RESPONSE_DURATION: '123', authz_duration: '23', 'http.status_code': '200' }),
+  );
+  assert.equal(outcome.kind, 'flow');
+  if (outcome.kind !== 'flow') return;
+  assert.equal(outcome.flow.latencyMs, 100);
+  assert.equal(outcome.flow.responseDurationMs, 123);
+  assert.equal(outcome.flow.flowStatus, 'OK');
+  assert.deepEqual(outcome.flow.record, record);
+});
+
+test('the ext_authz_duration key is read as well', () => {
+  const outcome = parseAccessLogAttributes(
+    attributes({ RESPONSE_DURATION: '50', ext_authz_duration: '20', 'http.status_code': '204' }),
+  );
+  assert.equal(outcome.kind === 'flow' ? outcome.flow.latencyMs : -1, 30);
+});
+
+test('without ext_authz duration there is a response duration but no latency; a negative difference is dropped', () => {
+  const without = parseAccessLogAttributes(
+    attributes({ RESPONSE_DURATION: '123', authz_duration: '-', 'http.status_code': '429' }),
+  );
+  assert.ok(
+    without.kind === 'flow' &&
+      without.flow.responseDurationMs === 123 &&
+      without.flow.latencyMs === undefined,
+  );
+  const negative = parseAccessLogAttributes(
+    attributes({ RESPONSE_DURATION: '10', authz_duration: '23', 'http.status_code': '200' }),
+  );
+  assert.ok(negative.kind === 'flow' && negative.flow.latencyMs === undefined);
+});
+
+test('2xx/3xx are OK; 503, 0 and - are Error', () => {
+  const status = (code: string) => {
+    const outcome = parseAccessLogAttributes(attributes({ 'http.status_code': code }));
+    return outcome.kind === 'flow' ? outcome.flow.flowStatus : 'none';
+  };
+  assert.deepEqual(['200', '302', '101', '503', '429', '0', '-'].map(status), [
+    'OK',
+    'OK',
+    'OK',
+    'Error',
+    'Error',
+    'Error',
+    'Error',
+  ]);
+});
+
+test('a record whose decision is - is skipped; garbage is malformed', () => {
+  assert.deepEqual(parseAccessLogAttributes(new Map([['aperture.check_response', '-']])), {
+    kind: 'no-decision',
+  });
+  assert.equal(
+    parseAccessLogAttributes(new Map([['aperture.check_response', 'bm90IGpzb24=']])).kind,
+    'malformed',
+  );
+  const badNumber = parseAccessLogAttributes(attributes({ RESPONSE_DURATION: 'soon' }));
+  assert.deepEqual(badNumber, {
+    kind: 'malformed',
+    reason: 'attribute RESPONSE_DURATION is "soon", not a number',
+  });
+});
+
+test('OTLP attributes flatten to strings', () => {
+  const map = attributeMap([
+    { key: 'a', value: { string_value: 'x' } },
+    { key: 'b', value: { int_value: '42' } },
+    { key: 'c', value: { bool_value: true } },
+    { key: 'd', value: null },
+  ]);
+  assert.deepEqual(
+    [...map],
+    [
+      ['a', 'x'],
+      ['b', '42'],
+      ['c', 'true'],
+    ],
+  );
+});

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { authorizationService } from '@sluice/spec';
+import { freePort } from '@sluice/testkit';
+import { parseAgentCommandLine, UsageError } from '../src/config/agent-cli.js';
+import type { CheckResponseMessage } from '../src/check/check-response.js';
+import { AgentProcess } from './support/agent-process.js';
+import { checkRequest } from './support/agent-harness.js';
+
+test('flags win over environment, which wins over the file; defaults fill the rest', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-agent-'));
+  const file = join(dir, 'agent.yaml');
+  writeFileSync(file, 'grpcPort: 9000\nhttpPort: 9001\nagentGroup: from-file\n');
+  const request = parseAgentCommandLine(
+    ['--config', file, '--grpc-port', '7000', '--default-control-point', 'ingress'],
+    { SLUICE_AGENT_HTTP_PORT: '7001', SLUICE_AGENT_AGENT_GROUP: 'from-env' },
+  );
+  assert.equal(request.kind, 'run');
+  if (request.kind !== 'run') return;
+  assert.equal(request.config.grpcPort, 7000);
+  assert.equal(request.config.httpPort, 7001);
+  assert.equal(request.config.agentGroup, 'from-env');
+  assert.equal(request.config.defaultControlPoint, 'ingress');
+  assert.equal(request.config.controller, undefined);
+  assert.equal(request.config.logLevel, 'info');
+});
+
+test('bad input names the flag, the value and what is allowed', () => {
+  assert.throws(
+    () => parseAgentCommandLine(['--grpc-port', 'eighty'], {}),
+    (error: Error) =>
+      error instanceof UsageError &&
+      /--grpc-port "eighty" is not a port: use a whole number from 1 to 65535/.test(error.message),
+  );
+  assert.throws(
+    () => parseAgentCommandLine(['--grpc-port', '70000'], {}),
+    /grpcPort \(from flag --grpc-port\): 70000 is not allowed; must be <= 65535/,
+  );
+  assert.throws(
+    () => parseAgentCommandLine(['--bogus'], {}),
+    (error: Error) => error instanceof UsageError && /Unknown option '--bogus'/.test(error.message),
+  );
+  assert.throws(
+    () => parseAgentCommandLine(['--redis-url', 'redis://user:secret@host:6379'], {}),
+    /REDIS_PASSWORD/,
+  );
+  assert.throws(() => parseAgentCommandLine(['--controller', 'no-port'], {}), /must be HOST:PORT/);
+  assert.deepEqual(parseAgentCommandLine(['--help'], {}), { kind: 'help' });
+});
+
+test('sluice-agent starts with no controller, admits Checks, and exits 0 on SIGTERM', async () => {
+  const agent = await AgentProcess.start([
+    '--grpc-port',
+    String(await freePort()),
+    '--http-port',
+    String(await freePort()),
+  ]);
+  try {
+    const Authorization = authorizationService();
+    const client = new Authorization(
+      `127.0.0.1:${agent.grpcPort}`,
+      credentials.createInsecure(),
+    ) as unknown as {
+      Check: (
+        r: object,
+        m: Metadata,
+        o: object,
+        cb: (e: ServiceError | null, v: CheckResponseMessage) => void,
+      ) => void;
+      close: () => void;
+    };
+    const metadata = new Metadata();
+    metadata.set('control-point', 'ingress');
+    const response = await new Promise<CheckResponseMessage>((resolve, reject) =>
+      client.Check(checkRequest(), metadata, { deadline: Date.now() + 5000 }, (error, value) =>
+        error ? reject(error) : resolve(value),
+      ),
+    );
+    assert.equal(response.status.code, 0);
+    client.close();
+    const ready = await fetch(`http://127.0.0.1:${agent.httpPort}/readyz`);
+    assert.equal(ready.status, 200);
+  } finally {
+    assert.equal(await agent.stop(), 0, agent.stderr());
+  }
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { appendBaggage, formatBaggage, parseBaggage } from '../src/flow-labels/baggage.js';
+
+test('parses members, percent-decodes values and ignores properties', () => {
+  const labels = parseBaggage('user_type=guest, tenant=acme%20corp;ttl=30 ,empty=');
+  assert.deepEqual(
+    labels.map((label) => [label.key, label.value, label.telemetry]),
+    [
+      ['user_type', 'guest', true],
+      ['tenant', 'acme corp', true],
+      ['empty', '', true],
+    ],
+  );
+});
+
+test('skips malformed members instead of failing the header', () => {
+  const labels = parseBaggage('novalue,=x,bad key=1,ok=1,broken=%E0%A4%A');
+  assert.deepEqual(
+    labels.map((label) => label.key),
+    ['ok'],
+  );
+});
+
+test('no header or an empty one gives no labels', () => {
+  assert.deepEqual(parseBaggage(undefined), []);
+  assert.deepEqual(parseBaggage(''), []);
+});
+
+test('appends our members after existing ones, and adds nothing when there is nothing to add', () => {
+  const added = [{ key: 'user_type', value: 'a b', telemetry: true }];
+  assert.equal(appendBaggage('k=v', added), 'k=v,user_type=a%20b');
+  assert.equal(appendBaggage(undefined, added), 'user_type=a%20b');
+  assert.equal(appendBaggage('k=v', []), undefined);
+});
+
+test('format then parse round-trips any value', () => {
+  fc.assert(
+    fc.property(
+      fc.array(fc.tuple(fc.stringMatching(/^[a-z_][a-z0-9_.]{0,10}$/), fc.string()), { maxLength: 8 }),
+      (pairs) => {
+        const labels = pairs.map(([key, value]) => ({ key, value, telemetry: true }));
+        assert.deepEqual(
+          parseBaggage(formatBaggage(labels)).map((l) => [l.key, l.value]),
+          pairs,
+        );
+      },
+    ),
+  );
+});

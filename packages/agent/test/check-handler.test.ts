@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CheckHandler } from '../src/check/check-handler.js';
+import { parseCheckRequest } from '../src/check/check-request.js';
+import { decodeDecisionRecord, DECISION_METADATA_KEY } from '../src/check/decision-record.js';
+import { ComponentRegistry } from '../src/components/component-registry.js';
+import { ControlPointRegistry } from '../src/control-points/control-point-registry.js';
+import { AgentMetrics } from '../src/metrics/agent-metrics.js';
+import { PreviewRegistry } from '../src/preview/preview-registry.js';
+import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
+import { checkRequest } from './support/agent-harness.js';
+import { loadSchedulerConfig } from './support/compiled-components.js';
+import { flushMicrotasks, ManualClock } from './support/manual-clock.js';
+
+function setup(lagMs: number) {
+  const clock = new ManualClock(0);
+  const registry = new ComponentRegistry({
+    clock,
+    agentGroup: 'default',
+    localStore: new LocalBucketStore({ clock }),
+    window: { slots: 10, slotMs: 100 },
+  });
+  registry.replaceAll([
+    {
+      policyName: 'policy',
+      policyHash: 'hash-1',
+      components: [
+        loadSchedulerConfig({ tokensLabelKey: 'http.request.header.tokens', maxQueueTimeoutMs: 30_000 }),
+      ],
+    },
+  ]);
+  const handler = new CheckHandler({
+    clock,
+    wallClockMs: () => 1_700_000_000_000 + clock.now(),
+    agentGroup: 'default',
+    registry,
+    controlPoints: new ControlPointRegistry(clock),
+    previews: new PreviewRegistry(clock, []),
+    metrics: new AgentMetrics({ processMetrics: false }),
+    lagMs: () => lagMs,
+  });
+  return { clock, registry, handler };
+}
+
+test('event-loop lag shortens the queue timeout so the answer still leaves before the deadline', async () => {
+  const { clock, registry, handler } = setup(100);
+  for (let t = 0; t < 1100; t += 10) {
+    await handler.handle(parseCheckRequest(checkRequest()), 'ingress', undefined);
+    clock.advance(10);
+  }
+  registry.applyDecision('policy', 'scheduler', {
+    policyHash: 'hash-1',
+    loadMultiplier: 1,
+    passThrough: false,
+    ttlMs: 0,
+  });
+  // 100 tokens/s: a 1000-token head occupies the queue for about 10 s.
+  void handler.handle(
+    parseCheckRequest(checkRequest({ headers: { tokens: '1000' } })),
+    'ingress',
+    clock.now() + 20_000,
+  );
+  let answeredAt: number | undefined;
+  const start = clock.now();
+  const behind = handler
+    .handle(parseCheckRequest(checkRequest()), 'ingress', start + 300)
+    .then((response) => {
+      answeredAt = clock.now();
+      return response;
+    });
+  for (let step = 0; step < 300 && answeredAt === undefined; step++) {
+    clock.advance(1);
+    await flushMicrotasks();
+  }
+  const response = await behind;
+  assert.equal(
+    answeredAt !== undefined ? answeredAt - start : -1,
+    175,
+    '300 ms deadline − 25 ms margin − 100 ms lag',
+  );
+  const decision = decodeDecisionRecord(
+    response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '',
+  );
+  assert.equal(decision.components[0]?.reason, 'queue-timeout');
+  assert.equal(decision.processingMs, 175);
+  assert.equal(decision.startedAtMs, 1_700_000_000_000 + start);
+});

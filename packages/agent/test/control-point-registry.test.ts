@@ -1,0 +1,32 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import {
+  CONTROL_POINT_EPOCH_MS,
+  ControlPointRegistry,
+} from '../src/control-points/control-point-registry.js';
+import { ManualClock } from './support/manual-clock.js';
+
+test('an entry is listed for 30–60 s after its last flow, then dropped', () => {
+  const clock = new ManualClock(0);
+  const registry = new ControlPointRegistry(clock);
+  registry.record({ controlPoint: 'ingress', service: 's1', type: 'http' });
+  clock.advance(CONTROL_POINT_EPOCH_MS - 1);
+  registry.record({ controlPoint: 'egress', service: 's1', type: 'http' });
+  clock.advance(1); // epoch 1: ingress seen in epoch 0, egress in epoch 0
+  assert.equal(registry.list().length, 2);
+  clock.advance(CONTROL_POINT_EPOCH_MS); // epoch 2
+  assert.equal(registry.list().length, 0, 'gone 30–60 s after the last flow');
+});
+
+test('lists sorted by service then control point, and drains per report', () => {
+  const registry = new ControlPointRegistry(new ManualClock(0));
+  registry.record({ controlPoint: 'ingress', service: 'b', type: 'http' });
+  registry.record({ controlPoint: 'egress', service: 'a', type: 'http' });
+  registry.record({ controlPoint: 'ingress', service: 'a', type: 'http' });
+  assert.deepEqual(
+    registry.list().map((e) => `${e.service}/${e.controlPoint}`),
+    ['a/egress', 'a/ingress', 'b/ingress'],
+  );
+  assert.equal(registry.drainRecent().length, 3);
+  assert.equal(registry.drainRecent().length, 0);
+});

@@ -1,0 +1,252 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
+import { agentSyncClientConstructor, type AgentMessage, type ControllerMessage } from '@sluice/spec';
+import { ComponentRegistry } from '../src/components/component-registry.js';
+import { ControlPointRegistry } from '../src/control-points/control-point-registry.js';
+import { ControllerLink } from '../src/controller-link/controller-link.js';
+import { parseComponents } from '../src/controller-link/controller-messages.js';
+import { reconnectDelayMs } from '../src/controller-link/reconnect-backoff.js';
+import { silentLogger } from '../src/logging/agent-logger.js';
+import { AgentMetrics } from '../src/metrics/agent-metrics.js';
+import { PreviewRegistry } from '../src/preview/preview-registry.js';
+import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
+import { loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
+import { ManualClock } from './support/manual-clock.js';
+
+type Stream = ServerDuplexStream<AgentMessage, ControllerMessage>;
+
+/** A controller stand-in speaking the real sync.proto: it queues streams and their messages for the test. */
+async function fakeController() {
+  const server = new Server();
+  const streams: Stream[] = [];
+  const inbox: AgentMessage[] = [];
+  const waiters: Array<() => void> = [];
+  server.addService(agentSyncClientConstructor().service, {
+    Connect: (stream: Stream) => {
+      streams.push(stream);
+      stream.on('data', (message: AgentMessage) => {
+        inbox.push(message);
+        waiters.splice(0).forEach((wake) => wake());
+      });
+      stream.on('error', () => undefined);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  /** Resolves with the next message matching `payload` (already received ones count). */
+  async function next(payload: string): Promise<AgentMessage> {
+    for (;;) {
+      const index = inbox.findIndex((message) => message.payload === payload);
+      if (index >= 0) return inbox.splice(index, 1)[0] as AgentMessage;
+      await new Promise<void>((resolve) => waiters.push(resolve));
+    }
+  }
+  return { server, port, streams, next, close: () => server.forceShutdown() };
+}
+
+function component(json: object & { kind: string; componentId: string }) {
+  return { component_id: json.componentId, kind: json.kind, json: JSON.stringify(json) };
+}
+
+test('hello, components, decisions, reports, preview, and reconnect with backoff over real gRPC', async () => {
+  const controller = await fakeController();
+  const clock = new ManualClock(0);
+  const metrics = new AgentMetrics({ processMetrics: false });
+  const registry = new ComponentRegistry({
+    clock,
+    agentGroup: 'default',
+    localStore: new LocalBucketStore({ clock }),
+  });
+  const controlPoints = new ControlPointRegistry(clock);
+  const previews = new PreviewRegistry(clock, ['authorization']);
+  const link = new ControllerLink({
+    address: `127.0.0.1:${controller.port}`,
+    agentId: 'agent-1',
+    agentGroup: 'default',
+    capabilities: ['preview'],
+    clock,
+    random: () => 0.5,
+    registry,
+    controlPoints,
+    previews,
+    metrics,
+    logger: silentLogger,
+    reportIntervalMs: 1000,
+    backoff: { initialMs: 400, maxMs: 10_000 },
+    wallClockMs: () => 1_700_000_000_000,
+  });
+  try {
+    link.start();
+    const hello = await controller.next('hello');
+    assert.deepEqual(hello.payload === 'hello' ? hello.hello : undefined, {
+      agent_id: 'agent-1',
+      hostname: 'agent-1',
+      agent_group: 'default',
+      version: '0.1.0',
+      capabilities: ['preview'],
+    });
+    const stream = controller.streams[0] as Stream;
+    const scheduler = loadSchedulerConfig();
+    stream.write({
+      payload: 'components',
+      components: {
+        policies: [
+          {
+            policy_name: 'policy',
+            policy_hash: 'hash-1',
+            components: [component(scheduler), component(rateLimiterConfig())],
+          },
+        ],
+      },
+    });
+    stream.write({
+      payload: 'decisions',
+      decisions: {
+        decisions: [
+          {
+            policy_name: 'policy',
+            policy_hash: 'hash-1',
+            component_id: 'scheduler',
+            load_multiplier: 0.5,
+            ttl_ms: 5000,
+          },
+        ],
+      },
+    });
+    // A preview that the agent answers when its timeout passes on the agent clock.
+    stream.write({
+      payload: 'preview_request',
+      preview_request: {
+        request_id: 'p1',
+        control_point: 'ingress',
+        samples: 5,
+        timeout_ms: 1500,
+        kind: 'PREVIEW_KIND_FLOW_LABELS',
+      },
+    });
+    while (previews.size === 0 || registry.allLoadSchedulers()[0]?.bucket.currentLoadMultiplier !== 0.5)
+      await new Promise((resolve) => setImmediate(resolve));
+    assert.deepEqual(registry.policyNames, ['policy']);
+    assert.equal(link.state, 'connected');
+    previews.offer({
+      controlPoint: 'ingress',
+      services: [],
+      labels: { 'http.method': 'GET', 'http.request.header.authorization': 'x' },
+      http: { method: 'GET', path: '/', host: '', scheme: '', protocol: '', size: 0, headers: {}, body: '' },
+    });
+    controlPoints.record({ controlPoint: 'ingress', service: 's', type: 'http' });
+    await registry.allLoadSchedulers()[0]?.decide({ labels: {}, deadlineMs: undefined, lagMs: 0 });
+    clock.advance(1000);
+    const first = await controller.next('report');
+    assert.equal(first.payload === 'report' ? first.report.sequence : -1, 1);
+    if (first.payload === 'report') {
+      assert.equal(first.report.interval_ms, 1000);
+      assert.equal(first.report.agent_time_ms, 1_700_000_000_000);
+      assert.deepEqual(first.report.control_points, [
+        { service: 's', control_point: 'ingress', type: 'CONTROL_POINT_TYPE_HTTP' },
+      ]);
+      assert.deepEqual(first.report.token_counters?.[0]?.workloads, [
+        { workload: 'default', incoming_tokens: 1, accepted_tokens: 1, rejected_tokens: 0 },
+      ]);
+    }
+    clock.advance(1000);
+    const preview = await controller.next('preview_samples');
+    assert.deepEqual(preview.payload === 'preview_samples' ? preview.preview_samples : undefined, {
+      request_id: 'p1',
+      flow_labels: [{ labels: { 'http.method': 'GET', 'http.request.header.authorization': '<redacted>' } }],
+      done: true,
+    });
+    const second = await controller.next('report');
+    assert.equal(second.payload === 'report' ? second.report.sequence : -1, 2);
+
+    // The controller drops the stream: backoff (0.5 × 400 ms with this random source), then a new hello.
+    stream.end();
+    while ((link.state as string) !== 'backoff') await new Promise((resolve) => setImmediate(resolve));
+    clock.advance(199);
+    assert.equal(link.state, 'backoff');
+    clock.advance(1);
+    await controller.next('hello');
+    assert.deepEqual(link.history.slice(0, 5), ['idle', 'connecting', 'connected', 'backoff', 'connecting']);
+    assert.deepEqual(registry.policyNames, ['policy'], 'policies survive a reconnect');
+  } finally {
+    link.stop();
+    controller.close();
+  }
+});
+
+test('a component that does not parse rejects its policy and keeps the last good version', () => {
+  const good = {
+    policy_name: 'a',
+    policy_hash: 'h',
+    components: [component({ ...rateLimiterConfig({ policyName: 'a', policyHash: 'h' }) })],
+  };
+  const bad = {
+    policy_name: 'b',
+    policy_hash: 'h',
+    components: [
+      {
+        component_id: 'limiter',
+        kind: 'rate-limiter',
+        json: JSON.stringify({
+          ...rateLimiterConfig({ policyName: 'b', policyHash: 'h' }),
+          bucketCapacity: 'lots',
+        }),
+      },
+    ],
+  };
+  const broken = {
+    policy_name: 'c',
+    policy_hash: 'h',
+    components: [{ component_id: 'x', kind: 'rate-limiter', json: '{' }],
+  };
+  const parsed = parseComponents({ policies: [good, bad, broken] });
+  assert.deepEqual(
+    parsed.policies.map((p) => p.policyName),
+    ['a'],
+  );
+  assert.deepEqual(parsed.rejected, [
+    {
+      policyName: 'b',
+      error: 'policy b component limiter: bucketCapacity: "lots" is not allowed; expected number',
+    },
+    { policyName: 'c', error: 'policy c component x: json is not valid JSON' },
+  ]);
+  const clock = new ManualClock(0);
+  const registry = new ComponentRegistry({
+    clock,
+    agentGroup: 'default',
+    localStore: new LocalBucketStore({ clock }),
+  });
+  registry.replaceAll([
+    {
+      policyName: 'b',
+      policyHash: 'old',
+      components: [rateLimiterConfig({ policyName: 'b', policyHash: 'old' })],
+    },
+  ]);
+  registry.replaceAll(parsed.policies, ['b']);
+  assert.deepEqual(registry.policyNames, ['a', 'b']);
+});
+
+test('backoff is full jitter, doubling up to the cap', () => {
+  assert.equal(
+    reconnectDelayMs(0, () => 0.999, { initialMs: 500, maxMs: 30_000 }),
+    499,
+  );
+  assert.equal(
+    reconnectDelayMs(3, () => 0.5, { initialMs: 500, maxMs: 30_000 }),
+    2000,
+  );
+  assert.equal(
+    reconnectDelayMs(20, () => 0.5, { initialMs: 500, maxMs: 30_000 }),
+    15_000,
+  );
+  assert.equal(
+    reconnectDelayMs(2, () => 0),
+    0,
+  );
+});

@@ -1,0 +1,91 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HttpRequestAttributes } from '../src/flow-labels/request-labels.js';
+import { PreviewRegistry, type PreviewAnswer, type PreviewSpec } from '../src/preview/preview-registry.js';
+import { ManualClock } from './support/manual-clock.js';
+
+const http: HttpRequestAttributes = {
+  method: 'GET',
+  path: '/a/b?x=1&x=2',
+  host: 'svc',
+  scheme: 'http',
+  protocol: 'HTTP/1.1',
+  size: 0,
+  headers: { authorization: 'Bearer secret', cookie: 'sid=1', 'user-type': 'guest', 'content-length': '10' },
+  body: '',
+};
+const labels = {
+  'http.method': 'GET',
+  'http.request.header.authorization': 'Bearer secret',
+  'http.request.header.user_type': 'guest',
+};
+const spec: PreviewSpec = {
+  requestId: 'r1',
+  controlPoint: 'ingress',
+  service: '',
+  matchLabels: {},
+  samples: 2,
+  timeoutMs: 1000,
+  kind: 'flow-labels',
+};
+const flow = { controlPoint: 'ingress', services: ['svc'], labels, http };
+
+test('collects N matching flow-label samples with credentials redacted, then answers once', () => {
+  const registry = new PreviewRegistry(new ManualClock(), ['authorization', 'cookie']);
+  const answers: PreviewAnswer[] = [];
+  registry.start({ ...spec, matchLabels: { 'http.method': 'GET' } }, (a) => answers.push(a));
+  registry.offer({ ...flow, controlPoint: 'egress' });
+  registry.offer({ ...flow, labels: { ...labels, 'http.method': 'POST' } });
+  registry.offer(flow);
+  assert.equal(answers.length, 0);
+  registry.offer(flow);
+  registry.offer(flow);
+  assert.equal(answers.length, 1);
+  assert.equal(answers[0]?.flowLabels.length, 2);
+  assert.equal(answers[0]?.flowLabels[0]?.['http.request.header.authorization'], '<redacted>');
+  assert.equal(answers[0]?.flowLabels[0]?.['http.request.header.user_type'], 'guest');
+  assert.equal(registry.size, 0);
+});
+
+test('request documents redact headers and carry parsed path, query and truncation', () => {
+  const registry = new PreviewRegistry(new ManualClock(), ['authorization', 'cookie']);
+  const answers: PreviewAnswer[] = [];
+  registry.start({ ...spec, samples: 1, kind: 'http-request' }, (a) => answers.push(a));
+  registry.offer(flow);
+  const document = JSON.parse(answers[0]?.httpRequests[0] ?? '{}') as {
+    request: { http: { headers: Record<string, string> } };
+    parsed_path: string[];
+    parsed_query: Record<string, string[]>;
+    truncated_body: boolean;
+  };
+  assert.deepEqual(document.request.http.headers, {
+    authorization: '<redacted>',
+    cookie: '<redacted>',
+    'user-type': 'guest',
+    'content-length': '10',
+  });
+  assert.deepEqual(document.parsed_path, ['a', 'b']);
+  assert.deepEqual(document.parsed_query, { x: ['1', '2'] });
+  assert.equal(document.truncated_body, true);
+});
+
+test('a timeout answers with what was collected; a cancel too', () => {
+  const clock = new ManualClock();
+  const registry = new PreviewRegistry(clock, []);
+  const answers: PreviewAnswer[] = [];
+  registry.start(spec, (a) => answers.push(a));
+  registry.offer(flow);
+  clock.advance(1000);
+  assert.equal(answers[0]?.flowLabels.length, 1);
+  registry.start({ ...spec, requestId: 'r2' }, (a) => answers.push(a));
+  registry.cancel('r2');
+  assert.equal(answers[1]?.flowLabels.length, 0);
+  assert.equal(clock.pendingTimers, 0);
+});
+
+test('an unusable request is answered with an error at once', () => {
+  const registry = new PreviewRegistry(new ManualClock(), []);
+  const answers: PreviewAnswer[] = [];
+  registry.start({ ...spec, samples: 0 }, (a) => answers.push(a));
+  assert.equal(answers[0]?.error, 'samples 0 must be between 1 and 1000');
+});

@@ -1,0 +1,34 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { WindowedCounter } from '../src/load-scheduler/windowed-counter.js';
+
+test('bootstraps until the window has filled once, then averages complete slots', () => {
+  const counter = new WindowedCounter({ slots: 30, slotMs: 1000 });
+  for (let second = 0; second < 30; second++) {
+    counter.add(second * 1000 + 500, 100);
+    assert.equal(counter.bootstrapping(second * 1000 + 600), true, `second ${second}`);
+  }
+  // At 30.0 s there are 30 complete slots of 100 tokens each.
+  assert.equal(counter.bootstrapping(30_000), false);
+  assert.equal(counter.ratePerSecond(30_000), 100);
+  counter.add(30_500, 1000);
+  assert.equal(counter.ratePerSecond(30_900), 100, 'the current slot does not count');
+  assert.equal(counter.ratePerSecond(31_000), (29 * 100 + 1000) / 30);
+});
+
+test('idle slots count as zero, and a silence longer than the window restarts bootstrapping', () => {
+  const counter = new WindowedCounter({ slots: 10, slotMs: 100 });
+  for (let t = 0; t < 1000; t += 10) counter.add(t, 1);
+  assert.equal(counter.bootstrapping(1000), false);
+  assert.equal(counter.ratePerSecond(1000), 100);
+  assert.equal(counter.ratePerSecond(1500), 50, 'half the window is empty');
+  assert.equal(counter.bootstrapping(1950), false, 'a silence of one window is still the same period');
+  counter.add(2050, 1);
+  assert.equal(counter.bootstrapping(2050), true, 'window + 1 silent slots: bootstrapping again');
+  assert.equal(counter.ratePerSecond(2050), 0);
+});
+
+test('rejects a window it cannot count', () => {
+  assert.throws(() => new WindowedCounter({ slots: 0 }), /slots 0 must be an integer >= 1/);
+  assert.throws(() => new WindowedCounter({ slotMs: 0 }), /slotMs 0 must be > 0/);
+});
