@@ -2,10 +2,12 @@
  * `npm run synth`: synthesises every example's `sluice.config.ts` into `dist/<example>/`, one YAML file per
  * cdk8s chart. Each directory is replaced whole so that nothing stale survives; output is deterministic.
  */
-import { readdirSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, YamlOutputType } from 'cdk8s';
+import { stringify } from 'yaml';
+import { SluiceConfigSchema, synthesizeConfig, type SluiceConfigInput } from '../packages/manifests/src/gitops/index.js';
 
 const examplesDirectory = dirname(fileURLToPath(import.meta.url));
 
@@ -22,10 +24,18 @@ export function exampleNames(): string[] {
 /** Synthesises one example into `<outdir>/<name>/`; returns the files written. */
 export async function synthExample(name: string, outdir: string): Promise<string[]> {
   const module = (await import(pathToFileURL(join(examplesDirectory, name, 'sluice.config.ts')).href)) as {
-    default: (app: App) => void;
+    default: ((app: App) => void) | SluiceConfigInput;
   };
   const target = join(outdir, name);
   rmSync(target, { recursive: true, force: true });
+  if (typeof module.default !== 'function') {
+    // A defineSluiceConfig() document: one file per component, as the build-function examples get one per chart.
+    mkdirSync(target, { recursive: true });
+    for (const component of synthesizeConfig(SluiceConfigSchema.parse(module.default))) {
+      writeFileSync(join(target, `${component.name}.yaml`), component.objects.map((object) => `---\n${stringify(object)}`).join(''));
+    }
+    return readdirSync(target).sort();
+  }
   const app = new App({
     outdir: target,
     outputFileExtension: '.yaml',

@@ -19,3 +19,4 @@ export * from './gitops/index.js';
 export * from './istio/index.js';
 export * from './tenants/index.js';
 export * from './policies/index.js';
+export { writeCharts, generatedCharts } from './chart-writer.js';

@@ -29,8 +29,8 @@ function read(directory: string, name: string, file: string): Any[] {
 describe('examples synthesise (npm run synth)', () => {
   const out = mkdtempSync(join(tmpdir(), 'sluice-examples-'));
 
-  it('there are exactly the three examples, each with sluice.config.ts', () => {
-    assert.deepEqual(exampleNames(), ['aperture-migration', 'basic', 'multi-tenant']);
+  it('there are exactly the four sluice.config.ts examples', () => {
+    assert.deepEqual(exampleNames(), ['aperture-migration', 'basic', 'gitops-argocd', 'multi-tenant']);
   });
 
   it('every example synthesises one file per chart, byte-identical on a second run', async () => {
@@ -56,8 +56,8 @@ describe('examples synthesise (npm run synth)', () => {
         cwd: join(EXAMPLES, '..'),
       },
     );
-    assert.deepEqual(readdirSync(target).sort(), ['aperture-migration', 'basic', 'multi-tenant']);
-    assert.equal(stdout.trim().split('\n').length, 3);
+    assert.deepEqual(readdirSync(target).sort(), ['aperture-migration', 'basic', 'gitops-argocd', 'multi-tenant']);
+    assert.equal(stdout.trim().split('\n').length, 4);
   });
 
   it('basic: the synthesised policy equals policies/basic-service-protection.yaml, which the controller schema accepts', () => {

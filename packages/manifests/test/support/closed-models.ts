@@ -52,6 +52,16 @@ const MODELS: Readonly<Record<string, readonly [string, string]>> = {
     '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute',
     'IHTTPRoute',
   ],
+  'argoproj.io/v1alpha1/Application': ['@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application', 'IApplication'],
+  'source.toolkit.fluxcd.io/v1/GitRepository': [
+    '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository',
+    'IGitRepository',
+  ],
+  'kustomize.toolkit.fluxcd.io/v1/Kustomization': [
+    '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization',
+    'IKustomization',
+  ],
+  'helm.toolkit.fluxcd.io/v2/HelmRelease': ['@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease', 'IHelmRelease'],
 };
 
 export const CLOSED_MODEL_KINDS: readonly string[] = Object.keys(MODELS);

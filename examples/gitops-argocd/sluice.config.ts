@@ -1,0 +1,41 @@
+/**
+ * Argo CD example: the whole installation as one typed config. `sluicectl synth` turns it into one folder per
+ * component plus an app of apps under `deploy/argocd/` whose Applications sync in waves: the CRDs, then the
+ * agent and controller, then the istioconfig and the policy.
+ *
+ *   npx sluicectl synth --config examples/gitops-argocd/sluice.config.ts --output-dir examples/gitops-argocd/deploy \
+ *     --argocd https://github.com/acme/platform.git
+ */
+import { defineSluiceConfig } from '../../packages/manifests/src/gitops/index.js';
+
+export default defineSluiceConfig({
+  release: 'sluice',
+  namespace: 'sluice-system',
+  sluice: { values: { controller: { apiToken: { existingSecret: 'sluice-api-token' } } } },
+  istioConfig: { namespace: 'istio-system', values: { agent: { release: 'sluice', namespace: 'sluice-system' } } },
+  policies: [
+    {
+      apiVersion: 'sluice.dev/v1alpha1',
+      kind: 'FlowPolicy',
+      metadata: { name: 'basic-service-protection' },
+      spec: {
+        classifiers: [
+          {
+            selectors: [{ controlPoint: 'ingress', service: 'service1-demo-app.demoapp.svc.cluster.local' }],
+            rules: { 'user-type': { header: 'user-type' } },
+          },
+        ],
+        loadSchedulers: [
+          {
+            name: 'service-protection',
+            selectors: [{ controlPoint: 'ingress', service: 'service1-demo-app.demoapp.svc.cluster.local' }],
+            workloads: [
+              { name: 'guests', labelMatcher: { matchLabels: { 'user-type': 'guest' } }, priority: 50 },
+              { name: 'subscribers', labelMatcher: { matchLabels: { 'user-type': 'subscriber' } }, priority: 200 },
+            ],
+          },
+        ],
+      },
+    },
+  ],
+});

@@ -1,0 +1,1 @@
+{{- /* generated — edit packages/manifests/src/charts.ts, run npm run charts */ -}}

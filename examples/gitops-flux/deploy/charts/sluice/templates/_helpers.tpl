@@ -1,0 +1,17 @@
+{{- /* generated — edit packages/manifests/src/charts.ts, run npm run charts */ -}}
+
+{{- define "sluice.agent.fullname" -}}
+{{- (print (trimSuffix "-" (trunc 57 (include "sluice.fullname" $))) "-agent") -}}
+{{- end }}
+
+{{- define "sluice.controller.fullname" -}}
+{{- (print (trimSuffix "-" (trunc 52 (include "sluice.fullname" $))) "-controller") -}}
+{{- end }}
+
+{{- define "sluice.fullname" -}}
+{{- (trimSuffix "-" (trunc 63 (default (ternary $.Release.Name (print $.Release.Name "-" (include "sluice.name" $)) (contains (include "sluice.name" $) $.Release.Name)) $.Values.fullnameOverride))) -}}
+{{- end }}
+
+{{- define "sluice.name" -}}
+{{- (default $.Chart.Name $.Values.nameOverride) -}}
+{{- end }}

@@ -1,0 +1,53 @@
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { App } from 'cdk8s';
+import { componentsOfApp, SluiceConfigSchema, synthesizeConfig, type GitOpsComponent, type SluiceConfig } from '@sluice/manifests';
+import { parseWith } from '@sluice/spec';
+import { badInput } from './cli-error.js';
+import { readDocument } from './input-file.js';
+import { issuesMessage } from './commands/blueprints-commands.js';
+
+/** A loaded config: a values document (both modes), or a build function over a cdk8s App (plain mode only). */
+export type LoadedConfig =
+  | { readonly kind: 'values'; readonly config: SluiceConfig }
+  | { readonly kind: 'build'; readonly build: (app: App) => void };
+
+const SCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
+
+/**
+ * Reads `sluice.config.ts` (default export: `defineSluiceConfig({...})` or a `build(app)` function) or a
+ * YAML/JSON values file shaped like `SluiceConfigSchema`. TypeScript is loaded with tsx, so no build step
+ * is needed.
+ */
+export async function loadSluiceConfig(cwd: string, file: string): Promise<LoadedConfig> {
+  let document: unknown;
+  if (SCRIPT_EXTENSIONS.has(extname(file))) {
+    const { tsImport } = await import('tsx/esm/api');
+    let module: { default?: unknown };
+    try {
+      module = (await tsImport(pathToFileURL(resolve(cwd, file)).href, import.meta.url)) as { default?: unknown };
+    } catch (error) {
+      throw badInput(`${file}: cannot load: ${(error as Error).message.split('\n')[0]}`);
+    }
+    if (typeof module.default === 'function') return { kind: 'build', build: module.default as (app: App) => void };
+    if (module.default === undefined) throw badInput(`${file}: needs a default export: defineSluiceConfig({...}) or a build(app) function`);
+    document = module.default;
+  } else {
+    document = readDocument(cwd, file);
+  }
+  const parsed = parseWith(SluiceConfigSchema, document);
+  if (!parsed.ok) throw badInput(issuesMessage(file, parsed));
+  return { kind: 'values', config: parsed.value };
+}
+
+/** Synthesises the config's components; construct errors (bad tenants, refused options) are bad input. */
+export function componentsOf(file: string, loaded: LoadedConfig): GitOpsComponent[] {
+  try {
+    if (loaded.kind === 'values') return synthesizeConfig(loaded.config);
+    const app = new App();
+    loaded.build(app);
+    return componentsOfApp(app, 'sluice-system');
+  } catch (error) {
+    throw badInput(`${file}: ${(error as Error).message}`);
+  }
+}

@@ -1,0 +1,81 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sluicectl, tempDir } from './cli-support.js';
+
+const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+function tree(directory: string): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const entry of readdirSync(directory, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    files.set(relative(directory, path), readFileSync(path, 'utf8'));
+  }
+  return files;
+}
+
+const EXAMPLES = [
+  { name: 'gitops-argocd', args: ['--config', 'examples/gitops-argocd/sluice.config.ts', '--argocd', 'https://github.com/acme/platform.git'] },
+  { name: 'gitops-flux', args: ['--config', 'examples/gitops-flux/sluice.yaml', '--mode', 'helm', '--flux', 'https://github.com/acme/platform.git'] },
+];
+
+for (const example of EXAMPLES) {
+  test(`${example.name}/deploy is what sluicectl synth writes, byte for byte, run after run`, async () => {
+    const committed = tree(join(ROOT, 'examples', example.name, 'deploy'));
+    for (let run = 0; run < 2; run++) {
+      const out = tempDir();
+      const result = await sluicectl(['synth', ...example.args, '--output-dir', out, '--repo-path', `examples/${example.name}/deploy`], { cwd: ROOT });
+      assert.equal(result.code, 0, result.stderr);
+      const written = tree(out);
+      assert.deepEqual([...written.keys()].sort(), [...committed.keys()].sort());
+      for (const [path, content] of written) assert.equal(content, committed.get(path), `${path} is stale: rerun the command in examples/${example.name}/README.md`);
+    }
+  });
+}
+
+test('a build-function config synthesises its charts; helm mode is refused for it', async () => {
+  const out = tempDir();
+  const plain = await sluicectl(['synth', '--config', 'examples/basic/sluice.config.ts', '--output-dir', out, '--repo-path', 'deploy'], { cwd: ROOT });
+  assert.equal(plain.code, 0, plain.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
+  const helm = await sluicectl(['synth', '--config', 'examples/basic/sluice.config.ts', '--output-dir', out, '--mode', 'helm', '--repo-path', 'deploy'], { cwd: ROOT });
+  assert.equal(helm.code, 2);
+  assert.match(helm.stderr, /has no chart values, so --mode helm cannot reference the charts/);
+});
+
+test('a bad config is bad input naming the path; an output outside the repository needs --repo-path', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'bad.yaml'), 'release: sluice\nistioConfig: {namespac: istio-system}\n');
+  const bad = await sluicectl(['synth', '--config', 'bad.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /istioConfig\.namespac: "istio-system" is not allowed; unknown field/);
+  writeFileSync(join(dir, 'good.yaml'), 'release: sluice\n');
+  const outside = await sluicectl(['synth', '--config', join(dir, 'good.yaml'), '--output-dir', join(dir, 'out')], { cwd: ROOT });
+  assert.equal(outside.code, 2);
+  assert.match(outside.stderr, /--repo-path: ".*" is not a path inside the Git repository/);
+  const mode = await sluicectl(['synth', '--config', 'good.yaml', '--output-dir', 'out', '--mode', 'kustomize'], { cwd: dir });
+  assert.equal(mode.code, 2);
+  assert.match(mode.stderr, /--mode: "kustomize" is not allowed; use plain or helm/);
+});
+
+test('a construct that refuses its values is bad input with the reason', async () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'tenants.yaml'),
+    'tenantGateways:\n  enabled: true\n  values:\n    tenants:\n      - {name: a, hosts: [shop.example.com], backend: {service: shop, port: 80}}\n      - {name: b, hosts: [shop.example.com], backend: {service: shop, port: 80}}\n',
+  );
+  const run = await sluicectl(['synth', '--config', 'tenants.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(run.code, 2, run.stdout);
+  assert.match(run.stderr, /shop\.example\.com/);
+});
+
+test('charts regenerates the four charts into a directory', async () => {
+  const out = tempDir();
+  const run = await sluicectl(['charts', '--output-dir', out]);
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ['istioconfig', 'sluice', 'sluice-crds', 'tenant-gateways']);
+  assert.equal(readFileSync(join(out, 'sluice', 'values.yaml'), 'utf8'), readFileSync(join(ROOT, 'charts', 'sluice', 'values.yaml'), 'utf8'));
+});
