@@ -4,7 +4,8 @@ import { type EvalContext, type Expr, literal, releaseNamespace } from './expr.j
 import { HelmNames } from './helm-names.js';
 import { AgentBinding, agentControllerAddress, SluiceAgent } from './sluice-agent.js';
 import { SluiceController } from './sluice-controller.js';
-import { type AgentValues, type ControllerValues, type SluiceChartValues, SluiceChartValuesSchema, type SluiceChartValuesInput } from './spec-values.js';
+import { SluiceMonitoring } from './monitoring/sluice-monitoring.js';
+import { type AgentValues, type ControllerValues, type MonitoringValues, type SluiceChartValues, SluiceChartValuesSchema, type SluiceChartValuesInput } from './spec-values.js';
 import { literalView, valuesView, type View } from './values-view.js';
 
 /** Props of a typed `SluicePlatform`: exactly the `sluice` chart's values, plus release and namespace. */
@@ -18,6 +19,7 @@ export interface SluicePlatformProps extends Readonly<Omit<SluiceChartValuesInpu
 export class SluicePlatform extends Construct {
   readonly agent: SluiceAgent;
   readonly controller: SluiceController;
+  readonly monitoring: SluiceMonitoring;
 
   /** The platform over `.Values`, for the chart generator. */
   static forChart(scope: Construct, id: string): SluicePlatform {
@@ -52,5 +54,11 @@ export class SluicePlatform extends Construct {
       context,
     );
     this.controller = new SluiceController(this, 'Controller', controllerBinding);
+    this.monitoring = new SluiceMonitoring(this, 'Monitoring', {
+      view: view.monitoring as View<MonitoringValues>,
+      names,
+      namespace,
+      context,
+    });
   }
 }

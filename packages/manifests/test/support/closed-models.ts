@@ -52,6 +52,14 @@ const MODELS: Readonly<Record<string, readonly [string, string]>> = {
     '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute',
     'IHTTPRoute',
   ],
+  'monitoring.coreos.com/v1/ServiceMonitor': [
+    '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor',
+    'IServiceMonitor',
+  ],
+  'monitoring.coreos.com/v1/PrometheusRule': [
+    '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule',
+    'IPrometheusRule',
+  ],
   'argoproj.io/v1alpha1/Application': ['@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application', 'IApplication'],
   'source.toolkit.fluxcd.io/v1/GitRepository': [
     '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository',

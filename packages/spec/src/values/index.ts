@@ -4,3 +4,4 @@ export * from './controller-values.js';
 export * from './sluice-chart-values.js';
 export * from './istio-config-values.js';
 export * from './tenant-gateways-values.js';
+export * from './monitoring-values.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgentValuesSchema } from './agent-values.js';
 import { ControllerValuesSchema } from './controller-values.js';
+import { MonitoringValuesSchema } from './monitoring-values.js';
 
 /** Overrides of Helm's fullname rule, as every conventional chart offers them. */
 const nameOverrides = {
@@ -34,6 +35,7 @@ export const SluiceChartValuesSchema = z
       .strict()
       .prefault({})
       .describe('The controller: policies, control loop and HTTP API.'),
+    monitoring: MonitoringValuesSchema.prefault({}).describe('Prometheus operator and Grafana integration (all off by default).'),
   })
   .strict();
 
