@@ -9,6 +9,7 @@ import {
   splitReleaseProps,
 } from './component-binding.js';
 import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
+import { sluiceProbes } from './container-probes.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { SluiceObject } from './sluice-object.js';
 import { AgentValuesSchema, type AgentValues, type AgentValuesInput } from './spec-values.js';
@@ -66,6 +67,7 @@ function configFile(values: View<AgentValues>, controllerAddress: Expr<string>):
     concat('agentGroup: ', toJson(values.agentGroup.$)),
     concat('logLevel: ', toJson(values.logLevel.$)),
     when(values.redis.url.$, concat('redisUrl: ', toJson(values.redis.url.$))),
+    when(values.defaultControlPoint.$, concat('defaultControlPoint: ', toJson(values.defaultControlPoint.$))),
   );
 }
 
@@ -97,6 +99,7 @@ function agentContainer(binding: AgentBinding, configSource: AgentConfigSource):
           { name: 'SLUICE_AGENT_AGENT_GROUP', value: values.agentGroup.$ },
           { name: 'SLUICE_AGENT_LOG_LEVEL', value: values.logLevel.$ },
           when(values.redis.url.$, { name: 'SLUICE_AGENT_REDIS_URL', value: values.redis.url.$ }),
+          when(values.defaultControlPoint.$, { name: 'SLUICE_AGENT_DEFAULT_CONTROL_POINT', value: values.defaultControlPoint.$ }),
         ];
   return {
     name: 'agent',
@@ -122,22 +125,7 @@ function agentContainer(binding: AgentBinding, configSource: AgentConfigSource):
       }),
     ],
     resources: yamlOf(values.resources.$),
-    livenessProbe: {
-      httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP' },
-      initialDelaySeconds: 5,
-      periodSeconds: 10,
-      timeoutSeconds: 2,
-      failureThreshold: 3,
-      successThreshold: 1,
-    },
-    readinessProbe: {
-      httpGet: { path: '/readyz', port: 'http', scheme: 'HTTP' },
-      initialDelaySeconds: 1,
-      periodSeconds: 5,
-      timeoutSeconds: 2,
-      failureThreshold: 2,
-      successThreshold: 1,
-    },
+    ...sluiceProbes(),
     // Waiting before SIGTERM lets Envoy and kube-proxy drop this endpoint first; the agent then drains its
     // gRPC streams with GOAWAY. Zero means no wait, and the hook is left out.
     lifecycle: when(values.drainSeconds.$, { preStop: { sleep: { seconds: values.drainSeconds.$ } } }),

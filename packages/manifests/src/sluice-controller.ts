@@ -10,6 +10,7 @@ import {
   splitReleaseProps,
 } from './component-binding.js';
 import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
+import { sluiceProbes } from './container-probes.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { SluiceObject } from './sluice-object.js';
 import { ControllerValuesSchema, type ControllerValues, type ControllerValuesInput } from './spec-values.js';
@@ -171,22 +172,7 @@ export class SluiceController extends Construct {
                     }),
                   ],
                   resources: yamlOf(values.resources.$),
-                  livenessProbe: {
-                    httpGet: { path: '/healthz', port: 'http', scheme: 'HTTP' },
-                    initialDelaySeconds: 5,
-                    periodSeconds: 10,
-                    timeoutSeconds: 2,
-                    failureThreshold: 3,
-                    successThreshold: 1,
-                  },
-                  readinessProbe: {
-                    httpGet: { path: '/readyz', port: 'http', scheme: 'HTTP' },
-                    initialDelaySeconds: 1,
-                    periodSeconds: 5,
-                    timeoutSeconds: 2,
-                    failureThreshold: 2,
-                    successThreshold: 1,
-                  },
+                  ...sluiceProbes(),
                   securityContext: restrictedContainerSecurityContext(),
                   terminationMessagePolicy: 'FallbackToLogsOnError',
                   volumeMounts: [

@@ -169,3 +169,18 @@ describe('agentSidecarContainer (sidecarMode)', () => {
   });
 });
 
+
+describe('agent default control point (for Istio CUSTOM ext_authz, which sends no metadata)', () => {
+  it('reaches the config file and the sidecar environment only when set, and the agent config schema accepts it', async () => {
+    const { parse } = await import('yaml');
+    const configOf = (values: object) => {
+      const objects = synthesise((scope) => new SluiceAgent(scope, 'agent', values)) as any[];
+      return parse(objects.find((o) => o.kind === 'ConfigMap').data['agent.yaml']);
+    };
+    assert.equal(configOf({}).defaultControlPoint, undefined);
+    const config = configOf({ defaultControlPoint: 'ingress' });
+    assert.equal(AgentConfigSchema.parse(config).defaultControlPoint, 'ingress');
+    const sidecar = agentSidecarContainer({ defaultControlPoint: 'ingress' }) as any;
+    assert.ok(sidecar.env.some((e: { name: string; value: string }) => e.name === 'SLUICE_AGENT_DEFAULT_CONTROL_POINT' && e.value === 'ingress'));
+  });
+});

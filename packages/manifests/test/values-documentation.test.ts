@@ -58,15 +58,16 @@ for (const [name, schema] of SCHEMAS) {
 }
 
 describe('values documentation', () => {
-  it('the sluice chart has 40 keys with defaults or unset markers', () => {
+  it('the sluice chart has 41 keys with defaults or unset markers', () => {
     const keys = leaves(valuesKeys(SluiceChartValuesSchema));
-    assert.equal(keys.length, 40);
+    assert.equal(keys.length, 41);
     assert.deepEqual(
       keys.filter((key) => !key.hasDefault).map((key) => key.path),
       [
         'nameOverride',
         'fullnameOverride',
         'agent.image.tag',
+        'agent.defaultControlPoint',
         'agent.controllerAddress',
         'agent.redis.url',
         'agent.redis.existingSecret',

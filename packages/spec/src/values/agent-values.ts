@@ -56,6 +56,13 @@ export const AgentValuesSchema = z
       .default('default')
       .describe('Agent group this agent serves; policies select it.'),
     logLevel: LogLevelSchema,
+    defaultControlPoint: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, { message: 'must be a control point name such as ingress' })
+      .optional()
+      .describe(
+        "Control point for Checks that carry none. Unset: such Checks are refused (and Envoy fails open). Set it (e.g. ingress) for istioconfig's extensionProvider mode, whose CUSTOM ext_authz sends no metadata.",
+      ),
     controllerAddress: z
       .string()
       .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { message: 'must be HOST:PORT' })
