@@ -3,13 +3,11 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService } from '@sluice/spec';
 import { freePort } from '@sluice/testkit';
 import { parseAgentCommandLine, UsageError } from '../src/config/agent-cli.js';
-import type { CheckResponseMessage } from '../src/check/check-response.js';
 import { AgentProcess } from './support/agent-process.js';
 import { checkRequest } from './support/agent-harness.js';
+import { checkClient } from './support/check-client.js';
 
 test('flags win over environment, which wins over the file; defaults fill the rest', () => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-agent-'));
@@ -60,26 +58,8 @@ test('sluice-agent starts with no controller, admits Checks, and exits 0 on SIGT
     String(await freePort()),
   ]);
   try {
-    const Authorization = authorizationService();
-    const client = new Authorization(
-      `127.0.0.1:${agent.grpcPort}`,
-      credentials.createInsecure(),
-    ) as unknown as {
-      Check: (
-        r: object,
-        m: Metadata,
-        o: object,
-        cb: (e: ServiceError | null, v: CheckResponseMessage) => void,
-      ) => void;
-      close: () => void;
-    };
-    const metadata = new Metadata();
-    metadata.set('control-point', 'ingress');
-    const response = await new Promise<CheckResponseMessage>((resolve, reject) =>
-      client.Check(checkRequest(), metadata, { deadline: Date.now() + 5000 }, (error, value) =>
-        error ? reject(error) : resolve(value),
-      ),
-    );
+    const client = checkClient(`127.0.0.1:${agent.grpcPort}`);
+    const response = await client.check(checkRequest(), { controlPoint: 'ingress' });
     assert.equal(response.status.code, 0);
     client.close();
     const ready = await fetch(`http://127.0.0.1:${agent.httpPort}/readyz`);

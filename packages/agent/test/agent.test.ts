@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { credentials, Metadata, status, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService } from '@sluice/spec';
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { DECISION_METADATA_KEY, decodeDecisionRecord } from '../src/check/decision-record.js';
 import type { CheckResponseMessage } from '../src/check/check-response.js';
 import { Redis } from 'ioredis';
 import { accessLogExport, checkRequest, startAgent } from './support/agent-harness.js';
+import { checkClient } from './support/check-client.js';
 import { RedisServerProcess } from './support/redis-server-process.js';
 import { fluxMeterConfig, loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
 
@@ -239,27 +239,8 @@ test('health, readiness and metrics endpoints; the Check latency histogram is ex
 
 test('after stop the port refuses new Checks (Envoy fails open to its other endpoints)', async () => {
   const h = await startAgent();
-  const Authorization = authorizationService();
-  const client = new Authorization(
-    `127.0.0.1:${h.ports.grpcPort}`,
-    credentials.createInsecure(),
-  ) as unknown as {
-    Check: (
-      r: object,
-      m: Metadata,
-      o: object,
-      cb: (e: ServiceError | null, v: CheckResponseMessage) => void,
-    ) => void;
-    close: () => void;
-  };
-  const call = (deadlineMs: number) =>
-    new Promise<CheckResponseMessage>((resolve, reject) => {
-      const metadata = new Metadata();
-      metadata.set('control-point', 'ingress');
-      client.Check(checkRequest(), metadata, { deadline: Date.now() + deadlineMs }, (error, value) =>
-        error ? reject(error) : resolve(value),
-      );
-    });
+  const client = checkClient(`127.0.0.1:${h.ports.grpcPort}`);
+  const call = (deadlineMs: number) => client.check(checkRequest(), { controlPoint: 'ingress', deadlineMs });
   assert.equal((await call(2000)).status.code, 0);
   await h.close();
   await assert.rejects(

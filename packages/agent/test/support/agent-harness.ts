@@ -1,9 +1,10 @@
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
+import { credentials, type ServiceError } from '@grpc/grpc-js';
 import type { AgentConfig } from '@sluice/spec';
-import { authorizationService, logsService } from '@sluice/spec';
+import { logsService } from '@sluice/spec';
 import { Agent, type AgentOptions } from '../../src/agent.js';
 import type { CheckResponseMessage } from '../../src/check/check-response.js';
 import { silentLogger } from '../../src/logging/agent-logger.js';
+import { checkClient, type CheckOptions } from './check-client.js';
 
 export const baseConfig: AgentConfig = {
   grpcPort: 0,
@@ -23,31 +24,12 @@ export async function startAgent(config: Partial<AgentConfig> = {}, options: Par
     ...options,
   });
   const ports = await agent.start();
-  const Authorization = authorizationService();
   const Logs = logsService();
-  const checkClient = new Authorization(`127.0.0.1:${ports.grpcPort}`, credentials.createInsecure());
+  const checks = checkClient(`127.0.0.1:${ports.grpcPort}`);
   const logsClient = new Logs(`127.0.0.1:${ports.grpcPort}`, credentials.createInsecure());
 
-  function check(
-    request: object,
-    options: { controlPoint?: string; deadlineMs?: number } = {},
-  ): Promise<CheckResponseMessage> {
-    const metadata = new Metadata();
-    if (options.controlPoint !== undefined) metadata.set('control-point', options.controlPoint);
-    return new Promise((resolve, reject) => {
-      (
-        checkClient as unknown as {
-          Check: (
-            r: object,
-            m: Metadata,
-            o: object,
-            cb: (e: ServiceError | null, v: CheckResponseMessage) => void,
-          ) => void;
-        }
-      ).Check(request, metadata, { deadline: Date.now() + (options.deadlineMs ?? 5000) }, (error, value) =>
-        error ? reject(error) : resolve(value),
-      );
-    });
+  function check(request: object, options: CheckOptions = {}): Promise<CheckResponseMessage> {
+    return checks.check(request, options);
   }
 
   function exportLogs(request: object): Promise<object> {
@@ -66,7 +48,7 @@ export async function startAgent(config: Partial<AgentConfig> = {}, options: Par
   }
 
   async function close(): Promise<void> {
-    checkClient.close();
+    checks.close();
     logsClient.close();
     await agent.stop();
   }

@@ -1,34 +1,14 @@
-import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService } from '@sluice/spec';
+import { checkClient, type CheckClient } from './check-client.js';
 import type { CheckResponseMessage } from '../../src/check/check-response.js';
 import { DECISION_METADATA_KEY, decodeDecisionRecord } from '../../src/check/decision-record.js';
 import { checkRequest } from './agent-harness.js';
 
-type CheckClient = {
-  Check: (
-    r: object,
-    m: Metadata,
-    o: object,
-    cb: (e: ServiceError | null, v: CheckResponseMessage) => void,
-  ) => void;
-  close: () => void;
-};
-
 /** Real gRPC Check clients, one per agent address. */
 export function checkClients(addresses: readonly string[]) {
-  const Authorization = authorizationService();
-  const clients = addresses.map(
-    (address) => new Authorization(address, credentials.createInsecure()) as unknown as CheckClient,
-  );
+  const clients = addresses.map((address) => checkClient(address));
   function check(index: number, headers: Record<string, string>): Promise<CheckResponseMessage> {
-    const metadata = new Metadata();
-    metadata.set('control-point', 'ingress');
     const client = clients[index % clients.length] as CheckClient;
-    return new Promise((resolve, reject) =>
-      client.Check(checkRequest({ headers }), metadata, { deadline: Date.now() + 5000 }, (e, v) =>
-        e ? reject(e) : resolve(v),
-      ),
-    );
+    return client.check(checkRequest({ headers }), { controlPoint: 'ingress' });
   }
   return { check, close: () => clients.forEach((client) => client.close()) };
 }
