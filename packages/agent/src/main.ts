@@ -7,8 +7,6 @@ import { parseAgentCommandLine, USAGE, UsageError } from './config/agent-cli.js'
 const EnvSchema = z.object({
   REDIS_USERNAME: z.string().min(1).optional(),
   REDIS_PASSWORD: z.string().min(1).optional(),
-  /** Per-call Redis timeout; not in the shared config schema yet (see README). */
-  SLUICE_AGENT_REDIS_CALL_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).optional(),
 });
 
 async function main(): Promise<number> {
@@ -26,7 +24,6 @@ async function main(): Promise<number> {
   const parsedEnv = EnvSchema.safeParse({
     REDIS_USERNAME: process.env['REDIS_USERNAME'] || undefined,
     REDIS_PASSWORD: process.env['REDIS_PASSWORD'] || undefined,
-    SLUICE_AGENT_REDIS_CALL_TIMEOUT_MS: process.env['SLUICE_AGENT_REDIS_CALL_TIMEOUT_MS'] || undefined,
   });
   if (!parsedEnv.success) {
     process.stderr.write(
@@ -41,9 +38,8 @@ async function main(): Promise<number> {
       ...(env.REDIS_USERNAME !== undefined ? { username: env.REDIS_USERNAME } : {}),
       ...(env.REDIS_PASSWORD !== undefined ? { password: env.REDIS_PASSWORD } : {}),
     },
-    ...(env.SLUICE_AGENT_REDIS_CALL_TIMEOUT_MS !== undefined
-      ? { redisCallTimeoutMs: env.SLUICE_AGENT_REDIS_CALL_TIMEOUT_MS }
-      : {}),
+    // From the config file, SLUICE_AGENT_REDIS_CALL_TIMEOUT_MS or its default (the shared config schema).
+    redisCallTimeoutMs: request.config.redisCallTimeoutMs,
   });
   try {
     const ports = await agent.start();

@@ -10,6 +10,7 @@ export const baseConfig: AgentConfig = {
   grpcPort: 0,
   httpPort: 0,
   agentGroup: 'default',
+  redisCallTimeoutMs: 50,
   logLevel: 'error',
   previewRedactedHeaders: ['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'],
 };

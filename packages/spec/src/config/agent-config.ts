@@ -20,6 +20,13 @@ export const AgentConfigSchema = z
       .describe('Controller AgentSync address; without it the agent admits everything.'),
     agentGroup: z.string().min(1).default('default').describe('Agent group this agent serves.'),
     redisUrl: redisUrlSchema.optional().describe('Redis for global rate limits; local buckets when unset.'),
+    redisCallTimeoutMs: z
+      .number()
+      .int()
+      .min(1)
+      .max(60_000)
+      .default(50)
+      .describe('Per-call Redis timeout; past it the local bucket decides (counted as fallback).'),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     defaultControlPoint: z
       .string()
