@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join, resolve } from 'node:path';
 import ts from 'typescript';
+import { typeProblemsFor } from './closed-models.js';
 
 /**
  * Closed-object validation against `kubernetes-models`. Its runtime validators check types, enums and
@@ -53,49 +52,14 @@ export interface ClosedCheckCase {
 }
 
 /**
- * Type-checks every case in one TypeScript program (loading the models once) and returns each case's
- * diagnostics, in case order; an empty list means the object is valid and closed.
+ * Type-checks every case (see `typeProblemsFor` in closed-models.ts, which does the work for every
+ * model package); returns each case's diagnostics in case order.
  */
 export function typeProblems(cases: readonly ClosedCheckCase[]): string[][] {
-  // Inside the package so that `kubernetes-models` resolves through the workspace's node_modules.
-  const directory = mkdtempSync(join(resolve(import.meta.dirname, '..', '..', 'node_modules'), '.closed-check-'));
-  try {
-    const imports = [...new Set(cases.map((c) => c.model))].map((key) => {
-      const model = MODELS[key];
-      if (model === undefined) throw new Error(`no model for ${key}`);
-      return { key, alias: `T${model.type}_${key.replace(/[^A-Za-z0-9]/g, '_')}`, ...model };
-    });
-    const lines = imports.map((i) => `import type { ${i.type} as ${i.alias} } from 'kubernetes-models/${i.module}';`);
-    const starts: number[] = [];
-    cases.forEach((c, index) => {
-      const alias = imports.find((i) => i.key === c.model)?.alias as string;
-      starts.push(lines.length);
-      lines.push(`export const case${index}: ${alias} = ${JSON.stringify(c.object, null, 1)};`.replaceAll('\n', ' '));
-    });
-    const file = join(directory, 'objects.ts');
-    writeFileSync(file, `${lines.join('\n')}\n`);
-    const program = ts.createProgram([file], {
-      strict: true,
-      noEmit: true,
-      skipLibCheck: true,
-      module: ts.ModuleKind.CommonJS,
-      moduleResolution: ts.ModuleResolutionKind.Node10,
-      target: ts.ScriptTarget.ES2022,
-      types: [],
-    });
-    const problems: string[][] = cases.map(() => []);
-    for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
-      const message = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-      if (diagnostic.file === undefined || diagnostic.start === undefined) throw new Error(`TypeScript: ${message}`);
-      const line = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line;
-      const index = starts.indexOf(line);
-      if (index < 0) throw new Error(`TypeScript diagnostic outside any case (line ${line}): ${message}`);
-      problems[index]?.push(message);
-    }
-    return problems;
-  } finally {
-    rmSync(directory, { recursive: true, force: true });
-  }
+  const models = Object.fromEntries(
+    Object.entries(MODELS).map(([key, model]) => [key, [`kubernetes-models/${model.module}`, model.type] as const]),
+  );
+  return typeProblemsFor(cases, models);
 }
 
 /** Changes one letter of the deepest object key (`protocol` → `protocoi`): the typo a user would make. */

@@ -104,21 +104,23 @@ interface KubeObject {
 const VIRTUAL_FILE = join(dirname(fileURLToPath(import.meta.url)), '__closed_models_check__.ts');
 
 /**
- * Type-checks every object against its model interface. Returns one message per problem (excess property,
- * wrong type, bad enum word), naming the object index; an empty list means every object is closed-valid.
- * Throws for a kind without a model, so nothing is skipped silently.
+ * Type-checks each case's object, as a literal, against the interface `models[case.model]` names. Returns the
+ * diagnostics per case, in case order; an empty list means that object is valid and closed. Throws for a
+ * model key without an entry, so nothing is skipped silently. One program checks every case, so the model
+ * declarations load once.
  */
-export function closedModelErrors(objects: readonly KubeObject[]): string[] {
+export function typeProblemsFor(
+  cases: readonly { readonly model: string; readonly object: unknown }[],
+  models: Readonly<Record<string, readonly [string, string]>> = MODELS,
+): string[][] {
   const imports = new Map<string, string>();
   const lines: string[] = [];
-  objects.forEach((object, index) => {
-    const key = `${object.apiVersion}/${object.kind}`;
-    const model = MODELS[key];
-    if (model === undefined)
-      throw new Error(`no closed model for ${key}; add it to test/support/closed-models.ts`);
-    const alias = `M${[...imports.keys()].indexOf(key) === -1 ? imports.size : [...imports.keys()].indexOf(key)}`;
-    if (!imports.has(key)) imports.set(key, `import type { ${model[1]} as ${alias} } from '${model[0]}';`);
-    // One object per line, so a diagnostic's line number names the object.
+  cases.forEach(({ model: key, object }, index) => {
+    const model = models[key];
+    if (model === undefined) throw new Error(`no closed model for ${key}; add it to test/support/closed-models.ts`);
+    if (!imports.has(key)) imports.set(key, `import type { ${model[1]} as M${imports.size} } from '${model[0]}';`);
+    const alias = `M${[...imports.keys()].indexOf(key)}`;
+    // One object per line, so a diagnostic's line number names the case.
     lines.push(`export const object${index}: ${alias} = ${JSON.stringify(object)};`);
   });
   const header = [...imports.values()];
@@ -135,17 +137,28 @@ export function closedModelErrors(objects: readonly KubeObject[]): string[] {
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, language) =>
-    fileName === VIRTUAL_FILE
-      ? ts.createSourceFile(fileName, source, language)
-      : getSourceFile(fileName, language);
+    fileName === VIRTUAL_FILE ? ts.createSourceFile(fileName, source, language) : getSourceFile(fileName, language);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => fileName === VIRTUAL_FILE || fileExists(fileName);
   const program = ts.createProgram([VIRTUAL_FILE], options, host);
-  return ts.getPreEmitDiagnostics(program).map((diagnostic) => {
+  const problems: string[][] = cases.map(() => []);
+  for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
     const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-    if (diagnostic.file === undefined || diagnostic.start === undefined) return text;
+    if (diagnostic.file === undefined || diagnostic.start === undefined) throw new Error(`TypeScript: ${text}`);
     const line = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line - header.length;
-    const object = objects[line];
-    return object === undefined ? text : `object ${line} (${object.kind}): ${text}`;
-  });
+    const bucket = problems[line];
+    if (bucket === undefined) throw new Error(`TypeScript diagnostic outside any case: ${text}`);
+    bucket.push(text);
+  }
+  return problems;
+}
+
+/**
+ * Type-checks every object against the model its apiVersion and kind name. Returns one message per problem
+ * (excess property, wrong type, bad enum word), naming the object index; an empty list means every object
+ * is closed-valid.
+ */
+export function closedModelErrors(objects: readonly KubeObject[]): string[] {
+  const problems = typeProblemsFor(objects.map((object) => ({ model: `${object.apiVersion}/${object.kind}`, object })));
+  return problems.flatMap((list, index) => list.map((text) => `object ${index} (${objects[index]?.kind}): ${text}`));
 }
