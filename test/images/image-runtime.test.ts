@@ -5,7 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,7 +26,9 @@ const dockerfile = readFileSync(join(ROOT, 'images/Dockerfile'), 'utf8');
 
 function stage(component: 'agent' | 'controller'): string {
   const out = join(mkdtempSync(join(tmpdir(), `sluice-image-${component}-`)), 'app');
-  const result = spawnSync(process.execPath, [join(ROOT, 'images/stage-runtime.mjs'), component, out], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [join(ROOT, 'images/stage-runtime.mjs'), component, out], {
+    encoding: 'utf8',
+  });
   assert.equal(result.status, 0, result.stderr);
   return out;
 }
@@ -39,7 +50,11 @@ function makeReadOnly(dir: string): void {
  */
 function differenceFromNpm(app: string, component: string): { extra: string[]; missing: string[] } {
   const staged = JSON.parse(readFileSync(join(app, 'staged-packages.json'), 'utf8')) as string[];
-  const listed = spawnSync('npm', ['ls', '--omit=dev', '--all', '--parseable', '--workspace', `@sluice/${component}`], { cwd: ROOT, encoding: 'utf8' });
+  const listed = spawnSync(
+    'npm',
+    ['ls', '--omit=dev', '--all', '--parseable', '--workspace', `@sluice/${component}`],
+    { cwd: ROOT, encoding: 'utf8' },
+  );
   const npmTree = new Set(
     listed.stdout
       .split('\n')
@@ -47,21 +62,30 @@ function differenceFromNpm(app: string, component: string): { extra: string[]; m
       // Workspace packages appear as their node_modules links; compare real directories.
       .map((line) => relative(ROOT, realpathSync(line))),
   );
-  return { extra: staged.filter((dir) => !npmTree.has(dir)), missing: [...npmTree].filter((dir) => !staged.includes(dir)) };
+  return {
+    extra: staged.filter((dir) => !npmTree.has(dir)),
+    missing: [...npmTree].filter((dir) => !staged.includes(dir)),
+  };
 }
 
 async function waitForHealthy(url: string, child: ChildProcess, output: () => string): Promise<void> {
   const deadline = Date.now() + 20_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) throw new Error(`exited early with ${child.exitCode}:\n${output()}`);
-    const ok = await fetch(url).then((response) => response.ok, () => false);
+    const ok = await fetch(url).then(
+      (response) => response.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((resolve) => setTimeout(resolve, 100)); // polling a condition, bounded by the deadline
   }
   throw new Error(`not healthy within 20 s:\n${output()}`);
 }
 
-async function runAsImage(component: 'agent' | 'controller', args: (ports: { grpc: number; http: number }) => string[]) {
+async function runAsImage(
+  component: 'agent' | 'controller',
+  args: (ports: { grpc: number; http: number }) => string[],
+) {
   const app = stage(component);
   const fromNpm = differenceFromNpm(app, component);
   makeReadOnly(join(app, '..'));
@@ -70,8 +94,23 @@ async function runAsImage(component: 'agent' | 'controller', args: (ports: { grp
   const ports = { grpc: await freePort(), http: await freePort() };
   const child = spawn(
     'setpriv',
-    [`--reuid=${IMAGE_UID}`, `--regid=${IMAGE_UID}`, '--clear-groups', process.execPath, join(app, `packages/${component}/dist/main.js`), ...args(ports)],
-    { cwd: app, env: { PATH: process.env['PATH'] ?? '/usr/bin', HOME: '/nonexistent', TMPDIR: scratch, NODE_ENV: 'production' } },
+    [
+      `--reuid=${IMAGE_UID}`,
+      `--regid=${IMAGE_UID}`,
+      '--clear-groups',
+      process.execPath,
+      join(app, `packages/${component}/dist/main.js`),
+      ...args(ports),
+    ],
+    {
+      cwd: app,
+      env: {
+        PATH: process.env['PATH'] ?? '/usr/bin',
+        HOME: '/nonexistent',
+        TMPDIR: scratch,
+        NODE_ENV: 'production',
+      },
+    },
   );
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -98,8 +137,17 @@ test('the Dockerfile builds both targets on Node 22 slim as a non-root UID', () 
 });
 
 test('the agent image runs read-only as UID 65532, is healthy, and drains on SIGTERM', async () => {
-  const run = await runAsImage('agent', (ports) => ['--grpc-port', String(ports.grpc), '--http-port', String(ports.http)]);
-  assert.deepEqual(run.fromNpm, { extra: [], missing: [] }, 'staged packages differ from npm\'s production tree');
+  const run = await runAsImage('agent', (ports) => [
+    '--grpc-port',
+    String(ports.grpc),
+    '--http-port',
+    String(ports.http),
+  ]);
+  assert.deepEqual(
+    run.fromNpm,
+    { extra: [], missing: [] },
+    "staged packages differ from npm's production tree",
+  );
   assert.equal(run.code, 0, run.output);
   assert.ok(run.stopMs < 10_000, `took ${run.stopMs} ms to stop`);
 });
@@ -107,9 +155,19 @@ test('the agent image runs read-only as UID 65532, is healthy, and drains on SIG
 test('the controller image runs read-only as UID 65532, is healthy, and drains on SIGTERM', async () => {
   const policies = mkdtempSync(join(tmpdir(), 'sluice-image-policies-'));
   mkdirSync(join(policies, 'dir'));
-  writeFileSync(join(policies, 'dir', 'protect.yaml'), 'apiVersion: sluice.dev/v1alpha1\nkind: FlowPolicy\nmetadata: {name: protect}\nspec:\n  loadSchedulers:\n    - name: protect\n      selectors: [{controlPoint: ingress}]\n');
+  writeFileSync(
+    join(policies, 'dir', 'protect.yaml'),
+    'apiVersion: sluice.dev/v1alpha1\nkind: FlowPolicy\nmetadata: {name: protect}\nspec:\n  loadSchedulers:\n    - name: protect\n      selectors: [{controlPoint: ingress}]\n',
+  );
   chmodSync(policies, 0o755);
-  const run = await runAsImage('controller', (ports) => ['--policies', join(policies, 'dir'), '--grpc-port', String(ports.grpc), '--http-port', String(ports.http)]);
+  const run = await runAsImage('controller', (ports) => [
+    '--policies',
+    join(policies, 'dir'),
+    '--grpc-port',
+    String(ports.grpc),
+    '--http-port',
+    String(ports.http),
+  ]);
   assert.deepEqual(run.fromNpm, { extra: [], missing: [] });
   assert.equal(run.code, 0, run.output);
   assert.ok(run.stopMs < 10_000, `took ${run.stopMs} ms to stop`);

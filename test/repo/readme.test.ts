@@ -20,15 +20,29 @@ test('the README TypeScript snippet synthesises the four charts', () => {
   writeFileSync(file, snippet);
   try {
     const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
-    const run = spawnSync(process.execPath, ['--import', `file://${tsx}`, file], { cwd: out, encoding: 'utf8' });
+    const run = spawnSync(process.execPath, ['--import', `file://${tsx}`, file], {
+      cwd: out,
+      encoding: 'utf8',
+    });
     assert.equal(run.status, 0, run.stderr);
   } finally {
     rmSync(file, { force: true });
   }
   const files = readdirSync(join(out, 'dist')).sort();
   assert.equal(files.length, 4, files.join(', '));
-  const kinds = files.flatMap((name) => parseAllDocuments(readFileSync(join(out, 'dist', name), 'utf8')).map((d) => (d.toJS() as { kind: string }).kind));
-  for (const kind of ['CustomResourceDefinition', 'DaemonSet', 'Deployment', 'ServiceMonitor', 'EnvoyFilter', 'FlowPolicy']) {
+  const kinds = files.flatMap((name) =>
+    parseAllDocuments(readFileSync(join(out, 'dist', name), 'utf8')).map(
+      (d) => (d.toJS() as { kind: string }).kind,
+    ),
+  );
+  for (const kind of [
+    'CustomResourceDefinition',
+    'DaemonSet',
+    'Deployment',
+    'ServiceMonitor',
+    'EnvoyFilter',
+    'FlowPolicy',
+  ]) {
     assert.ok(kinds.includes(kind), `${kind} missing from ${kinds.join(', ')}`);
   }
 });

@@ -32,3 +32,15 @@ test('rejects a window it cannot count', () => {
   assert.throws(() => new WindowedCounter({ slots: 0 }), /slots 0 must be an integer >= 1/);
   assert.throws(() => new WindowedCounter({ slotMs: 0 }), /slotMs 0 must be > 0/);
 });
+
+test('the default window is 5 s in half-second slots, so the rate follows a load step within seconds', () => {
+  const counter = new WindowedCounter();
+  assert.deepEqual([counter.slots, counter.slotMs], [10, 500]);
+  // 20 tokens/s for 10 s, then a step to 60 tokens/s.
+  for (let t = 0; t < 10_000; t += 50) counter.add(t, 1);
+  assert.equal(counter.ratePerSecond(10_000), 20);
+  for (let t = 10_000; t < 13_000; t += 1000 / 60) counter.add(t, 1);
+  // 3 s after the step, 6 of the 10 slots carry the new rate: (4 × 20 + 6 × 60) / 10 = 44 tokens/s,
+  // where a 30 s window would still read (27 × 20 + 3 × 60) / 30 = 24.
+  assert.ok(Math.abs(counter.ratePerSecond(13_000) - 44) < 1, String(counter.ratePerSecond(13_000)));
+});

@@ -31,7 +31,7 @@ export interface WorkloadTokenCounts {
 
 export interface LoadSchedulerOptions {
   readonly clock: Clock;
-  /** Token-rate window; tests shorten it. @default 30 slots × 1000 ms */
+  /** Token-rate window; tests shorten it. @default DEFAULT_WINDOW (10 slots × 500 ms) */
   readonly window?: WindowedCounterOptions;
   /** Called when a decision lapses (its TTL passed on this agent's clock). */
   readonly onDecisionExpired?: (scheduler: LoadScheduler) => void;

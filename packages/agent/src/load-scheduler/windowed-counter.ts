@@ -1,9 +1,17 @@
 export interface WindowedCounterOptions {
-  /** Complete slots the rate is averaged over. @default 30 */
+  /** Complete slots the rate is averaged over. @default 10 */
   readonly slots?: number;
-  /** Slot length. @default 1000 */
+  /** Slot length. @default 500 */
   readonly slotMs?: number;
 }
+
+/**
+ * Default token-rate window: 5 s, the controller's default signal window. Aperture averages 30 s, which
+ * after a load step makes the bucket fill at LM × a rate that still mostly reflects the calm before it,
+ * so admission collapses below LM × the real load and the controller's next cut compounds it (seen in
+ * the end-to-end tests). Half-second slots let the rate follow a step within a second or two.
+ */
+export const DEFAULT_WINDOW = { slots: 10, slotMs: 500 } as const;
 
 /**
  * Recent incoming token rate: `slots` complete slots plus the current one. Until the window has
@@ -22,8 +30,8 @@ export class WindowedCounter {
   private lastAddSlot = 0;
 
   constructor(options: WindowedCounterOptions = {}) {
-    this.slots = options.slots ?? 30;
-    this.slotMs = options.slotMs ?? 1000;
+    this.slots = options.slots ?? DEFAULT_WINDOW.slots;
+    this.slotMs = options.slotMs ?? DEFAULT_WINDOW.slotMs;
     if (!Number.isInteger(this.slots) || this.slots < 1)
       throw new Error(`windowed counter slots ${this.slots} must be an integer >= 1`);
     if (!(this.slotMs > 0)) throw new Error(`windowed counter slotMs ${this.slotMs} must be > 0`);

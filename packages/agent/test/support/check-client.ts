@@ -16,7 +16,12 @@ export interface CheckClient {
 }
 
 type RawClient = {
-  Check: (r: object, m: Metadata, o: object, cb: (e: ServiceError | null, v: CheckResponseMessage) => void) => void;
+  Check: (
+    r: object,
+    m: Metadata,
+    o: object,
+    cb: (e: ServiceError | null, v: CheckResponseMessage) => void,
+  ) => void;
   close: () => void;
 };
 
@@ -28,8 +33,11 @@ export function checkClient(address: string): CheckClient {
       const metadata = new Metadata();
       if (options.controlPoint !== undefined) metadata.set('control-point', options.controlPoint);
       return new Promise((resolve, reject) =>
-        raw.Check(request, metadata, { deadline: Date.now() + (options.deadlineMs ?? 5000) }, (error, value) =>
-          error ? reject(error) : resolve(value),
+        raw.Check(
+          request,
+          metadata,
+          { deadline: Date.now() + (options.deadlineMs ?? 5000) },
+          (error, value) => (error ? reject(error) : resolve(value)),
         ),
       );
     },
