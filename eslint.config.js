@@ -6,7 +6,16 @@ import importX from 'eslint-plugin-import-x';
 import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', 'charts/**', '**/generated/**', '**/.tools/**', 'test/repo/fixtures/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      'charts/**',
+      '**/generated/**',
+      '**/.tools/**',
+      'test/repo/fixtures/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -17,7 +26,12 @@ export default tseslint.config(
       // Imported files are parsed as TypeScript too; otherwise no-cycle cannot follow them.
       'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
       'import-x/extensions': ['.ts', '.js'],
-      'import-x/resolver-next': [createTypeScriptImportResolver({ project: fileURLToPath(new URL('./packages/*/tsconfig.test.json', import.meta.url)), noWarnOnMultipleProjects: true })],
+      'import-x/resolver-next': [
+        createTypeScriptImportResolver({
+          project: fileURLToPath(new URL('./packages/*/tsconfig.test.json', import.meta.url)),
+          noWarnOnMultipleProjects: true,
+        }),
+      ],
     },
     rules: {
       // A cycle between modules makes load order matter; the style guide forbids them.

@@ -7,7 +7,11 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, YamlOutputType } from 'cdk8s';
 import { stringify } from 'yaml';
-import { SluiceConfigSchema, synthesizeConfig, type SluiceConfigInput } from '../packages/manifests/src/gitops/index.js';
+import {
+  SluiceConfigSchema,
+  synthesizeConfig,
+  type SluiceConfigInput,
+} from '../packages/manifests/src/gitops/index.js';
 
 const examplesDirectory = dirname(fileURLToPath(import.meta.url));
 
@@ -32,7 +36,10 @@ export async function synthExample(name: string, outdir: string): Promise<string
     // A defineSluiceConfig() document: one file per component, as the build-function examples get one per chart.
     mkdirSync(target, { recursive: true });
     for (const component of synthesizeConfig(SluiceConfigSchema.parse(module.default))) {
-      writeFileSync(join(target, `${component.name}.yaml`), component.objects.map((object) => `---\n${stringify(object)}`).join(''));
+      writeFileSync(
+        join(target, `${component.name}.yaml`),
+        component.objects.map((object) => `---\n${stringify(object)}`).join(''),
+      );
     }
     return readdirSync(target).sort();
   }

@@ -7,7 +7,16 @@
 // The Dockerfile runs it in the build stage; the image runtime test runs the same script.
 //
 // Usage: node images/stage-runtime.mjs agent|controller OUT_DIR
-import { cpSync, existsSync, mkdirSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -66,7 +75,10 @@ for (const [dir, manifest] of staged) {
     symlinkSync(relative(dirname(link), target), link);
   } else {
     // An npm package: all of it but its own node_modules, whose members are staged as dependencies.
-    cpSync(dir, target, { recursive: true, filter: (source) => !relative(dir, source).split(sep).includes('node_modules') });
+    cpSync(dir, target, {
+      recursive: true,
+      filter: (source) => !relative(dir, source).split(sep).includes('node_modules'),
+    });
   }
 }
 // The list of staged package directories (relative to the repository), for the image test to compare

@@ -12,7 +12,10 @@ export default defineSluiceConfig({
   release: 'sluice',
   namespace: 'sluice-system',
   sluice: { values: { controller: { apiToken: { existingSecret: 'sluice-api-token' } } } },
-  istioConfig: { namespace: 'istio-system', values: { agent: { release: 'sluice', namespace: 'sluice-system' } } },
+  istioConfig: {
+    namespace: 'istio-system',
+    values: { agent: { release: 'sluice', namespace: 'sluice-system' } },
+  },
   policies: [
     {
       apiVersion: 'sluice.dev/v1alpha1',
@@ -31,7 +34,11 @@ export default defineSluiceConfig({
             selectors: [{ controlPoint: 'ingress', service: 'service1-demo-app.demoapp.svc.cluster.local' }],
             workloads: [
               { name: 'guests', labelMatcher: { matchLabels: { 'user-type': 'guest' } }, priority: 50 },
-              { name: 'subscribers', labelMatcher: { matchLabels: { 'user-type': 'subscriber' } }, priority: 200 },
+              {
+                name: 'subscribers',
+                labelMatcher: { matchLabels: { 'user-type': 'subscriber' } },
+                priority: 200,
+              },
             ],
           },
         ],

@@ -4,11 +4,12 @@
 // the step (access-log batching included), shed guests before subscribers, and pass everything
 // through again within 60 s once the load drops.
 //
-// The issue's quantitative targets (subscribers ≥ 95% admitted, goodput ≥ 75% of capacity, p90 within
-// 2× the setpoint, fail-opens ≤ 0.1%) are measured and printed on every run but asserted only with
-// SLUICE_E2E_STRICT=1: they do not hold yet (see the e2e notes in the issue), and the suite must stay
-// green. The upstream is small (2 workers × 100 ms = 20 req/s, 60 req/s at overload) so the loop is
-// not starved of CPU on a shared 2-core machine.
+// Asserted on every run: subscribers ≥ 95% admitted and goodput ≥ 75% of capacity. Measured and printed
+// on every run but asserted only with SLUICE_E2E_STRICT=1: upstream p90 within 2× the setpoint over the
+// second half of the overload (the backlog built before the first cut drains at 5% of capacity, the
+// controller's floor, so it outlasts the overload) and fail-opens ≤ 0.1% (within it here, but by too
+// little on a shared machine to gate the suite). The upstream is small (2 workers × 100 ms = 20 req/s,
+// 60 req/s at overload) so the loop is not starved of CPU on a shared 2-core machine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overloadWavePlan, startLoad } from '@sluice/demo';
@@ -16,9 +17,9 @@ import { LoopRecorder } from './support/loop-recorder.js';
 import { averageLatencyPolicy } from './support/policies.js';
 import { Topology } from './support/topology.js';
 
-// The agent admits everything until its 30 s token-rate window has filled (bootstrapping), so the
-// baseline phase must outlast it.
-const BASELINE_MS = 35_000;
+// The agent admits everything until its 5 s token-rate window has filled (bootstrapping) and the policy
+// warms up for 5 s, so the baseline phase outlasts both.
+const BASELINE_MS = 15_000;
 const OVERLOAD_MS = 30_000;
 const RECOVERY_LIMIT_MS = 60_000;
 
@@ -136,14 +137,14 @@ test('average latency: LM < 1 within 5 s of the step, guests shed before subscri
     `subscribers admitted ${subscriberShare}, guests ${guestShare}: priorities not applied`,
   );
   assert.ok(guestShare < 0.6, `guests admitted ${guestShare}: the overload was not shed`);
+  assert.ok(subscriberShare >= 0.95, `subscribers admitted ${subscriberShare}`);
+  assert.ok(goodput >= 0.75 * capacity, `goodput ${goodput}/s < 75% of ${capacity}/s`);
   assert.ok(back, `pass-through did not return within ${RECOVERY_LIMIT_MS} ms of the drop`);
   assert.ok(
     back.t - dropMs <= RECOVERY_LIMIT_MS,
     `pass-through returned ${back.t - dropMs} ms after the drop`,
   );
   if (process.env['SLUICE_E2E_STRICT'] === '1') {
-    assert.ok(subscriberShare >= 0.95, `subscribers admitted ${subscriberShare}`);
-    assert.ok(goodput >= 0.75 * capacity, `goodput ${goodput}/s < 75% of ${capacity}/s`);
     assert.ok(secondHalf.latency.count > 0);
     assert.ok(
       secondHalf.latency.p90Ms <= 2 * setpoint,

@@ -10,8 +10,9 @@ import { averageLatencyPolicy } from './support/policies.js';
 import { metricValue, Topology } from './support/topology.js';
 import { waitFor } from './support/wait.js';
 
-// The agent admits everything until its 30 s token-rate window has filled; the overload starts after.
-const BASELINE_MS = 35_000;
+// The agent admits everything until its 5 s token-rate window has filled and the policy warms up for
+// 5 s; the overload starts after both.
+const BASELINE_MS = 15_000;
 const TTL_MS = 8_000;
 
 let topology: Topology;

@@ -35,7 +35,7 @@ function overview(commands: readonly Command[], prefix: readonly string[] = []):
     'Commands:',
     ...shown.map((command) => `  ${command.path.join(' ').padEnd(width)}  ${command.summary}`),
     '',
-    'Run `sluicectl COMMAND --help` for a command\'s options. Exit codes: 0 success, 1 failure, 2 bad input.',
+    "Run `sluicectl COMMAND --help` for a command's options. Exit codes: 0 success, 1 failure, 2 bad input.",
     '',
   ].join('\n');
 }
@@ -45,21 +45,37 @@ function parse(command: Command, words: string[]): ParsedArguments & { help: boo
   const config = Object.fromEntries(
     Object.entries(options).map(([name, spec]) => [
       name,
-      { type: spec.type, ...(spec.short ? { short: spec.short } : {}), ...(spec.multiple ? { multiple: true } : {}) },
+      {
+        type: spec.type,
+        ...(spec.short ? { short: spec.short } : {}),
+        ...(spec.multiple ? { multiple: true } : {}),
+      },
     ]),
   );
   try {
-    const { values, positionals } = parseArgs({ args: words, options: config, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({
+      args: words,
+      options: config,
+      allowPositionals: true,
+      strict: true,
+    });
     const { help, ...rest } = values as Record<string, string | boolean | string[] | undefined>;
     return { options: rest, positionals, help: help === true };
   } catch (error) {
     // parseArgs' messages name the bad option; say which command and how to get help.
-    throw new CliError(`${(error as Error).message}\nRun \`sluicectl ${command.path.join(' ')} --help\`.`, EXIT_BAD_INPUT);
+    throw new CliError(
+      `${(error as Error).message}\nRun \`sluicectl ${command.path.join(' ')} --help\`.`,
+      EXIT_BAD_INPUT,
+    );
   }
 }
 
 /** Runs sluicectl with `argv` (without node and script) and returns the exit code. Never throws. */
-export async function runCli(commands: readonly Command[], argv: readonly string[], io: CliIo): Promise<number> {
+export async function runCli(
+  commands: readonly Command[],
+  argv: readonly string[],
+  io: CliIo,
+): Promise<number> {
   const words = [...argv];
   const matches = commands
     .filter((command) => command.path.every((word, index) => words[index] === word))

@@ -14,7 +14,9 @@ type JsonSchema = {
 /** Unwraps the optional/nullable wrappers zod emits, keeping the outermost description. */
 function unwrap(schema: JsonSchema | undefined): JsonSchema | undefined {
   if (schema === undefined) return undefined;
-  const inner = schema.anyOf?.find((option) => option.properties !== undefined || option.items !== undefined) ?? schema.allOf?.[0];
+  const inner =
+    schema.anyOf?.find((option) => option.properties !== undefined || option.items !== undefined) ??
+    schema.allOf?.[0];
   if (inner === undefined) return schema;
   return { ...unwrap(inner), ...(schema.description ? { description: schema.description } : {}) };
 }
@@ -60,7 +62,11 @@ function annotate(node: Node | null | undefined, schema: JsonSchema | undefined)
  * is required or what its default is, and the keys left out listed with their defaults.
  */
 export function commentedValues(schema: z.ZodType, example: unknown, title: string): string {
-  const jsonSchema = z.toJSONSchema(schema, { io: 'input', target: 'draft-7', unrepresentable: 'any' }) as JsonSchema;
+  const jsonSchema = z.toJSONSchema(schema, {
+    io: 'input',
+    target: 'draft-7',
+    unrepresentable: 'any',
+  }) as JsonSchema;
   const document = new Document(example);
   annotate(document.contents as Node, jsonSchema);
   document.commentBefore = ` ${title}\n Edit, then run: sluicectl blueprints generate --name NAME --values-file FILE --output-dir DIR`;

@@ -13,7 +13,11 @@ export const CONTROLLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
     valueName: 'URL',
     description: `Controller API base URL (default $SLUICE_CONTROLLER or ${DEFAULT_CONTROLLER_URL}).`,
   },
-  token: { type: 'string', valueName: 'TOKEN', description: 'Bearer token for the API (default $SLUICE_TOKEN).' },
+  token: {
+    type: 'string',
+    valueName: 'TOKEN',
+    description: 'Bearer token for the API (default $SLUICE_TOKEN).',
+  },
 };
 
 /** A small JSON client for the controller's HTTP API. Failures are CliErrors a person can act on. */
@@ -24,14 +28,18 @@ export class ControllerClient {
   ) {}
 
   static fromArguments(args: ParsedArguments, io: CliIo): ControllerClient {
-    const url = (args.options['controller'] as string | undefined) ?? io.env['SLUICE_CONTROLLER'] ?? DEFAULT_CONTROLLER_URL;
+    const url =
+      (args.options['controller'] as string | undefined) ??
+      io.env['SLUICE_CONTROLLER'] ??
+      DEFAULT_CONTROLLER_URL;
     let parsed: URL;
     try {
       parsed = new URL(url);
     } catch {
       throw badInput(`--controller: "${url}" is not a URL; use http://HOST:PORT`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw badInput(`--controller: "${url}" must be http:// or https://`);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
+      throw badInput(`--controller: "${url}" must be http:// or https://`);
     const token = (args.options['token'] as string | undefined) ?? io.env['SLUICE_TOKEN'];
     return new ControllerClient(url.replace(/\/+$/, ''), token === '' ? undefined : token);
   }
@@ -50,19 +58,28 @@ export class ControllerClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let response: Response;
     try {
-      response = await fetch(`${this.baseUrl}${path}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      response = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message;
-      throw failure(`cannot reach the controller at ${this.baseUrl} (${cause}); set --controller or SLUICE_CONTROLLER`);
+      throw failure(
+        `cannot reach the controller at ${this.baseUrl} (${cause}); set --controller or SLUICE_CONTROLLER`,
+      );
     }
     const text = await response.text();
     let payload: { error?: string; issues?: SpecIssue[] } & Record<string, unknown>;
     try {
       payload = JSON.parse(text) as typeof payload;
     } catch {
-      throw failure(`${method} ${path}: the controller answered ${response.status} with a body that is not JSON`);
+      throw failure(
+        `${method} ${path}: the controller answered ${response.status} with a body that is not JSON`,
+      );
     }
-    if (response.status === 401) throw failure(`the controller refused the token (401): pass --token or set SLUICE_TOKEN`);
+    if (response.status === 401)
+      throw failure(`the controller refused the token (401): pass --token or set SLUICE_TOKEN`);
     if (response.status === 400) {
       const issues = (payload.issues ?? []).map((issue) => `  - ${formatIssue(issue)}`).join('\n');
       throw badInput(`${payload.error ?? 'bad request'}${issues ? `:\n${issues}` : ''}`);

@@ -6,7 +6,8 @@ import { badInput } from './cli-error.js';
 /** Reads one YAML or JSON document; a missing file or a syntax error is bad input naming the file. */
 export function readDocument(cwd: string, path: string): unknown {
   const documents = readDocuments(cwd, path);
-  if (documents.length !== 1) throw badInput(`${path}: expected one YAML document, found ${documents.length}`);
+  if (documents.length !== 1)
+    throw badInput(`${path}: expected one YAML document, found ${documents.length}`);
   return documents[0];
 }
 
@@ -16,7 +17,9 @@ export function readDocuments(cwd: string, path: string): unknown[] {
   try {
     text = readFileSync(resolve(cwd, path), 'utf8');
   } catch (error) {
-    throw badInput(`${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw badInput(
+      `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
   const documents = parseAllDocuments(text);
   if (!Array.isArray(documents)) return [];

@@ -1,7 +1,13 @@
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App } from 'cdk8s';
-import { componentsOfApp, SluiceConfigSchema, synthesizeConfig, type GitOpsComponent, type SluiceConfig } from '@sluice/manifests';
+import {
+  componentsOfApp,
+  SluiceConfigSchema,
+  synthesizeConfig,
+  type GitOpsComponent,
+  type SluiceConfig,
+} from '@sluice/manifests';
 import { parseWith } from '@sluice/spec';
 import { badInput } from './cli-error.js';
 import { readDocument } from './input-file.js';
@@ -25,12 +31,16 @@ export async function loadSluiceConfig(cwd: string, file: string): Promise<Loade
     const { tsImport } = await import('tsx/esm/api');
     let module: { default?: unknown };
     try {
-      module = (await tsImport(pathToFileURL(resolve(cwd, file)).href, import.meta.url)) as { default?: unknown };
+      module = (await tsImport(pathToFileURL(resolve(cwd, file)).href, import.meta.url)) as {
+        default?: unknown;
+      };
     } catch (error) {
       throw badInput(`${file}: cannot load: ${(error as Error).message.split('\n')[0]}`);
     }
-    if (typeof module.default === 'function') return { kind: 'build', build: module.default as (app: App) => void };
-    if (module.default === undefined) throw badInput(`${file}: needs a default export: defineSluiceConfig({...}) or a build(app) function`);
+    if (typeof module.default === 'function')
+      return { kind: 'build', build: module.default as (app: App) => void };
+    if (module.default === undefined)
+      throw badInput(`${file}: needs a default export: defineSluiceConfig({...}) or a build(app) function`);
     document = module.default;
   } else {
     document = readDocument(cwd, file);

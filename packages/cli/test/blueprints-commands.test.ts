@@ -11,18 +11,33 @@ test('blueprints list prints a table with both blueprints', async () => {
   assert.equal(run.code, 0);
   const lines = run.stdout.trimEnd().split('\n');
   assert.match(lines[0] ?? '', /^NAME\s+SUMMARY$/);
-  assert.deepEqual(lines.slice(1).map((line) => line.split(/\s{2,}/)[0]), ['load-scheduling/average-latency', 'rate-limiting/base']);
+  assert.deepEqual(
+    lines.slice(1).map((line) => line.split(/\s{2,}/)[0]),
+    ['load-scheduling/average-latency', 'rate-limiting/base'],
+  );
 });
 
 test('blueprints values writes a commented file that generates a valid FlowPolicy unchanged', async () => {
   for (const name of ['load-scheduling/average-latency', 'rate-limiting/base']) {
     const dir = tempDir();
     const values = join(dir, 'values.yaml');
-    assert.equal((await sluicectl(['blueprints', 'values', '--name', name, '--output-file', values])).code, 0);
+    assert.equal(
+      (await sluicectl(['blueprints', 'values', '--name', name, '--output-file', values])).code,
+      0,
+    );
     const text = readFileSync(values, 'utf8');
     assert.match(text, /# Name of the generated FlowPolicy\. \(required\)\n\s+policyName:/);
     assert.match(text, /\(default: /);
-    const generated = await sluicectl(['blueprints', 'generate', '--name', name, '--values-file', values, '--output-dir', dir]);
+    const generated = await sluicectl([
+      'blueprints',
+      'generate',
+      '--name',
+      name,
+      '--values-file',
+      values,
+      '--output-dir',
+      dir,
+    ]);
     assert.equal(generated.code, 0, generated.stderr);
     const policyFile = generated.stdout.replace(/^wrote /, '').trim();
     const policy = parseFlowPolicy(parse(readFileSync(policyFile, 'utf8')));
@@ -49,7 +64,16 @@ test('blueprints generate converts an Aperture values file', async () => {
       '',
     ].join('\n'),
   );
-  const run = await sluicectl(['blueprints', 'generate', '--name', 'load-scheduling/average-latency', '--values-file', values, '--output-dir', dir]);
+  const run = await sluicectl([
+    'blueprints',
+    'generate',
+    '--name',
+    'load-scheduling/average-latency',
+    '--values-file',
+    values,
+    '--output-dir',
+    dir,
+  ]);
   assert.equal(run.code, 0, run.stderr);
   const policy = parse(readFileSync(join(dir, 'policies', 'basic-service-protection.yaml'), 'utf8'));
   assert.equal(policy.kind, 'FlowPolicy');
@@ -59,18 +83,49 @@ test('blueprints generate converts an Aperture values file', async () => {
 test('bad values exit 2 naming the path, value and what is allowed', async () => {
   const dir = tempDir();
   const values = join(dir, 'values.yaml');
-  writeFileSync(values, 'policy:\n  policyName: x\n  rateLimiter:\n    name: r\n    selectors: [{controlPoint: ingress}]\n    bucketCapacity: -1\n    fillAmount: 1\n    backnd: redis\n');
-  const run = await sluicectl(['blueprints', 'generate', '--name', 'rate-limiting/base', '--values-file', values, '--output-dir', dir]);
+  writeFileSync(
+    values,
+    'policy:\n  policyName: x\n  rateLimiter:\n    name: r\n    selectors: [{controlPoint: ingress}]\n    bucketCapacity: -1\n    fillAmount: 1\n    backnd: redis\n',
+  );
+  const run = await sluicectl([
+    'blueprints',
+    'generate',
+    '--name',
+    'rate-limiting/base',
+    '--values-file',
+    values,
+    '--output-dir',
+    dir,
+  ]);
   assert.equal(run.code, 2);
   assert.match(run.stderr, /policy\.rateLimiter\.bucketCapacity: -1 is not allowed; must be > 0/);
   assert.match(run.stderr, /policy\.rateLimiter\.backnd: "redis" is not allowed; unknown field/);
 });
 
 test('an unknown blueprint and a missing file are bad input', async () => {
-  const unknown = await sluicectl(['blueprints', 'values', '--name', 'load-scheduling/promql', '--output-file', '/tmp/x']);
+  const unknown = await sluicectl([
+    'blueprints',
+    'values',
+    '--name',
+    'load-scheduling/promql',
+    '--output-file',
+    '/tmp/x',
+  ]);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /"load-scheduling\/promql" is not a blueprint; available: load-scheduling\/average-latency, rate-limiting\/base/);
-  const missing = await sluicectl(['blueprints', 'generate', '--name', 'rate-limiting/base', '--values-file', '/nonexistent.yaml', '--output-dir', tempDir()]);
+  assert.match(
+    unknown.stderr,
+    /"load-scheduling\/promql" is not a blueprint; available: load-scheduling\/average-latency, rate-limiting\/base/,
+  );
+  const missing = await sluicectl([
+    'blueprints',
+    'generate',
+    '--name',
+    'rate-limiting/base',
+    '--values-file',
+    '/nonexistent.yaml',
+    '--output-dir',
+    tempDir(),
+  ]);
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /\/nonexistent\.yaml: cannot read \(ENOENT\)/);
 });

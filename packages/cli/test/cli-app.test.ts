@@ -10,7 +10,8 @@ const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 test('no arguments prints the command overview and exits 0', async () => {
   const run = await sluicectl([]);
   assert.equal(run.code, 0);
-  for (const command of COMMANDS) assert.ok(run.stdout.includes(command.path.join(' ')), command.path.join(' '));
+  for (const command of COMMANDS)
+    assert.ok(run.stdout.includes(command.path.join(' ')), command.path.join(' '));
 });
 
 test('every command has --help, exiting 0 with its usage and exit codes', async () => {
@@ -19,7 +20,8 @@ test('every command has --help, exiting 0 with its usage and exit codes', async 
     assert.equal(run.code, 0, command.path.join(' '));
     assert.match(run.stdout, new RegExp(`^Usage: sluicectl ${command.path.join(' ')}`));
     assert.match(run.stdout, /Exit codes: 0 success, 1 failure, 2 bad input/);
-    for (const option of Object.keys(command.options)) assert.ok(run.stdout.includes(`--${option}`), `${command.path.join(' ')} --${option}`);
+    for (const option of Object.keys(command.options))
+      assert.ok(run.stdout.includes(`--${option}`), `${command.path.join(' ')} --${option}`);
   }
 });
 

@@ -10,7 +10,10 @@ export interface CliRun {
 }
 
 /** Runs sluicectl in-process with captured output. */
-export async function sluicectl(argv: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
+export async function sluicectl(
+  argv: string[],
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
   const io: CliIo = {

@@ -17,11 +17,17 @@ before(async () => {
     join(policies, 'protect.yaml'),
     'apiVersion: sluice.dev/v1alpha1\nkind: FlowPolicy\nmetadata: {name: protect}\nspec:\n  loadSchedulers:\n    - name: protect\n      selectors: [{controlPoint: ingress}]\n',
   );
-  writeFileSync(join(policies, 'broken.yaml'), 'apiVersion: sluice.dev/v1alpha1\nkind: FlowPolicy\nmetadata: {name: broken}\nspec: {rateLimitrs: []}\n');
+  writeFileSync(
+    join(policies, 'broken.yaml'),
+    'apiVersion: sluice.dev/v1alpha1\nkind: FlowPolicy\nmetadata: {name: broken}\nspec: {rateLimitrs: []}\n',
+  );
   const [grpc, http] = [await freePort(), await freePort()];
-  const outcome = await runController(['--policies', policies, '--grpc-port', String(grpc), '--http-port', String(http)], {
-    SLUICE_CONTROLLER_API_TOKEN: TOKEN,
-  });
+  const outcome = await runController(
+    ['--policies', policies, '--grpc-port', String(grpc), '--http-port', String(http)],
+    {
+      SLUICE_CONTROLLER_API_TOKEN: TOKEN,
+    },
+  );
   assert.ok('running' in outcome, 'controller did not start');
   stop = () => outcome.running.stop();
   url = `http://127.0.0.1:${http}`;
@@ -36,13 +42,20 @@ test('policy list shows the valid and the invalid policy with the token', async 
   assert.match(rows[0] ?? '', /^NAME\s+STATUS\s+HASH\s+SIGNAL MS\s+SETPOINT MS\s+LM\s+MESSAGE$/);
   const protect = rows.find((row) => row.startsWith('protect '));
   assert.match(protect ?? '', /^protect\s+Valid\s+[0-9a-f]{12}\s+-\s+-\s+pass/);
-  assert.ok(rows.some((row) => /Invalid/.test(row) && /rateLimitrs/.test(row)), run.stdout);
+  assert.ok(
+    rows.some((row) => /Invalid/.test(row) && /rateLimitrs/.test(row)),
+    run.stdout,
+  );
 });
 
 test('SLUICE_TOKEN and SLUICE_CONTROLLER are read from the environment', async () => {
-  const run = await sluicectl(['policy', 'list', '-o', 'json'], { env: { SLUICE_TOKEN: TOKEN, SLUICE_CONTROLLER: url } });
+  const run = await sluicectl(['policy', 'list', '-o', 'json'], {
+    env: { SLUICE_TOKEN: TOKEN, SLUICE_CONTROLLER: url },
+  });
   assert.equal(run.code, 0, run.stderr);
-  const names = (JSON.parse(run.stdout) as { name: string | null; status: string }[]).map((row) => `${row.name}:${row.status}`).sort();
+  const names = (JSON.parse(run.stdout) as { name: string | null; status: string }[])
+    .map((row) => `${row.name}:${row.status}`)
+    .sort();
   assert.deepEqual(names, ['broken:Invalid', 'protect:Valid']);
 });
 
@@ -59,13 +72,41 @@ test('control-points prints the header even with no traffic yet', async () => {
 });
 
 test('preview with no agents is a failure (exit 1); a bad timeout is bad input (exit 2)', async () => {
-  const none = await sluicectl(['flow-control', 'preview', 'ingress', '--controller', url, '--token', TOKEN, '--timeout', '1s']);
+  const none = await sluicectl([
+    'flow-control',
+    'preview',
+    'ingress',
+    '--controller',
+    url,
+    '--token',
+    TOKEN,
+    '--timeout',
+    '1s',
+  ]);
   assert.equal(none.code, 1);
   assert.match(none.stderr, /503 no connected agent supports preview/);
-  const bad = await sluicectl(['flow-control', 'preview', 'ingress', '--controller', url, '--token', TOKEN, '--timeout', '5 minutes']);
+  const bad = await sluicectl([
+    'flow-control',
+    'preview',
+    'ingress',
+    '--controller',
+    url,
+    '--token',
+    TOKEN,
+    '--timeout',
+    '5 minutes',
+  ]);
   assert.equal(bad.code, 2, bad.stderr);
   assert.match(bad.stderr, /timeout: "5 minutes" is not allowed/);
-  const matcher = await sluicectl(['flow-control', 'preview', 'ingress', '--controller', url, '--label-matcher', 'novalue']);
+  const matcher = await sluicectl([
+    'flow-control',
+    'preview',
+    'ingress',
+    '--controller',
+    url,
+    '--label-matcher',
+    'novalue',
+  ]);
   assert.equal(matcher.code, 2);
   assert.match(matcher.stderr, /"novalue" is not KEY=VALUE/);
 });
@@ -74,5 +115,8 @@ test('an unreachable controller is a failure naming the URL', async () => {
   const port = await freePort();
   const run = await sluicectl(['flow-control', 'control-points', '--controller', `http://127.0.0.1:${port}`]);
   assert.equal(run.code, 1);
-  assert.match(run.stderr, new RegExp(`cannot reach the controller at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`));
+  assert.match(
+    run.stderr,
+    new RegExp(`cannot reach the controller at http://127\\.0\\.0\\.1:${port} \\(ECONNREFUSED\\)`),
+  );
 });

@@ -18,13 +18,18 @@ test('install istioconfig --dry-run prints the EnvoyFilter for the namespace', a
 test('bad values are refused before anything is applied', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'values.yaml'), 'agent: {prot: 9090}\n');
-  const run = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system', '--values-file', 'values.yaml'], { cwd: dir });
+  const run = await sluicectl(
+    ['install', 'istioconfig', '--namespace', 'istio-system', '--values-file', 'values.yaml'],
+    { cwd: dir },
+  );
   assert.equal(run.code, 2);
   assert.match(run.stderr, /agent\.prot: 9090 is not allowed; unknown field/);
 });
 
 test('without kubectl on PATH it fails clearly (exit 1)', async () => {
-  const run = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system'], { env: { PATH: tempDir() } });
+  const run = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system'], {
+    env: { PATH: tempDir() },
+  });
   assert.equal(run.code, 1);
   assert.match(run.stderr, /kubectl was not found on PATH: install it, or use --dry-run/);
 });
@@ -33,9 +38,14 @@ test('without kubectl on PATH it fails clearly (exit 1)', async () => {
 test('it pipes the rendered manifests to kubectl apply -f -', async () => {
   const bin = tempDir();
   const record = join(bin, 'stdin.yaml');
-  writeFileSync(join(bin, 'kubectl'), `#!/bin/sh\n[ "$1 $2 $3" = "apply -f -" ] || exit 3\ncat > ${record}\necho "envoyfilter configured"\n`);
+  writeFileSync(
+    join(bin, 'kubectl'),
+    `#!/bin/sh\n[ "$1 $2 $3" = "apply -f -" ] || exit 3\ncat > ${record}\necho "envoyfilter configured"\n`,
+  );
   chmodSync(join(bin, 'kubectl'), 0o755);
-  const applied = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system'], { env: { PATH: `${bin}:/usr/bin:/bin` } });
+  const applied = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system'], {
+    env: { PATH: `${bin}:/usr/bin:/bin` },
+  });
   assert.equal(applied.code, 0, applied.stderr);
   assert.match(applied.stdout, /envoyfilter configured/);
   const dry = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system', '--dry-run']);

@@ -23,10 +23,19 @@ test('a valid policy file exits 0', async () => {
 
 test('an invalid policy exits 2 with path-precise errors', async () => {
   const file = join(tempDir(), 'bad.yaml');
-  writeFileSync(file, VALID.replace('name: protect\n      selectors', 'name: protect\n      dryRun: sometimes\n      selectors'));
+  writeFileSync(
+    file,
+    VALID.replace(
+      'name: protect\n      selectors',
+      'name: protect\n      dryRun: sometimes\n      selectors',
+    ),
+  );
   const run = await sluicectl(['policy', 'validate', file]);
   assert.equal(run.code, 2);
-  assert.match(run.stderr, /bad\.yaml is invalid:\n\s+- spec\.loadSchedulers\[0\]\.dryRun: "sometimes" is not allowed; expected boolean/);
+  assert.match(
+    run.stderr,
+    /bad\.yaml is invalid:\n\s+- spec\.loadSchedulers\[0\]\.dryRun: "sometimes" is not allowed; expected boolean/,
+  );
 });
 
 test('two policies in one file are refused, as the controller refuses them', async () => {

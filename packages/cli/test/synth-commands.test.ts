@@ -18,8 +18,26 @@ function tree(directory: string): Map<string, string> {
 }
 
 const EXAMPLES = [
-  { name: 'gitops-argocd', args: ['--config', 'examples/gitops-argocd/sluice.config.ts', '--argocd', 'https://github.com/acme/platform.git'] },
-  { name: 'gitops-flux', args: ['--config', 'examples/gitops-flux/sluice.yaml', '--mode', 'helm', '--flux', 'https://github.com/acme/platform.git'] },
+  {
+    name: 'gitops-argocd',
+    args: [
+      '--config',
+      'examples/gitops-argocd/sluice.config.ts',
+      '--argocd',
+      'https://github.com/acme/platform.git',
+    ],
+  },
+  {
+    name: 'gitops-flux',
+    args: [
+      '--config',
+      'examples/gitops-flux/sluice.yaml',
+      '--mode',
+      'helm',
+      '--flux',
+      'https://github.com/acme/platform.git',
+    ],
+  },
 ];
 
 for (const example of EXAMPLES) {
@@ -27,21 +45,45 @@ for (const example of EXAMPLES) {
     const committed = tree(join(ROOT, 'examples', example.name, 'deploy'));
     for (let run = 0; run < 2; run++) {
       const out = tempDir();
-      const result = await sluicectl(['synth', ...example.args, '--output-dir', out, '--repo-path', `examples/${example.name}/deploy`], { cwd: ROOT });
+      const result = await sluicectl(
+        ['synth', ...example.args, '--output-dir', out, '--repo-path', `examples/${example.name}/deploy`],
+        { cwd: ROOT },
+      );
       assert.equal(result.code, 0, result.stderr);
       const written = tree(out);
       assert.deepEqual([...written.keys()].sort(), [...committed.keys()].sort());
-      for (const [path, content] of written) assert.equal(content, committed.get(path), `${path} is stale: rerun the command in examples/${example.name}/README.md`);
+      for (const [path, content] of written)
+        assert.equal(
+          content,
+          committed.get(path),
+          `${path} is stale: rerun the command in examples/${example.name}/README.md`,
+        );
     }
   });
 }
 
 test('a build-function config synthesises its charts; helm mode is refused for it', async () => {
   const out = tempDir();
-  const plain = await sluicectl(['synth', '--config', 'examples/basic/sluice.config.ts', '--output-dir', out, '--repo-path', 'deploy'], { cwd: ROOT });
+  const plain = await sluicectl(
+    ['synth', '--config', 'examples/basic/sluice.config.ts', '--output-dir', out, '--repo-path', 'deploy'],
+    { cwd: ROOT },
+  );
   assert.equal(plain.code, 0, plain.stderr);
   assert.deepEqual(readdirSync(out).sort(), ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
-  const helm = await sluicectl(['synth', '--config', 'examples/basic/sluice.config.ts', '--output-dir', out, '--mode', 'helm', '--repo-path', 'deploy'], { cwd: ROOT });
+  const helm = await sluicectl(
+    [
+      'synth',
+      '--config',
+      'examples/basic/sluice.config.ts',
+      '--output-dir',
+      out,
+      '--mode',
+      'helm',
+      '--repo-path',
+      'deploy',
+    ],
+    { cwd: ROOT },
+  );
   assert.equal(helm.code, 2);
   assert.match(helm.stderr, /has no chart values, so --mode helm cannot reference the charts/);
 });
@@ -53,10 +95,16 @@ test('a bad config is bad input naming the path; an output outside the repositor
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /istioConfig\.namespac: "istio-system" is not allowed; unknown field/);
   writeFileSync(join(dir, 'good.yaml'), 'release: sluice\n');
-  const outside = await sluicectl(['synth', '--config', join(dir, 'good.yaml'), '--output-dir', join(dir, 'out')], { cwd: ROOT });
+  const outside = await sluicectl(
+    ['synth', '--config', join(dir, 'good.yaml'), '--output-dir', join(dir, 'out')],
+    { cwd: ROOT },
+  );
   assert.equal(outside.code, 2);
   assert.match(outside.stderr, /--repo-path: ".*" is not a path inside the Git repository/);
-  const mode = await sluicectl(['synth', '--config', 'good.yaml', '--output-dir', 'out', '--mode', 'kustomize'], { cwd: dir });
+  const mode = await sluicectl(
+    ['synth', '--config', 'good.yaml', '--output-dir', 'out', '--mode', 'kustomize'],
+    { cwd: dir },
+  );
   assert.equal(mode.code, 2);
   assert.match(mode.stderr, /--mode: "kustomize" is not allowed; use plain or helm/);
 });
@@ -77,5 +125,8 @@ test('charts regenerates the four charts into a directory', async () => {
   const run = await sluicectl(['charts', '--output-dir', out]);
   assert.equal(run.code, 0, run.stderr);
   assert.deepEqual(readdirSync(out).sort(), ['istioconfig', 'sluice', 'sluice-crds', 'tenant-gateways']);
-  assert.equal(readFileSync(join(out, 'sluice', 'values.yaml'), 'utf8'), readFileSync(join(ROOT, 'charts', 'sluice', 'values.yaml'), 'utf8'));
+  assert.equal(
+    readFileSync(join(out, 'sluice', 'values.yaml'), 'utf8'),
+    readFileSync(join(ROOT, 'charts', 'sluice', 'values.yaml'), 'utf8'),
+  );
 });

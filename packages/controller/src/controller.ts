@@ -65,14 +65,19 @@ export class Controller {
         policies: () => this.registry.entries(),
         loopStatus: (policyName, componentId) => {
           const loop = this.loops.get(loopKey({ policyName, componentId }));
-          return loop === undefined ? undefined : { status: loop.status, passThrough: loop.decision().passThrough };
+          return loop === undefined
+            ? undefined
+            : { status: loop.status, passThrough: loop.decision().passThrough };
         },
         agents: () => this.agents.agents(),
         controlPoints: () => this.agents.controlPoints(this.#clock.now()),
         preview: (query) => this.sync.preview(query),
         metrics: async () => {
           this.metrics.agents(this.sync.connectedAgentIds.length);
-          return { contentType: this.metrics.registry.contentType, body: await this.metrics.registry.metrics() };
+          return {
+            contentType: this.metrics.registry.contentType,
+            body: await this.metrics.registry.metrics(),
+          };
         },
         ready: () => this.#ready,
       },
@@ -100,7 +105,11 @@ export class Controller {
   }
 
   /** Serves AgentSync and the HTTP API and starts the tick scheduler; resolves with the bound ports. */
-  async start(options: { grpcPort: number; httpPort: number; host?: string }): Promise<{ grpcPort: number; httpPort: number }> {
+  async start(options: {
+    grpcPort: number;
+    httpPort: number;
+    host?: string;
+  }): Promise<{ grpcPort: number; httpPort: number }> {
     const host = options.host ?? '0.0.0.0';
     const grpcPort = await this.sync.start({ port: options.grpcPort, host });
     const httpPort = await this.api.start({ port: options.httpPort, host });
@@ -118,7 +127,13 @@ export class Controller {
     const results = this.loops.tickDue(this.#clock.now());
     if (results.length === 0) return;
     for (const { loop, result } of results) {
-      this.metrics.loop(loop.config.policyName, loop.config.componentId, result.status, result.decision.passThrough, result.released);
+      this.metrics.loop(
+        loop.config.policyName,
+        loop.config.componentId,
+        result.status,
+        result.decision.passThrough,
+        result.released,
+      );
     }
     const decisions = results.map(({ result }) => result.decision);
     this.sync.pushDecisions(decisions);

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AgentDirectory } from '../src/sync/agent-directory.js';
 
-const point = (service: string) => ({ service, control_point: 'ingress', type: 'CONTROL_POINT_TYPE_HTTP' as const });
+const point = (service: string) => ({
+  service,
+  control_point: 'ingress',
+  type: 'CONTROL_POINT_TYPE_HTTP' as const,
+});
 
 describe('AgentDirectory', () => {
   it('merges control points over agents of a group and drops them 60 s after the last flow', () => {
@@ -11,11 +15,19 @@ describe('AgentDirectory', () => {
     directory.register({ agent_id: 'b', agent_group: 'default' }, 0);
     directory.report('a', { sequence: 1, control_points: [point('s1'), point('s2')] }, 1000);
     directory.report('b', { sequence: 1, control_points: [point('s1')] }, 30_000);
-    assert.deepEqual(directory.controlPoints(30_000).map((row) => [row.agentGroup, row.service, row.controlPoint, row.type, row.agents]), [
-      ['default', 's1', 'ingress', 'http', 2],
-      ['default', 's2', 'ingress', 'http', 1],
-    ]);
-    assert.deepEqual(directory.controlPoints(61_001).map((row) => [row.service, row.agents]), [['s1', 1]]);
+    assert.deepEqual(
+      directory
+        .controlPoints(30_000)
+        .map((row) => [row.agentGroup, row.service, row.controlPoint, row.type, row.agents]),
+      [
+        ['default', 's1', 'ingress', 'http', 2],
+        ['default', 's2', 'ingress', 'http', 1],
+      ],
+    );
+    assert.deepEqual(
+      directory.controlPoints(61_001).map((row) => [row.service, row.agents]),
+      [['s1', 1]],
+    );
     assert.deepEqual(directory.controlPoints(90_001), []);
   });
 

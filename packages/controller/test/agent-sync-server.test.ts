@@ -27,8 +27,29 @@ function latencyReport(flows: number, latencyMs: number): Omit<syncV1.Report, 's
   return {
     agent_time_ms: 0,
     interval_ms: 1000,
-    flux_meters: [{ flux_meter_name: METER, bucket_bounds_ms: [50, 100], series: [{ labels: { decision_type: 'accepted', status_code: '200', flow_status: 'OK' }, count: flows, latency_sum_ms: flows * latencyMs, bucket_counts: [0, 0, flows] }] }],
-    token_counters: [{ policy_name: POLICY, component_id: 'service1', workloads: [{ workload: 'guests', incoming_tokens: flows, accepted_tokens: flows, rejected_tokens: 0 }] }],
+    flux_meters: [
+      {
+        flux_meter_name: METER,
+        bucket_bounds_ms: [50, 100],
+        series: [
+          {
+            labels: { decision_type: 'accepted', status_code: '200', flow_status: 'OK' },
+            count: flows,
+            latency_sum_ms: flows * latencyMs,
+            bucket_counts: [0, 0, flows],
+          },
+        ],
+      },
+    ],
+    token_counters: [
+      {
+        policy_name: POLICY,
+        component_id: 'service1',
+        workloads: [
+          { workload: 'guests', incoming_tokens: flows, accepted_tokens: flows, rejected_tokens: 0 },
+        ],
+      },
+    ],
     control_points: [{ service: SERVICE, control_point: 'ingress', type: 'CONTROL_POINT_TYPE_HTTP' }],
   };
 }
@@ -70,9 +91,21 @@ describe('AgentSync server with two agents over real gRPC', () => {
   it('registers both agents and sends each the components of its group, then the decisions in force', async () => {
     const connected = eventCount(controller.events, 'agent-connected', 2);
     agentA = new TestAgent(grpcPort);
-    agentA.hello({ agent_id: 'agent-a', hostname: 'node-1', agent_group: 'default', version: '0.1.0', capabilities: ['preview'] });
+    agentA.hello({
+      agent_id: 'agent-a',
+      hostname: 'node-1',
+      agent_group: 'default',
+      version: '0.1.0',
+      capabilities: ['preview'],
+    });
     agentB = new TestAgent(grpcPort);
-    agentB.hello({ agent_id: 'agent-b', hostname: 'node-2', agent_group: 'default', version: '0.1.0', capabilities: [] });
+    agentB.hello({
+      agent_id: 'agent-b',
+      hostname: 'node-2',
+      agent_group: 'default',
+      version: '0.1.0',
+      capabilities: [],
+    });
     await connected;
     for (const agent of [agentA, agentB]) {
       const first = await agent.next(() => true);
@@ -81,26 +114,42 @@ describe('AgentSync server with two agents over real gRPC', () => {
       const [policy] = first.components.policies ?? [];
       assert.equal(policy?.policy_name, POLICY);
       assert.match(policy?.policy_hash ?? '', /^[0-9a-f]{32}$/);
-      const components = (policy?.components ?? []).map((component) => CompiledComponentSchema.parse(JSON.parse(component.json ?? '')));
-      assert.deepEqual(components.map((component) => component.kind), ['classifier', 'flux-meter', 'load-scheduler']);
+      const components = (policy?.components ?? []).map((component) =>
+        CompiledComponentSchema.parse(JSON.parse(component.json ?? '')),
+      );
+      assert.deepEqual(
+        components.map((component) => component.kind),
+        ['classifier', 'flux-meter', 'load-scheduler'],
+      );
       const decisions = await agent.next(isDecisions);
       assert.ok(decisions.payload === 'decisions');
-      assert.deepEqual(decisions.decisions.decisions?.map((decision) => [decision.component_id, decision.pass_through, decision.ttl_ms]), [['service1', true, 30_000]]);
+      assert.deepEqual(
+        decisions.decisions.decisions?.map((decision) => [
+          decision.component_id,
+          decision.pass_through,
+          decision.ttl_ms,
+        ]),
+        [['service1', true, 30_000]],
+      );
     }
     const { body } = await api('/v1/agents');
-    assert.deepEqual(body.agents.map((agent: any) => [agent.agentId, agent.hostname, agent.agentGroup, agent.capabilities]), [
-      ['agent-a', 'node-1', 'default', ['preview']],
-      ['agent-b', 'node-2', 'default', []],
-    ]);
+    assert.deepEqual(
+      body.agents.map((agent: any) => [agent.agentId, agent.hostname, agent.agentGroup, agent.capabilities]),
+      [
+        ['agent-a', 'node-1', 'default', ['preview']],
+        ['agent-b', 'node-2', 'default', []],
+      ],
+    );
   });
 
-  it('aggregates both agents\' reports weighted by counts and pushes the resulting decision at once', async () => {
+  it("aggregates both agents' reports weighted by counts and pushes the resulting decision at once", async () => {
     const reported = eventCount(controller.events, 'report', 2);
     agentA.report(latencyReport(300, 100));
     agentB.report(latencyReport(100, 140));
     await reported;
     // Weighted signal: (300 × 100 + 100 × 140) / 400 = 110 ms = 2 × setpoint 55 ⇒ LM 0.5.
-    const throttle = (message: ControllerMessage) => message.payload === 'decisions' && message.decisions.decisions?.[0]?.pass_through === false;
+    const throttle = (message: ControllerMessage) =>
+      message.payload === 'decisions' && message.decisions.decisions?.[0]?.pass_through === false;
     const pushedA = agentA.upcoming(throttle);
     const pushedB = agentB.upcoming(throttle);
     // The loop's first tick comes one evaluationInterval after the scheduler first sees it.
@@ -117,13 +166,28 @@ describe('AgentSync server with two agents over real gRPC', () => {
     assertNear(loop.setpointMs, 55);
     assertNear(loop.loadMultiplier, 0.5);
     const metrics = await (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
-    assert.match(metrics, /sluice_controller_load_multiplier\{policy_name="basic-service-protection",component_id="service1"\} 0\.5/);
-    assert.match(metrics, /sluice_controller_overloaded\{policy_name="basic-service-protection",component_id="service1"\} 1/);
+    assert.match(
+      metrics,
+      /sluice_controller_load_multiplier\{policy_name="basic-service-protection",component_id="service1"\} 0\.5/,
+    );
+    assert.match(
+      metrics,
+      /sluice_controller_overloaded\{policy_name="basic-service-protection",component_id="service1"\} 1/,
+    );
   });
 
   it('merges control points over agents', async () => {
     const { body } = await api('/v1/control-points');
-    assert.deepEqual(body.controlPoints.map((row: any) => [row.agentGroup, row.service, row.controlPoint, row.type, row.agents]), [['default', SERVICE, 'ingress', 'http', 2]]);
+    assert.deepEqual(
+      body.controlPoints.map((row: any) => [
+        row.agentGroup,
+        row.service,
+        row.controlPoint,
+        row.type,
+        row.agents,
+      ]),
+      [['default', SERVICE, 'ingress', 'http', 2]],
+    );
   });
 
   it('pushes new components and a decision under the new hash when the policy changes', async () => {
@@ -140,7 +204,12 @@ describe('AgentSync server with two agents over real gRPC', () => {
     const decisions = await decisionsA;
     assert.ok(decisions.payload === 'decisions');
     assert.equal(decisions.decisions.decisions?.[0]?.policy_hash, entry.hash);
-    assertNear(decisions.decisions.decisions?.[0]?.load_multiplier, 0.5, 1e-9, 'the throttle survives a recompile');
+    assertNear(
+      decisions.decisions.decisions?.[0]?.load_multiplier,
+      0.5,
+      1e-9,
+      'the throttle survives a recompile',
+    );
   });
 
   it('forwards a preview to the agent that can preview and returns its samples', async () => {
@@ -148,23 +217,51 @@ describe('AgentSync server with two agents over real gRPC', () => {
     const response = api('/v1/preview', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ controlPoint: 'ingress', service: SERVICE, labelMatcher: { matchLabels: { 'user-type': 'guest' } }, samples: 2, timeout: '5s' }),
+      body: JSON.stringify({
+        controlPoint: 'ingress',
+        service: SERVICE,
+        labelMatcher: { matchLabels: { 'user-type': 'guest' } },
+        samples: 2,
+        timeout: '5s',
+      }),
     });
     const request = await requested;
     assert.ok(request.payload === 'preview_request');
     assert.deepEqual(
       { ...request.preview_request, request_id: 'x' },
-      { request_id: 'x', control_point: 'ingress', service: SERVICE, match_labels: { 'user-type': 'guest' }, samples: 2, timeout_ms: 5000, kind: 'PREVIEW_KIND_FLOW_LABELS' },
+      {
+        request_id: 'x',
+        control_point: 'ingress',
+        service: SERVICE,
+        match_labels: { 'user-type': 'guest' },
+        samples: 2,
+        timeout_ms: 5000,
+        kind: 'PREVIEW_KIND_FLOW_LABELS',
+      },
     );
     agentA.stream.write({
       payload: 'preview_samples',
-      preview_samples: { request_id: request.preview_request.request_id, flow_labels: [{ labels: { 'user-type': 'guest', 'http.method': 'GET' } }, { labels: { 'user-type': 'guest', 'http.method': 'POST' } }], done: true },
+      preview_samples: {
+        request_id: request.preview_request.request_id,
+        flow_labels: [
+          { labels: { 'user-type': 'guest', 'http.method': 'GET' } },
+          { labels: { 'user-type': 'guest', 'http.method': 'POST' } },
+        ],
+        done: true,
+      },
     });
     const { status: code, body } = await response;
     assert.equal(code, 200);
-    assert.deepEqual(body.flowLabels.map((labels: any) => labels['http.method']), ['GET', 'POST']);
+    assert.deepEqual(
+      body.flowLabels.map((labels: any) => labels['http.method']),
+      ['GET', 'POST'],
+    );
     assert.deepEqual(body.agents, [{ agentId: 'agent-a', done: true }]);
-    assert.equal(agentB.received.some((message) => message.payload === 'preview_request'), false, 'agent-b did not announce preview');
+    assert.equal(
+      agentB.received.some((message) => message.payload === 'preview_request'),
+      false,
+      'agent-b did not announce preview',
+    );
   });
 
   it('forgets an agent whose stream ends', async () => {
@@ -172,7 +269,10 @@ describe('AgentSync server with two agents over real gRPC', () => {
     agentB.close();
     assert.deepEqual(await gone, ['agent-b']);
     const { body } = await api('/v1/agents');
-    assert.deepEqual(body.agents.map((agent: any) => agent.agentId), ['agent-a']);
+    assert.deepEqual(
+      body.agents.map((agent: any) => agent.agentId),
+      ['agent-a'],
+    );
   });
 
   it('ends a stream whose first message is not hello with INVALID_ARGUMENT', async () => {
@@ -180,7 +280,10 @@ describe('AgentSync server with two agents over real gRPC', () => {
     rogue.report(latencyReport(1, 1));
     const error = await rogue.closed;
     assert.equal(error?.code, status.INVALID_ARGUMENT);
-    assert.equal(error?.details, 'the first message on AgentSync.Connect must be hello with a non-empty agent_id');
+    assert.equal(
+      error?.details,
+      'the first message on AgentSync.Connect must be hello with a non-empty agent_id',
+    );
     rogue.close();
   });
 });
@@ -190,17 +293,34 @@ describe('AgentSync server on its own', () => {
     const registry = new PolicyRegistry();
     registry.apply('policy.yaml', basicServiceProtection());
     const agents = new AgentDirectory();
-    const server = new AgentSyncServer({ agents, policies: () => registry.running(), decisions: () => [], onReport: () => undefined, clock: new ManualClock(), log: () => undefined, previewGraceMs: 0 });
+    const server = new AgentSyncServer({
+      agents,
+      policies: () => registry.running(),
+      decisions: () => [],
+      onReport: () => undefined,
+      clock: new ManualClock(),
+      log: () => undefined,
+      previewGraceMs: 0,
+    });
     const port = await server.start({ port: 0, host: '127.0.0.1' });
     const agent = new TestAgent(port);
     try {
       agent.hello({ agent_id: 'edge-1', agent_group: 'edge', capabilities: ['preview'] });
       const components = await agent.next(isComponents);
       assert.ok(components.payload === 'components');
-      assert.deepEqual(components.components.policies ?? [], [], 'the policy selects agent group default only');
+      assert.deepEqual(
+        components.components.policies ?? [],
+        [],
+        'the policy selects agent group default only',
+      );
 
       const cancelled = agent.next((message) => message.payload === 'preview_cancel');
-      const answer = await server.preview({ controlPoint: 'ingress', samples: 5, timeoutMs: 50, kind: 'flow-labels' });
+      const answer = await server.preview({
+        controlPoint: 'ingress',
+        samples: 5,
+        timeoutMs: 50,
+        kind: 'flow-labels',
+      });
       assert.deepEqual(answer.agents, [{ agentId: 'edge-1', done: false }]);
       assert.deepEqual(answer.flowLabels, []);
       const cancel = await cancelled;

@@ -45,15 +45,29 @@ describe('closed loop: step to 3× capacity', () => {
       const outcome = stepScenario(seed);
       const { run, stepAt, dropAt } = outcome;
       const setpoint = setpointBefore(outcome);
-      assert.ok(Math.abs(setpoint - 55) < 1, `baseline of a 50 ms service at half load gives a setpoint near 55, got ${setpoint}`);
+      assert.ok(
+        Math.abs(setpoint - 55) < 1,
+        `baseline of a 50 ms service at half load gives a setpoint near 55, got ${setpoint}`,
+      );
 
-      const firstOverloadedReport = run.ticks.find((tick) => tick.atMs > stepAt && tick.reportedLatencyMs > setpoint);
-      const firstCut = run.ticks.find((tick) => tick.atMs > stepAt && !tick.decision.passThrough && tick.decision.loadMultiplier < 1);
+      const firstOverloadedReport = run.ticks.find(
+        (tick) => tick.atMs > stepAt && tick.reportedLatencyMs > setpoint,
+      );
+      const firstCut = run.ticks.find(
+        (tick) => tick.atMs > stepAt && !tick.decision.passThrough && tick.decision.loadMultiplier < 1,
+      );
       assert.ok(firstOverloadedReport !== undefined && firstCut !== undefined);
-      assert.ok(firstCut.atMs - firstOverloadedReport.atMs <= 2000, `cut ${firstCut.atMs - firstOverloadedReport.atMs} ms after the first overloaded report`);
+      assert.ok(
+        firstCut.atMs - firstOverloadedReport.atMs <= 2000,
+        `cut ${firstCut.atMs - firstOverloadedReport.atMs} ms after the first overloaded report`,
+      );
 
       const overload = run.between(stepAt, dropAt);
-      const lowest = Math.min(...overload.map((tick) => (tick.decision.passThrough ? Number.POSITIVE_INFINITY : tick.decision.loadMultiplier)));
+      const lowest = Math.min(
+        ...overload.map((tick) =>
+          tick.decision.passThrough ? Number.POSITIVE_INFINITY : tick.decision.loadMultiplier,
+        ),
+      );
       assert.ok(lowest >= 0.3, `lowest LM ${lowest}`);
 
       // Settled: from 60 s after the step until the load drops.
@@ -64,17 +78,26 @@ describe('closed loop: step to 3× capacity', () => {
       // The oscillation bound: once settled the multiplier stays in [0.30, 0.45] (equilibrium is 1/3),
       // the signal never exceeds 10× the setpoint, and its mean stays within 2× the setpoint.
       const multipliers = settled.map((tick) => tick.decision.loadMultiplier);
-      assert.ok(Math.min(...multipliers) >= 0.3 && Math.max(...multipliers) <= 0.45, `LM range [${Math.min(...multipliers)}, ${Math.max(...multipliers)}]`);
+      assert.ok(
+        Math.min(...multipliers) >= 0.3 && Math.max(...multipliers) <= 0.45,
+        `LM range [${Math.min(...multipliers)}, ${Math.max(...multipliers)}]`,
+      );
       const signals = settled.map((tick) => tick.status.signalMs ?? Number.NaN);
       const meanSignal = signals.reduce((sum, value) => sum + value, 0) / signals.length;
       assert.ok(Math.max(...signals) <= 10 * setpoint, `signal peak ${Math.max(...signals)}`);
       assert.ok(meanSignal <= 2 * setpoint, `mean signal ${meanSignal}`);
-      assert.ok(settled.every((tick) => tick.status.state === 'throttling'), 'no release while the throttle works');
+      assert.ok(
+        settled.every((tick) => tick.status.state === 'throttling'),
+        'no release while the throttle works',
+      );
 
       const back = run.ticks.find((tick) => tick.atMs > dropAt && tick.decision.passThrough);
       assert.ok(back !== undefined, 'pass-through returns');
       assert.ok(back.atMs - dropAt <= 60_000, `pass-through ${back.atMs - dropAt} ms after the drop`);
-      assert.ok(run.between(back.atMs, dropAt + 120_000).every((tick) => tick.decision.passThrough), 'and stays');
+      assert.ok(
+        run.between(back.atMs, dropAt + 120_000).every((tick) => tick.decision.passThrough),
+        'and stays',
+      );
     });
   }
 
@@ -116,7 +139,11 @@ describe('closed loop: baseline', () => {
     restarted.runUntil(10_000);
     const firstWithReports = restarted.ticks.find((tick) => tick.status.signalMs !== undefined);
     assert.ok(firstWithReports !== undefined);
-    assert.equal(firstWithReports.status.state, 'throttling', 'no warm-up: the first tick with reports already controls');
+    assert.equal(
+      firstWithReports.status.state,
+      'throttling',
+      'no warm-up: the first tick with reports already controls',
+    );
     assert.ok(firstWithReports.decision.loadMultiplier < 1 && !firstWithReports.decision.passThrough);
     assert.ok(restarted.ticks.every((tick) => tick.status.state !== 'warming-up'));
   });

@@ -8,7 +8,11 @@ import { assertNear } from './support/assert-near.js';
 import { loopConfig } from './support/loop-config.js';
 
 /** One agent report's worth: `flows` OK flows of `latencyMs` each, all admitted unless told. */
-function sample(flows: number, latencyMs: number, tokens: { incoming?: number; accepted?: number } = {}): TickSample {
+function sample(
+  flows: number,
+  latencyMs: number,
+  tokens: { incoming?: number; accepted?: number } = {},
+): TickSample {
   const incoming = tokens.incoming ?? flows;
   const accepted = tokens.accepted ?? incoming;
   return {
@@ -38,7 +42,17 @@ describe('AverageLatencyLoop, single steps (setpoint 55, observed LM 1.0)', () =
     assert.equal(status.signalMs, 110);
     assert.equal(status.overloaded, true);
     assertNear(decision.loadMultiplier, 0.5);
-    assert.deepEqual({ ...decision, loadMultiplier: 0.5 }, { policyName: 'service-protection', policyHash: '0123456789abcdef0123456789abcdef', componentId: 'ingress', loadMultiplier: 0.5, passThrough: false, ttlMs: 30_000 });
+    assert.deepEqual(
+      { ...decision, loadMultiplier: 0.5 },
+      {
+        policyName: 'service-protection',
+        policyHash: '0123456789abcdef0123456789abcdef',
+        componentId: 'ingress',
+        loadMultiplier: 0.5,
+        passThrough: false,
+        ttlMs: 30_000,
+      },
+    );
   });
 
   it('signal 1000 ⇒ LM 0.1 (minGradient)', () => {
@@ -57,7 +71,10 @@ describe('AverageLatencyLoop, single steps (setpoint 55, observed LM 1.0)', () =
   });
 
   it('after an overload adds 0.025 per tick to the observed multiplier, then returns to pass-through at 2.0', () => {
-    const loop = new AverageLatencyLoop({ config: loopConfig({ signalWindowMs: 1000 }), restoredBaseline: baselineOf50() });
+    const loop = new AverageLatencyLoop({
+      config: loopConfig({ signalWindowMs: 1000 }),
+      restoredBaseline: baselineOf50(),
+    });
     loop.record(sample(100, 110));
     assertNear(loop.tick().decision.loadMultiplier, 0.5);
     const multipliers: number[] = [];
@@ -123,14 +140,20 @@ describe('AverageLatencyLoop, states', () => {
   });
 
   it('invalid signal (reports without OK flows) ⇒ pass-through', () => {
-    const loop = new AverageLatencyLoop({ config: loopConfig({ signalWindowMs: 1000 }), restoredBaseline: baselineOf50() });
+    const loop = new AverageLatencyLoop({
+      config: loopConfig({ signalWindowMs: 1000 }),
+      restoredBaseline: baselineOf50(),
+    });
     loop.record(sample(100, 110));
     assert.equal(loop.tick().decision.passThrough, false);
     loop.record({ ...sample(0, 0), incomingTokens: 100, acceptedTokens: 0, rejectedTokens: 100 });
     const result = loop.tick();
     assert.equal(result.decision.passThrough, true);
     assert.equal(result.status.signalMs, undefined);
-    assert.deepEqual(loop.trace.map((entry) => entry.to), ['throttling', 'no-signal']);
+    assert.deepEqual(
+      loop.trace.map((entry) => entry.to),
+      ['throttling', 'no-signal'],
+    );
   });
 
   it('releases a throttle that has not improved latency for 12 signal windows, counts it, and passes through for 12 windows', () => {
@@ -154,7 +177,10 @@ describe('AverageLatencyLoop, states', () => {
   });
 
   it('dryRun computes the multiplier but tells agents to pass through', () => {
-    const loop = new AverageLatencyLoop({ config: loopConfig({ dryRun: true }), restoredBaseline: baselineOf50() });
+    const loop = new AverageLatencyLoop({
+      config: loopConfig({ dryRun: true }),
+      restoredBaseline: baselineOf50(),
+    });
     loop.record(sample(100, 110));
     const { decision, status } = loop.tick();
     assert.equal(decision.passThrough, true);
@@ -162,7 +188,10 @@ describe('AverageLatencyLoop, states', () => {
   });
 
   it('does not learn the baseline from overloaded or throttled ticks', () => {
-    const loop = new AverageLatencyLoop({ config: loopConfig({ signalWindowMs: 1000 }), restoredBaseline: baselineOf50() });
+    const loop = new AverageLatencyLoop({
+      config: loopConfig({ signalWindowMs: 1000 }),
+      restoredBaseline: baselineOf50(),
+    });
     for (let tick = 0; tick < 300; tick++) {
       loop.record(sample(100, tick % 2 === 0 ? 300 : 54));
       loop.tick();
@@ -184,7 +213,11 @@ describe('AverageLatencyLoop, states', () => {
 describe('AverageLatencyLoop, invariants over arbitrary report sequences', () => {
   it('never throttles without a report in the signal window, keeps LM within [0, max), and never throws', () => {
     const tickInput = fc.option(
-      fc.record({ flows: fc.integer({ min: 0, max: 500 }), latencyMs: fc.double({ min: 0, max: 5000, noNaN: true }), acceptedShare: fc.double({ min: 0, max: 1, noNaN: true }) }),
+      fc.record({
+        flows: fc.integer({ min: 0, max: 500 }),
+        latencyMs: fc.double({ min: 0, max: 5000, noNaN: true }),
+        acceptedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      }),
       { nil: undefined, freq: 4 },
     );
     fc.assert(
@@ -194,7 +227,12 @@ describe('AverageLatencyLoop, invariants over arbitrary report sequences', () =>
         for (const input of ticks) {
           if (input !== undefined) {
             const incoming = input.flows;
-            loop.record(sample(input.flows, input.latencyMs, { incoming, accepted: Math.round(incoming * input.acceptedShare) }));
+            loop.record(
+              sample(input.flows, input.latencyMs, {
+                incoming,
+                accepted: Math.round(incoming * input.acceptedShare),
+              }),
+            );
           }
           recent.push(input !== undefined && input.flows > 0);
           if (recent.length > 5) recent.shift();

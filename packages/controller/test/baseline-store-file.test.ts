@@ -5,7 +5,11 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { FileBaselineStore } from '../src/state/baseline-store-file.js';
 
-const state = { version: 1 as const, learnedTicks: 60, buckets: [{ ticks: 30, count: 3000, sumMs: 150_000 }] };
+const state = {
+  version: 1 as const,
+  learnedTicks: 60,
+  buckets: [{ ticks: 30, count: 3000, sumMs: 150_000 }],
+};
 
 describe('FileBaselineStore', () => {
   it('saves one file per loop key and loads it back', () => {
@@ -29,7 +33,10 @@ describe('FileBaselineStore', () => {
       writeFileSync(store.pathOf('p/c'), JSON.stringify({ ...state, learnedTicks: -1 }));
       assert.equal(store.load('p/c'), undefined);
       assert.equal(warnings.length, 1);
-      assert.match(warnings[0] ?? '', /baseline-p%2Fc\.json: the saved baseline is invalid \(learnedTicks: -1 is not allowed; must be >= 0\); warming up again$/);
+      assert.match(
+        warnings[0] ?? '',
+        /baseline-p%2Fc\.json: the saved baseline is invalid \(learnedTicks: -1 is not allowed; must be >= 0\); warming up again$/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

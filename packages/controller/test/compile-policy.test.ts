@@ -32,9 +32,17 @@ describe('compileFlowPolicy', () => {
     assert.equal(scheduler.fluxMeterName, 'basic-service-protection/service1');
     assert.deepEqual(
       scheduler.workloads.map((workload) => [workload.name, workload.priority]),
-      [['guests', 50], ['subscribers', 200]],
+      [
+        ['guests', 50],
+        ['subscribers', 200],
+      ],
     );
-    assert.deepEqual(scheduler.defaultWorkload, { name: 'default', labelMatcher: {}, priority: 1, tokens: 1 });
+    assert.deepEqual(scheduler.defaultWorkload, {
+      name: 'default',
+      labelMatcher: {},
+      priority: 1,
+      tokens: 1,
+    });
     assert.equal(scheduler.decisionDeadlineMarginMs, 25);
     assert.equal(scheduler.maxQueueTimeoutMs, 1000);
     assert.deepEqual(policy.agentGroups, ['default']);
@@ -69,7 +77,10 @@ describe('compileFlowPolicy', () => {
   it('hashes the validated spec: key order and explicit defaults do not change the hash, a value does', () => {
     const base = compiled(basicServiceProtection()).policyHash;
     const reordered = basicServiceProtection();
-    reordered.spec = { loadSchedulers: reordered.spec.loadSchedulers, classifiers: reordered.spec.classifiers };
+    reordered.spec = {
+      loadSchedulers: reordered.spec.loadSchedulers,
+      classifiers: reordered.spec.classifiers,
+    };
     reordered.spec.loadSchedulers[0].dryRun = false;
     reordered.spec.loadSchedulers[0].averageLatency.signalWindow = '5s';
     assert.equal(compiled(reordered).policyHash, base);
@@ -84,7 +95,9 @@ describe('compileFlowPolicy', () => {
     const result = compileFlowPolicy(document);
     assert.equal(result.ok, false);
     assert.ok(!result.ok);
-    assert.deepEqual(result.issues, [{ path: 'spec.loadSchedulers[0].workloads[1].priorty', value: '200', allowed: 'unknown field' }]);
+    assert.deepEqual(result.issues, [
+      { path: 'spec.loadSchedulers[0].workloads[1].priorty', value: '200', allowed: 'unknown field' },
+    ]);
   });
 
   it('reports control-loop timings the schema cannot check, at their paths', () => {
@@ -94,17 +107,32 @@ describe('compileFlowPolicy', () => {
     const result = compileFlowPolicy(document);
     assert.ok(!result.ok);
     assert.deepEqual(result.issues, [
-      { path: 'spec.loadSchedulers[0].averageLatency.signalWindow', value: '"500ms"', allowed: 'must be at least the evaluationInterval (1s)' },
-      { path: 'spec.loadSchedulers[0].averageLatency.decisionTtl', value: '"1s"', allowed: 'must be longer than the evaluationInterval (1s)' },
+      {
+        path: 'spec.loadSchedulers[0].averageLatency.signalWindow',
+        value: '"500ms"',
+        allowed: 'must be at least the evaluationInterval (1s)',
+      },
+      {
+        path: 'spec.loadSchedulers[0].averageLatency.decisionTtl',
+        value: '"1s"',
+        allowed: 'must be longer than the evaluationInterval (1s)',
+      },
     ]);
   });
 
   const example = new URL('../../../examples/basic/policies/basic-service-protection.yaml', import.meta.url);
-  it('compiles the repository example examples/basic/policies (what `npx sluice-controller --policies examples/basic/policies` loads)', { skip: existsSync(example) ? false : 'examples/basic is not in this checkout' }, () => {
-    const policy = compiled(parse(readFileSync(example, 'utf8')));
-    assert.equal(policy.policyName, 'basic-service-protection');
-    assert.deepEqual(policy.components.map((component) => component.kind), ['classifier', 'flux-meter', 'load-scheduler']);
-  });
+  it(
+    'compiles the repository example examples/basic/policies (what `npx sluice-controller --policies examples/basic/policies` loads)',
+    { skip: existsSync(example) ? false : 'examples/basic is not in this checkout' },
+    () => {
+      const policy = compiled(parse(readFileSync(example, 'utf8')));
+      assert.equal(policy.policyName, 'basic-service-protection');
+      assert.deepEqual(
+        policy.components.map((component) => component.kind),
+        ['classifier', 'flux-meter', 'load-scheduler'],
+      );
+    },
+  );
 
   it('never throws, whatever the input', () => {
     fc.assert(
@@ -119,7 +147,10 @@ describe('compileFlowPolicy', () => {
 
 describe('policyHash', () => {
   it('is the first 128 bits of SHA-256 over canonical JSON', () => {
-    assert.equal(canonicalJson({ b: [1, { d: 2, c: undefined, a: null }], a: 'x' }), '{"a":"x","b":[1,{"a":null,"d":2}]}');
+    assert.equal(
+      canonicalJson({ b: [1, { d: 2, c: undefined, a: null }], a: 'x' }),
+      '{"a":"x","b":[1,{"a":null,"d":2}]}',
+    );
     // sha256('{"a":1}') = 015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862
     assert.equal(policyHash({ a: 1 }), '015abd7f5cc57a2dd94b7590f04ad808');
   });

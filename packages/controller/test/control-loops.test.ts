@@ -14,7 +14,18 @@ function policy(): CompiledPolicy {
 }
 
 const report = (latencyMs: number) => ({
-  flux_meters: [{ flux_meter_name: 'basic-service-protection/service1', series: [{ labels: { decision_type: 'accepted', flow_status: 'OK' }, count: 100, latency_sum_ms: 100 * latencyMs }] }],
+  flux_meters: [
+    {
+      flux_meter_name: 'basic-service-protection/service1',
+      series: [
+        {
+          labels: { decision_type: 'accepted', flow_status: 'OK' },
+          count: 100,
+          latency_sum_ms: 100 * latencyMs,
+        },
+      ],
+    },
+  ],
 });
 
 describe('ControlLoops', () => {
@@ -25,7 +36,10 @@ describe('ControlLoops', () => {
     store.save('basic-service-protection/service1', warm.snapshot());
     const loops = new ControlLoops({ baselines: store });
     loops.sync([policy()]);
-    assert.deepEqual(loops.loops().map(({ key }) => key), ['basic-service-protection/service1']);
+    assert.deepEqual(
+      loops.loops().map(({ key }) => key),
+      ['basic-service-protection/service1'],
+    );
     assert.deepEqual(loops.tickDue(0), [], 'the first call only schedules');
     loops.record(report(110));
     assert.deepEqual(loops.tickDue(999), []);

@@ -34,7 +34,10 @@ describe('FilePolicySource (real files, real fs.watch)', () => {
   let firstHash: string | undefined;
 
   it('loads the directory on start, ignoring files that are not YAML or JSON', () => {
-    assert.deepEqual(registry.entries().map((entry) => [entry.sourceKey, entry.status]), [[path, 'Valid']]);
+    assert.deepEqual(
+      registry.entries().map((entry) => [entry.sourceKey, entry.status]),
+      [[path, 'Valid']],
+    );
     firstHash = registry.get(path)?.hash;
     assert.match(firstHash ?? '', /^[0-9a-f]{32}$/);
   });
@@ -42,17 +45,30 @@ describe('FilePolicySource (real files, real fs.watch)', () => {
   it('reports a misspelled field as Invalid with its path while the last good version keeps running', async () => {
     const broken = basicServiceProtection();
     broken.spec.loadSchedulers[0].averageLatency.signalWindoww = '5s';
-    const changed = nextChange(registry, (change) => change.entry.sourceKey === path && change.kind === 'invalid');
+    const changed = nextChange(
+      registry,
+      (change) => change.entry.sourceKey === path && change.kind === 'invalid',
+    );
     writeFileSync(path, stringify(broken));
     const { entry } = await changed;
     assert.equal(entry.status, 'Invalid');
-    assert.equal(entry.message.split('\n')[0], 'spec.loadSchedulers[0].averageLatency.signalWindoww: "5s" is not allowed; unknown field');
+    assert.equal(
+      entry.message.split('\n')[0],
+      'spec.loadSchedulers[0].averageLatency.signalWindoww: "5s" is not allowed; unknown field',
+    );
     assert.equal(entry.running?.policyHash, firstHash);
-    assert.deepEqual(registry.running().map((policy) => policy.policyHash), [firstHash]);
+    assert.deepEqual(
+      registry.running().map((policy) => policy.policyHash),
+      [firstHash],
+    );
   });
 
   it('names line and column of a YAML syntax error', async () => {
-    const changed = nextChange(registry, (change) => change.entry.sourceKey === path && change.entry.issues[0]?.path.startsWith('(line') === true);
+    const changed = nextChange(
+      registry,
+      (change) =>
+        change.entry.sourceKey === path && change.entry.issues[0]?.path.startsWith('(line') === true,
+    );
     writeFileSync(path, 'apiVersion: sluice.dev/v1alpha1\nkind: [FlowPolicy\n');
     const { entry } = await changed;
     assert.match(entry.message, /^\(line \d+, column \d+\): .* is not allowed; valid YAML: /);
@@ -60,7 +76,10 @@ describe('FilePolicySource (real files, real fs.watch)', () => {
   });
 
   it('rejects two policies in one file rather than ignoring the second', async () => {
-    const changed = nextChange(registry, (change) => change.entry.sourceKey === path && change.entry.message.includes('documents'));
+    const changed = nextChange(
+      registry,
+      (change) => change.entry.sourceKey === path && change.entry.message.includes('documents'),
+    );
     writeFileSync(path, `${stringify(basicServiceProtection())}---\n${stringify(basicServiceProtection())}`);
     const { entry } = await changed;
     assert.equal(entry.issues[0]?.allowed, 'exactly one FlowPolicy document per file');
@@ -69,7 +88,10 @@ describe('FilePolicySource (real files, real fs.watch)', () => {
   it('hot-reloads a fixed file with a new hash', async () => {
     const fixed = basicServiceProtection();
     fixed.spec.loadSchedulers[0].workloads[0].priority = 60;
-    const changed = nextChange(registry, (change) => change.entry.sourceKey === path && change.kind === 'applied');
+    const changed = nextChange(
+      registry,
+      (change) => change.entry.sourceKey === path && change.kind === 'applied',
+    );
     writeFileSync(path, stringify(fixed));
     const { entry } = await changed;
     assert.equal(entry.status, 'Valid');
@@ -78,7 +100,10 @@ describe('FilePolicySource (real files, real fs.watch)', () => {
   });
 
   it('removes the policy when its file is deleted', async () => {
-    const changed = nextChange(registry, (change) => change.entry.sourceKey === path && change.kind === 'removed');
+    const changed = nextChange(
+      registry,
+      (change) => change.entry.sourceKey === path && change.kind === 'removed',
+    );
     unlinkSync(path);
     await changed;
     assert.deepEqual(registry.running(), []);

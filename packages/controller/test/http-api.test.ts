@@ -23,7 +23,12 @@ describe('HttpApi', () => {
   const api = new HttpApi({ sources, bearerToken: 'secret-token-0123456789', maxBodyBytes: 1024 });
   let base: string;
   const auth = { authorization: 'Bearer secret-token-0123456789' };
-  const post = (body: string) => fetch(`${base}/v1/preview`, { method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body });
+  const post = (body: string) =>
+    fetch(`${base}/v1/preview`, {
+      method: 'POST',
+      headers: { ...auth, 'content-type': 'application/json' },
+      body,
+    });
 
   before(async () => {
     base = `http://127.0.0.1:${await api.start({ port: 0, host: '127.0.0.1' })}`;
@@ -58,20 +63,36 @@ describe('HttpApi', () => {
       { path: 'labels', value: '{}', allowed: 'unknown field' },
     ]);
     const tooLong = await post(JSON.stringify({ controlPoint: 'ingress', timeout: '2m' }));
-    assert.deepEqual(((await tooLong.json()) as any).issues, [{ path: 'timeout', value: '"2m"', allowed: 'must be at most 60s' }]);
+    assert.deepEqual(((await tooLong.json()) as any).issues, [
+      { path: 'timeout', value: '"2m"', allowed: 'must be at most 60s' },
+    ]);
   });
 
   it('passes a valid preview on with defaults resolved to milliseconds', async () => {
-    const response = await post(JSON.stringify({ controlPoint: 'ingress', labelMatcher: { matchLabels: { 'user-type': 'guest' } }, kind: 'http-request' }));
+    const response = await post(
+      JSON.stringify({
+        controlPoint: 'ingress',
+        labelMatcher: { matchLabels: { 'user-type': 'guest' } },
+        kind: 'http-request',
+      }),
+    );
     assert.equal(response.status, 200);
-    assert.deepEqual(previews.at(-1), { controlPoint: 'ingress', matchLabels: { 'user-type': 'guest' }, samples: 10, timeoutMs: 10_000, kind: 'http-request' });
+    assert.deepEqual(previews.at(-1), {
+      controlPoint: 'ingress',
+      matchLabels: { 'user-type': 'guest' },
+      samples: 10,
+      timeoutMs: 10_000,
+      kind: 'http-request',
+    });
   });
 
   it('answers 503 when no agent can preview, 400 for a body that is not JSON, 413 for one too large', async () => {
     previewAvailable = false;
     const unavailable = await post(JSON.stringify({ controlPoint: 'ingress' }));
     assert.equal(unavailable.status, 503);
-    assert.deepEqual(await unavailable.json(), { error: 'no connected agent supports preview (capability "preview")' });
+    assert.deepEqual(await unavailable.json(), {
+      error: 'no connected agent supports preview (capability "preview")',
+    });
     assert.equal((await post('{not json')).status, 400);
     assert.equal((await post(JSON.stringify({ controlPoint: 'x'.repeat(2000) }))).status, 413);
   });

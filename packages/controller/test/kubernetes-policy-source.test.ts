@@ -45,7 +45,11 @@ function watchEvent(source: KubernetesPolicySource, type: string): Promise<void>
   });
 }
 
-const lists = (fake: FakeKubeApiServer) => fake.requests.filter((request) => request.startsWith('GET') && !request.includes('watch=true') && request.endsWith('/flowpolicies')).length;
+const lists = (fake: FakeKubeApiServer) =>
+  fake.requests.filter(
+    (request) =>
+      request.startsWith('GET') && !request.includes('watch=true') && request.endsWith('/flowpolicies'),
+  ).length;
 
 describe('KubernetesPolicySource against a faithful fake API server', { timeout: 20_000 }, () => {
   const fake = new FakeKubeApiServer(NS);
@@ -59,8 +63,18 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
     fake.apply(misspelled('typo-policy'));
     // The first two lists fail: the source must retry rather than give up as ListWatch does.
     fake.failLists(2);
-    source = new KubernetesPolicySource({ kubeConfig: fake.kubeConfig(), namespace: NS, retryDelayMs: 10, maxRetryDelayMs: 40, log: () => undefined, warn: (message) => warnings.push(message) });
-    const written = Promise.all([statusWritten(source, 'basic-service-protection'), statusWritten(source, 'typo-policy')]);
+    source = new KubernetesPolicySource({
+      kubeConfig: fake.kubeConfig(),
+      namespace: NS,
+      retryDelayMs: 10,
+      maxRetryDelayMs: 40,
+      log: () => undefined,
+      warn: (message) => warnings.push(message),
+    });
+    const written = Promise.all([
+      statusWritten(source, 'basic-service-protection'),
+      statusWritten(source, 'typo-policy'),
+    ]);
     await source.start(registry);
     await written;
   });
@@ -73,10 +87,13 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
   it('survives failing lists by retrying with backoff, then loads every FlowPolicy in its namespace', () => {
     assert.equal(warnings.filter((message) => message.includes('retrying')).length, 2);
     assert.equal(lists(fake), 3);
-    assert.deepEqual(registry.entries().map((entry) => [entry.sourceKey, entry.status]), [
-      [`${NS}/basic-service-protection`, 'Valid'],
-      [`${NS}/typo-policy`, 'Invalid'],
-    ]);
+    assert.deepEqual(
+      registry.entries().map((entry) => [entry.sourceKey, entry.status]),
+      [
+        [`${NS}/basic-service-protection`, 'Valid'],
+        [`${NS}/typo-policy`, 'Invalid'],
+      ],
+    );
   });
 
   it('writes Ready=True with observedGeneration through the status subresource', () => {
@@ -84,17 +101,31 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
     assert.equal(status.observedGeneration, 1);
     assert.equal(status.policyHash, registry.get(`${NS}/basic-service-protection`)?.hash);
     assert.deepEqual(
-      status.conditions.map((condition: any) => [condition.type, condition.status, condition.reason, condition.observedGeneration]),
+      status.conditions.map((condition: any) => [
+        condition.type,
+        condition.status,
+        condition.reason,
+        condition.observedGeneration,
+      ]),
       [['Ready', 'True', 'Valid', 1]],
     );
-    assert.ok(fake.requests.some((request) => request === `PATCH /apis/sluice.dev/v1alpha1/namespaces/${NS}/flowpolicies/basic-service-protection/status`));
+    assert.ok(
+      fake.requests.some(
+        (request) =>
+          request ===
+          `PATCH /apis/sluice.dev/v1alpha1/namespaces/${NS}/flowpolicies/basic-service-protection/status`,
+      ),
+    );
   });
 
   it('writes Ready=False with the path-precise reason for a misspelled field', () => {
     const [condition] = (fake.get('typo-policy')?.status as any).conditions;
     assert.equal(condition.status, 'False');
     assert.equal(condition.reason, 'Invalid');
-    assert.ok(condition.message.startsWith('spec.loadSchedulers[0].workloadz: [{"name":"guests"'), condition.message);
+    assert.ok(
+      condition.message.startsWith('spec.loadSchedulers[0].workloadz: [{"name":"guests"'),
+      condition.message,
+    );
     assert.ok(condition.message.endsWith('... is not allowed; unknown field'), condition.message);
   });
 
@@ -122,7 +153,10 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
     assert.equal(status.observedGeneration, 2);
     assert.equal(status.runningPolicyHash, good);
     assert.equal(status.conditions[0].reason, 'Invalid');
-    assert.match(status.conditions[0].message, /^spec\.loadSchedulers\[0\]\.averageLatency\.latencyToleranceMultiplier: 0\.5 is not allowed; must be > 1\nthe last valid version \(hash [0-9a-f]{32}\) keeps running$/);
+    assert.match(
+      status.conditions[0].message,
+      /^spec\.loadSchedulers\[0\]\.averageLatency\.latencyToleranceMultiplier: 0\.5 is not allowed; must be > 1\nthe last valid version \(hash [0-9a-f]{32}\) keeps running$/,
+    );
   });
 
   it('re-reads and retries a status patch that got 409 Conflict for a stale resourceVersion', async () => {
@@ -184,7 +218,10 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
     fake.dropWatches();
     await failed;
     // The watch is down now; the deletion and a compaction happen before the retry.
-    const removed = nextChange(registry, (change) => change.kind === 'removed' && change.entry.sourceKey === `${NS}/typo-policy`);
+    const removed = nextChange(
+      registry,
+      (change) => change.kind === 'removed' && change.entry.sourceKey === `${NS}/typo-policy`,
+    );
     fake.delete('typo-policy');
     fake.compact();
     await removed;
@@ -192,22 +229,40 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
   });
 
   it('persists a baseline in status.controlLoops and loads it back after a restart', async () => {
-    const baseline = { version: 1 as const, learnedTicks: 60, buckets: [{ ticks: 30, count: 3000, sumMs: 150_000 }] };
+    const baseline = {
+      version: 1 as const,
+      learnedTicks: 60,
+      buckets: [{ ticks: 30, count: 3000, sumMs: 150_000 }],
+    };
     const written = once(source.events, 'baseline-written');
     source.baselineStore().save('basic-service-protection/service1', baseline);
     await written;
-    assert.deepEqual((fake.get('basic-service-protection')?.status as any).controlLoops.service1.baseline, baseline);
+    assert.deepEqual(
+      (fake.get('basic-service-protection')?.status as any).controlLoops.service1.baseline,
+      baseline,
+    );
     // Status conditions written earlier are untouched by the baseline's merge patch.
     assert.equal((fake.get('basic-service-protection')?.status as any).conditions[0].type, 'Ready');
 
     // A newer baseline within the 30 s write interval is held back, and written on stop.
     const newer = { ...baseline, learnedTicks: 61 };
     source.baselineStore().save('basic-service-protection/service1', newer);
-    assert.equal((fake.get('basic-service-protection')?.status as any).controlLoops.service1.baseline.learnedTicks, 60);
+    assert.equal(
+      (fake.get('basic-service-protection')?.status as any).controlLoops.service1.baseline.learnedTicks,
+      60,
+    );
     await source.stop();
-    assert.deepEqual((fake.get('basic-service-protection')?.status as any).controlLoops.service1.baseline, newer);
+    assert.deepEqual(
+      (fake.get('basic-service-protection')?.status as any).controlLoops.service1.baseline,
+      newer,
+    );
 
-    const restarted = new KubernetesPolicySource({ kubeConfig: fake.kubeConfig(), namespace: NS, log: () => undefined, warn: () => undefined });
+    const restarted = new KubernetesPolicySource({
+      kubeConfig: fake.kubeConfig(),
+      namespace: NS,
+      log: () => undefined,
+      warn: () => undefined,
+    });
     await restarted.start(new PolicyRegistry());
     try {
       assert.deepEqual(restarted.baselineStore().load('basic-service-protection/service1'), newer);

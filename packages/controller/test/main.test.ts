@@ -21,7 +21,11 @@ const TOKEN = 'test-token-0123456789abcdef';
 function printed(child: ChildProcess, text: string, timeoutMs = 20_000): Promise<string> {
   return new Promise((resolve, reject) => {
     let seen = '';
-    const timer = setTimeout(() => reject(new Error(`the controller did not print "${text}" within ${timeoutMs} ms; output:\n${seen}`)), timeoutMs);
+    const timer = setTimeout(
+      () =>
+        reject(new Error(`the controller did not print "${text}" within ${timeoutMs} ms; output:\n${seen}`)),
+      timeoutMs,
+    );
     child.stdout?.on('data', (chunk: Buffer) => {
       seen += chunk.toString();
       if (!seen.includes(text)) return;
@@ -41,10 +45,24 @@ describe('sluice-controller executable', () => {
     stateDir = mkdtempSync(join(tmpdir(), 'sluice-controller-state-'));
     const grpcPort = await freePort();
     httpPort = await freePort();
-    child = spawn(process.execPath, [BIN, '--policies', fileURLToPath(FIXTURE_POLICIES_DIR), '--state-dir', stateDir, '--grpc-port', String(grpcPort), '--http-port', String(httpPort)], {
-      env: { ...process.env, SLUICE_CONTROLLER_API_TOKEN: TOKEN },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      process.execPath,
+      [
+        BIN,
+        '--policies',
+        fileURLToPath(FIXTURE_POLICIES_DIR),
+        '--state-dir',
+        stateDir,
+        '--grpc-port',
+        String(grpcPort),
+        '--http-port',
+        String(httpPort),
+      ],
+      {
+        env: { ...process.env, SLUICE_CONTROLLER_API_TOKEN: TOKEN },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     await printed(child, `HTTP API on :${httpPort}`);
   });
 
@@ -54,17 +72,32 @@ describe('sluice-controller executable', () => {
   });
 
   it('lists the example policy as Valid on GET /v1/policies', async () => {
-    const response = await fetch(`http://127.0.0.1:${httpPort}/v1/policies`, { headers: { authorization: `Bearer ${TOKEN}` } });
+    const response = await fetch(`http://127.0.0.1:${httpPort}/v1/policies`, {
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
     assert.equal(response.status, 200);
     const body = (await response.json()) as any;
-    assert.deepEqual(body.policies.map((policy: any) => [policy.name, policy.status, policy.message]), [['basic-service-protection', 'Valid', '']]);
+    assert.deepEqual(
+      body.policies.map((policy: any) => [policy.name, policy.status, policy.message]),
+      [['basic-service-protection', 'Valid', '']],
+    );
     assert.match(body.policies[0].hash, /^[0-9a-f]{32}$/);
-    assert.deepEqual(body.policies[0].controlLoops.map((loop: any) => [loop.componentId, loop.state, loop.passThrough]), [['service1', 'warming-up', true]]);
+    assert.deepEqual(
+      body.policies[0].controlLoops.map((loop: any) => [loop.componentId, loop.state, loop.passThrough]),
+      [['service1', 'warming-up', true]],
+    );
   });
 
   it('requires the bearer token on /v1 but not on the probes', async () => {
     assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/policies`)).status, 401);
-    assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/agents`, { headers: { authorization: 'Bearer wrong-token-0123456789ab' } })).status, 401);
+    assert.equal(
+      (
+        await fetch(`http://127.0.0.1:${httpPort}/v1/agents`, {
+          headers: { authorization: 'Bearer wrong-token-0123456789ab' },
+        })
+      ).status,
+      401,
+    );
     assert.equal((await fetch(`http://127.0.0.1:${httpPort}/healthz`)).status, 200);
     assert.equal((await fetch(`http://127.0.0.1:${httpPort}/readyz`)).status, 200);
   });
@@ -100,13 +133,19 @@ describe('sluice-controller bad input', () => {
     badPort = run(['--policies', fileURLToPath(FIXTURE_POLICIES_DIR), '--grpc-port', 'eighty']);
     noSource = run([]);
     unknownFlag = run(['--polices', 'x']);
-    shortToken = run(['--policies', '.'], { PATH: process.env.PATH ?? '', SLUICE_CONTROLLER_API_TOKEN: 'hunter2' });
+    shortToken = run(['--policies', '.'], {
+      PATH: process.env.PATH ?? '',
+      SLUICE_CONTROLLER_API_TOKEN: 'hunter2',
+    });
   });
 
   it('exits 2 naming the flag, the value and what is allowed', async () => {
     const result = await badPort;
     assert.equal(result.status, 2);
-    assert.match(result.stderr, /grpcPort \(from flag --grpc-port\): "eighty" is not allowed; expected number/);
+    assert.match(
+      result.stderr,
+      /grpcPort \(from flag --grpc-port\): "eighty" is not allowed; expected number/,
+    );
   });
 
   it('exits 2 without a policy source', async () => {
@@ -138,14 +177,30 @@ describe('sluice-controller --kubernetes (against the fake API server of kuberne
     writeFileSync(kubeconfig, fake.kubeConfig().exportConfig());
     fake.apply(basicServiceProtection() as { metadata: { name: string }; spec: unknown });
     const httpPort = await freePort();
-    const child = spawn(process.execPath, [BIN, '--kubernetes', '--namespace', 'demo-system', '--grpc-port', String(await freePort()), '--http-port', String(httpPort)], {
-      env: { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfig },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      [
+        BIN,
+        '--kubernetes',
+        '--namespace',
+        'demo-system',
+        '--grpc-port',
+        String(await freePort()),
+        '--http-port',
+        String(httpPort),
+      ],
+      {
+        env: { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfig },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     try {
       await printed(child, `HTTP API on :${httpPort}`);
       const body = (await (await fetch(`http://127.0.0.1:${httpPort}/v1/policies`)).json()) as any;
-      assert.deepEqual(body.policies.map((policy: any) => [policy.source, policy.status]), [['demo-system/basic-service-protection', 'Valid']]);
+      assert.deepEqual(
+        body.policies.map((policy: any) => [policy.source, policy.status]),
+        [['demo-system/basic-service-protection', 'Valid']],
+      );
       // Readiness waited for the first list, whose status write precedes it.
       const status = fake.get('basic-service-protection')?.status as any;
       assert.equal(status.conditions[0].status, 'True');

@@ -20,7 +20,10 @@ describe('PolicyRegistry', () => {
       entry.message,
       `spec.loadSchedulers[0].averageLatency.latencyToleranceMultiplier: 0.9 is not allowed; must be > 1\nthe last valid version (hash ${good.hash}) keeps running`,
     );
-    assert.deepEqual(registry.running().map((policy) => policy.policyHash), [good.hash]);
+    assert.deepEqual(
+      registry.running().map((policy) => policy.policyHash),
+      [good.hash],
+    );
     assert.deepEqual(changes, ['applied:Valid', 'invalid:Invalid']);
   });
 
@@ -36,7 +39,10 @@ describe('PolicyRegistry', () => {
     registry.apply('a.yaml', basicServiceProtection());
     const entry = registry.apply('b.yaml', basicServiceProtection());
     assert.equal(entry.status, 'Invalid');
-    assert.equal(entry.message, 'metadata.name: "basic-service-protection" is not allowed; must be unique; a.yaml already defines it');
+    assert.equal(
+      entry.message,
+      'metadata.name: "basic-service-protection" is not allowed; must be unique; a.yaml already defines it',
+    );
     assert.equal(registry.running().length, 1);
   });
 

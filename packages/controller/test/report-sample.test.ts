@@ -12,29 +12,86 @@ describe('sampleForLoop', () => {
           {
             flux_meter_name: 'p/ingress',
             series: [
-              { labels: { decision_type: 'accepted', flow_status: 'OK', status_code: '200' }, count: 10, latency_sum_ms: 500 },
-              { labels: { decision_type: 'accepted', flow_status: 'Error', status_code: '500' }, count: 2, latency_sum_ms: 4000 },
-              { labels: { decision_type: 'rejected', flow_status: 'Error', status_code: '503' }, count: 5, latency_sum_ms: 0 },
+              {
+                labels: { decision_type: 'accepted', flow_status: 'OK', status_code: '200' },
+                count: 10,
+                latency_sum_ms: 500,
+              },
+              {
+                labels: { decision_type: 'accepted', flow_status: 'Error', status_code: '500' },
+                count: 2,
+                latency_sum_ms: 4000,
+              },
+              {
+                labels: { decision_type: 'rejected', flow_status: 'Error', status_code: '503' },
+                count: 5,
+                latency_sum_ms: 0,
+              },
             ],
           },
-          { flux_meter_name: 'other', series: [{ labels: { decision_type: 'accepted', flow_status: 'OK' }, count: 99, latency_sum_ms: 99_000 }] },
+          {
+            flux_meter_name: 'other',
+            series: [
+              { labels: { decision_type: 'accepted', flow_status: 'OK' }, count: 99, latency_sum_ms: 99_000 },
+            ],
+          },
         ],
         token_counters: [
-          { policy_name: 'p', component_id: 'ingress', workloads: [{ incoming_tokens: 17, accepted_tokens: 12, rejected_tokens: 5 }, { incoming_tokens: 3, accepted_tokens: 3 }] },
-          { policy_name: 'p', component_id: 'egress', workloads: [{ incoming_tokens: 1000, accepted_tokens: 0, rejected_tokens: 1000 }] },
+          {
+            policy_name: 'p',
+            component_id: 'ingress',
+            workloads: [
+              { incoming_tokens: 17, accepted_tokens: 12, rejected_tokens: 5 },
+              { incoming_tokens: 3, accepted_tokens: 3 },
+            ],
+          },
+          {
+            policy_name: 'p',
+            component_id: 'egress',
+            workloads: [{ incoming_tokens: 1000, accepted_tokens: 0, rejected_tokens: 1000 }],
+          },
         ],
       },
       loop,
     );
-    assert.deepEqual(sample, { okCount: 10, okLatencySumMs: 500, completedCount: 12, incomingTokens: 20, acceptedTokens: 15, rejectedTokens: 5, reportCount: 1 });
+    assert.deepEqual(sample, {
+      okCount: 10,
+      okLatencySumMs: 500,
+      completedCount: 12,
+      incomingTokens: 20,
+      acceptedTokens: 15,
+      rejectedTokens: 5,
+      reportCount: 1,
+    });
   });
 
   it('returns undefined for a report that says nothing about the loop (so it cannot mask silence)', () => {
-    assert.equal(sampleForLoop({ flux_meters: [{ flux_meter_name: 'other', series: [] }], token_counters: [] }, loop), undefined);
+    assert.equal(
+      sampleForLoop({ flux_meters: [{ flux_meter_name: 'other', series: [] }], token_counters: [] }, loop),
+      undefined,
+    );
   });
 
   it('ignores negative and non-finite counts from a confused agent', () => {
-    const sample = sampleForLoop({ flux_meters: [{ flux_meter_name: 'p/ingress', series: [{ labels: { flow_status: 'OK' }, count: -5, latency_sum_ms: Number.NaN }] }] }, loop);
-    assert.deepEqual(sample, { okCount: 0, okLatencySumMs: 0, completedCount: 0, incomingTokens: 0, acceptedTokens: 0, rejectedTokens: 0, reportCount: 1 });
+    const sample = sampleForLoop(
+      {
+        flux_meters: [
+          {
+            flux_meter_name: 'p/ingress',
+            series: [{ labels: { flow_status: 'OK' }, count: -5, latency_sum_ms: Number.NaN }],
+          },
+        ],
+      },
+      loop,
+    );
+    assert.deepEqual(sample, {
+      okCount: 0,
+      okLatencySumMs: 0,
+      completedCount: 0,
+      incomingTokens: 0,
+      acceptedTokens: 0,
+      rejectedTokens: 0,
+      reportCount: 1,
+    });
   });
 });

@@ -47,7 +47,9 @@ function templateFile(object: SluiceObject, scope: GoScope, chartSource: string)
     // One document per element; the loop variables are those the evaluator binds (loopVariables(0)).
     lines.push(`{{- range $index0, $item0 := ${forEach.toGo(scope)} }}`, '---');
     const names = loopVariables(0);
-    lines.push(...renderObject(build(new LocalExpr<never>(names.item), new LocalExpr<number>(names.index)), scope, 1));
+    lines.push(
+      ...renderObject(build(new LocalExpr<never>(names.item), new LocalExpr<number>(names.index)), scope, 1),
+    );
     lines.push('{{- end }}');
   } else if (object.tree !== undefined) {
     lines.push(...renderObject(object.tree, scope));
@@ -77,7 +79,10 @@ export function generateChart(definition: ChartDefinition): ChartFiles {
     keywords: ['istio', 'envoy', 'load-management', 'rate-limiting', 'ext-authz'],
     maintainers: [{ name: 'Sluice maintainers' }],
   };
-  files.set('Chart.yaml', `# ${header(definition.source)}\n${stringifyYaml(chartYaml, { version: '1.1', lineWidth: 0 })}`);
+  files.set(
+    'Chart.yaml',
+    `# ${header(definition.source)}\n${stringifyYaml(chartYaml, { version: '1.1', lineWidth: 0 })}`,
+  );
 
   files.set('values.yaml', renderValuesYaml(definition.valuesSchema, header(definition.source)));
 
@@ -98,7 +103,10 @@ export function generateChart(definition: ChartDefinition): ChartFiles {
   const helpers = [...scope.helpers.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([name, body]) => `{{- define ${JSON.stringify(name)} -}}\n${body}\n{{- end }}`);
-  files.set('templates/_helpers.tpl', [`{{- /* ${header(definition.source)} */ -}}`, ...helpers].join('\n\n') + '\n');
+  files.set(
+    'templates/_helpers.tpl',
+    [`{{- /* ${header(definition.source)} */ -}}`, ...helpers].join('\n\n') + '\n',
+  );
 
   files.set(
     'README.md',

@@ -22,7 +22,8 @@ const names = new HelmNames(valuesView(), 'sluice');
 /** `charts/sluice`: the agent and the controller. */
 export const SLUICE_CHART_DEFINITION: ChartDefinition = {
   name: 'sluice',
-  description: 'Sluice load management for Istio/Envoy meshes: the node agent (ext_authz) and the controller.',
+  description:
+    'Sluice load management for Istio/Envoy meshes: the node agent (ext_authz) and the controller.',
   ...SLUICE_CHART_FACTS,
   kubeVersion: KUBE_VERSION,
   valuesSchema: SluiceChartValuesSchema,
@@ -31,20 +32,49 @@ export const SLUICE_CHART_DEFINITION: ChartDefinition = {
     SluicePlatform.forChart(scope, 'Sluice');
   },
   notes: textLines(
-    concat('Sluice ', chartAppVersion, ' is installed as release ', releaseName, ' in namespace ', releaseNamespace, '.'),
+    concat(
+      'Sluice ',
+      chartAppVersion,
+      ' is installed as release ',
+      releaseName,
+      ' in namespace ',
+      releaseNamespace,
+      '.',
+    ),
     when(
       value('agent.enabled'),
-      concat('Agent (point the istioconfig ext_authz target here): ', names.component('agent'), '.', releaseNamespace, '.svc.cluster.local:', value<number>('agent.ports.grpc')),
+      concat(
+        'Agent (point the istioconfig ext_authz target here): ',
+        names.component('agent'),
+        '.',
+        releaseNamespace,
+        '.svc.cluster.local:',
+        value<number>('agent.ports.grpc'),
+      ),
     ),
     when(
       value('controller.enabled'),
-      concat('Controller API for sluicectl: http://', names.component('controller'), '.', releaseNamespace, '.svc:', value<number>('controller.ports.http')),
+      concat(
+        'Controller API for sluicectl: http://',
+        names.component('controller'),
+        '.',
+        releaseNamespace,
+        '.svc:',
+        value<number>('controller.ports.http'),
+      ),
     ),
-    when(value('controller.enabled'), 'FlowPolicy resources need the CRDs: helm install sluice-crds charts/sluice-crds'),
+    when(
+      value('controller.enabled'),
+      'FlowPolicy resources need the CRDs: helm install sluice-crds charts/sluice-crds',
+    ),
     // An agent without a controller admits everything; say so rather than let it dial a Service that does not exist.
     when(
       and(value('agent.enabled'), not(value('controller.enabled')), not(value('agent.controllerAddress'))),
-      concat('Warning: controller.enabled is false and agent.controllerAddress is unset, so agents dial ', names.component('controller'), ', which this release does not deploy.'),
+      concat(
+        'Warning: controller.enabled is false and agent.controllerAddress is unset, so agents dial ',
+        names.component('controller'),
+        ', which this release does not deploy.',
+      ),
     ),
   ),
   readme: `
@@ -75,7 +105,9 @@ export const SLUICE_CRDS_CHART_DEFINITION: ChartDefinition = {
   build: (scope) => {
     SluiceCrds.forChart(scope, 'Crds');
   },
-  notes: textLines('FlowPolicy (flowpolicies.sluice.dev, short name fp) is installed. List policies with: kubectl get fp -A'),
+  notes: textLines(
+    'FlowPolicy (flowpolicies.sluice.dev, short name fp) is installed. List policies with: kubectl get fp -A',
+  ),
   readme: `
 The FlowPolicy CRD, generated from the \`SluiceCrds\` construct of \`@sluice/manifests\`. Its schema is the
 structural form of \`FlowPolicySchema\` from \`@sluice/spec\`. The CRD is a template, not a file under

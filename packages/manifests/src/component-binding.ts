@@ -43,10 +43,14 @@ export function releaseContext(props: ReleaseProps, chart: ChartInfo, owner: str
   const release = props.release ?? DEFAULT_RELEASE;
   const namespace = props.namespace ?? DEFAULT_NAMESPACE;
   if (!RELEASE_PATTERN.test(release) || release.length > 53) {
-    throw new Error(`${owner}: release ${JSON.stringify(release)} is not allowed; Helm requires a DNS-1123 label of at most 53 characters`);
+    throw new Error(
+      `${owner}: release ${JSON.stringify(release)} is not allowed; Helm requires a DNS-1123 label of at most 53 characters`,
+    );
   }
   if (!RELEASE_PATTERN.test(namespace) || namespace.length > 63) {
-    throw new Error(`${owner}: namespace ${JSON.stringify(namespace)} is not allowed; use a DNS-1123 label of at most 63 characters`);
+    throw new Error(
+      `${owner}: namespace ${JSON.stringify(namespace)} is not allowed; use a DNS-1123 label of at most 63 characters`,
+    );
   }
   return {
     values: { nameOverride: props.nameOverride, fullnameOverride: props.fullnameOverride },
@@ -65,11 +69,19 @@ export function parseProps<S extends z.ZodType>(schema: S, input: unknown, owner
 
 /** Names for typed synthesis: the same fullname rule, evaluated over the given overrides. */
 export function literalNames(props: NameOverrides, helperPrefix: string): HelmNames {
-  return new HelmNames(literalView<NameOverrides>({ nameOverride: props.nameOverride, fullnameOverride: props.fullnameOverride }), helperPrefix);
+  return new HelmNames(
+    literalView<NameOverrides>({
+      nameOverride: props.nameOverride,
+      fullnameOverride: props.fullnameOverride,
+    }),
+    helperPrefix,
+  );
 }
 
 /** Splits release props from component props. */
-export function splitReleaseProps<P extends ReleaseProps>(props: P): { release: ReleaseProps; rest: Omit<P, keyof ReleaseProps> } {
+export function splitReleaseProps<P extends ReleaseProps>(
+  props: P,
+): { release: ReleaseProps; rest: Omit<P, keyof ReleaseProps> } {
   const { release, namespace, nameOverride, fullnameOverride, ...rest } = props;
   return { release: { release, namespace, nameOverride, fullnameOverride }, rest };
 }

@@ -75,7 +75,8 @@ class LiteralExpr<T> extends Expr<T> {
   toGo(): string {
     const value: unknown = this.value;
     if (value === undefined || value === null) return 'nil';
-    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return JSON.stringify(value);
+    if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean')
+      return JSON.stringify(value);
     // Structured constants go through fromJson so that Go sees maps and slices, not strings.
     return `(fromJson ${JSON.stringify(goToJson(value))})`;
   }
@@ -86,7 +87,8 @@ class ValueExpr<T> extends Expr<T> {
   constructor(readonly path: readonly string[]) {
     super();
     for (const segment of path) {
-      if (!GO_IDENTIFIER.test(segment)) throw new Error(`value path segment ${JSON.stringify(segment)} is not a Go identifier`);
+      if (!GO_IDENTIFIER.test(segment))
+        throw new Error(`value path segment ${JSON.stringify(segment)} is not a Go identifier`);
     }
   }
   evaluate(context: EvalContext): T {
@@ -108,7 +110,8 @@ export class LocalExpr<T> extends Expr<T> {
     super();
   }
   evaluate(context: EvalContext): T {
-    if (!context.locals.has(this.goName)) throw new Error(`loop variable ${this.goName} used outside its each()`);
+    if (!context.locals.has(this.goName))
+      throw new Error(`loop variable ${this.goName} used outside its each()`);
     return context.locals.get(this.goName) as T;
   }
   toGo(): string {
@@ -131,7 +134,9 @@ class FieldExpr<T> extends Expr<T> {
   toGo(scope: GoScope): string {
     const base = this.base.toGo(scope);
     // `index` tolerates a missing key on a map, where a field chain on nil would fail the render.
-    return GO_IDENTIFIER.test(this.key) && !base.startsWith('(') ? `${base}.${this.key}` : `(index ${base} ${JSON.stringify(this.key)})`;
+    return GO_IDENTIFIER.test(this.key) && !base.startsWith('(')
+      ? `${base}.${this.key}`
+      : `(index ${base} ${JSON.stringify(this.key)})`;
   }
 }
 
@@ -199,7 +204,8 @@ class IncludeExpr extends Expr<string> {
   toGo(scope: GoScope): string {
     const body = `{{- ${this.body.toGo(scope)} -}}`;
     const earlier = scope.helpers.get(this.name);
-    if (earlier !== undefined && earlier !== body) throw new Error(`named template ${this.name} is defined twice with different bodies`);
+    if (earlier !== undefined && earlier !== body)
+      throw new Error(`named template ${this.name} is defined twice with different bodies`);
     scope.helpers.set(this.name, body);
     return `(include ${JSON.stringify(this.name)} $)`;
   }
@@ -228,14 +234,22 @@ export function valueAt<T = unknown>(path: readonly string[]): Expr<T> {
 }
 
 export const releaseName: Expr<string> = new BuiltinExpr('$.Release.Name', (context) => context.release.name);
-export const releaseNamespace: Expr<string> = new BuiltinExpr('$.Release.Namespace', (context) => context.release.namespace);
+export const releaseNamespace: Expr<string> = new BuiltinExpr(
+  '$.Release.Namespace',
+  (context) => context.release.namespace,
+);
 export const chartName: Expr<string> = new BuiltinExpr('$.Chart.Name', (context) => context.chart.name);
-export const chartAppVersion: Expr<string> = new BuiltinExpr('$.Chart.AppVersion', (context) => context.chart.appVersion);
+export const chartAppVersion: Expr<string> = new BuiltinExpr(
+  '$.Chart.AppVersion',
+  (context) => context.chart.appVersion,
+);
 
 /** Helm's `default`: `fallback` when `x` is empty in Go's sense (unset, "", 0, false, empty collection). */
 export function defaultTo<T>(x: Valued<T | undefined>, fallback: Valued<T>): Expr<T> {
-  return new CallExpr<T>('default', [lift(fallback), lift(x)], (fallbackValue, xValue) =>
-    (goEmpty(xValue) ? fallbackValue : xValue) as T,
+  return new CallExpr<T>(
+    'default',
+    [lift(fallback), lift(x)],
+    (fallbackValue, xValue) => (goEmpty(xValue) ? fallbackValue : xValue) as T,
   );
 }
 
@@ -253,7 +267,9 @@ class ConcatExpr extends Expr<string> {
   private goParts(scope: GoScope): string[] {
     // Strings need no conversion; numbers from values files are float64 in Go and must print as %v.
     return this.parts.map((part) =>
-      (part instanceof LiteralExpr && typeof part.value === 'string') || part.yieldsString ? part.toGo(scope) : `(toString ${part.toGo(scope)})`,
+      (part instanceof LiteralExpr && typeof part.value === 'string') || part.yieldsString
+        ? part.toGo(scope)
+        : `(toString ${part.toGo(scope)})`,
     );
   }
   toGo(scope: GoScope): string {
@@ -261,7 +277,11 @@ class ConcatExpr extends Expr<string> {
   }
   override toGoText(scope: GoScope): string {
     return this.parts
-      .map((part) => (part instanceof LiteralExpr && typeof part.value === 'string' ? escapeTemplateText(part.value) : part.toGoText(scope)))
+      .map((part) =>
+        part instanceof LiteralExpr && typeof part.value === 'string'
+          ? escapeTemplateText(part.value)
+          : part.toGoText(scope),
+      )
       .join('');
   }
 }
@@ -288,26 +308,46 @@ export function toJson(x: Valued<unknown>): Expr<string> {
 
 /** Sprig's `sha256sum`: the hex SHA-256 of the string's UTF-8 bytes. */
 export function sha256(x: Valued<string>): Expr<string> {
-  return new CallExpr<string>('sha256sum', [lift(x)], (v) => createHash('sha256').update(goToString(v), 'utf8').digest('hex'), true);
+  return new CallExpr<string>(
+    'sha256sum',
+    [lift(x)],
+    (v) => createHash('sha256').update(goToString(v), 'utf8').digest('hex'),
+    true,
+  );
 }
 
 export function truncate(x: Valued<string>, length: number): Expr<string> {
-  return new CallExpr<string>('trunc', [literal(length), lift(x)], (n, v) => goTrunc(n as number, goToString(v)), true);
+  return new CallExpr<string>(
+    'trunc',
+    [literal(length), lift(x)],
+    (n, v) => goTrunc(n as number, goToString(v)),
+    true,
+  );
 }
 
 export function trimSuffix(x: Valued<string>, suffix: string): Expr<string> {
-  return new CallExpr<string>('trimSuffix', [literal(suffix), lift(x)], (s, v) => goTrimSuffix(s as string, goToString(v)), true);
+  return new CallExpr<string>(
+    'trimSuffix',
+    [literal(suffix), lift(x)],
+    (s, v) => goTrimSuffix(s as string, goToString(v)),
+    true,
+  );
 }
 
 /** Sprig's `contains`: whether `haystack` holds `needle`. */
 export function contains(needle: Valued<string>, haystack: Valued<string>): Expr<boolean> {
-  return new CallExpr<boolean>('contains', [lift(needle), lift(haystack)], (n, h) => goToString(h).includes(goToString(n)));
+  return new CallExpr<boolean>('contains', [lift(needle), lift(haystack)], (n, h) =>
+    goToString(h).includes(goToString(n)),
+  );
 }
 
 /** Sprig's `ternary`: `whenTrue` if `condition` is true. Sprig takes only a boolean condition; so does this. */
 export function ternary<T>(condition: Valued<boolean>, whenTrue: Valued<T>, whenFalse: Valued<T>): Expr<T> {
   return new CallExpr<T>('ternary', [lift(whenTrue), lift(whenFalse), lift(condition)], (t, f, c) => {
-    if (typeof c !== 'boolean') throw new Error(`ternary: condition ${JSON.stringify(c)} is not a boolean (Helm fails the render: "wrong type for value; expected bool")`);
+    if (typeof c !== 'boolean')
+      throw new Error(
+        `ternary: condition ${JSON.stringify(c)} is not a boolean (Helm fails the render: "wrong type for value; expected bool")`,
+      );
     return (c ? t : f) as T;
   });
 }
@@ -327,11 +367,18 @@ export function and(...xs: readonly Valued<unknown>[]): Expr<unknown> {
 
 /** Go's `or`: the first true-ish argument, else the last. */
 export function or(...xs: readonly Valued<unknown>[]): Expr<unknown> {
-  return new CallExpr<unknown>('or', xs.map(lift), (...values) => values.find((v) => goTruthy(v)) ?? values[values.length - 1]);
+  return new CallExpr<unknown>(
+    'or',
+    xs.map(lift),
+    (...values) => values.find((v) => goTruthy(v)) ?? values[values.length - 1],
+  );
 }
 
 /** Go's `eq` on scalars. */
-export function eq(a: Valued<string | number | boolean>, b: Valued<string | number | boolean>): Expr<boolean> {
+export function eq(
+  a: Valued<string | number | boolean>,
+  b: Valued<string | number | boolean>,
+): Expr<boolean> {
   return new CallExpr<boolean>('eq', [lift(a), lift(b)], (x, y) => x === y);
 }
 

@@ -62,7 +62,8 @@ function sortKeysDeep(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(sortKeysDeep);
   if (value !== null && typeof value === 'object') {
     const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) sorted[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
+    for (const key of Object.keys(value).sort())
+      sorted[key] = sortKeysDeep((value as Record<string, unknown>)[key]);
     return sorted;
   }
   return value;
@@ -78,7 +79,9 @@ export function goToJson(value: unknown): string {
 export function goQuote(value: unknown): string {
   const text = goToString(value);
   if (!/^[\x20-\x7e]*$/.test(text)) {
-    throw new Error(`quote: ${JSON.stringify(text)} holds characters outside printable ASCII, where Go's %q and YAML may differ`);
+    throw new Error(
+      `quote: ${JSON.stringify(text)} holds characters outside printable ASCII, where Go's %q and YAML may differ`,
+    );
   }
   return JSON.stringify(text);
 }

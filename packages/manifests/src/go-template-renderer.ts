@@ -1,6 +1,15 @@
 import { stringify as stringifyYaml } from 'yaml';
 import { escapeTemplateText, type Expr, type GoScope, isExpr, LocalExpr } from './expr.js';
-import { Each, isTreeNode, loopVariables, TextLines, type Tree, type TreeObject, When, YamlOf } from './template-tree.js';
+import {
+  Each,
+  isTreeNode,
+  loopVariables,
+  TextLines,
+  type Tree,
+  type TreeObject,
+  When,
+  YamlOf,
+} from './template-tree.js';
 
 /**
  * Prints a template tree as Helm template text. Scalar expressions print through `toJson`, so a value keeps
@@ -40,7 +49,8 @@ function yamlKey(key: string): string {
 
 /** The Go condition that is true when a dynamic member renders, or undefined when it always renders. */
 function presenceCondition(member: Tree, state: RenderState): string | undefined {
-  if (member instanceof When) return member.otherwise === undefined ? member.condition.toGo(state.scope) : undefined;
+  if (member instanceof When)
+    return member.otherwise === undefined ? member.condition.toGo(state.scope) : undefined;
   if (member instanceof Each) return member.list.toGo(state.scope);
   return undefined;
 }
@@ -68,27 +78,42 @@ function renderCollection(
   if (members.length === 0) return [`${head} ${emptyForm}`];
   const guard = guardFor(members, state);
   if (guard === undefined) return [head, ...renderMembers()];
-  return [head, `${pad(indent)}{{- if ${guard} }}`, ...renderMembers(), `${pad(indent)}{{- else }} ${emptyForm}`, `${pad(indent)}{{- end }}`];
+  return [
+    head,
+    `${pad(indent)}{{- if ${guard} }}`,
+    ...renderMembers(),
+    `${pad(indent)}{{- else }} ${emptyForm}`,
+    `${pad(indent)}{{- end }}`,
+  ];
 }
 
 function renderEntry(key: string, value: Tree, indent: number, state: RenderState): string[] {
   const head = `${pad(indent)}${yamlKey(key)}:`;
   if (value instanceof When) {
-    const lines = [`${pad(indent)}{{- if ${value.condition.toGo(state.scope)} }}`, ...renderEntry(key, value.then, indent, state)];
-    if (value.otherwise !== undefined) lines.push(`${pad(indent)}{{- else }}`, ...renderEntry(key, value.otherwise, indent, state));
+    const lines = [
+      `${pad(indent)}{{- if ${value.condition.toGo(state.scope)} }}`,
+      ...renderEntry(key, value.then, indent, state),
+    ];
+    if (value.otherwise !== undefined)
+      lines.push(`${pad(indent)}{{- else }}`, ...renderEntry(key, value.otherwise, indent, state));
     lines.push(`${pad(indent)}{{- end }}`);
     return lines;
   }
   if (value instanceof Each) throw new Error(`${key}: each() is only allowed as a list item`);
   if (isExpr(value)) return [`${head} {{ toJson ${value.toGo(state.scope)} }}`];
-  if (value instanceof YamlOf) return [`${head} {{- toYaml ${value.source.toGo(state.scope)} | nindent ${indent + 2} }}`];
+  if (value instanceof YamlOf)
+    return [`${head} {{- toYaml ${value.source.toGo(state.scope)} | nindent ${indent + 2} }}`];
   if (value instanceof TextLines) return [`${head} |`, ...renderTextLines(value, indent + 2, state)];
   if (Array.isArray(value)) {
     const items = value as readonly Tree[];
-    return renderCollection(head, items, '[]', indent + 2, state, () => items.flatMap((item) => renderItem(item, indent + 2, state)));
+    return renderCollection(head, items, '[]', indent + 2, state, () =>
+      items.flatMap((item) => renderItem(item, indent + 2, state)),
+    );
   }
   if (typeof value === 'object' && !isTreeNode(value)) {
-    const entries = Object.entries(value as TreeObject).filter((entry): entry is [string, Tree] => entry[1] !== undefined);
+    const entries = Object.entries(value as TreeObject).filter(
+      (entry): entry is [string, Tree] => entry[1] !== undefined,
+    );
     return renderCollection(
       head,
       entries.map(([, child]) => child),
@@ -112,8 +137,12 @@ function dashed(lines: string[], indent: number): string[] {
 
 function renderItem(item: Tree, indent: number, state: RenderState): string[] {
   if (item instanceof When) {
-    const lines = [`${pad(indent)}{{- if ${item.condition.toGo(state.scope)} }}`, ...renderItem(item.then, indent, state)];
-    if (item.otherwise !== undefined) lines.push(`${pad(indent)}{{- else }}`, ...renderItem(item.otherwise, indent, state));
+    const lines = [
+      `${pad(indent)}{{- if ${item.condition.toGo(state.scope)} }}`,
+      ...renderItem(item.then, indent, state),
+    ];
+    if (item.otherwise !== undefined)
+      lines.push(`${pad(indent)}{{- else }}`, ...renderItem(item.otherwise, indent, state));
     lines.push(`${pad(indent)}{{- end }}`);
     return lines;
   }
@@ -128,20 +157,36 @@ function renderItem(item: Tree, indent: number, state: RenderState): string[] {
     ];
   }
   if (isExpr(item)) return [`${pad(indent)}- {{ toJson ${item.toGo(state.scope)} }}`];
-  if (item instanceof YamlOf) return [`${pad(indent)}- {{- toYaml ${item.source.toGo(state.scope)} | nindent ${indent + 2} }}`];
+  if (item instanceof YamlOf)
+    return [`${pad(indent)}- {{- toYaml ${item.source.toGo(state.scope)} | nindent ${indent + 2} }}`];
   if (item instanceof TextLines) return [`${pad(indent)}- |`, ...renderTextLines(item, indent + 2, state)];
   if (Array.isArray(item)) {
     const items = item as readonly Tree[];
     if (items.length === 0) return [`${pad(indent)}- []`];
-    return dashed(items.flatMap((child) => renderItem(child, indent + 2, state)), indent);
+    return dashed(
+      items.flatMap((child) => renderItem(child, indent + 2, state)),
+      indent,
+    );
   }
   if (typeof item === 'object' && !isTreeNode(item)) {
-    const entries = Object.entries(item as TreeObject).filter((entry): entry is [string, Tree] => entry[1] !== undefined);
+    const entries = Object.entries(item as TreeObject).filter(
+      (entry): entry is [string, Tree] => entry[1] !== undefined,
+    );
     if (entries.length === 0) return [`${pad(indent)}- {}`];
-    if (guardFor(entries.map(([, child]) => child), state) !== undefined) {
-      throw new Error('a list item object whose every entry is conditional would render as null; make one entry unconditional');
+    if (
+      guardFor(
+        entries.map(([, child]) => child),
+        state,
+      ) !== undefined
+    ) {
+      throw new Error(
+        'a list item object whose every entry is conditional would render as null; make one entry unconditional',
+      );
     }
-    return dashed(entries.flatMap(([key, child]) => renderEntry(key, child, indent + 2, state)), indent);
+    return dashed(
+      entries.flatMap(([key, child]) => renderEntry(key, child, indent + 2, state)),
+      indent,
+    );
   }
   return [`${pad(indent)}- ${yamlScalar(item as string | number | boolean)}`];
 }
@@ -152,14 +197,20 @@ function renderTextLines(block: TextLines, indent: number, state: RenderState): 
     if (line instanceof When) {
       if (line.otherwise !== undefined) throw new Error('text lines take when() without an alternative');
       const then = line.then;
-      if (typeof then !== 'string' && !isExpr(then)) throw new Error('a conditional text line must be a string or an expression');
-      lines.push(`${pad(indent)}{{- if ${line.condition.toGo(state.scope)} }}`, `${pad(indent)}${textOf(then, state)}`, `${pad(indent)}{{- end }}`);
+      if (typeof then !== 'string' && !isExpr(then))
+        throw new Error('a conditional text line must be a string or an expression');
+      lines.push(
+        `${pad(indent)}{{- if ${line.condition.toGo(state.scope)} }}`,
+        `${pad(indent)}${textOf(then, state)}`,
+        `${pad(indent)}{{- end }}`,
+      );
     } else {
       lines.push(`${pad(indent)}${textOf(line, state)}`);
     }
   }
   const first = block.lines[0];
-  if (typeof first === 'string' && /^\s/.test(first)) throw new Error('a text block must not start with whitespace (YAML would misread its indentation)');
+  if (typeof first === 'string' && /^\s/.test(first))
+    throw new Error('a text block must not start with whitespace (YAML would misread its indentation)');
   return lines;
 }
 

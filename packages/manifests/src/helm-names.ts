@@ -41,7 +41,11 @@ export class HelmNames {
     readonly helperPrefix: string,
   ) {
     this.name = include(`${helperPrefix}.name`, defaultTo(overrides.nameOverride.$, chartName));
-    const derived = ternary(contains(this.name, releaseName), releaseName, concat(releaseName, '-', this.name));
+    const derived = ternary(
+      contains(this.name, releaseName),
+      releaseName,
+      concat(releaseName, '-', this.name),
+    );
     this.fullname = include(
       `${helperPrefix}.fullname`,
       trimSuffix(truncate(defaultTo(overrides.fullnameOverride.$, derived), DNS_LABEL_MAX), '-'),

@@ -39,8 +39,17 @@ export class AgentBinding extends ComponentBinding<AgentValues> {
 }
 
 /** `<controller fullname>.<namespace>.svc:<port>` unless the values name another address. */
-export function agentControllerAddress(binding: ComponentBinding<AgentValues>, controllerGrpcPort: Expr<number>): Expr<string> {
-  const derived = concat(binding.names.component('controller'), '.', binding.namespace, '.svc:', controllerGrpcPort);
+export function agentControllerAddress(
+  binding: ComponentBinding<AgentValues>,
+  controllerGrpcPort: Expr<number>,
+): Expr<string> {
+  const derived = concat(
+    binding.names.component('controller'),
+    '.',
+    binding.namespace,
+    '.svc:',
+    controllerGrpcPort,
+  );
   return defaultTo(binding.values.controllerAddress.$, derived);
 }
 
@@ -99,7 +108,10 @@ function agentContainer(binding: AgentBinding, configSource: AgentConfigSource):
           { name: 'SLUICE_AGENT_AGENT_GROUP', value: values.agentGroup.$ },
           { name: 'SLUICE_AGENT_LOG_LEVEL', value: values.logLevel.$ },
           when(values.redis.url.$, { name: 'SLUICE_AGENT_REDIS_URL', value: values.redis.url.$ }),
-          when(values.defaultControlPoint.$, { name: 'SLUICE_AGENT_DEFAULT_CONTROL_POINT', value: values.defaultControlPoint.$ }),
+          when(values.defaultControlPoint.$, {
+            name: 'SLUICE_AGENT_DEFAULT_CONTROL_POINT',
+            value: values.defaultControlPoint.$,
+          }),
         ];
   return {
     name: 'agent',
@@ -176,7 +188,12 @@ export class SluiceAgent extends Construct {
     const configMap = new SluiceObject(this, 'ConfigMap', {
       ...common,
       file: 'agent-configmap.yaml',
-      tree: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [CONFIG_FILE]: configFile(values, binding.controllerAddress) } },
+      tree: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata,
+        data: { [CONFIG_FILE]: configFile(values, binding.controllerAddress) },
+      },
     });
 
     const service = new SluiceObject(this, 'Service', {
@@ -192,8 +209,20 @@ export class SluiceAgent extends Construct {
           internalTrafficPolicy: 'Local',
           selector,
           ports: [
-            { name: 'grpc', port: values.ports.grpc.$, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
-            { name: 'http', port: values.ports.http.$, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+            {
+              name: 'grpc',
+              port: values.ports.grpc.$,
+              targetPort: 'grpc',
+              protocol: 'TCP',
+              appProtocol: 'grpc',
+            },
+            {
+              name: 'http',
+              port: values.ports.http.$,
+              targetPort: 'http',
+              protocol: 'TCP',
+              appProtocol: 'http',
+            },
           ],
         },
       },
@@ -254,6 +283,7 @@ export class SluiceAgent extends Construct {
  */
 export function agentSidecarContainer(props: SluiceAgentProps = {}): Record<string, unknown> {
   const binding = bindTyped(props);
-  if (binding.context === undefined) throw new Error('agentSidecarContainer: typed binding without a context');
+  if (binding.context === undefined)
+    throw new Error('agentSidecarContainer: typed binding without a context');
   return evaluateTree(agentContainer(binding, 'environment'), binding.context) as Record<string, unknown>;
 }

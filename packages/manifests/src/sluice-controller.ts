@@ -29,7 +29,13 @@ function bindTyped(props: SluiceControllerProps): ComponentBinding<ControllerVal
   const { release, rest } = splitReleaseProps(props);
   const context = releaseContext(release, SLUICE_CHART, 'SluiceController');
   const values = parseProps(ControllerValuesSchema, rest, 'SluiceController');
-  return new ComponentBinding<ControllerValues>(literalView(values), literalNames(release, 'sluice'), literal(context.release.namespace), undefined, context);
+  return new ComponentBinding<ControllerValues>(
+    literalView(values),
+    literalNames(release, 'sluice'),
+    literal(context.release.namespace),
+    undefined,
+    context,
+  );
 }
 
 /** The controller's config file, keyed as the controller config schema in `@sluice/spec` expects. */
@@ -54,7 +60,11 @@ export class SluiceController extends Construct {
   /** `<fullname>-controller`: the Service agents dial. */
   readonly name: Expr<string>;
 
-  constructor(scope: Construct, id: string, props: SluiceControllerProps | ComponentBinding<ControllerValues> = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: SluiceControllerProps | ComponentBinding<ControllerValues> = {},
+  ) {
     super(scope, id);
     const binding = props instanceof ComponentBinding ? props : bindTyped(props);
     const { values, names, namespace, context } = binding;
@@ -81,8 +91,16 @@ export class SluiceController extends Construct {
         kind: 'Role',
         metadata,
         rules: [
-          { apiGroups: [FLOW_POLICY_CRD.group], resources: [FLOW_POLICY_CRD.plural], verbs: ['get', 'list', 'watch'] },
-          { apiGroups: [FLOW_POLICY_CRD.group], resources: [`${FLOW_POLICY_CRD.plural}/status`], verbs: ['get', 'update', 'patch'] },
+          {
+            apiGroups: [FLOW_POLICY_CRD.group],
+            resources: [FLOW_POLICY_CRD.plural],
+            verbs: ['get', 'list', 'watch'],
+          },
+          {
+            apiGroups: [FLOW_POLICY_CRD.group],
+            resources: [`${FLOW_POLICY_CRD.plural}/status`],
+            verbs: ['get', 'update', 'patch'],
+          },
           { apiGroups: [''], resources: ['events'], verbs: ['create'] },
         ],
       },
@@ -103,7 +121,12 @@ export class SluiceController extends Construct {
     const configMap = new SluiceObject(this, 'ConfigMap', {
       ...common,
       file: 'controller-configmap.yaml',
-      tree: { apiVersion: 'v1', kind: 'ConfigMap', metadata, data: { [CONFIG_FILE]: configFile(values, namespace) } },
+      tree: {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata,
+        data: { [CONFIG_FILE]: configFile(values, namespace) },
+      },
     });
 
     const service = new SluiceObject(this, 'Service', {
@@ -117,8 +140,20 @@ export class SluiceController extends Construct {
           type: 'ClusterIP',
           selector,
           ports: [
-            { name: 'grpc', port: values.ports.grpc.$, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
-            { name: 'http', port: values.ports.http.$, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+            {
+              name: 'grpc',
+              port: values.ports.grpc.$,
+              targetPort: 'grpc',
+              protocol: 'TCP',
+              appProtocol: 'grpc',
+            },
+            {
+              name: 'http',
+              port: values.ports.http.$,
+              targetPort: 'http',
+              protocol: 'TCP',
+              appProtocol: 'http',
+            },
           ],
         },
       },
@@ -157,7 +192,11 @@ export class SluiceController extends Construct {
               containers: [
                 {
                   name: 'controller',
-                  image: concat(values.image.repository.$, ':', defaultTo(values.image.tag.$, chartAppVersion)),
+                  image: concat(
+                    values.image.repository.$,
+                    ':',
+                    defaultTo(values.image.tag.$, chartAppVersion),
+                  ),
                   imagePullPolicy: values.image.pullPolicy.$,
                   args: ['--config', `${CONFIG_DIRECTORY}/${CONFIG_FILE}`],
                   ports: [
@@ -165,10 +204,15 @@ export class SluiceController extends Construct {
                     { name: 'http', containerPort: values.ports.http.$, protocol: 'TCP' },
                   ],
                   env: [
-                    { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
+                    {
+                      name: 'POD_NAME',
+                      valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
+                    },
                     when(tokenSecret, {
                       name: 'SLUICE_CONTROLLER_API_TOKEN',
-                      valueFrom: { secretKeyRef: { name: tokenSecret, key: values.apiToken.key.$, optional: false } },
+                      valueFrom: {
+                        secretKeyRef: { name: tokenSecret, key: values.apiToken.key.$, optional: false },
+                      },
                     }),
                   ],
                   resources: yamlOf(values.resources.$),

@@ -4,7 +4,12 @@ import { parseProps, releaseContext, type ReleaseProps } from './component-bindi
 import { chartAppVersion, type EvalContext, type Expr, releaseName } from './expr.js';
 import { SluiceObject } from './sluice-object.js';
 import { toJsonSchema, toStructuralSchema } from './spec-export.js';
-import { SLUICE_CHART_FACTS, type SluiceCrdsChartValues, SluiceCrdsChartValuesSchema, type SluiceCrdsChartValuesInput } from './spec-values.js';
+import {
+  SLUICE_CHART_FACTS,
+  type SluiceCrdsChartValues,
+  SluiceCrdsChartValuesSchema,
+  type SluiceCrdsChartValuesInput,
+} from './spec-values.js';
 import { type TreeObject, when } from './template-tree.js';
 import { literalView, valuesView, type View } from './values-view.js';
 
@@ -14,7 +19,8 @@ const SOURCE = 'packages/manifests/src/sluice-crds.ts';
 export const SLUICE_CRDS_CHART = { name: 'sluice-crds', ...SLUICE_CHART_FACTS } as const;
 
 /** Props of typed `SluiceCrds`: the `sluice-crds` chart's values plus the release labels use. */
-export interface SluiceCrdsProps extends Readonly<SluiceCrdsChartValuesInput>, Pick<ReleaseProps, 'release'> {}
+export interface SluiceCrdsProps
+  extends Readonly<SluiceCrdsChartValuesInput>, Pick<ReleaseProps, 'release'> {}
 
 /**
  * The FlowPolicy CRD's `openAPIV3Schema`: the spec's zod schema exported as JSON Schema and converted to
@@ -36,7 +42,11 @@ export class SluiceCrds extends Construct {
     return new SluiceCrds(scope, id, { view: valuesView<SluiceCrdsChartValues>() });
   }
 
-  constructor(scope: Construct, id: string, props: SluiceCrdsProps | { view: View<SluiceCrdsChartValues> } = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: SluiceCrdsProps | { view: View<SluiceCrdsChartValues> } = {},
+  ) {
     super(scope, id);
     let view: View<SluiceCrdsChartValues>;
     let context: EvalContext | undefined;

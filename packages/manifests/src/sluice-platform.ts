@@ -1,15 +1,31 @@
 import { Construct } from 'constructs';
-import { ComponentBinding, literalNames, parseProps, releaseContext, type ReleaseProps, SLUICE_CHART, splitReleaseProps } from './component-binding.js';
+import {
+  ComponentBinding,
+  literalNames,
+  parseProps,
+  releaseContext,
+  type ReleaseProps,
+  SLUICE_CHART,
+  splitReleaseProps,
+} from './component-binding.js';
 import { type EvalContext, type Expr, literal, releaseNamespace } from './expr.js';
 import { HelmNames } from './helm-names.js';
 import { AgentBinding, agentControllerAddress, SluiceAgent } from './sluice-agent.js';
 import { SluiceController } from './sluice-controller.js';
 import { SluiceMonitoring } from './monitoring/sluice-monitoring.js';
-import { type AgentValues, type ControllerValues, type MonitoringValues, type SluiceChartValues, SluiceChartValuesSchema, type SluiceChartValuesInput } from './spec-values.js';
+import {
+  type AgentValues,
+  type ControllerValues,
+  type MonitoringValues,
+  type SluiceChartValues,
+  SluiceChartValuesSchema,
+  type SluiceChartValuesInput,
+} from './spec-values.js';
 import { literalView, valuesView, type View } from './values-view.js';
 
 /** Props of a typed `SluicePlatform`: exactly the `sluice` chart's values, plus release and namespace. */
-export interface SluicePlatformProps extends Readonly<Omit<SluiceChartValuesInput, 'nameOverride' | 'fullnameOverride'>>, ReleaseProps {}
+export interface SluicePlatformProps
+  extends Readonly<Omit<SluiceChartValuesInput, 'nameOverride' | 'fullnameOverride'>>, ReleaseProps {}
 
 /**
  * Everything the `sluice` chart installs: the agent and the controller, each switchable with `enabled`.
@@ -23,10 +39,17 @@ export class SluicePlatform extends Construct {
 
   /** The platform over `.Values`, for the chart generator. */
   static forChart(scope: Construct, id: string): SluicePlatform {
-    return new SluicePlatform(scope, id, { view: valuesView<SluiceChartValues>(), namespace: releaseNamespace });
+    return new SluicePlatform(scope, id, {
+      view: valuesView<SluiceChartValues>(),
+      namespace: releaseNamespace,
+    });
   }
 
-  constructor(scope: Construct, id: string, props: SluicePlatformProps | { view: View<SluiceChartValues>; namespace: Expr<string> } = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: SluicePlatformProps | { view: View<SluiceChartValues>; namespace: Expr<string> } = {},
+  ) {
     super(scope, id);
     let view: View<SluiceChartValues>;
     let namespace: Expr<string>;
@@ -38,13 +61,26 @@ export class SluicePlatform extends Construct {
     } else {
       const { release, rest } = splitReleaseProps(props);
       context = releaseContext(release, SLUICE_CHART, 'SluicePlatform');
-      const values = parseProps(SluiceChartValuesSchema, { ...rest, nameOverride: release.nameOverride, fullnameOverride: release.fullnameOverride }, 'SluicePlatform');
+      const values = parseProps(
+        SluiceChartValuesSchema,
+        { ...rest, nameOverride: release.nameOverride, fullnameOverride: release.fullnameOverride },
+        'SluicePlatform',
+      );
       view = literalView(values);
       namespace = literal(context.release.namespace);
       names = literalNames(release, 'sluice');
     }
-    const agentBase = new ComponentBinding<AgentValues>(view.agent as View<AgentValues>, names, namespace, view.agent.enabled.$, context);
-    const agentBinding = new AgentBinding(agentBase, agentControllerAddress(agentBase, view.controller.ports.grpc.$));
+    const agentBase = new ComponentBinding<AgentValues>(
+      view.agent as View<AgentValues>,
+      names,
+      namespace,
+      view.agent.enabled.$,
+      context,
+    );
+    const agentBinding = new AgentBinding(
+      agentBase,
+      agentControllerAddress(agentBase, view.controller.ports.grpc.$),
+    );
     this.agent = new SluiceAgent(this, 'Agent', agentBinding);
     const controllerBinding = new ComponentBinding<ControllerValues>(
       view.controller as View<ControllerValues>,

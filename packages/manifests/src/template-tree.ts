@@ -63,14 +63,19 @@ export class TextLines extends TreeNode {
 }
 
 export function isTreeNode(value: unknown): value is TreeNode {
-  return typeof value === 'object' && value !== null && (value as { isTreeNode?: unknown }).isTreeNode === true;
+  return (
+    typeof value === 'object' && value !== null && (value as { isTreeNode?: unknown }).isTreeNode === true
+  );
 }
 
 export function when(condition: Valued<unknown>, then: Tree, otherwise?: Tree): When {
   return new When(lift(condition), then, otherwise);
 }
 
-export function each<I>(list: Expr<readonly I[] | undefined>, body: (item: Expr<I>, index: Expr<number>) => Tree): Each {
+export function each<I>(
+  list: Expr<readonly I[] | undefined>,
+  body: (item: Expr<I>, index: Expr<number>) => Tree,
+): Each {
   // Erased to Expr<never>: the loop variable's element type only matters where the body is written.
   return new Each(list, body as unknown as (item: Expr<never>, index: Expr<number>) => Tree);
 }
@@ -101,7 +106,8 @@ function evaluateNode(tree: Tree, context: EvalContext, path: string): Json | ty
   if (isExpr(tree)) {
     const result = tree.evaluate(context);
     // Helm would print `null` here while synthesis drops the key: optional leaves must use when().
-    if (result === undefined || result === null) throw new Error(`${path}: expression evaluated to nothing; wrap optional leaves in when()`);
+    if (result === undefined || result === null)
+      throw new Error(`${path}: expression evaluated to nothing; wrap optional leaves in when()`);
     return structuredClone(result) as Json;
   }
   if (tree instanceof When) {

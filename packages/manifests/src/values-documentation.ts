@@ -29,7 +29,12 @@ interface Unwrapped {
   readonly hasDefault: boolean;
 }
 
-function definition(schema: AnySchema): { type: string; innerType?: AnySchema; shape?: Record<string, AnySchema>; entries?: Record<string, string> } {
+function definition(schema: AnySchema): {
+  type: string;
+  innerType?: AnySchema;
+  shape?: Record<string, AnySchema>;
+  entries?: Record<string, string>;
+} {
   return (schema as unknown as { _zod: { def: ReturnType<typeof definition> } })._zod.def;
 }
 
@@ -41,7 +46,8 @@ function unwrap(schema: AnySchema): Unwrapped {
   for (;;) {
     const def = definition(current);
     if (def.type === 'default' || def.type === 'prefault') hasDefault = true;
-    if (!['optional', 'default', 'prefault', 'nullable'].includes(def.type) || def.innerType === undefined) break;
+    if (!['optional', 'default', 'prefault', 'nullable'].includes(def.type) || def.innerType === undefined)
+      break;
     current = def.innerType;
     description ??= current.description;
   }
@@ -73,7 +79,8 @@ export function valuesKeys(schema: AnySchema, prefix = '', depth = 0): ValuesKey
     const unwrapped = unwrap(child);
     const path = prefix ? `${prefix}.${key}` : key;
     const isObject = definition(unwrapped.inner).type === 'object';
-    if (unwrapped.description === undefined) throw new Error(`values key ${path} has no description (.describe())`);
+    if (unwrapped.description === undefined)
+      throw new Error(`values key ${path} has no description (.describe())`);
     return {
       path,
       key,
@@ -99,7 +106,10 @@ function renderKeys(keys: readonly ValuesKey[], defaults: Record<string, unknown
       // Unset keys are listed, commented out, so every value is documented in one place.
       lines.push(`${indent}# ${key.key}:`);
     } else if (key.children.length > 0) {
-      lines.push(`${indent}${key.key}:`, ...renderKeys(key.children, value as Record<string, unknown>, `${indent}  `));
+      lines.push(
+        `${indent}${key.key}:`,
+        ...renderKeys(key.children, value as Record<string, unknown>, `${indent}  `),
+      );
     } else {
       // go-yaml reads values.yaml with YAML 1.1 rules (`on` is a boolean there), so quote by those rules.
       const text = stringifyYaml({ [key.key]: value }, { version: '1.1', lineWidth: 0 }).trimEnd();
@@ -127,7 +137,15 @@ function cell(text: string): string {
 export function renderValuesTable(schema: AnySchema): string {
   const defaults = schema.parse({}) as unknown;
   const lookup = (path: string): unknown =>
-    path.split('.').reduce<unknown>((current, segment) => (current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined), defaults);
+    path
+      .split('.')
+      .reduce<unknown>(
+        (current, segment) =>
+          current !== null && typeof current === 'object'
+            ? (current as Record<string, unknown>)[segment]
+            : undefined,
+        defaults,
+      );
   const rows = flatten(valuesKeys(schema))
     .filter((key) => key.children.length === 0)
     .map((key) => {

@@ -35,7 +35,10 @@ export function literalView<T>(data: T): View<T> {
   return makeView((path) => {
     let current: unknown = data;
     for (const segment of path) {
-      current = current !== null && typeof current === 'object' ? (current as Record<string, unknown>)[segment] : undefined;
+      current =
+        current !== null && typeof current === 'object'
+          ? (current as Record<string, unknown>)[segment]
+          : undefined;
     }
     return literal(current);
   }, []) as View<T>;

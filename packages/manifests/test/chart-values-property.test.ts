@@ -21,16 +21,29 @@ const RELEASES = [
 ] as const;
 
 const chart = writeChart(SLUICE_CHART_DEFINITION);
-const samples = fc.sample(arbitraryFor(SluiceChartValuesSchema), { numRuns: RUNS, seed: SEED }) as Record<string, unknown>[];
+const samples = fc.sample(arbitraryFor(SluiceChartValuesSchema), { numRuns: RUNS, seed: SEED }) as Record<
+  string,
+  unknown
+>[];
 // Helm names an aliased subchart after its alias, so every batched case names the chart itself.
-const cases: Record<string, unknown>[] = samples.map((values) => ({ ...values, nameOverride: values.nameOverride ?? 'sluice' }));
+const cases: Record<string, unknown>[] = samples.map((values) => ({
+  ...values,
+  nameOverride: values.nameOverride ?? 'sluice',
+}));
 
 describe(`${RUNS} generated value sets (seed ${SEED})`, () => {
   it('are all valid for the zod schema, and vary what matters', () => {
     assert.equal(cases.length, RUNS);
-    for (const values of cases) assert.ok(SluiceChartValuesSchema.safeParse(values).success, JSON.stringify(values));
-    const agentOff = cases.filter((values) => (values.agent as { enabled?: boolean } | undefined)?.enabled === false).length;
-    const withRedisSecret = cases.filter((values) => (values.agent as { redis?: { existingSecret?: string } } | undefined)?.redis?.existingSecret !== undefined).length;
+    for (const values of cases)
+      assert.ok(SluiceChartValuesSchema.safeParse(values).success, JSON.stringify(values));
+    const agentOff = cases.filter(
+      (values) => (values.agent as { enabled?: boolean } | undefined)?.enabled === false,
+    ).length;
+    const withRedisSecret = cases.filter(
+      (values) =>
+        (values.agent as { redis?: { existingSecret?: string } } | undefined)?.redis?.existingSecret !==
+        undefined,
+    ).length;
     assert.ok(agentOff > 10 && agentOff < 190, `agent disabled in ${agentOff} cases`);
     assert.ok(withRedisSecret > 10, `Redis secret in ${withRedisSecret} cases`);
   });
@@ -38,7 +51,9 @@ describe(`${RUNS} generated value sets (seed ${SEED})`, () => {
   it('every generated config file is one the agent and the controller accept (their strict config schemas)', () => {
     let files = 0;
     for (const values of cases) {
-      const objects = synthesise((scope) => new SluicePlatform(scope, 'sluice', values as SluicePlatformProps));
+      const objects = synthesise(
+        (scope) => new SluicePlatform(scope, 'sluice', values as SluicePlatformProps),
+      );
       for (const object of objects.filter((o) => o.kind === 'ConfigMap')) {
         const data = (object as unknown as { data: Record<string, string> }).data;
         for (const [file, text] of Object.entries(data)) {
@@ -64,10 +79,16 @@ describe(`${RUNS} generated value sets (seed ${SEED})`, () => {
           const rendered = await helmTemplateBatch(helm, chart, 'sluice', slice, target);
           slice.forEach((values, index) => {
             const label = `case ${batch * batchSize + index}: ${JSON.stringify(values)}`;
-            const synthesised = byKey(synthesise((scope) => new SluicePlatform(scope, 'sluice', { ...target, ...(values as SluicePlatformProps) })));
+            const synthesised = byKey(
+              synthesise(
+                (scope) =>
+                  new SluicePlatform(scope, 'sluice', { ...target, ...(values as SluicePlatformProps) }),
+              ),
+            );
             const helmObjects = byKey(rendered[index] ?? []);
             assert.deepEqual([...helmObjects.keys()].sort(), [...synthesised.keys()].sort(), label);
-            for (const [key, manifest] of synthesised) assert.deepEqual(helmObjects.get(key), manifest, `${label}\n${key}`);
+            for (const [key, manifest] of synthesised)
+              assert.deepEqual(helmObjects.get(key), manifest, `${label}\n${key}`);
             compared += 1;
           });
         }),

@@ -11,7 +11,17 @@ import { SluicePlatform } from '../src/sluice-platform.js';
 import { SLUICE_CHART } from '../src/component-binding.js';
 import { SluiceChartValuesSchema } from '../src/spec-values.js';
 import { evaluateTree } from '../src/template-tree.js';
-import { byKey, helm, helmFailure, HELMS, helmTemplate, type Manifest, mkdtempSync, synthesise, writeChart } from './support/helm.js';
+import {
+  byKey,
+  helm,
+  helmFailure,
+  HELMS,
+  helmTemplate,
+  type Manifest,
+  mkdtempSync,
+  synthesise,
+  writeChart,
+} from './support/helm.js';
 
 const CHARTS_DIRECTORY = resolve(import.meta.dirname, '..', '..', '..', 'charts');
 const parent = mkdtempSync(join(tmpdir(), 'sluice-charts-'));
@@ -19,7 +29,13 @@ const sluiceChart = writeChart(SLUICE_CHART_DEFINITION, parent);
 const crdsChart = writeChart(SLUICE_CRDS_CHART_DEFINITION, parent);
 
 function filesUnder(directory: string): string[] {
-  return (readdirSync(directory, { recursive: true, withFileTypes: true }) as { isFile(): boolean; name: string; parentPath: string }[])
+  return (
+    readdirSync(directory, { recursive: true, withFileTypes: true }) as {
+      isFile(): boolean;
+      name: string;
+      parentPath: string;
+    }[]
+  )
     .filter((entry) => entry.isFile())
     .map((entry) => relative(directory, join(entry.parentPath, entry.name)))
     .sort();
@@ -30,9 +46,17 @@ describe('generated charts', () => {
     it(`charts/${definition.name} is fresh (else: npm run charts)`, () => {
       const expected = generateChart(definition);
       const directory = join(CHARTS_DIRECTORY, definition.name);
-      assert.deepEqual(filesUnder(directory), [...expected.keys()].sort(), `charts/${definition.name} has other files than the generator writes; run npm run charts`);
+      assert.deepEqual(
+        filesUnder(directory),
+        [...expected.keys()].sort(),
+        `charts/${definition.name} has other files than the generator writes; run npm run charts`,
+      );
       for (const [path, content] of expected) {
-        assert.equal(readFileSync(join(directory, path), 'utf8'), content, `charts/${definition.name}/${path} is stale; run npm run charts`);
+        assert.equal(
+          readFileSync(join(directory, path), 'utf8'),
+          content,
+          `charts/${definition.name}/${path} is stale; run npm run charts`,
+        );
       }
     });
 
@@ -40,7 +64,12 @@ describe('generated charts', () => {
       const first = generateChart(definition);
       const second = generateChart(definition);
       assert.deepEqual([...first.entries()], [...second.entries()]);
-      for (const [path, content] of first) assert.match(content, /generated — edit packages\/manifests\/src\/[a-z/-]+\.ts, run npm run charts/, path);
+      for (const [path, content] of first)
+        assert.match(
+          content,
+          /generated — edit packages\/manifests\/src\/[a-z/-]+\.ts, run npm run charts/,
+          path,
+        );
       const chartYaml = first.get('Chart.yaml') ?? '';
       assert.match(chartYaml, /^apiVersion: v2$/m);
       assert.match(chartYaml, /^version: 0\.1\.0$/m);
@@ -49,19 +78,29 @@ describe('generated charts', () => {
   }
 
   it('values.schema.json is draft-07, closed, and allows global at the root only', () => {
-    const schema = JSON.parse(generateChart(SLUICE_CHART_DEFINITION).get('values.schema.json') ?? '{}') as Record<string, any>;
+    const schema = JSON.parse(
+      generateChart(SLUICE_CHART_DEFINITION).get('values.schema.json') ?? '{}',
+    ) as Record<string, any>;
     assert.equal(schema.$schema, 'http://json-schema.org/draft-07/schema#');
     assert.equal(schema.additionalProperties, false);
     assert.equal(schema.properties.global.type, 'object');
     assert.equal(schema.properties.agent.additionalProperties, false);
     assert.equal(schema.properties.agent.properties.image.additionalProperties, false);
     assert.equal(schema.properties.agent.properties.global, undefined);
-    assert.deepEqual([schema.properties.agent.properties.ports.properties.grpc.minimum, schema.properties.agent.properties.ports.properties.grpc.maximum], [1, 65535]);
+    assert.deepEqual(
+      [
+        schema.properties.agent.properties.ports.properties.grpc.minimum,
+        schema.properties.agent.properties.ports.properties.grpc.maximum,
+      ],
+      [1, 65535],
+    );
   });
 
   it('values.yaml documents every key with a comment above it', () => {
     const lines = (generateChart(SLUICE_CHART_DEFINITION).get('values.yaml') ?? '').split('\n');
-    const keyLines = lines.map((line, index) => ({ line, index })).filter(({ line }) => /^\s*(# )?[A-Za-z]+:/.test(line) && !/^\s*- /.test(line));
+    const keyLines = lines
+      .map((line, index) => ({ line, index }))
+      .filter(({ line }) => /^\s*(# )?[A-Za-z]+:/.test(line) && !/^\s*- /.test(line));
     assert.ok(keyLines.length >= 40, `${keyLines.length} keys`);
     for (const { line, index } of keyLines) {
       if (/^\s*# [A-Za-z]+:$/.test(line)) continue; // an unset key, itself a comment line
@@ -83,7 +122,11 @@ for (const helmBinary of HELMS) {
     it('lint --strict is clean for sluice with every optional branch on', async () => {
       const file = join(mkdtempSync(join(tmpdir(), 'sluice-lint-')), 'values.json');
       const values = {
-        agent: { redis: { url: 'redis://redis:6379', existingSecret: 'redis-auth' }, controllerAddress: 'ctl.other.svc:8090', image: { tag: '1.2.3' } },
+        agent: {
+          redis: { url: 'redis://redis:6379', existingSecret: 'redis-auth' },
+          controllerAddress: 'ctl.other.svc:8090',
+          image: { tag: '1.2.3' },
+        },
         controller: { apiToken: { existingSecret: 'api-token' } },
       };
       writeFileSync(file, JSON.stringify(values));
@@ -94,27 +137,78 @@ for (const helmBinary of HELMS) {
 
     // Only `install --dry-run=client` renders NOTES.txt (`template` never does), and Helm 3's install asks a
     // cluster for its version even then; Helm 4 renders it offline, so the check runs there.
-    const notesCases = helmBinary.major >= 4 ? [{}, { controller: { enabled: false } }, { agent: { enabled: false }, controller: { ports: { http: 9091 } } }] : [];
+    const notesCases =
+      helmBinary.major >= 4
+        ? [
+            {},
+            { controller: { enabled: false } },
+            { agent: { enabled: false }, controller: { ports: { http: 9091 } } },
+          ]
+        : [];
     for (const values of notesCases) {
       it(`NOTES.txt prints what it evaluates to, for ${JSON.stringify(values)}`, async () => {
         const file = join(mkdtempSync(join(tmpdir(), 'sluice-notes-')), 'values.json');
         writeFileSync(file, JSON.stringify(values));
         // A client-side dry run renders NOTES.txt without a cluster; `helm template` never renders it.
-        const output = await helm(helmBinary, ['install', 'edge', sluiceChart, '--dry-run=client', '--namespace', 'mesh', '--values', file]);
+        const output = await helm(helmBinary, [
+          'install',
+          'edge',
+          sluiceChart,
+          '--dry-run=client',
+          '--namespace',
+          'mesh',
+          '--values',
+          file,
+        ]);
         const notes = output.slice(output.indexOf('NOTES:\n') + 'NOTES:\n'.length).trim();
-        const context = { values: SluiceChartValuesSchema.parse(values), release: { name: 'edge', namespace: 'mesh' }, chart: SLUICE_CHART, locals: new Map() };
+        const context = {
+          values: SluiceChartValuesSchema.parse(values),
+          release: { name: 'edge', namespace: 'mesh' },
+          chart: SLUICE_CHART,
+          locals: new Map(),
+        };
         assert.equal(notes, String(evaluateTree(SLUICE_CHART_DEFINITION.notes, context)).trim());
         assert.match(notes, /^Sluice 0\.1\.0 is installed as release edge in namespace mesh\.$/m);
       });
     }
 
-    const refusals: readonly { readonly what: string; readonly chart: string; readonly values: unknown; readonly names: RegExp }[] = [
-      { what: 'an unknown key deep down', chart: sluiceChart, values: { agent: { image: { tagg: '1.0' } } }, names: /agent[./]image[\s\S]*tagg|tagg[\s\S]*agent[./]image/ },
+    const refusals: readonly {
+      readonly what: string;
+      readonly chart: string;
+      readonly values: unknown;
+      readonly names: RegExp;
+    }[] = [
+      {
+        what: 'an unknown key deep down',
+        chart: sluiceChart,
+        values: { agent: { image: { tagg: '1.0' } } },
+        names: /agent[./]image[\s\S]*tagg|tagg[\s\S]*agent[./]image/,
+      },
       { what: 'an unknown key at the root', chart: sluiceChart, values: { agnet: {} }, names: /agnet/ },
-      { what: 'a wrong type', chart: sluiceChart, values: { controller: { enabled: 'yes' } }, names: /controller[./]enabled/ },
-      { what: 'an out-of-range port', chart: sluiceChart, values: { agent: { ports: { grpc: 70000 } } }, names: /agent[./]ports[./]grpc/ },
-      { what: 'a bad pattern', chart: sluiceChart, values: { agent: { redis: { url: 'redis://user:pw@host:6379' } } }, names: /agent[./]redis[./]url/ },
-      { what: 'an unknown key in sluice-crds', chart: crdsChart, values: { keepOnUninstal: true }, names: /keepOnUninstal/ },
+      {
+        what: 'a wrong type',
+        chart: sluiceChart,
+        values: { controller: { enabled: 'yes' } },
+        names: /controller[./]enabled/,
+      },
+      {
+        what: 'an out-of-range port',
+        chart: sluiceChart,
+        values: { agent: { ports: { grpc: 70000 } } },
+        names: /agent[./]ports[./]grpc/,
+      },
+      {
+        what: 'a bad pattern',
+        chart: sluiceChart,
+        values: { agent: { redis: { url: 'redis://user:pw@host:6379' } } },
+        names: /agent[./]redis[./]url/,
+      },
+      {
+        what: 'an unknown key in sluice-crds',
+        chart: crdsChart,
+        values: { keepOnUninstal: true },
+        names: /keepOnUninstal/,
+      },
     ];
     for (const refusal of refusals) {
       it(`refuses ${refusal.what}, naming the key`, async () => {
@@ -138,22 +232,37 @@ for (const helmBinary of HELMS) {
       const pods = releases.flatMap(({ release, manifests }) =>
         manifests
           .filter((m) => m.kind === 'DaemonSet' || m.kind === 'Deployment')
-          .map((m) => ({ release, owner: `${m.kind}/${m.metadata.name}`, labels: (m as any).spec.template.metadata.labels as Record<string, string> })),
+          .map((m) => ({
+            release,
+            owner: `${m.kind}/${m.metadata.name}`,
+            labels: (m as any).spec.template.metadata.labels as Record<string, string>,
+          })),
       );
       assert.equal(pods.length, 4);
       const selectors = releases.flatMap(({ release, manifests }) =>
         manifests.flatMap((m: Manifest) => {
           const spec = (m as any).spec ?? {};
-          const selector = (m.kind === 'Service' ? spec.selector : spec.selector?.matchLabels) as Record<string, string> | undefined;
+          const selector = (m.kind === 'Service' ? spec.selector : spec.selector?.matchLabels) as
+            Record<string, string> | undefined;
           return selector === undefined ? [] : [{ release, who: `${m.kind}/${m.metadata.name}`, selector }];
         }),
       );
       // Per release: two Services, the DaemonSet, the Deployment and the PodDisruptionBudget.
       assert.equal(selectors.length, 10);
       for (const { release, who, selector } of selectors) {
-        const matching = pods.filter((pod) => Object.entries(selector).every(([key, value]) => pod.labels[key] === value));
-        assert.equal(matching.length, 1, `${release} ${who} selects ${matching.map((p) => `${p.release} ${p.owner}`).join(', ')}`);
-        assert.equal(matching[0]?.release, release, `${release} ${who} selects a pod of ${matching[0]?.release}`);
+        const matching = pods.filter((pod) =>
+          Object.entries(selector).every(([key, value]) => pod.labels[key] === value),
+        );
+        assert.equal(
+          matching.length,
+          1,
+          `${release} ${who} selects ${matching.map((p) => `${p.release} ${p.owner}`).join(', ')}`,
+        );
+        assert.equal(
+          matching[0]?.release,
+          release,
+          `${release} ${who} selects a pod of ${matching[0]?.release}`,
+        );
       }
     });
 
@@ -173,11 +282,21 @@ for (const helmBinary of HELMS) {
       );
       cpSync(sluiceChart, join(umbrella, 'charts', 'sluice'), { recursive: true });
       cpSync(crdsChart, join(umbrella, 'charts', 'sluice-crds'), { recursive: true });
-      const values = { global: { region: 'eu-west-1' }, sluice: { agent: { logLevel: 'debug' } }, 'sluice-crds': { keepOnUninstall: false } };
-      const rendered = byKey(await helmTemplate(helmBinary, umbrella, { release: 'platform', namespace: 'ops', values }));
+      const values = {
+        global: { region: 'eu-west-1' },
+        sluice: { agent: { logLevel: 'debug' } },
+        'sluice-crds': { keepOnUninstall: false },
+      };
+      const rendered = byKey(
+        await helmTemplate(helmBinary, umbrella, { release: 'platform', namespace: 'ops', values }),
+      );
       const expected = byKey(
         synthesise((scope) => {
-          new SluicePlatform(scope, 'sluice', { release: 'platform', namespace: 'ops', agent: { logLevel: 'debug' } });
+          new SluicePlatform(scope, 'sluice', {
+            release: 'platform',
+            namespace: 'ops',
+            agent: { logLevel: 'debug' },
+          });
           new SluiceCrds(scope, 'crds', { release: 'platform', keepOnUninstall: false });
         }),
       );

@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import { agentSidecarContainer } from '../src/sluice-agent.js';
 import { SluiceCrds } from '../src/sluice-crds.js';
 import { SluicePlatform } from '../src/sluice-platform.js';
-import { type ClosedCheckCase, MODELS, modelKey, runtimeProblem, schemaNodeProblems, typeProblems, withDeepestKeyTypo } from './support/closed-check.js';
+import {
+  type ClosedCheckCase,
+  MODELS,
+  modelKey,
+  runtimeProblem,
+  schemaNodeProblems,
+  typeProblems,
+  withDeepestKeyTypo,
+} from './support/closed-check.js';
 import { synthesise } from './support/helm.js';
 
 /** Defaults and a customised install: between them every conditional branch of the constructs is on once. */
@@ -16,14 +24,26 @@ const objects = [
     new SluicePlatform(scope, 'custom', {
       release: 'edge',
       namespace: 'mesh',
-      agent: { redis: { url: 'redis://redis:6379', existingSecret: 'redis-auth' }, priorityClassName: '', drainSeconds: 0 },
+      agent: {
+        redis: { url: 'redis://redis:6379', existingSecret: 'redis-auth' },
+        priorityClassName: '',
+        drainSeconds: 0,
+      },
       controller: { apiToken: { existingSecret: 'api-token' } },
     });
   }),
 ];
 const cases: ClosedCheckCase[] = [
-  ...objects.map((object) => ({ label: `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`, model: modelKey(object), object })),
-  { label: 'agent sidecar container', model: 'v1/Container', object: agentSidecarContainer({ ports: { grpc: 18080, http: 18081 } }) },
+  ...objects.map((object) => ({
+    label: `${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name}`,
+    model: modelKey(object),
+    object,
+  })),
+  {
+    label: 'agent sidecar container',
+    model: 'v1/Container',
+    object: agentSidecarContainer({ ports: { grpc: 18080, http: 18081 } }),
+  },
 ];
 
 describe('every object validates against kubernetes-models, closed', () => {
@@ -42,30 +62,51 @@ describe('every object validates against kubernetes-models, closed', () => {
   });
 
   it('the CRD schema uses only JSON-schema keywords Kubernetes knows, at every depth', () => {
-    const crd = cases.find((c) => c.model === 'apiextensions.k8s.io/v1/CustomResourceDefinition')?.object as { spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } };
+    const crd = cases.find((c) => c.model === 'apiextensions.k8s.io/v1/CustomResourceDefinition')?.object as {
+      spec: { versions: { schema: { openAPIV3Schema: unknown } }[] };
+    };
     assert.deepEqual(schemaNodeProblems(crd.spec.versions[0]?.schema.openAPIV3Schema), []);
   });
 });
 
 describe('a one-letter typo is refused by each validator', () => {
-  const firstOfEachModel = Object.keys(MODELS).map((model) => cases.find((c) => c.model === model) as ClosedCheckCase);
+  const firstOfEachModel = Object.keys(MODELS).map(
+    (model) => cases.find((c) => c.model === model) as ClosedCheckCase,
+  );
   // Keys under `properties` of a CRD schema are field names, free to be anything: misspell a schema keyword instead.
-  const typos = firstOfEachModel.map((c) => ({ ...c, ...withDeepestKeyTypo(c.object, /(^|\.)(?!properties\.)[^.]+\.[A-Za-z]+$|^[A-Za-z]+$/) }));
+  const typos = firstOfEachModel.map((c) => ({
+    ...c,
+    ...withDeepestKeyTypo(c.object, /(^|\.)(?!properties\.)[^.]+\.[A-Za-z]+$|^[A-Za-z]+$/),
+  }));
   const problems = typeProblems(typos.map(({ label, model, object }) => ({ label, model, object })));
 
   for (const [index, typo] of typos.entries()) {
     it(`${typo.model}: ${typo.path} → ${typo.typo}`, () => {
-      const crd = typo.object as { kind: string; spec: { versions: { schema: { openAPIV3Schema: unknown } }[] } };
+      const crd = typo.object as {
+        kind: string;
+        spec: { versions: { schema: { openAPIV3Schema: unknown } }[] };
+      };
       // Below `items`, the model's interface is open, so the CRD's schema walk is the validator that sees the typo.
-      const messages = [...(problems[index] ?? []), ...(crd.kind === 'CustomResourceDefinition' ? schemaNodeProblems(crd.spec.versions[0]?.schema.openAPIV3Schema) : [])];
+      const messages = [
+        ...(problems[index] ?? []),
+        ...(crd.kind === 'CustomResourceDefinition'
+          ? schemaNodeProblems(crd.spec.versions[0]?.schema.openAPIV3Schema)
+          : []),
+      ];
       assert.equal(messages.length, 1, messages.join('\n'));
-      assert.match(messages[0] ?? '', new RegExp(`'"${typo.typo}"' does not exist in type|unknown key '${typo.typo}'`));
+      assert.match(
+        messages[0] ?? '',
+        new RegExp(`'"${typo.typo}"' does not exist in type|unknown key '${typo.typo}'`),
+      );
     });
   }
 
   it('the runtime validators alone let most of these typos through, which is why the closed check exists', () => {
     const missed = typos.filter((typo) => runtimeProblem(typo.model, typo.object) === undefined).length;
-    assert.ok(missed >= typos.length - 2, `runtime validators caught ${typos.length - missed} of ${typos.length}`);
+    assert.ok(
+      missed >= typos.length - 2,
+      `runtime validators caught ${typos.length - missed} of ${typos.length}`,
+    );
   });
 
   it('a wrong type is refused at runtime too', () => {

@@ -56,7 +56,12 @@ describe('examples synthesise (npm run synth)', () => {
         cwd: join(EXAMPLES, '..'),
       },
     );
-    assert.deepEqual(readdirSync(target).sort(), ['aperture-migration', 'basic', 'gitops-argocd', 'multi-tenant']);
+    assert.deepEqual(readdirSync(target).sort(), [
+      'aperture-migration',
+      'basic',
+      'gitops-argocd',
+      'multi-tenant',
+    ]);
     assert.equal(stdout.trim().split('\n').length, 4);
   });
 

@@ -64,7 +64,11 @@ const EXPRESSIONS: Readonly<Record<string, Expr>> = {
   component: names.component('agent'),
 };
 
-const VALUE_SETS: readonly { readonly release: string; readonly namespace: string; readonly values: Record<string, unknown> }[] = [
+const VALUE_SETS: readonly {
+  readonly release: string;
+  readonly namespace: string;
+  readonly values: Record<string, unknown>;
+}[] = [
   {
     release: 'probe',
     namespace: 'probe-ns',
@@ -87,13 +91,41 @@ const VALUE_SETS: readonly { readonly release: string; readonly namespace: strin
     // A release that contains the chart name is the fullname on its own.
     release: 'my-probe-release',
     namespace: 'other',
-    values: { s: 'x', n: 1, b: false, big: 123456, fraction: 1.5, zero: 3, no: true, empty: 'set', long: 'short', dashy: 'ab', html: 'plain', nested: { deep: { leaf: '' } }, nameOverride: 'probe' },
+    values: {
+      s: 'x',
+      n: 1,
+      b: false,
+      big: 123456,
+      fraction: 1.5,
+      zero: 3,
+      no: true,
+      empty: 'set',
+      long: 'short',
+      dashy: 'ab',
+      html: 'plain',
+      nested: { deep: { leaf: '' } },
+      nameOverride: 'probe',
+    },
   },
   {
     // 53 characters (Helm's longest release) plus a 40-character nameOverride: the fullname is cut to 63 and loses a trailing dash.
     release: 'r2345678901234567890123456789012345678901234567890123',
     namespace: 'n',
-    values: { s: 's', n: 2, b: true, big: 1e7, fraction: 0.001, zero: 0, no: false, empty: '', long: '', dashy: '---x', html: '', nested: { deep: { leaf: 'l' } }, nameOverride: 'abcdefgh-jbcdefghij-bcdefghij-bcdefghij' },
+    values: {
+      s: 's',
+      n: 2,
+      b: true,
+      big: 1e7,
+      fraction: 0.001,
+      zero: 0,
+      no: false,
+      empty: '',
+      long: '',
+      dashy: '---x',
+      html: '',
+      nested: { deep: { leaf: 'l' } },
+      nameOverride: 'abcdefgh-jbcdefghij-bcdefghij-bcdefghij',
+    },
   },
 ];
 
@@ -120,7 +152,9 @@ describe('expressions evaluate as Go and Sprig do', () => {
 
   it('default falls back on unset, "", 0 and false, but not on a set value', () => {
     assert.deepEqual(
-      ['default-missing', 'default-empty-string', 'default-zero', 'default-false', 'default-set'].map(evaluate),
+      ['default-missing', 'default-empty-string', 'default-zero', 'default-false', 'default-set'].map(
+        evaluate,
+      ),
       ['fallback', 'fallback', 7, true, 'sluice'],
     );
   });
@@ -153,7 +187,10 @@ describe('expressions evaluate as Go and Sprig do', () => {
   });
 
   it('ternary refuses a condition that is not a boolean, as Sprig does', () => {
-    assert.throws(() => ternary(value('s') as Expr<boolean>, 'a', 'b').evaluate(context), /ternary: condition "sluice" is not a boolean/);
+    assert.throws(
+      () => ternary(value('s') as Expr<boolean>, 'a', 'b').evaluate(context),
+      /ternary: condition "sluice" is not a boolean/,
+    );
   });
 
   it('value paths must be Go identifiers', () => {

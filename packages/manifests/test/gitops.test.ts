@@ -7,7 +7,13 @@ import { join } from 'node:path';
 import { helmBinaries, kubectlBinary } from '@sluice/testkit';
 import { parse, parseAllDocuments } from 'yaml';
 import { generatedCharts } from '../src/chart-writer.js';
-import { gitOpsFiles, SluiceConfigSchema, synthesizeConfig, writeGitOpsFiles, type GitOpsFiles } from '../src/gitops/index.js';
+import {
+  gitOpsFiles,
+  SluiceConfigSchema,
+  synthesizeConfig,
+  writeGitOpsFiles,
+  type GitOpsFiles,
+} from '../src/gitops/index.js';
 import { closedModelErrors, runtimeModelErrors } from './support/closed-models.js';
 
 const REPO = 'https://git.example.com/platform.git';
@@ -22,8 +28,17 @@ const config = SluiceConfigSchema.parse({
   ],
 });
 const components = synthesizeConfig(config);
-const plain = gitOpsFiles(components, { mode: 'plain', repoPath: 'clusters/prod/sluice', argocd: REPO, flux: REPO });
-const helm = gitOpsFiles(components, { mode: 'helm', repoPath: 'clusters/prod/sluice', argocd: REPO, flux: REPO }, generatedCharts());
+const plain = gitOpsFiles(components, {
+  mode: 'plain',
+  repoPath: 'clusters/prod/sluice',
+  argocd: REPO,
+  flux: REPO,
+});
+const helm = gitOpsFiles(
+  components,
+  { mode: 'helm', repoPath: 'clusters/prod/sluice', argocd: REPO, flux: REPO },
+  generatedCharts(),
+);
 
 const doc = (files: GitOpsFiles, path: string) => {
   const text = files.get(path);
@@ -41,7 +56,10 @@ test('components and their sync waves: CRDs, then sluice, then istioconfig and p
       ['policies', 2, false],
     ],
   );
-  assert.equal(components.find((c) => c.name === 'policies')?.objects[0]?.metadata.namespace, 'sluice-system');
+  assert.equal(
+    components.find((c) => c.name === 'policies')?.objects[0]?.metadata.namespace,
+    'sluice-system',
+  );
 });
 
 test('Argo CD Applications carry the waves and the options a CRD upgrade and a first sync need', () => {
@@ -49,17 +67,29 @@ test('Argo CD Applications carry the waves and the options a CRD upgrade and a f
     (name) => doc(plain, `argocd/${name}.yaml`).metadata.annotations['argocd.argoproj.io/sync-wave'],
   );
   assert.deepEqual(waves, ['0', '1', '2', '2']);
-  assert.ok(doc(plain, 'argocd/sluice-crds.yaml').spec.syncPolicy.syncOptions.includes('ServerSideApply=true'));
-  assert.ok(doc(plain, 'argocd/sluice-policies.yaml').spec.syncPolicy.syncOptions.includes('SkipDryRunOnMissingResource=true'));
+  assert.ok(
+    doc(plain, 'argocd/sluice-crds.yaml').spec.syncPolicy.syncOptions.includes('ServerSideApply=true'),
+  );
+  assert.ok(
+    doc(plain, 'argocd/sluice-policies.yaml').spec.syncPolicy.syncOptions.includes(
+      'SkipDryRunOnMissingResource=true',
+    ),
+  );
   assert.equal(doc(plain, 'argocd/sluice.yaml').spec.source.path, 'clusters/prod/sluice/sluice');
   const helmSource = doc(helm, 'argocd/sluice.yaml').spec.source;
   assert.equal(helmSource.path, 'clusters/prod/sluice/charts/sluice');
   assert.equal(helmSource.helm.releaseName, 'sluice');
-  assert.deepEqual(doc(plain, 'argocd/kustomization.yaml').resources, ['sluice-crds.yaml', 'sluice.yaml', 'sluice-istioconfig.yaml', 'sluice-policies.yaml']);
+  assert.deepEqual(doc(plain, 'argocd/kustomization.yaml').resources, [
+    'sluice-crds.yaml',
+    'sluice.yaml',
+    'sluice-istioconfig.yaml',
+    'sluice-policies.yaml',
+  ]);
 });
 
 test('Flux Kustomizations depend on the previous wave and wait; HelmReleases replace CRDs on upgrade', () => {
-  const dependsOn = (files: GitOpsFiles, name: string) => (doc(files, `flux/${name}.yaml`).spec.dependsOn ?? []).map((d: { name: string }) => d.name);
+  const dependsOn = (files: GitOpsFiles, name: string) =>
+    (doc(files, `flux/${name}.yaml`).spec.dependsOn ?? []).map((d: { name: string }) => d.name);
   for (const files of [plain, helm]) {
     assert.deepEqual(dependsOn(files, 'sluice-crds'), []);
     assert.deepEqual(dependsOn(files, 'sluice'), ['sluice-crds']);
@@ -71,7 +101,10 @@ test('Flux Kustomizations depend on the previous wave and wait; HelmReleases rep
   assert.equal(doc(helm, 'flux/sluice.yaml').spec.path, './clusters/prod/sluice/flux/releases/sluice');
   const release = doc(helm, 'flux/releases/sluice-crds/helmrelease.yaml');
   assert.equal(release.apiVersion, 'helm.toolkit.fluxcd.io/v2');
-  assert.deepEqual([release.spec.install.crds, release.spec.upgrade.crds], ['CreateReplace', 'CreateReplace']);
+  assert.deepEqual(
+    [release.spec.install.crds, release.spec.upgrade.crds],
+    ['CreateReplace', 'CreateReplace'],
+  );
   assert.equal(release.spec.chart.spec.chart, './clusters/prod/sluice/charts/sluice-crds');
   // Policies have no chart: plain YAML in both modes.
   assert.equal(doc(helm, 'flux/sluice-policies.yaml').spec.path, './clusters/prod/sluice/policies');
@@ -96,7 +129,12 @@ test('every Argo CD and Flux object validates closed against @kubernetes-models'
 });
 
 test('output is byte-identical across runs', () => {
-  const again = gitOpsFiles(synthesizeConfig(config), { mode: 'plain', repoPath: 'clusters/prod/sluice', argocd: REPO, flux: REPO });
+  const again = gitOpsFiles(synthesizeConfig(config), {
+    mode: 'plain',
+    repoPath: 'clusters/prod/sluice',
+    argocd: REPO,
+    flux: REPO,
+  });
   assert.deepEqual([...again], [...plain]);
 });
 
@@ -106,13 +144,21 @@ test('real kubectl kustomize builds every folder; plain output equals the synthe
   const kubectl = kubectlBinary();
   for (const folder of ['sluice-crds', 'sluice', 'istioconfig', 'policies', 'argocd', 'flux']) {
     const built = execFileSync(kubectl, ['kustomize', join(directory, folder)], { encoding: 'utf8' });
-    const objects = parseAllDocuments(built).map((d) => d.toJS() as { kind: string; metadata: { name: string } });
+    const objects = parseAllDocuments(built).map(
+      (d) => d.toJS() as { kind: string; metadata: { name: string } },
+    );
     const component = components.find((c) => c.name === folder);
     if (component !== undefined) {
-      const key = (o: { kind: string; metadata: { name: string; namespace?: string } }) => `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+      const key = (o: { kind: string; metadata: { name: string; namespace?: string } }) =>
+        `${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`;
       const expected = new Map(component.objects.map((o) => [key(o), o]));
       assert.equal(objects.length, expected.size, folder);
-      for (const object of objects) assert.deepEqual(object, JSON.parse(JSON.stringify(expected.get(key(object as never)))), `${folder}: ${key(object as never)}`);
+      for (const object of objects)
+        assert.deepEqual(
+          object,
+          JSON.parse(JSON.stringify(expected.get(key(object as never)))),
+          `${folder}: ${key(object as never)}`,
+        );
     } else {
       assert.ok(objects.length >= 4, `${folder} built ${objects.length} objects`);
     }
@@ -124,8 +170,17 @@ test('helm-mode folders build with kustomize inflating the vendored charts throu
   writeGitOpsFiles(directory, helm);
   // kustomize asks `helm version -c`, a flag Helm 4 dropped, so inflation uses Helm 3.
   const helm3 = helmBinaries().find((binary) => binary.major === 3)?.path ?? '';
-  const built = execFileSync(kubectlBinary(), ['kustomize', '--enable-helm', '--helm-command', helm3, join(directory, 'sluice')], { encoding: 'utf8' });
-  const kinds = parseAllDocuments(built).map((d) => (d.toJS() as { kind: string }).kind).sort();
-  assert.deepEqual(kinds, [...(components.find((c) => c.name === 'sluice')?.objects ?? [])].map((o) => o.kind).sort());
+  const built = execFileSync(
+    kubectlBinary(),
+    ['kustomize', '--enable-helm', '--helm-command', helm3, join(directory, 'sluice')],
+    { encoding: 'utf8' },
+  );
+  const kinds = parseAllDocuments(built)
+    .map((d) => (d.toJS() as { kind: string }).kind)
+    .sort();
+  assert.deepEqual(
+    kinds,
+    [...(components.find((c) => c.name === 'sluice')?.objects ?? [])].map((o) => o.kind).sort(),
+  );
   assert.match(readFileSync(join(directory, 'charts', 'sluice', 'Chart.yaml'), 'utf8'), /^name: sluice$/m);
 });

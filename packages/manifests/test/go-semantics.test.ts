@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { goEmpty, goFormatNumber, goQuote, goToJson, goToString, goTrimSuffix, goTrunc, goTruthy } from '../src/go-semantics.js';
+import {
+  goEmpty,
+  goFormatNumber,
+  goQuote,
+  goToJson,
+  goToString,
+  goTrimSuffix,
+  goTrunc,
+  goTruthy,
+} from '../src/go-semantics.js';
 
 describe('Go and Sprig mirrors', () => {
   it('%v of float64: shortest digits, exponent from 1e+06 and below 1e-04', () => {
@@ -19,14 +28,16 @@ describe('Go and Sprig mirrors', () => {
   });
 
   it('truth: false, 0, "", nil and empty collections are false; everything else true', () => {
-    assert.deepEqual(
-      [false, 0, '', null, undefined, [], {}].map(goTruthy),
-      [false, false, false, false, false, false, false],
-    );
-    assert.deepEqual(
-      [true, -1, 'x', [0], { a: 0 }].map(goTruthy),
-      [true, true, true, true, true],
-    );
+    assert.deepEqual([false, 0, '', null, undefined, [], {}].map(goTruthy), [
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+      false,
+    ]);
+    assert.deepEqual([true, -1, 'x', [0], { a: 0 }].map(goTruthy), [true, true, true, true, true]);
     assert.equal(goEmpty(''), true);
   });
 

@@ -35,7 +35,10 @@ describe('golden synthesis', () => {
 
   for (const name of cases) {
     it(name, () => {
-      const input = parse(readFileSync(join(directory, `${name}.input.yaml`), 'utf8')) as { construct: string; props: never };
+      const input = parse(readFileSync(join(directory, `${name}.input.yaml`), 'utf8')) as {
+        construct: string;
+        props: never;
+      };
       const build = CONSTRUCTS[input.construct];
       assert.ok(build, `unknown construct ${input.construct}`);
       const app = new App();
@@ -43,7 +46,11 @@ describe('golden synthesis', () => {
       const actual = app.synthYaml();
       const goldenPath = join(directory, `${name}.golden.yaml`);
       if (process.env.UPDATE_GOLDEN === '1') writeFileSync(goldenPath, actual);
-      assert.equal(actual, readFileSync(goldenPath, 'utf8'), `${name} differs from its golden; rerun with UPDATE_GOLDEN=1 and review the diff`);
+      assert.equal(
+        actual,
+        readFileSync(goldenPath, 'utf8'),
+        `${name} differs from its golden; rerun with UPDATE_GOLDEN=1 and review the diff`,
+      );
     });
   }
 });

@@ -18,12 +18,15 @@ describe('SluiceAgent with defaults', () => {
   const container = pod.containers[0];
 
   it('makes a ServiceAccount, a ConfigMap, a Service and a DaemonSet, all named sluice-agent in sluice-system', () => {
-    assert.deepEqual([...objects.keys()], [
-      'ServiceAccount/sluice-system/sluice-agent',
-      'ConfigMap/sluice-system/sluice-agent',
-      'Service/sluice-system/sluice-agent',
-      'DaemonSet/sluice-system/sluice-agent',
-    ]);
+    assert.deepEqual(
+      [...objects.keys()],
+      [
+        'ServiceAccount/sluice-system/sluice-agent',
+        'ConfigMap/sluice-system/sluice-agent',
+        'Service/sluice-system/sluice-agent',
+        'DaemonSet/sluice-system/sluice-agent',
+      ],
+    );
   });
 
   it('Service: node-local, gRPC 8080 (appProtocol grpc) and HTTP 8081, selecting by name and instance only', () => {
@@ -35,13 +38,20 @@ describe('SluiceAgent with defaults', () => {
         ['http', 8081, 'http', 'http'],
       ],
     );
-    assert.deepEqual(service.spec.selector, { 'app.kubernetes.io/name': 'sluice-agent', 'app.kubernetes.io/instance': 'sluice' });
+    assert.deepEqual(service.spec.selector, {
+      'app.kubernetes.io/name': 'sluice-agent',
+      'app.kubernetes.io/instance': 'sluice',
+    });
     assert.deepEqual(daemonSet.spec.selector.matchLabels, service.spec.selector);
-    for (const [key, value] of Object.entries(service.spec.selector)) assert.equal(daemonSet.spec.template.metadata.labels[key], value);
+    for (const [key, value] of Object.entries(service.spec.selector))
+      assert.equal(daemonSet.spec.template.metadata.labels[key], value);
   });
 
   it('rolls with maxSurge 1 / maxUnavailable 0, tolerates every taint, stays out of the mesh', () => {
-    assert.deepEqual(daemonSet.spec.updateStrategy, { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
+    assert.deepEqual(daemonSet.spec.updateStrategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
     assert.deepEqual(pod.tolerations, [{ operator: 'Exists' }]);
     assert.equal(daemonSet.spec.template.metadata.annotations['sidecar.istio.io/inject'], 'false');
     assert.equal(daemonSet.spec.template.metadata.labels['sidecar.istio.io/inject'], 'false');
@@ -62,14 +72,23 @@ describe('SluiceAgent with defaults', () => {
     assert.equal(pod.securityContext.runAsNonRoot, true);
     assert.deepEqual(pod.securityContext.seccompProfile, { type: 'RuntimeDefault' });
     assert.equal(pod.automountServiceAccountToken, false);
-    assert.equal((objects.get('ServiceAccount/sluice-system/sluice-agent') as AnyObject).automountServiceAccountToken, false);
+    assert.equal(
+      (objects.get('ServiceAccount/sluice-system/sluice-agent') as AnyObject).automountServiceAccountToken,
+      false,
+    );
   });
 
   it('sets every default explicitly: resources, pull policy, image tag = appVersion, probes, 5 s preStop drain within 30 s', () => {
-    assert.deepEqual(container.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    assert.deepEqual(container.resources, {
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    });
     assert.equal(container.imagePullPolicy, 'IfNotPresent');
     assert.equal(container.image, 'ghcr.io/sluice-dev/sluice-agent:0.1.0');
-    assert.deepEqual([container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path], ['/healthz', '/readyz']);
+    assert.deepEqual(
+      [container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path],
+      ['/healthz', '/readyz'],
+    );
     assert.deepEqual(container.lifecycle, { preStop: { sleep: { seconds: 5 } } });
     assert.equal(pod.terminationGracePeriodSeconds, 30);
   });
@@ -81,7 +100,10 @@ describe('SluiceAgent with defaults', () => {
       config,
       'grpcPort: 8080\nhttpPort: 8081\ncontroller: "sluice-controller.sluice-system.svc:8090"\nagentGroup: "default"\nlogLevel: "info"\n',
     );
-    assert.equal(container.env.some((e: AnyObject) => e.name.startsWith('REDIS_')), false);
+    assert.equal(
+      container.env.some((e: AnyObject) => e.name.startsWith('REDIS_')),
+      false,
+    );
   });
 });
 
@@ -90,7 +112,12 @@ describe('SluiceAgent customised', () => {
     release: 'edge',
     namespace: 'mesh-control',
     image: { repository: 'registry.local/sluice-agent', tag: '2.0.1', pullPolicy: 'Always' },
-    redis: { url: 'rediss://redis.cache:6380/1', existingSecret: 'redis-auth', usernameKey: 'user', passwordKey: 'pass' },
+    redis: {
+      url: 'rediss://redis.cache:6380/1',
+      existingSecret: 'redis-auth',
+      usernameKey: 'user',
+      passwordKey: 'pass',
+    },
     tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' }],
     priorityClassName: '',
     drainSeconds: 0,
@@ -102,7 +129,9 @@ describe('SluiceAgent customised', () => {
     const env = Object.fromEntries(container.env.map((e: AnyObject) => [e.name, e.valueFrom?.secretKeyRef]));
     assert.deepEqual(env.REDIS_USERNAME, { name: 'redis-auth', key: 'user', optional: true });
     assert.deepEqual(env.REDIS_PASSWORD, { name: 'redis-auth', key: 'pass', optional: false });
-    const config = (objects.get('ConfigMap/mesh-control/edge-sluice-agent') as AnyObject).data['agent.yaml'] as string;
+    const config = (objects.get('ConfigMap/mesh-control/edge-sluice-agent') as AnyObject).data[
+      'agent.yaml'
+    ] as string;
     assert.match(config, /^redisUrl: "rediss:\/\/redis\.cache:6380\/1"$/m);
     assert.match(config, /^controller: "edge-sluice-controller\.mesh-control\.svc:8090"$/m);
   });
@@ -112,13 +141,16 @@ describe('SluiceAgent customised', () => {
     assert.equal(container.imagePullPolicy, 'Always');
     assert.equal('priorityClassName' in daemonSet.spec.template.spec, false);
     assert.equal('lifecycle' in container, false);
-    assert.deepEqual(daemonSet.spec.template.spec.tolerations, [{ key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' }]);
+    assert.deepEqual(daemonSet.spec.template.spec.tolerations, [
+      { key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' },
+    ]);
   });
 });
 
 describe('the config checksum rolls pods when, and only when, the config inputs change', () => {
   const checksum = (props: SluiceAgentProps) =>
-    (agent(props).get(`DaemonSet/${props.namespace ?? 'sluice-system'}/sluice-agent`) as AnyObject).spec.template.metadata.annotations['checksum/config'] as string;
+    (agent(props).get(`DaemonSet/${props.namespace ?? 'sluice-system'}/sluice-agent`) as AnyObject).spec
+      .template.metadata.annotations['checksum/config'] as string;
 
   it('is a SHA-256, stable for the same props, different for another log level or controller namespace', () => {
     const base = checksum({});
@@ -144,7 +176,11 @@ describe('SluiceAgent refuses bad props, naming the key', () => {
 });
 
 describe('agentSidecarContainer (sidecarMode)', () => {
-  const container = agentSidecarContainer({ ports: { grpc: 18080, http: 18081 }, release: 'sluice', namespace: 'apps' }) as AnyObject;
+  const container = agentSidecarContainer({
+    ports: { grpc: 18080, http: 18081 },
+    release: 'sluice',
+    namespace: 'apps',
+  }) as AnyObject;
 
   it('is the agent container configured through SLUICE_AGENT_* variables on the chosen ports, without the ConfigMap', () => {
     assert.equal(container.name, 'agent');
@@ -152,7 +188,9 @@ describe('agentSidecarContainer (sidecarMode)', () => {
       container.ports.map((p: AnyObject) => p.containerPort),
       [18080, 18081],
     );
-    const env = Object.fromEntries(container.env.filter((e: AnyObject) => 'value' in e).map((e: AnyObject) => [e.name, e.value]));
+    const env = Object.fromEntries(
+      container.env.filter((e: AnyObject) => 'value' in e).map((e: AnyObject) => [e.name, e.value]),
+    );
     assert.deepEqual(env, {
       SLUICE_AGENT_GRPC_PORT: '18080',
       SLUICE_AGENT_HTTP_PORT: '18081',
@@ -164,11 +202,13 @@ describe('agentSidecarContainer (sidecarMode)', () => {
     assert.deepEqual(container.volumeMounts, []);
     // The variables are the ones the agent's config loader reads with the SLUICE_AGENT_ prefix.
     const config = loadConfig(AgentConfigSchema, { env, envPrefix: 'SLUICE_AGENT_' });
-    assert.deepEqual([config.grpcPort, config.httpPort, config.controller, config.agentGroup], [18080, 18081, 'sluice-controller.apps.svc:8090', 'default']);
+    assert.deepEqual(
+      [config.grpcPort, config.httpPort, config.controller, config.agentGroup],
+      [18080, 18081, 'sluice-controller.apps.svc:8090', 'default'],
+    );
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
   });
 });
-
 
 describe('agent default control point (for Istio CUSTOM ext_authz, which sends no metadata)', () => {
   it('reaches the config file and the sidecar environment only when set, and the agent config schema accepts it', async () => {
@@ -181,6 +221,11 @@ describe('agent default control point (for Istio CUSTOM ext_authz, which sends n
     const config = configOf({ defaultControlPoint: 'ingress' });
     assert.equal(AgentConfigSchema.parse(config).defaultControlPoint, 'ingress');
     const sidecar = agentSidecarContainer({ defaultControlPoint: 'ingress' }) as any;
-    assert.ok(sidecar.env.some((e: { name: string; value: string }) => e.name === 'SLUICE_AGENT_DEFAULT_CONTROL_POINT' && e.value === 'ingress'));
+    assert.ok(
+      sidecar.env.some(
+        (e: { name: string; value: string }) =>
+          e.name === 'SLUICE_AGENT_DEFAULT_CONTROL_POINT' && e.value === 'ingress',
+      ),
+    );
   });
 });

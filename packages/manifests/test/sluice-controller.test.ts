@@ -6,7 +6,10 @@ import { byKey, synthesise } from './support/helm.js';
 type AnyObject = Record<string, any>;
 
 function controller(props: SluiceControllerProps = {}): Map<string, AnyObject> {
-  return byKey(synthesise((scope) => new SluiceController(scope, 'controller', props))) as Map<string, AnyObject>;
+  return byKey(synthesise((scope) => new SluiceController(scope, 'controller', props))) as Map<
+    string,
+    AnyObject
+  >;
 }
 
 describe('SluiceController with defaults', () => {
@@ -43,7 +46,10 @@ describe('SluiceController with defaults', () => {
         ['http', 8091],
       ],
     );
-    assert.deepEqual(service.spec.selector, { 'app.kubernetes.io/name': 'sluice-controller', 'app.kubernetes.io/instance': 'sluice' });
+    assert.deepEqual(service.spec.selector, {
+      'app.kubernetes.io/name': 'sluice-controller',
+      'app.kubernetes.io/instance': 'sluice',
+    });
     assert.deepEqual(deployment.spec.selector.matchLabels, service.spec.selector);
   });
 
@@ -54,8 +60,14 @@ describe('SluiceController with defaults', () => {
       { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     ]);
     const binding = get('RoleBinding');
-    assert.deepEqual(binding.roleRef, { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'sluice-controller' });
-    assert.deepEqual(binding.subjects, [{ kind: 'ServiceAccount', name: 'sluice-controller', namespace: 'sluice-system' }]);
+    assert.deepEqual(binding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'Role',
+      name: 'sluice-controller',
+    });
+    assert.deepEqual(binding.subjects, [
+      { kind: 'ServiceAccount', name: 'sluice-controller', namespace: 'sluice-system' },
+    ]);
   });
 
   it('a PodDisruptionBudget that allows one eviction of its one replica, so it never blocks a drain', () => {
@@ -66,16 +78,31 @@ describe('SluiceController with defaults', () => {
   });
 
   it('config: its own namespace in Kubernetes mode, ports 8090/8091; no API token unless a Secret is named', () => {
-    assert.equal(get('ConfigMap').data['controller.yaml'], 'grpcPort: 8090\nhttpPort: 8091\nkubernetes: true\nnamespace: "sluice-system"\nlogLevel: "info"\n');
-    assert.equal(container.env.some((e: AnyObject) => e.name === 'SLUICE_CONTROLLER_API_TOKEN'), false);
+    assert.equal(
+      get('ConfigMap').data['controller.yaml'],
+      'grpcPort: 8090\nhttpPort: 8091\nkubernetes: true\nnamespace: "sluice-system"\nlogLevel: "info"\n',
+    );
+    assert.equal(
+      container.env.some((e: AnyObject) => e.name === 'SLUICE_CONTROLLER_API_TOKEN'),
+      false,
+    );
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
-    assert.deepEqual(container.resources, { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } });
+    assert.deepEqual(container.resources, {
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    });
   });
 });
 
 describe('SluiceController customised', () => {
-  const objects = controller({ release: 'edge', namespace: 'ops', apiToken: { existingSecret: 'api', key: 'bearer' }, ports: { http: 9000 } });
-  const container = (objects.get('Deployment/ops/edge-sluice-controller') as AnyObject).spec.template.spec.containers[0];
+  const objects = controller({
+    release: 'edge',
+    namespace: 'ops',
+    apiToken: { existingSecret: 'api', key: 'bearer' },
+    ports: { http: 9000 },
+  });
+  const container = (objects.get('Deployment/ops/edge-sluice-controller') as AnyObject).spec.template.spec
+    .containers[0];
 
   it('takes the API token from the Secret', () => {
     const token = container.env.find((e: AnyObject) => e.name === 'SLUICE_CONTROLLER_API_TOKEN');
@@ -88,14 +115,22 @@ describe('SluiceController customised', () => {
       [8090, 9000],
     );
     assert.deepEqual(
-      (objects.get('Service/ops/edge-sluice-controller') as AnyObject).spec.ports.map((p: AnyObject) => p.port),
+      (objects.get('Service/ops/edge-sluice-controller') as AnyObject).spec.ports.map(
+        (p: AnyObject) => p.port,
+      ),
       [8090, 9000],
     );
-    assert.match((objects.get('ConfigMap/ops/edge-sluice-controller') as AnyObject).data['controller.yaml'], /^httpPort: 9000$/m);
+    assert.match(
+      (objects.get('ConfigMap/ops/edge-sluice-controller') as AnyObject).data['controller.yaml'],
+      /^httpPort: 9000$/m,
+    );
   });
 
   it('refuses bad props naming the key', () => {
-    assert.throws(() => controller({ apiToken: { existingSecret: 'Not_A_Name' } }), /apiToken\.existingSecret/);
+    assert.throws(
+      () => controller({ apiToken: { existingSecret: 'Not_A_Name' } }),
+      /apiToken\.existingSecret/,
+    );
     assert.throws(() => controller({ replicas: 2 } as never), /replicas/);
   });
 });

@@ -11,8 +11,14 @@ for (const helm of HELMS) {
   describe(`sluice-crds chart equals SluiceCrds synthesis on Helm ${helm.major}`, () => {
     for (const keepOnUninstall of [true, false]) {
       it(`keepOnUninstall ${keepOnUninstall}`, async () => {
-        const rendered = await helmTemplate(helm, chart, { release: 'crds', namespace: 'default', values: { keepOnUninstall } });
-        const synthesised = synthesise((scope) => new SluiceCrds(scope, 'crds', { release: 'crds', keepOnUninstall }));
+        const rendered = await helmTemplate(helm, chart, {
+          release: 'crds',
+          namespace: 'default',
+          values: { keepOnUninstall },
+        });
+        const synthesised = synthesise(
+          (scope) => new SluiceCrds(scope, 'crds', { release: 'crds', keepOnUninstall }),
+        );
         assert.equal(rendered.length, 1);
         assert.deepEqual(rendered, synthesised);
       });
@@ -43,7 +49,11 @@ describe('the FlowPolicy CRD', () => {
     assert.deepEqual([version.name, version.served, version.storage], [FLOW_POLICY_CRD.version, true, true]);
     assert.deepEqual(version.subresources, { status: {} });
     assert.deepEqual(
-      version.additionalPrinterColumns.map((column: { name: string; type: string; jsonPath: string }) => [column.name, column.type, column.jsonPath]),
+      version.additionalPrinterColumns.map((column: { name: string; type: string; jsonPath: string }) => [
+        column.name,
+        column.type,
+        column.jsonPath,
+      ]),
       [
         ['Ready', 'string', '.status.conditions[?(@.type=="Ready")].status'],
         ['Age', 'date', '.metadata.creationTimestamp'],
@@ -54,7 +64,10 @@ describe('the FlowPolicy CRD', () => {
   it('has the spec schema of every component the zod schema declares, and no closed-object keyword the API server rejects', () => {
     const schema = version.schema.openAPIV3Schema;
     assert.equal(schema.type, 'object');
-    assert.deepEqual(Object.keys(schema.properties.spec.properties).sort(), Object.keys(FlowPolicySpecSchema.shape).sort());
+    assert.deepEqual(
+      Object.keys(schema.properties.spec.properties).sort(),
+      Object.keys(FlowPolicySpecSchema.shape).sort(),
+    );
     assert.equal(JSON.stringify(schema).includes('"additionalProperties":false'), false);
     assert.equal(JSON.stringify(schema).includes('$schema'), false);
   });
@@ -65,6 +78,9 @@ describe('the FlowPolicy CRD', () => {
   });
 
   it('refuses bad props naming the key', () => {
-    assert.throws(() => synthesise((scope) => new SluiceCrds(scope, 'crds', { keepOnUninstall: 'yes' as never })), /keepOnUninstall/);
+    assert.throws(
+      () => synthesise((scope) => new SluiceCrds(scope, 'crds', { keepOnUninstall: 'yes' as never })),
+      /keepOnUninstall/,
+    );
   });
 });

@@ -6,32 +6,60 @@ import { SLUICE_ALERT_RULES } from '../src/monitoring/alert-rules.js';
 import { byKey, HELMS, helmTemplate, synthesise, writeChart } from './support/helm.js';
 import { closedModelErrors, runtimeModelErrors } from './support/closed-models.js';
 
-const ALL_ON = { monitoring: { serviceMonitor: { enabled: true, interval: '15s' }, prometheusRule: { enabled: true }, grafanaDashboard: { enabled: true } } };
-const kinds = (objects: { kind: string; metadata: { name: string } }[]) => objects.map((o) => `${o.kind}/${o.metadata.name}`).filter((k) => /ServiceMonitor|PrometheusRule|sluice-monitoring/.test(k)).sort();
+const ALL_ON = {
+  monitoring: {
+    serviceMonitor: { enabled: true, interval: '15s' },
+    prometheusRule: { enabled: true },
+    grafanaDashboard: { enabled: true },
+  },
+};
+const kinds = (objects: { kind: string; metadata: { name: string } }[]) =>
+  objects
+    .map((o) => `${o.kind}/${o.metadata.name}`)
+    .filter((k) => /ServiceMonitor|PrometheusRule|sluice-monitoring/.test(k))
+    .sort();
 
 describe('monitoring objects', () => {
   it('are off by default and all three appear when enabled', () => {
     assert.deepEqual(kinds(synthesise((scope) => new SluicePlatform(scope, 'sluice', {}))), []);
     const objects = synthesise((scope) => new SluicePlatform(scope, 'sluice', ALL_ON));
-    assert.deepEqual(kinds(objects), ['ConfigMap/sluice-monitoring', 'PrometheusRule/sluice-monitoring', 'ServiceMonitor/sluice-monitoring']);
+    assert.deepEqual(kinds(objects), [
+      'ConfigMap/sluice-monitoring',
+      'PrometheusRule/sluice-monitoring',
+      'ServiceMonitor/sluice-monitoring',
+    ]);
     const monitor = objects.find((o) => o.kind === 'ServiceMonitor') as any;
-    assert.deepEqual(monitor.spec.selector.matchLabels, { 'app.kubernetes.io/instance': 'sluice', 'app.kubernetes.io/part-of': 'sluice' });
+    assert.deepEqual(monitor.spec.selector.matchLabels, {
+      'app.kubernetes.io/instance': 'sluice',
+      'app.kubernetes.io/part-of': 'sluice',
+    });
     assert.deepEqual(monitor.spec.endpoints, [{ port: 'http', path: '/metrics', interval: '15s' }]);
     // The selector matches the agent and controller Services, both of which name their metrics port http.
     const services = objects.filter((o) => o.kind === 'Service') as any[];
     assert.equal(services.length, 2);
     for (const service of services) {
-      for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels)) assert.equal(service.metadata.labels[key], value);
+      for (const [key, value] of Object.entries(monitor.spec.selector.matchLabels))
+        assert.equal(service.metadata.labels[key], value);
       assert.ok(service.spec.ports.some((port: { name: string }) => port.name === 'http'));
     }
     const rule = objects.find((o) => o.kind === 'PrometheusRule') as any;
     assert.deepEqual(
       rule.spec.groups[0].rules.map((r: { alert: string }) => r.alert),
-      ['SluiceThrottling', 'SluiceThrottleReleased', 'SluicePolicyInvalid', 'SluiceAgentsDisconnected', 'SluiceExtAuthzFailOpen'],
+      [
+        'SluiceThrottling',
+        'SluiceThrottleReleased',
+        'SluicePolicyInvalid',
+        'SluiceAgentsDisconnected',
+        'SluiceExtAuthzFailOpen',
+      ],
     );
-    const dashboard = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'sluice-monitoring') as any;
+    const dashboard = objects.find(
+      (o) => o.kind === 'ConfigMap' && o.metadata.name === 'sluice-monitoring',
+    ) as any;
     assert.equal(dashboard.metadata.labels.grafana_dashboard, '1');
-    const parsed = JSON.parse(dashboard.data['sluice-dashboard.json']) as { panels: { targets: { expr: string }[] }[] };
+    const parsed = JSON.parse(dashboard.data['sluice-dashboard.json']) as {
+      panels: { targets: { expr: string }[] }[];
+    };
     assert.equal(parsed.panels.length, 6);
   });
 
@@ -41,7 +69,9 @@ describe('monitoring objects', () => {
   });
 
   it('validate closed against the prometheus-operator models, and a typo fails', async () => {
-    const objects = synthesise((scope) => new SluicePlatform(scope, 'sluice', ALL_ON)).filter((o) => o.apiVersion === 'monitoring.coreos.com/v1');
+    const objects = synthesise((scope) => new SluicePlatform(scope, 'sluice', ALL_ON)).filter(
+      (o) => o.apiVersion === 'monitoring.coreos.com/v1',
+    );
     assert.equal(objects.length, 2);
     assert.deepEqual(closedModelErrors(objects), []);
     assert.deepEqual(await runtimeModelErrors(objects), []);
@@ -53,7 +83,9 @@ describe('monitoring objects', () => {
   for (const helm of HELMS) {
     it(`the chart renders them equal to synthesis on Helm ${helm.major}`, async () => {
       const chart = writeChart(SLUICE_CHART_DEFINITION);
-      const rendered = byKey(await helmTemplate(helm, chart, { release: 'sluice', namespace: 'sluice-system', values: ALL_ON }));
+      const rendered = byKey(
+        await helmTemplate(helm, chart, { release: 'sluice', namespace: 'sluice-system', values: ALL_ON }),
+      );
       const synthesised = byKey(synthesise((scope) => new SluicePlatform(scope, 'sluice', ALL_ON)));
       assert.deepEqual([...rendered.keys()].sort(), [...synthesised.keys()].sort());
       for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);

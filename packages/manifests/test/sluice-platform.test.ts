@@ -22,7 +22,9 @@ const CASES: readonly Case[] = [
     release: 'sluice',
     namespace: 'sluice-system',
     values: {
-      agent: { resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } } },
+      agent: {
+        resources: { requests: { cpu: '250m', memory: '256Mi' }, limits: { cpu: '2', memory: '1Gi' } },
+      },
       controller: { resources: { requests: { cpu: '50m' }, limits: {} } },
     },
   },
@@ -30,11 +32,34 @@ const CASES: readonly Case[] = [
     name: 'redis secret',
     release: 'sluice',
     namespace: 'sluice-system',
-    values: { agent: { redis: { url: 'redis://redis.cache.svc:6379/2', existingSecret: 'redis-auth', passwordKey: 'redis-password' } } },
+    values: {
+      agent: {
+        redis: {
+          url: 'redis://redis.cache.svc:6379/2',
+          existingSecret: 'redis-auth',
+          passwordKey: 'redis-password',
+        },
+      },
+    },
   },
-  { name: 'api token', release: 'sluice', namespace: 'sluice-system', values: { controller: { apiToken: { existingSecret: 'sluice-api', key: 'bearer' } } } },
-  { name: 'agent only', release: 'sluice', namespace: 'sluice-system', values: { controller: { enabled: false } } },
-  { name: 'controller only', release: 'sluice', namespace: 'sluice-system', values: { agent: { enabled: false } } },
+  {
+    name: 'api token',
+    release: 'sluice',
+    namespace: 'sluice-system',
+    values: { controller: { apiToken: { existingSecret: 'sluice-api', key: 'bearer' } } },
+  },
+  {
+    name: 'agent only',
+    release: 'sluice',
+    namespace: 'sluice-system',
+    values: { controller: { enabled: false } },
+  },
+  {
+    name: 'controller only',
+    release: 'sluice',
+    namespace: 'sluice-system',
+    values: { agent: { enabled: false } },
+  },
   {
     name: 'overrides and edge values',
     release: 'sluice-prod',
@@ -63,7 +88,11 @@ for (const helm of HELMS) {
         const rendered = byKey(await helmTemplate(helm, chart, testCase));
         const synthesised = byKey(
           synthesise((scope) => {
-            new SluicePlatform(scope, 'sluice', { release: testCase.release, namespace: testCase.namespace, ...(testCase.values as SluicePlatformProps) });
+            new SluicePlatform(scope, 'sluice', {
+              release: testCase.release,
+              namespace: testCase.namespace,
+              ...(testCase.values as SluicePlatformProps),
+            });
           }),
         );
         assert.deepEqual([...rendered.keys()].sort(), [...synthesised.keys()].sort());
@@ -75,11 +104,25 @@ for (const helm of HELMS) {
 
 for (const helm of HELMS) {
   it(`Helm ${helm.major}: --set (int64 and string-typed) renders as the same values from a file`, async () => {
-    const args = ['--set', 'agent.ports.grpc=9000', '--set', 'agent.image.tag=1.0', '--set', 'controller.enabled=false', '--set', 'agent.drainSeconds=0'];
-    const rendered = byKey(await helmTemplate(helm, chart, { release: 'sluice', namespace: 'sluice-system', args }));
+    const args = [
+      '--set',
+      'agent.ports.grpc=9000',
+      '--set',
+      'agent.image.tag=1.0',
+      '--set',
+      'controller.enabled=false',
+      '--set',
+      'agent.drainSeconds=0',
+    ];
+    const rendered = byKey(
+      await helmTemplate(helm, chart, { release: 'sluice', namespace: 'sluice-system', args }),
+    );
     const synthesised = byKey(
       synthesise((scope) => {
-        new SluicePlatform(scope, 'sluice', { agent: { ports: { grpc: 9000 }, image: { tag: '1.0' }, drainSeconds: 0 }, controller: { enabled: false } });
+        new SluicePlatform(scope, 'sluice', {
+          agent: { ports: { grpc: 9000 }, image: { tag: '1.0' }, drainSeconds: 0 },
+          controller: { enabled: false },
+        });
       }),
     );
     assert.equal(rendered.size, 4);
@@ -91,7 +134,11 @@ describe('the matrix renders what each case is about', () => {
   const objects = (testCase: Case): Map<string, any> =>
     byKey(
       synthesise((scope) => {
-        new SluicePlatform(scope, 'sluice', { release: testCase.release, namespace: testCase.namespace, ...(testCase.values as SluicePlatformProps) });
+        new SluicePlatform(scope, 'sluice', {
+          release: testCase.release,
+          namespace: testCase.namespace,
+          ...(testCase.values as SluicePlatformProps),
+        });
       }),
     );
   const find = (name: string) => CASES.find((c) => c.name === name) as Case;
@@ -99,14 +146,20 @@ describe('the matrix renders what each case is about', () => {
   it('defaults: 11 objects named sluice-agent and sluice-controller in sluice-system', () => {
     const all = objects(find('defaults'));
     assert.equal(all.size, 11);
-    assert.deepEqual(new Set([...all.values()].map((m) => m.metadata.name)), new Set(['sluice-agent', 'sluice-controller']));
+    assert.deepEqual(
+      new Set([...all.values()].map((m) => m.metadata.name)),
+      new Set(['sluice-agent', 'sluice-controller']),
+    );
     assert.ok([...all.values()].every((m) => m.metadata.namespace === 'sluice-system'));
   });
 
   it('custom release: the fullname rule gives edge-sluice-agent and the agent dials edge-sluice-controller.mesh-control.svc:8090', () => {
     const all = objects(find('custom release and namespace'));
     const config = all.get('ConfigMap/mesh-control/edge-sluice-agent') as { data: Record<string, string> };
-    assert.match(config.data['agent.yaml'] ?? '', /^controller: "edge-sluice-controller\.mesh-control\.svc:8090"$/m);
+    assert.match(
+      config.data['agent.yaml'] ?? '',
+      /^controller: "edge-sluice-controller\.mesh-control\.svc:8090"$/m,
+    );
   });
 
   it('agent only / controller only: 4 agent objects, 7 controller objects', () => {
@@ -140,7 +193,9 @@ describe('the matrix renders what each case is about', () => {
 
   it('resources: leaves not given keep their defaults, as Helm merges values', () => {
     const all = objects(find('resources'));
-    const deployment = all.get('Deployment/sluice-system/sluice-controller') as { spec: { template: { spec: { containers: { resources: unknown }[] } } } };
+    const deployment = all.get('Deployment/sluice-system/sluice-controller') as {
+      spec: { template: { spec: { containers: { resources: unknown }[] } } };
+    };
     assert.deepEqual(deployment.spec.template.spec.containers[0]?.resources, {
       requests: { cpu: '50m', memory: '128Mi' },
       limits: { cpu: '1', memory: '512Mi' },

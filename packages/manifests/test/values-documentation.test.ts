@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import type { z } from 'zod';
-import { renderValuesTable, renderValuesYaml, valuesKeys, type ValuesKey } from '../src/values-documentation.js';
+import {
+  renderValuesTable,
+  renderValuesYaml,
+  valuesKeys,
+  type ValuesKey,
+} from '../src/values-documentation.js';
 import { SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '../src/spec-values.js';
 
 const SCHEMAS: readonly [string, z.ZodType][] = [
@@ -30,9 +35,11 @@ function objectDefaults(schema: z.ZodType, path: string): string[] {
   const kinds = wrappers(schema);
   const problems = kinds.includes('default') && kinds.at(-1) === 'object' ? [path] : [];
   let inner: any = schema;
-  while (['optional', 'default', 'prefault', 'nullable'].includes(inner._zod.def.type)) inner = inner._zod.def.innerType;
+  while (['optional', 'default', 'prefault', 'nullable'].includes(inner._zod.def.type))
+    inner = inner._zod.def.innerType;
   if (inner._zod.def.type === 'object') {
-    for (const [key, child] of Object.entries(inner._zod.def.shape as Record<string, z.ZodType>)) problems.push(...objectDefaults(child, path ? `${path}.${key}` : key));
+    for (const [key, child] of Object.entries(inner._zod.def.shape as Record<string, z.ZodType>))
+      problems.push(...objectDefaults(child, path ? `${path}.${key}` : key));
   }
   return problems;
 }
@@ -79,6 +86,9 @@ describe('values documentation', () => {
 
   it('a key without a description is refused', async () => {
     const { z } = await import('zod');
-    assert.throws(() => valuesKeys(z.object({ documented: z.string().describe('yes'), bare: z.string() })), /values key bare has no description/);
+    assert.throws(
+      () => valuesKeys(z.object({ documented: z.string().describe('yes'), bare: z.string() })),
+      /values key bare has no description/,
+    );
   });
 });

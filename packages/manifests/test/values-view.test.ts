@@ -29,7 +29,11 @@ describe('values views', () => {
   });
 
   it('over parsed props, a leaf is a constant, whole subtrees included', () => {
-    const data: Values = { image: { repository: 'r', tag: '1' }, ports: { grpc: 9 }, tolerations: [{ operator: 'Exists' }] };
+    const data: Values = {
+      image: { repository: 'r', tag: '1' },
+      ports: { grpc: 9 },
+      tolerations: [{ operator: 'Exists' }],
+    };
     const view = literalView(data);
     const context = probeContext({});
     assert.equal(view.image.tag.$.evaluate(context), '1');

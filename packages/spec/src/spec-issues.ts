@@ -10,7 +10,8 @@ export interface SpecIssue {
   readonly allowed: string;
 }
 
-export type ParseResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: SpecIssue[] };
+export type ParseResult<T> =
+  { readonly ok: true; readonly value: T } | { readonly ok: false; readonly issues: SpecIssue[] };
 
 /** Thrown by the `...OrThrow` parsers; its message lists every issue, one per line. */
 export class SpecValidationError extends Error {
@@ -31,7 +32,8 @@ export function formatPath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const segment of path) {
     if (typeof segment === 'number') out += `[${segment}]`;
-    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment)) out += out ? `.${segment}` : segment;
+    else if (typeof segment === 'string' && /^[A-Za-z_][A-Za-z0-9_]*$/.test(segment))
+      out += out ? `.${segment}` : segment;
     else out += `[${JSON.stringify(String(segment))}]`;
   }
   return out;
@@ -71,7 +73,9 @@ function describeAllowed(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `allowed: ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_format':
-      return issue.message && !issue.message.startsWith('Invalid') ? issue.message : `must match ${issue.pattern ?? issue.format}`;
+      return issue.message && !issue.message.startsWith('Invalid')
+        ? issue.message
+        : `must match ${issue.pattern ?? issue.format}`;
     case 'unrecognized_keys':
       return 'unknown field';
     case 'invalid_union':
@@ -82,14 +86,22 @@ function describeAllowed(issue: z.core.$ZodIssue): string {
 }
 
 /** Turns zod issues into path-precise ones, reading the offending value from the input. */
-export function toSpecIssues(input: unknown, error: z.core.$ZodError, basePath: readonly PropertyKey[] = []): SpecIssue[] {
+export function toSpecIssues(
+  input: unknown,
+  error: z.core.$ZodError,
+  basePath: readonly PropertyKey[] = [],
+): SpecIssue[] {
   const issues: SpecIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       // One issue per key, so each misspelling is reported at its own path.
       for (const key of issue.keys) {
         const path = [...basePath, ...issue.path, key];
-        issues.push({ path: formatPath(path), value: renderValue(valueAt(input, [...issue.path, key])), allowed: 'unknown field' });
+        issues.push({
+          path: formatPath(path),
+          value: renderValue(valueAt(input, [...issue.path, key])),
+          allowed: 'unknown field',
+        });
       }
       continue;
     }

@@ -4,11 +4,15 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { convertApertureValues, parseFlowPolicy } from '../src/index.js';
 
-const fixture = (name: string): unknown => parse(readFileSync(new URL(`./fixtures/aperture/${name}`, import.meta.url), 'utf8'));
+const fixture = (name: string): unknown =>
+  parse(readFileSync(new URL(`./fixtures/aperture/${name}`, import.meta.url), 'utf8'));
 const SERVICE = 'service1-demo-app.demoapp.svc.cluster.local';
 
 test("the seed's values file converts to the hand-checked FlowPolicy", () => {
-  const result = convertApertureValues('load-scheduling/average-latency', fixture('basic-service-protection.values.yaml'));
+  const result = convertApertureValues(
+    'load-scheduling/average-latency',
+    fixture('basic-service-protection.values.yaml'),
+  );
   assert.ok(result.ok, JSON.stringify(result));
   // Written by hand from the seed: one scheduler on ingress of service1, the flux meter on the same
   // selector, tolerance 1.1; nothing else set, so Sluice's defaults apply.
@@ -38,12 +42,20 @@ test("the seed's values file converts to the hand-checked FlowPolicy", () => {
 });
 
 test('workloads, classifiers, status names and the per-10 s increment convert', () => {
-  const result = convertApertureValues('load-scheduling/average-latency', fixture('workload-prioritization.values.yaml'));
+  const result = convertApertureValues(
+    'load-scheduling/average-latency',
+    fixture('workload-prioritization.values.yaml'),
+  );
   assert.ok(result.ok, JSON.stringify(result));
   const scheduler = result.value.spec.loadSchedulers?.[0];
   assert.deepEqual(scheduler?.workloads, [
     { name: 'guests', labelMatcher: { matchLabels: { user_type: 'guest' } }, priority: 50 },
-    { name: 'subscribers', labelMatcher: { matchLabels: { user_type: 'subscriber' } }, priority: 200, queueTimeout: '0.5s' },
+    {
+      name: 'subscribers',
+      labelMatcher: { matchLabels: { user_type: 'subscriber' } },
+      priority: 200,
+      queueTimeout: '0.5s',
+    },
   ]);
   assert.equal(scheduler?.deniedResponseStatusCode, 503);
   assert.equal(scheduler?.decisionDeadlineMargin, '0.01s');
@@ -132,6 +144,9 @@ test('lazy sync and an unknown status name are refused', () => {
   assert.ok(!result.ok);
   assert.deepEqual(
     result.issues.map((issue) => issue.path),
-    ['policy.rate_limiter.parameters.lazy_sync.enabled', 'policy.rate_limiter.request_parameters.denied_response_status_code'],
+    [
+      'policy.rate_limiter.parameters.lazy_sync.enabled',
+      'policy.rate_limiter.request_parameters.denied_response_status_code',
+    ],
   );
 });

@@ -15,30 +15,59 @@ test('sluice chart values: defaults for both components and monitoring off', () 
   const values = SluiceChartValuesSchema.parse({});
   assert.equal(values.agent.enabled, true);
   assert.equal(values.controller.enabled, true);
-  assert.deepEqual([values.agent.ports.grpc, values.agent.ports.http, values.controller.ports.grpc, values.controller.ports.http], [8080, 8081, 8090, 8091]);
   assert.deepEqual(
-    [values.monitoring.serviceMonitor.enabled, values.monitoring.prometheusRule.enabled, values.monitoring.grafanaDashboard.enabled],
+    [
+      values.agent.ports.grpc,
+      values.agent.ports.http,
+      values.controller.ports.grpc,
+      values.controller.ports.http,
+    ],
+    [8080, 8081, 8090, 8091],
+  );
+  assert.deepEqual(
+    [
+      values.monitoring.serviceMonitor.enabled,
+      values.monitoring.prometheusRule.enabled,
+      values.monitoring.grafanaDashboard.enabled,
+    ],
     [false, false, false],
   );
   assert.equal(values.agent.defaultControlPoint, undefined);
 });
 
 test('sluice chart values: an unknown key, a port out of range and a bad control point are refused by path', () => {
-  const result = parseWith(SluiceChartValuesSchema, { agent: { ports: { grpc: 70000 }, defaultControlPoint: 'in gress' }, controler: {} });
+  const result = parseWith(SluiceChartValuesSchema, {
+    agent: { ports: { grpc: 70000 }, defaultControlPoint: 'in gress' },
+    controler: {},
+  });
   assert.ok(!result.ok);
-  assert.deepEqual(result.issues.map((issue) => issue.path).sort(), ['agent.defaultControlPoint', 'agent.ports.grpc', 'controler']);
+  assert.deepEqual(result.issues.map((issue) => issue.path).sort(), [
+    'agent.defaultControlPoint',
+    'agent.ports.grpc',
+    'controler',
+  ]);
 });
 
 test('tenant values: duplicate names and hosts, hostile names and over-long names are refused', () => {
-  const duplicate = parseWith(TenantGatewaysValuesSchema, { tenants: [tenant('acme', ['shop.acme.com']), tenant('acme', ['shop.acme.com'])] });
+  const duplicate = parseWith(TenantGatewaysValuesSchema, {
+    tenants: [tenant('acme', ['shop.acme.com']), tenant('acme', ['shop.acme.com'])],
+  });
   assert.ok(!duplicate.ok);
-  assert.deepEqual(duplicate.issues.map((issue) => issue.path), ['tenants[1].name', 'tenants[1].hosts[0]']);
+  assert.deepEqual(
+    duplicate.issues.map((issue) => issue.path),
+    ['tenants[1].name', 'tenants[1].hosts[0]'],
+  );
   const hostile = parseWith(TenantGatewaysValuesSchema, {
-    tenants: [tenant('{{ .Release.Name }}', ['shop.acme.com']), tenant('a'.repeat(300), ['x.acme.com']), tenant('ok', ['*.*.acme.com', 'UPPER.acme.com'])],
+    tenants: [
+      tenant('{{ .Release.Name }}', ['shop.acme.com']),
+      tenant('a'.repeat(300), ['x.acme.com']),
+      tenant('ok', ['*.*.acme.com', 'UPPER.acme.com']),
+    ],
   });
   assert.ok(!hostile.ok);
   const paths = hostile.issues.map((issue) => issue.path);
-  for (const path of ['tenants[0].name', 'tenants[1].name', 'tenants[2].hosts[0]', 'tenants[2].hosts[1]']) assert.ok(paths.includes(path), `${path} in ${paths.join(', ')}`);
+  for (const path of ['tenants[0].name', 'tenants[1].name', 'tenants[2].hosts[0]', 'tenants[2].hosts[1]'])
+    assert.ok(paths.includes(path), `${path} in ${paths.join(', ')}`);
   assert.ok(TenantGatewaysValuesSchema.safeParse({ tenants: [tenant('acme', ['*.acme.com'])] }).success);
 });
 
@@ -52,7 +81,10 @@ test('istio config values: patching virtualOutbound is refused with the reason',
 
 test('every chart values schema exports to a closed draft-07 JSON Schema', () => {
   for (const schema of [SluiceChartValuesSchema, IstioConfigValuesSchema, TenantGatewaysValuesSchema]) {
-    const json = toJsonSchema(schema, { allowGlobal: true }) as { additionalProperties?: unknown; properties: Record<string, unknown> };
+    const json = toJsonSchema(schema, { allowGlobal: true }) as {
+      additionalProperties?: unknown;
+      properties: Record<string, unknown>;
+    };
     assert.equal(json.additionalProperties, false);
     assert.ok('global' in json.properties);
   }

@@ -22,7 +22,10 @@ test('agent defaults match the design ports and group', () => {
 
 test('controller defaults', () => {
   const config = loadConfig(ControllerConfigSchema, {});
-  assert.deepEqual([config.grpcPort, config.httpPort, config.kubernetes, config.namespace], [8090, 8091, false, 'sluice-system']);
+  assert.deepEqual(
+    [config.grpcPort, config.httpPort, config.kubernetes, config.namespace],
+    [8090, 8091, false, 'sluice-system'],
+  );
 });
 
 test('file < environment < flags', () => {
@@ -38,10 +41,14 @@ test('file < environment < flags', () => {
 
 test('a bad environment value names the variable', () => {
   assert.throws(
-    () => loadConfig(AgentConfigSchema, { env: { SLUICE_AGENT_GRPC_PORT: '70000' }, envPrefix: 'SLUICE_AGENT_' }),
+    () =>
+      loadConfig(AgentConfigSchema, { env: { SLUICE_AGENT_GRPC_PORT: '70000' }, envPrefix: 'SLUICE_AGENT_' }),
     (error: unknown) => {
       assert.ok(error instanceof SpecValidationError);
-      assert.match(error.message, /grpcPort \(from environment SLUICE_AGENT_GRPC_PORT\): 70000 is not allowed; must be <= 65535/);
+      assert.match(
+        error.message,
+        /grpcPort \(from environment SLUICE_AGENT_GRPC_PORT\): 70000 is not allowed; must be <= 65535/,
+      );
       return true;
     },
   );
@@ -49,7 +56,12 @@ test('a bad environment value names the variable', () => {
 
 test('a misspelled key in the file names the file', () => {
   const file = tempFile('agent.yaml', 'grpcPrt: 9000\n');
-  assert.throws(() => loadConfig(AgentConfigSchema, { file }), new RegExp(`grpcPrt \\(from ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): 9000 is not allowed; unknown field`));
+  assert.throws(
+    () => loadConfig(AgentConfigSchema, { file }),
+    new RegExp(
+      `grpcPrt \\(from ${file.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}\\): 9000 is not allowed; unknown field`,
+    ),
+  );
 });
 
 test('Redis credentials are refused in the URL', () => {
@@ -57,7 +69,10 @@ test('Redis credentials are refused in the URL', () => {
     () => loadConfig(AgentConfigSchema, { flags: { redisUrl: 'redis://user:secret@redis:6379' } }),
     /redisUrl \(from flag --redis-url\).*no credentials/,
   );
-  assert.equal(loadConfig(AgentConfigSchema, { flags: { redisUrl: 'redis://redis.sluice-system.svc:6379/0' } }).redisUrl, 'redis://redis.sluice-system.svc:6379/0');
+  assert.equal(
+    loadConfig(AgentConfigSchema, { flags: { redisUrl: 'redis://redis.sluice-system.svc:6379/0' } }).redisUrl,
+    'redis://redis.sluice-system.svc:6379/0',
+  );
 });
 
 test('a file that is not a mapping is refused', () => {

@@ -21,5 +21,11 @@ test('a malformed duration throws naming the value', () => {
 });
 
 test('formatDuration picks the largest exact unit', () => {
-  assert.deepEqual([1_800_000, 5000, 250, 3_600_000, 0].map(formatDuration), ['30m', '5s', '250ms', '1h', '0s']);
+  assert.deepEqual([1_800_000, 5000, 250, 3_600_000, 0].map(formatDuration), [
+    '30m',
+    '5s',
+    '250ms',
+    '1h',
+    '0s',
+  ]);
 });

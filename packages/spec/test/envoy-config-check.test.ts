@@ -33,19 +33,23 @@ const accessLogPatch = () => ({
     value: {
       name: 'envoy.filters.network.http_connection_manager',
       typed_config: {
-        '@type': 'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
+        '@type':
+          'type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager',
         access_log: [
           {
             name: 'envoy.access_loggers.open_telemetry',
             typed_config: {
-              '@type': 'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig',
+              '@type':
+                'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfig',
               common_config: {
                 log_name: 'ingress',
                 grpc_service: { google_grpc: { target_uri: TARGET, stat_prefix: 'sluice_access_log' } },
                 transport_api_version: 'V3',
               },
               body: { string_value: '%REQ(:METHOD)%' },
-              attributes: { values: [{ key: 'http.status_code', value: { string_value: '%RESPONSE_CODE%' } }] },
+              attributes: {
+                values: [{ key: 'http.status_code', value: { string_value: '%RESPONSE_CODE%' } }],
+              },
             },
           },
         ],
@@ -60,7 +64,13 @@ test("Aperture's ext_authz and access-log patches pass", () => {
 });
 
 test('camelCase JSON names are accepted as protojson does', () => {
-  assert.deepEqual(checkEnvoyMessage('envoy.extensions.filters.http.ext_authz.v3.ExtAuthz', { failureModeAllow: true, statusOnError: { code: 'ServiceUnavailable' } }), []);
+  assert.deepEqual(
+    checkEnvoyMessage('envoy.extensions.filters.http.ext_authz.v3.ExtAuthz', {
+      failureModeAllow: true,
+      statusOnError: { code: 'ServiceUnavailable' },
+    }),
+    [],
+  );
 });
 
 test('a one-letter typo deep in typed_config fails with its path', () => {
@@ -70,14 +80,20 @@ test('a one-letter typo deep in typed_config fails with its path', () => {
   const issues = checkEnvoyFilterPatch(patch);
   assert.equal(issues.length, 1);
   assert.equal(issues[0]?.path, 'patch.patch.value.typed_config.with_request_body.max_request_byte');
-  assert.match(issues[0]?.allowed ?? '', /unknown field of envoy\.extensions\.filters\.http\.ext_authz\.v3\.BufferSettings/);
+  assert.match(
+    issues[0]?.allowed ?? '',
+    /unknown field of envoy\.extensions\.filters\.http\.ext_authz\.v3\.BufferSettings/,
+  );
 });
 
 test('a Duration given as a number fails', () => {
   const patch = extAuthzPatch() as any;
   patch.patch.value.typed_config.grpc_service.timeout = 0.25;
   const issues = checkEnvoyFilterPatch(patch);
-  assert.deepEqual(issues.map((issue) => [issue.path, issue.allowed]), [['patch.patch.value.typed_config.grpc_service.timeout', 'a Duration string such as "0.25s"']]);
+  assert.deepEqual(
+    issues.map((issue) => [issue.path, issue.allowed]),
+    [['patch.patch.value.typed_config.grpc_service.timeout', 'a Duration string such as "0.25s"']],
+  );
 });
 
 test('wrong scalar types, bad enums and unknown @types fail', () => {
@@ -89,22 +105,43 @@ test('wrong scalar types, bad enums and unknown @types fail', () => {
     'patch.patch.value.typed_config.failure_mode_allow',
     'patch.patch.value.typed_config.transport_api_version',
   ]);
-  assert.match(issues.find((issue) => issue.path.endsWith('transport_api_version'))?.allowed ?? '', /AUTO, V2, V3/);
+  assert.match(
+    issues.find((issue) => issue.path.endsWith('transport_api_version'))?.allowed ?? '',
+    /AUTO, V2, V3/,
+  );
   const logs = accessLogPatch() as any;
-  logs.patch.value.typed_config.access_log[0].typed_config['@type'] = 'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfg';
-  assert.equal(checkEnvoyFilterPatch(logs)[0]?.path, 'patch.patch.value.typed_config.access_log[0].typed_config.@type');
+  logs.patch.value.typed_config.access_log[0].typed_config['@type'] =
+    'type.googleapis.com/envoy.extensions.access_loggers.open_telemetry.v3.OpenTelemetryAccessLogConfg';
+  assert.equal(
+    checkEnvoyFilterPatch(logs)[0]?.path,
+    'patch.patch.value.typed_config.access_log[0].typed_config.@type',
+  );
 });
 
 test('a negative unsigned integer and two members of one oneof fail', () => {
-  const issues = checkEnvoyMessage('envoy.extensions.filters.http.ext_authz.v3.BufferSettings', { max_request_bytes: -1 });
+  const issues = checkEnvoyMessage('envoy.extensions.filters.http.ext_authz.v3.BufferSettings', {
+    max_request_bytes: -1,
+  });
   assert.equal(issues[0]?.allowed, 'expected uint32');
-  const oneof = checkEnvoyMessage('envoy.config.core.v3.GrpcService', { google_grpc: { target_uri: 'x', stat_prefix: 'y' }, envoy_grpc: { cluster_name: 'c' } });
+  const oneof = checkEnvoyMessage('envoy.config.core.v3.GrpcService', {
+    google_grpc: { target_uri: 'x', stat_prefix: 'y' },
+    envoy_grpc: { cluster_name: 'c' },
+  });
   assert.match(oneof[0]?.allowed ?? '', /oneof target_specifier already set by google_grpc/);
 });
 
 test('exact balance on the inbound listener checks against Listener', () => {
-  assert.deepEqual(checkEnvoyFilterPatch({ applyTo: 'LISTENER', patch: { operation: 'MERGE', value: { connection_balance_config: { exact_balance: {} } } } }), []);
-  const typo = checkEnvoyFilterPatch({ applyTo: 'LISTENER', patch: { operation: 'MERGE', value: { connection_balance_config: { exact_balanse: {} } } } });
+  assert.deepEqual(
+    checkEnvoyFilterPatch({
+      applyTo: 'LISTENER',
+      patch: { operation: 'MERGE', value: { connection_balance_config: { exact_balance: {} } } },
+    }),
+    [],
+  );
+  const typo = checkEnvoyFilterPatch({
+    applyTo: 'LISTENER',
+    patch: { operation: 'MERGE', value: { connection_balance_config: { exact_balanse: {} } } },
+  });
   assert.equal(typo[0]?.path, 'patch.patch.value.connection_balance_config.exact_balanse');
   assert.equal(checkEnvoyFilterPatch({ applyTo: 'CLUSTERS', patch: {} })[0]?.path, 'patch.applyTo');
 });

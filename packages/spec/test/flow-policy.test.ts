@@ -1,6 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatIssue, parseFlowPolicy, parseFlowPolicyOrThrow, SpecValidationError, type FlowPolicyInput } from '../src/index.js';
+import {
+  formatIssue,
+  parseFlowPolicy,
+  parseFlowPolicyOrThrow,
+  SpecValidationError,
+  type FlowPolicyInput,
+} from '../src/index.js';
 
 const minimal = (): FlowPolicyInput => ({
   apiVersion: 'sluice.dev/v1alpha1',
@@ -38,18 +44,29 @@ test('rate limiter and flux meter defaults', () => {
   const input = minimal();
   input.spec = {
     fluxMeters: [{ name: 'latency', selectors: [{ controlPoint: 'ingress' }] }],
-    rateLimiters: [{ name: 'per-user', selectors: [{ controlPoint: 'ingress' }], bucketCapacity: 10, fillAmount: 5 }],
-    classifiers: [{ selectors: [{ controlPoint: 'ingress' }], rules: { 'user-type': { header: 'user-type' } } }],
+    rateLimiters: [
+      { name: 'per-user', selectors: [{ controlPoint: 'ingress' }], bucketCapacity: 10, fillAmount: 5 },
+    ],
+    classifiers: [
+      { selectors: [{ controlPoint: 'ingress' }], rules: { 'user-type': { header: 'user-type' } } },
+    ],
   };
   const policy = parseFlowPolicyOrThrow(input);
-  assert.deepEqual(policy.spec.fluxMeters[0]?.buckets, [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000]);
+  assert.deepEqual(
+    policy.spec.fluxMeters[0]?.buckets,
+    [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000],
+  );
   const limiter = policy.spec.rateLimiters[0];
   assert.equal(limiter?.interval, '1s');
   assert.equal(limiter?.continuousFill, true);
   assert.equal(limiter?.backend, 'local');
   assert.equal(limiter?.deniedResponseStatusCode, 429);
   assert.equal(limiter?.dryRun, false);
-  assert.deepEqual(policy.spec.classifiers[0]?.rules['user-type'], { header: 'user-type', telemetry: true, propagate: false });
+  assert.deepEqual(policy.spec.classifiers[0]?.rules['user-type'], {
+    header: 'user-type',
+    telemetry: true,
+    propagate: false,
+  });
 });
 
 // Table of bad documents: each names the path, the value and what is allowed.
@@ -84,21 +101,30 @@ const badCases: { name: string; mutate: (p: any) => void; path: string; value: s
   },
   {
     name: 'an unknown backend',
-    mutate: (p) => (p.spec.rateLimiters = [{ name: 'r', selectors: [{ controlPoint: 'x' }], bucketCapacity: 1, fillAmount: 1, backend: 'olric' }]),
+    mutate: (p) =>
+      (p.spec.rateLimiters = [
+        { name: 'r', selectors: [{ controlPoint: 'x' }], bucketCapacity: 1, fillAmount: 1, backend: 'olric' },
+      ]),
     path: 'spec.rateLimiters[0].backend',
     value: '"olric"',
     allowed: /allowed: "local", "redis"/,
   },
   {
     name: 'In without values',
-    mutate: (p) => (p.spec.loadSchedulers[0].selectors[0].labelMatcher = { matchExpressions: [{ key: 'a', operator: 'In' }] }),
+    mutate: (p) =>
+      (p.spec.loadSchedulers[0].selectors[0].labelMatcher = {
+        matchExpressions: [{ key: 'a', operator: 'In' }],
+      }),
     path: 'spec.loadSchedulers[0].selectors[0].labelMatcher.matchExpressions[0].values',
     value: '<missing>',
     allowed: /In needs at least one value/,
   },
   {
     name: 'a classifier rule with two sources',
-    mutate: (p) => (p.spec.classifiers = [{ selectors: [{ controlPoint: 'x' }], rules: { a: { header: 'a', jsonPointer: '/a' } } }]),
+    mutate: (p) =>
+      (p.spec.classifiers = [
+        { selectors: [{ controlPoint: 'x' }], rules: { a: { header: 'a', jsonPointer: '/a' } } },
+      ]),
     path: 'spec.classifiers[0].rules.a',
     value: '{"header":"a","jsonPointer":"/a"}',
     allowed: /exactly one of header, jsonPointer or pathTemplate/,
@@ -119,7 +145,8 @@ const badCases: { name: string; mutate: (p: any) => void; path: string; value: s
   },
   {
     name: 'minGradient above maxGradient',
-    mutate: (p) => (p.spec.loadSchedulers[0].averageLatency = { aimd: { minGradient: 0.9, maxGradient: 0.5 } }),
+    mutate: (p) =>
+      (p.spec.loadSchedulers[0].averageLatency = { aimd: { minGradient: 0.9, maxGradient: 0.5 } }),
     path: 'spec.loadSchedulers[0].averageLatency.aimd.minGradient',
     value: '0.9',
     allowed: /must not exceed maxGradient 0.5/,
@@ -148,7 +175,9 @@ for (const bad of badCases) {
 
 test('duplicate component names across kinds are refused', () => {
   const input = minimal() as any;
-  input.spec.rateLimiters = [{ name: 'protect', selectors: [{ controlPoint: 'ingress' }], bucketCapacity: 1, fillAmount: 1 }];
+  input.spec.rateLimiters = [
+    { name: 'protect', selectors: [{ controlPoint: 'ingress' }], bucketCapacity: 1, fillAmount: 1 },
+  ];
   const result = parseFlowPolicy(input);
   assert.ok(!result.ok);
   assert.equal(result.issues[0]?.path, 'spec.loadSchedulers[0].name');
@@ -179,5 +208,8 @@ test('Kubernetes metadata added by the API server is kept', () => {
 });
 
 test('formatIssue renders one line', () => {
-  assert.equal(formatIssue({ path: 'a.b', value: '1', allowed: 'expected string' }), 'a.b: 1 is not allowed; expected string');
+  assert.equal(
+    formatIssue({ path: 'a.b', value: '1', allowed: 'expected string' }),
+    'a.b: 1 is not allowed; expected string',
+  );
 });

@@ -19,7 +19,11 @@ test('average-latency values give a valid FlowPolicy with prioritised workloads'
         selectors: [{ controlPoint: 'ingress', service: 'service1-demo-app.demoapp.svc.cluster.local' }],
         workloads: [
           { name: 'guests', labelMatcher: { matchLabels: { 'user-type': 'guest' } }, priority: 50 },
-          { name: 'subscribers', labelMatcher: { matchLabels: { 'user-type': 'subscriber' } }, priority: 200 },
+          {
+            name: 'subscribers',
+            labelMatcher: { matchLabels: { 'user-type': 'subscriber' } },
+            priority: 200,
+          },
         ],
       },
     },
@@ -28,17 +32,26 @@ test('average-latency values give a valid FlowPolicy with prioritised workloads'
   assert.ok(checked.ok);
   const policy = parseFlowPolicyOrThrow(averageLatencyPolicy(values));
   assert.equal(policy.metadata.namespace, 'sluice-system');
-  assert.deepEqual(policy.spec.loadSchedulers[0]?.workloads.map((w) => [w.name, w.priority]), [
-    ['guests', 50],
-    ['subscribers', 200],
-  ]);
+  assert.deepEqual(
+    policy.spec.loadSchedulers[0]?.workloads.map((w) => [w.name, w.priority]),
+    [
+      ['guests', 50],
+      ['subscribers', 200],
+    ],
+  );
 });
 
 test('rate-limit values give a valid FlowPolicy', () => {
   const values = {
     policy: {
       policyName: 'per-user',
-      rateLimiter: { name: 'per-user', selectors: [{ controlPoint: 'ingress' }], bucketCapacity: 20, fillAmount: 10, limitByLabelKey: 'user-id' },
+      rateLimiter: {
+        name: 'per-user',
+        selectors: [{ controlPoint: 'ingress' }],
+        bucketCapacity: 20,
+        fillAmount: 10,
+        limitByLabelKey: 'user-id',
+      },
     },
   };
   assert.ok(parseWith(RateLimitBlueprintValuesSchema, values).ok);

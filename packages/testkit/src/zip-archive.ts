@@ -10,7 +10,8 @@ export function readZipEntry(archive: Buffer, entryName: string): Buffer {
   const entries = archive.readUInt16LE(eocd + 10);
   let offset = archive.readUInt32LE(eocd + 16);
   for (let i = 0; i < entries; i++) {
-    if (archive.readUInt32LE(offset) !== 0x02014b50) throw new Error(`zip: bad central directory at ${offset}`);
+    if (archive.readUInt32LE(offset) !== 0x02014b50)
+      throw new Error(`zip: bad central directory at ${offset}`);
     const method = archive.readUInt16LE(offset + 10);
     const compressedSize = archive.readUInt32LE(offset + 20);
     const nameLength = archive.readUInt16LE(offset + 28);

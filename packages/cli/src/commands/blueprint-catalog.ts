@@ -36,16 +36,30 @@ export const BLUEPRINTS: readonly Blueprint[] = [
           selectors: [{ controlPoint: 'ingress', service: SERVICE }],
           workloads: [
             { name: 'guests', labelMatcher: { matchLabels: { 'user-type': 'guest' } }, priority: 50 },
-            { name: 'subscribers', labelMatcher: { matchLabels: { 'user-type': 'subscriber' } }, priority: 200 },
+            {
+              name: 'subscribers',
+              labelMatcher: { matchLabels: { 'user-type': 'subscriber' } },
+              priority: 200,
+            },
           ],
           averageLatency: { latencyToleranceMultiplier: 1.1 },
         },
-        classifiers: [{ selectors: [{ controlPoint: 'ingress', service: SERVICE }], rules: { 'user-type': { header: 'user-type' } } }],
+        classifiers: [
+          {
+            selectors: [{ controlPoint: 'ingress', service: SERVICE }],
+            rules: { 'user-type': { header: 'user-type' } },
+          },
+        ],
       },
     },
     build: (values) => {
       const checked = parseWith(AverageLatencyBlueprintValuesSchema, values);
-      return checked.ok ? { ok: true, value: averageLatencyPolicy(values as z.input<typeof AverageLatencyBlueprintValuesSchema>) } : checked;
+      return checked.ok
+        ? {
+            ok: true,
+            value: averageLatencyPolicy(values as z.input<typeof AverageLatencyBlueprintValuesSchema>),
+          }
+        : checked;
     },
   },
   {
@@ -63,12 +77,19 @@ export const BLUEPRINTS: readonly Blueprint[] = [
           interval: '1s',
           limitByLabelKey: 'user-id',
         },
-        classifiers: [{ selectors: [{ controlPoint: 'ingress', service: SERVICE }], rules: { 'user-id': { header: 'user-id' } } }],
+        classifiers: [
+          {
+            selectors: [{ controlPoint: 'ingress', service: SERVICE }],
+            rules: { 'user-id': { header: 'user-id' } },
+          },
+        ],
       },
     },
     build: (values) => {
       const checked = parseWith(RateLimitBlueprintValuesSchema, values);
-      return checked.ok ? { ok: true, value: rateLimitPolicy(values as z.input<typeof RateLimitBlueprintValuesSchema>) } : checked;
+      return checked.ok
+        ? { ok: true, value: rateLimitPolicy(values as z.input<typeof RateLimitBlueprintValuesSchema>) }
+        : checked;
     },
   },
 ];

@@ -16,14 +16,22 @@ export const flowControlControlPoints: Command = {
   summary: 'List control points the agents have seen traffic on (through the controller).',
   options: {
     ...CONTROLLER_OPTIONS,
-    output: { type: 'string', short: 'o', valueName: 'FORMAT', description: 'table (default), json or yaml.' },
+    output: {
+      type: 'string',
+      short: 'o',
+      valueName: 'FORMAT',
+      description: 'table (default), json or yaml.',
+    },
   },
   async run(args, io) {
     const format = parseOutputFormat(args.options['output'] as string | undefined);
     const client = ControllerClient.fromArguments(args, io);
     const { controlPoints } = await client.get<{ controlPoints: ControlPointRow[] }>('/v1/control-points');
     const rows = [...controlPoints].sort(
-      (a, b) => a.agentGroup.localeCompare(b.agentGroup) || a.service.localeCompare(b.service) || a.controlPoint.localeCompare(b.controlPoint),
+      (a, b) =>
+        a.agentGroup.localeCompare(b.agentGroup) ||
+        a.service.localeCompare(b.service) ||
+        a.controlPoint.localeCompare(b.controlPoint),
     );
     io.stdout(
       renderRecords(format, rows, [
@@ -57,8 +65,17 @@ export const flowControlPreview: Command = {
     service: { type: 'string', valueName: 'SERVICE', description: 'Service FQDN (default: any service).' },
     samples: { type: 'string', valueName: 'N', description: 'How many flows to sample (default 10).' },
     http: { type: 'boolean', description: 'Return the full HTTP request documents instead of flow labels.' },
-    'label-matcher': { type: 'string', multiple: true, valueName: 'K=V', description: 'Only flows with this label (repeatable).' },
-    timeout: { type: 'string', valueName: 'DURATION', description: 'How long the agents sample (default 10s, at most 60s).' },
+    'label-matcher': {
+      type: 'string',
+      multiple: true,
+      valueName: 'K=V',
+      description: 'Only flows with this label (repeatable).',
+    },
+    timeout: {
+      type: 'string',
+      valueName: 'DURATION',
+      description: 'How long the agents sample (default 10s, at most 60s).',
+    },
     output: { type: 'string', short: 'o', valueName: 'FORMAT', description: 'json (default) or yaml.' },
   },
   async run(args, io) {
@@ -67,18 +84,25 @@ export const flowControlPreview: Command = {
     const format = parseOutputFormat((args.options['output'] as string | undefined) ?? 'json');
     const samplesText = args.options['samples'] as string | undefined;
     const samples = samplesText === undefined ? undefined : Number(samplesText);
-    if (samples !== undefined && (!Number.isInteger(samples) || samples < 1)) throw badInput(`--samples: "${samplesText}" is not a positive whole number`);
+    if (samples !== undefined && (!Number.isInteger(samples) || samples < 1))
+      throw badInput(`--samples: "${samplesText}" is not a positive whole number`);
     const matchLabels = labelMatcher(args.options['label-matcher'] as string[] | undefined);
     const client = ControllerClient.fromArguments(args, io);
-    const answer = await client.post<{ flowLabels: unknown[]; httpRequests: unknown[]; agents: unknown[] }>('/v1/preview', {
-      controlPoint,
-      ...(args.options['service'] !== undefined ? { service: args.options['service'] } : {}),
-      ...(samples !== undefined ? { samples } : {}),
-      ...(matchLabels !== undefined ? { labelMatcher: { matchLabels } } : {}),
-      ...(args.options['timeout'] !== undefined ? { timeout: args.options['timeout'] } : {}),
-      kind: args.options['http'] === true ? 'http-request' : 'flow-labels',
-    });
-    const result = { samples: args.options['http'] === true ? answer.httpRequests : answer.flowLabels, agents: answer.agents };
+    const answer = await client.post<{ flowLabels: unknown[]; httpRequests: unknown[]; agents: unknown[] }>(
+      '/v1/preview',
+      {
+        controlPoint,
+        ...(args.options['service'] !== undefined ? { service: args.options['service'] } : {}),
+        ...(samples !== undefined ? { samples } : {}),
+        ...(matchLabels !== undefined ? { labelMatcher: { matchLabels } } : {}),
+        ...(args.options['timeout'] !== undefined ? { timeout: args.options['timeout'] } : {}),
+        kind: args.options['http'] === true ? 'http-request' : 'flow-labels',
+      },
+    );
+    const result = {
+      samples: args.options['http'] === true ? answer.httpRequests : answer.flowLabels,
+      agents: answer.agents,
+    };
     io.stdout(format === 'yaml' ? stringify(result) : `${JSON.stringify(result, null, 2)}\n`);
     return EXIT_OK;
   },

@@ -9,11 +9,27 @@ import { readDocument, requireOption } from '../input-file.js';
 import { issuesMessage } from './blueprints-commands.js';
 
 /** Pipes manifests to `kubectl apply -f -`; resolves with kubectl's exit code. */
-function kubectlApply(manifests: string, io: { stdout: (t: string) => void; stderr: (t: string) => void; env: Readonly<Record<string, string | undefined>> }): Promise<number> {
+function kubectlApply(
+  manifests: string,
+  io: {
+    stdout: (t: string) => void;
+    stderr: (t: string) => void;
+    env: Readonly<Record<string, string | undefined>>;
+  },
+): Promise<number> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn('kubectl', ['apply', '-f', '-'], { env: { ...io.env } as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('kubectl', ['apply', '-f', '-'], {
+      env: { ...io.env } as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     child.on('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'ENOENT' ? failure('kubectl was not found on PATH: install it, or use --dry-run and apply the output yourself') : error),
+      reject(
+        error.code === 'ENOENT'
+          ? failure(
+              'kubectl was not found on PATH: install it, or use --dry-run and apply the output yourself',
+            )
+          : error,
+      ),
     );
     child.stdout.on('data', (chunk: Buffer) => io.stdout(chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => io.stderr(chunk.toString()));
@@ -25,11 +41,24 @@ function kubectlApply(manifests: string, io: { stdout: (t: string) => void; stde
 
 export const installIstioConfig: Command = {
   path: ['install', 'istioconfig'],
-  summary: 'Render the istioconfig chart (what helm would install) and apply it with kubectl, or print it with --dry-run.',
+  summary:
+    'Render the istioconfig chart (what helm would install) and apply it with kubectl, or print it with --dry-run.',
   options: {
-    namespace: { type: 'string', valueName: 'NS', description: 'Namespace: the istiod namespace (e.g. istio-system) applies mesh-wide.' },
-    'values-file': { type: 'string', valueName: 'FILE', description: 'istioconfig chart values (YAML or JSON).' },
-    release: { type: 'string', valueName: 'NAME', description: 'Release name the object names derive from (default sluice).' },
+    namespace: {
+      type: 'string',
+      valueName: 'NS',
+      description: 'Namespace: the istiod namespace (e.g. istio-system) applies mesh-wide.',
+    },
+    'values-file': {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'istioconfig chart values (YAML or JSON).',
+    },
+    release: {
+      type: 'string',
+      valueName: 'NAME',
+      description: 'Release name the object names derive from (default sluice).',
+    },
     'dry-run': { type: 'boolean', description: 'Print the manifests instead of applying them.' },
   },
   async run(args, io) {
@@ -40,11 +69,18 @@ export const installIstioConfig: Command = {
     if (!checked.ok) throw badInput(issuesMessage(valuesFile ?? 'values', checked));
     const chart = new Chart(new App(), 'istioconfig');
     try {
-      new IstioConfig(chart, 'istio', { ...(values as object), release: (args.options['release'] as string | undefined) ?? 'sluice', namespace });
+      new IstioConfig(chart, 'istio', {
+        ...(values as object),
+        release: (args.options['release'] as string | undefined) ?? 'sluice',
+        namespace,
+      });
     } catch (error) {
       throw badInput(`${valuesFile ?? 'values'}: ${(error as Error).message}`);
     }
-    const manifests = chart.toJson().map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
+    const manifests = chart
+      .toJson()
+      .map((object) => `---\n${stringify(object, { lineWidth: 0 })}`)
+      .join('');
     if (args.options['dry-run'] === true) {
       io.stdout(manifests);
       return EXIT_OK;

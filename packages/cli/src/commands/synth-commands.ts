@@ -7,29 +7,63 @@ import { componentsOf, loadSluiceConfig } from '../sluice-config-file.js';
 
 export const synth: Command = {
   path: ['synth'],
-  summary: 'Write GitOps output: one folder per component (plain YAML + kustomization, or chart references), optionally Argo CD or Flux objects.',
+  summary:
+    'Write GitOps output: one folder per component (plain YAML + kustomization, or chart references), optionally Argo CD or Flux objects.',
   options: {
-    config: { type: 'string', valueName: 'FILE', description: 'sluice.config.ts, or a YAML/JSON Sluice config.' },
-    'output-dir': { type: 'string', valueName: 'DIR', description: 'Where to write; the folders written there are replaced.' },
-    mode: { type: 'string', valueName: 'MODE', description: 'plain (default): YAML objects; helm: the generated charts with values.' },
-    argocd: { type: 'string', valueName: 'REPO_URL', description: 'Add Argo CD Applications (app of apps in DIR/argocd) for this Git repository.' },
-    flux: { type: 'string', valueName: 'REPO_URL', description: 'Add a Flux GitRepository and Kustomizations (DIR/flux) for this Git repository.' },
-    'repo-path': { type: 'string', valueName: 'PATH', description: 'DIR as a path inside that repository (default: DIR relative to the current directory).' },
-    revision: { type: 'string', valueName: 'REV', description: 'Branch Argo CD and Flux follow (default main).' },
+    config: {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'sluice.config.ts, or a YAML/JSON Sluice config.',
+    },
+    'output-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'Where to write; the folders written there are replaced.',
+    },
+    mode: {
+      type: 'string',
+      valueName: 'MODE',
+      description: 'plain (default): YAML objects; helm: the generated charts with values.',
+    },
+    argocd: {
+      type: 'string',
+      valueName: 'REPO_URL',
+      description: 'Add Argo CD Applications (app of apps in DIR/argocd) for this Git repository.',
+    },
+    flux: {
+      type: 'string',
+      valueName: 'REPO_URL',
+      description: 'Add a Flux GitRepository and Kustomizations (DIR/flux) for this Git repository.',
+    },
+    'repo-path': {
+      type: 'string',
+      valueName: 'PATH',
+      description: 'DIR as a path inside that repository (default: DIR relative to the current directory).',
+    },
+    revision: {
+      type: 'string',
+      valueName: 'REV',
+      description: 'Branch Argo CD and Flux follow (default main).',
+    },
   },
   async run(args, io) {
     const file = requireOption(args.options['config'], 'config');
     const outputDir = resolve(io.cwd, requireOption(args.options['output-dir'], 'output-dir'));
     const mode = (args.options['mode'] as string | undefined) ?? 'plain';
-    if (mode !== 'plain' && mode !== 'helm') throw badInput(`--mode: "${mode}" is not allowed; use plain or helm`);
+    if (mode !== 'plain' && mode !== 'helm')
+      throw badInput(`--mode: "${mode}" is not allowed; use plain or helm`);
     const loaded = await loadSluiceConfig(io.cwd, file);
     if (mode === 'helm' && loaded.kind === 'build') {
-      throw badInput(`${file}: a build(app) config has no chart values, so --mode helm cannot reference the charts; default-export defineSluiceConfig({...}) instead`);
+      throw badInput(
+        `${file}: a build(app) config has no chart values, so --mode helm cannot reference the charts; default-export defineSluiceConfig({...}) instead`,
+      );
     }
     const givenRepoPath = args.options['repo-path'] as string | undefined;
     const repoPath = (givenRepoPath ?? relative(io.cwd, outputDir)).replace(/^\.\/|\/+$/g, '') || '.';
     if (repoPath.startsWith('..') || repoPath.startsWith('/')) {
-      throw badInput(`--repo-path: "${repoPath}" is not a path inside the Git repository; run from the repository root or pass --repo-path`);
+      throw badInput(
+        `--repo-path: "${repoPath}" is not a path inside the Git repository; run from the repository root or pass --repo-path`,
+      );
     }
     const files = gitOpsFiles(
       componentsOf(file, loaded),
@@ -50,8 +84,15 @@ export const synth: Command = {
 
 export const charts: Command = {
   path: ['charts'],
-  summary: 'Regenerate the Helm charts from the constructs (sluice, sluice-crds, istioconfig, tenant-gateways).',
-  options: { 'output-dir': { type: 'string', valueName: 'DIR', description: 'Where the chart folders go (default charts).' } },
+  summary:
+    'Regenerate the Helm charts from the constructs (sluice, sluice-crds, istioconfig, tenant-gateways).',
+  options: {
+    'output-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      description: 'Where the chart folders go (default charts).',
+    },
+  },
   async run(args, io) {
     const directory = resolve(io.cwd, (args.options['output-dir'] as string | undefined) ?? 'charts');
     for (const chart of writeCharts(directory)) io.stdout(`${chart.directory}: ${chart.entries} entries\n`);

@@ -7,21 +7,84 @@ const LOOP_LABELS = ['policy_name', 'component_id'] as const;
 /** The controller's Prometheus metrics, on a registry of its own (no global state). */
 export class ControllerMetrics {
   readonly registry = new Registry();
-  readonly #loadMultiplier = new Gauge({ name: 'sluice_controller_load_multiplier', help: 'Desired load multiplier per load scheduler (maxLoadMultiplier while passing through).', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #observed = new Gauge({ name: 'sluice_controller_observed_load_multiplier', help: 'Accepted ÷ (accepted + rejected) tokens over the signal window.', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #signal = new Gauge({ name: 'sluice_controller_signal_ms', help: 'Mean OK-flow latency over the signal window, ms.', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #setpoint = new Gauge({ name: 'sluice_controller_setpoint_ms', help: 'Baseline × latencyToleranceMultiplier, ms.', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #baseline = new Gauge({ name: 'sluice_controller_baseline_ms', help: 'Long-term mean OK-flow latency, ms.', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #overloaded = new Gauge({ name: 'sluice_controller_overloaded', help: '1 while the signal exceeds the setpoint.', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #passThrough = new Gauge({ name: 'sluice_controller_pass_through', help: '1 while agents are told to admit everything.', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #releases = new Counter({ name: 'sluice_controller_throttle_releases_total', help: 'Throttles released because latency did not improve (alert on any increase).', labelNames: LOOP_LABELS, registers: [this.registry] });
-  readonly #policies = new Gauge({ name: 'sluice_controller_policies', help: 'Policy sources by status.', labelNames: ['status'], registers: [this.registry] });
-  readonly #invalid = new Counter({ name: 'sluice_controller_policy_invalid_total', help: 'Policy versions rejected as invalid.', registers: [this.registry] });
-  readonly #agents = new Gauge({ name: 'sluice_controller_connected_agents', help: 'Agents with an open AgentSync stream.', registers: [this.registry] });
-  readonly #reports = new Counter({ name: 'sluice_controller_agent_reports_total', help: 'Agent reports received.', registers: [this.registry] });
+  readonly #loadMultiplier = new Gauge({
+    name: 'sluice_controller_load_multiplier',
+    help: 'Desired load multiplier per load scheduler (maxLoadMultiplier while passing through).',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #observed = new Gauge({
+    name: 'sluice_controller_observed_load_multiplier',
+    help: 'Accepted ÷ (accepted + rejected) tokens over the signal window.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #signal = new Gauge({
+    name: 'sluice_controller_signal_ms',
+    help: 'Mean OK-flow latency over the signal window, ms.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #setpoint = new Gauge({
+    name: 'sluice_controller_setpoint_ms',
+    help: 'Baseline × latencyToleranceMultiplier, ms.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #baseline = new Gauge({
+    name: 'sluice_controller_baseline_ms',
+    help: 'Long-term mean OK-flow latency, ms.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #overloaded = new Gauge({
+    name: 'sluice_controller_overloaded',
+    help: '1 while the signal exceeds the setpoint.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #passThrough = new Gauge({
+    name: 'sluice_controller_pass_through',
+    help: '1 while agents are told to admit everything.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #releases = new Counter({
+    name: 'sluice_controller_throttle_releases_total',
+    help: 'Throttles released because latency did not improve (alert on any increase).',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #policies = new Gauge({
+    name: 'sluice_controller_policies',
+    help: 'Policy sources by status.',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
+  readonly #invalid = new Counter({
+    name: 'sluice_controller_policy_invalid_total',
+    help: 'Policy versions rejected as invalid.',
+    registers: [this.registry],
+  });
+  readonly #agents = new Gauge({
+    name: 'sluice_controller_connected_agents',
+    help: 'Agents with an open AgentSync stream.',
+    registers: [this.registry],
+  });
+  readonly #reports = new Counter({
+    name: 'sluice_controller_agent_reports_total',
+    help: 'Agent reports received.',
+    registers: [this.registry],
+  });
 
   /** Updates the per-loop series after a tick; `released` counts the alert. */
-  loop(policyName: string, componentId: string, status: LoopStatus, passThrough: boolean, released: boolean): void {
+  loop(
+    policyName: string,
+    componentId: string,
+    status: LoopStatus,
+    passThrough: boolean,
+    released: boolean,
+  ): void {
     const labels = { policy_name: policyName, component_id: componentId };
     this.#loadMultiplier.set(labels, status.desiredLoadMultiplier);
     this.#overloaded.set(labels, status.overloaded ? 1 : 0);
@@ -31,14 +94,24 @@ export class ControllerMetrics {
     else this.#signal.remove(labels);
     if (status.setpointMs !== undefined) this.#setpoint.set(labels, status.setpointMs);
     if (status.baselineMs !== undefined) this.#baseline.set(labels, status.baselineMs);
-    if (status.observedLoadMultiplier !== undefined) this.#observed.set(labels, status.observedLoadMultiplier);
+    if (status.observedLoadMultiplier !== undefined)
+      this.#observed.set(labels, status.observedLoadMultiplier);
     if (released) this.#releases.inc(labels);
   }
 
   /** Drops the series of a loop whose policy was removed. */
   removeLoop(policyName: string, componentId: string): void {
     const labels = { policy_name: policyName, component_id: componentId };
-    for (const gauge of [this.#loadMultiplier, this.#observed, this.#signal, this.#setpoint, this.#baseline, this.#overloaded, this.#passThrough]) gauge.remove(labels);
+    for (const gauge of [
+      this.#loadMultiplier,
+      this.#observed,
+      this.#signal,
+      this.#setpoint,
+      this.#baseline,
+      this.#overloaded,
+      this.#passThrough,
+    ])
+      gauge.remove(labels);
   }
 
   policies(entries: readonly PolicyEntry[]): void {

@@ -11,7 +11,10 @@ import { parsePreviewBody } from './preview-body.js';
 export interface HttpApiSources {
   readonly policies: () => readonly PolicyEntry[];
   /** Status of a running control loop, by policy name and component id. */
-  readonly loopStatus: (policyName: string, componentId: string) => { status: LoopStatus; passThrough: boolean } | undefined;
+  readonly loopStatus: (
+    policyName: string,
+    componentId: string,
+  ) => { status: LoopStatus; passThrough: boolean } | undefined;
   readonly agents: () => readonly AgentView[];
   readonly controlPoints: () => readonly ControlPointView[];
   readonly preview: (query: PreviewQuery) => Promise<PreviewAnswer>;
@@ -39,7 +42,10 @@ class HttpError extends Error {
 
 function send(response: ServerResponse, statusCode: number, body: unknown): void {
   const text = `${JSON.stringify(body, null, 2)}\n`;
-  response.writeHead(statusCode, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.writeHead(statusCode, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+  });
   response.end(text);
 }
 
@@ -64,7 +70,11 @@ export class HttpApi {
     this.#options = options;
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
-        if (error instanceof HttpError) send(response, error.statusCode, { error: error.message, ...(error.issues !== undefined ? { issues: error.issues } : {}) });
+        if (error instanceof HttpError)
+          send(response, error.statusCode, {
+            error: error.message,
+            ...(error.issues !== undefined ? { issues: error.issues } : {}),
+          });
         else send(response, 500, { error: (error as Error).message });
       });
     });
@@ -73,7 +83,9 @@ export class HttpApi {
   /** Resolves with the bound port (useful with port 0). */
   start(options: { port: number; host?: string }): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#server.once('error', (error) => reject(new Error(`cannot serve the HTTP API on port ${options.port}: ${error.message}`)));
+      this.#server.once('error', (error) =>
+        reject(new Error(`cannot serve the HTTP API on port ${options.port}: ${error.message}`)),
+      );
       this.#server.listen(options.port, options.host ?? '0.0.0.0', () => {
         const address = this.#server.address();
         resolve(typeof address === 'object' && address !== null ? address.port : options.port);
@@ -93,7 +105,10 @@ export class HttpApi {
     const method = request.method ?? 'GET';
     const sources = this.#options.sources;
     if (url.pathname === '/healthz') return send(response, 200, { status: 'ok' });
-    if (url.pathname === '/readyz') return sources.ready() ? send(response, 200, { status: 'ready' }) : send(response, 503, { status: 'not ready' });
+    if (url.pathname === '/readyz')
+      return sources.ready()
+        ? send(response, 200, { status: 'ready' })
+        : send(response, 503, { status: 'not ready' });
     if (url.pathname === '/metrics') {
       const metrics = await sources.metrics();
       response.writeHead(200, { 'content-type': metrics.contentType });
@@ -125,7 +140,8 @@ export class HttpApi {
         }
       }
       default:
-        if (['/v1/policies', '/v1/agents', '/v1/control-points', '/v1/preview'].includes(url.pathname)) throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
+        if (['/v1/policies', '/v1/agents', '/v1/control-points', '/v1/preview'].includes(url.pathname))
+          throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
         throw new HttpError(404, `no such path ${url.pathname}`);
     }
   }

@@ -22,7 +22,10 @@ type Outcome = { readonly exitCode: number } | { readonly running: RunningContro
 const LEVELS = ['debug', 'info', 'warn', 'error'];
 
 /** Reads flags, environment and config file, starts the controller, and returns it running. */
-export async function runController(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): Promise<Outcome> {
+export async function runController(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<Outcome> {
   const flags = parseControllerFlags(argv);
   if (flags.kind === 'help') {
     console.log(USAGE);
@@ -34,15 +37,26 @@ export async function runController(argv: readonly string[], env: Readonly<Recor
   }
   let config: ControllerConfig;
   try {
-    config = loadConfig(ControllerConfigSchema, { ...(flags.configFile !== undefined ? { file: flags.configFile } : {}), env, envPrefix: 'SLUICE_CONTROLLER_', flags: flags.flags });
+    config = loadConfig(ControllerConfigSchema, {
+      ...(flags.configFile !== undefined ? { file: flags.configFile } : {}),
+      env,
+      envPrefix: 'SLUICE_CONTROLLER_',
+      flags: flags.flags,
+    });
   } catch (error) {
-    console.error(error instanceof SpecValidationError ? error.message : `configuration: ${(error as Error).message}`);
+    console.error(
+      error instanceof SpecValidationError ? error.message : `configuration: ${(error as Error).message}`,
+    );
     return { exitCode: EXIT.badInput };
   }
-  const parsedEnv = ControllerEnvSchema.safeParse({ SLUICE_CONTROLLER_API_TOKEN: env.SLUICE_CONTROLLER_API_TOKEN });
+  const parsedEnv = ControllerEnvSchema.safeParse({
+    SLUICE_CONTROLLER_API_TOKEN: env.SLUICE_CONTROLLER_API_TOKEN,
+  });
   if (!parsedEnv.success) {
     // The token itself is never printed.
-    const issues = parsedEnv.error.issues.map((issue) => `  - environment ${issue.path.join('.')}: ${issue.message}`);
+    const issues = parsedEnv.error.issues.map(
+      (issue) => `  - environment ${issue.path.join('.')}: ${issue.message}`,
+    );
     console.error(`environment is invalid:\n${issues.join('\n')}`);
     return { exitCode: EXIT.badInput };
   }
@@ -64,9 +78,17 @@ export async function runController(argv: readonly string[], env: Readonly<Recor
     const { KubernetesPolicySource: Source } = await import('../sources/kubernetes-policy-source.js');
     kubernetes = Source.fromDefaultKubeConfig({ namespace: config.namespace, log, warn });
   }
-  const baselines = config.stateDir !== undefined ? new FileBaselineStore({ dir: config.stateDir, warn }) : kubernetes?.baselineStore();
+  const baselines =
+    config.stateDir !== undefined
+      ? new FileBaselineStore({ dir: config.stateDir, warn })
+      : kubernetes?.baselineStore();
   const apiToken = parsedEnv.data.SLUICE_CONTROLLER_API_TOKEN;
-  const controller = new Controller({ clock: systemClock, log, ...(baselines !== undefined ? { baselines } : {}), ...(apiToken !== undefined ? { apiToken } : {}) });
+  const controller = new Controller({
+    clock: systemClock,
+    log,
+    ...(baselines !== undefined ? { baselines } : {}),
+    ...(apiToken !== undefined ? { apiToken } : {}),
+  });
   let files: FilePolicySource | undefined;
   try {
     if (config.policies !== undefined) {

@@ -47,7 +47,9 @@ export interface CompiledPolicy {
   readonly agentGroups: readonly string[];
 }
 
-export type CompileResult = { readonly ok: true; readonly value: CompiledPolicy } | { readonly ok: false; readonly issues: SpecIssue[] };
+export type CompileResult =
+  | { readonly ok: true; readonly value: CompiledPolicy }
+  | { readonly ok: false; readonly issues: SpecIssue[] };
 
 /** Largest TTL the sync protocol's uint32 ttl_ms can carry. */
 const MAX_TTL_MS = 0xffff_ffff;
@@ -80,23 +82,47 @@ function checkLoopTimings(scheduler: LoadScheduler, base: (string | number)[]): 
   const baseline = durationMs(timing.baselineWindow);
   const ttl = durationMs(timing.decisionTtl);
   const at = (field: string) => formatPath([...base, 'averageLatency', field]);
-  if (tick <= 0) issues.push({ path: at('evaluationInterval'), value: JSON.stringify(timing.evaluationInterval), allowed: 'must be longer than 0ms' });
+  if (tick <= 0)
+    issues.push({
+      path: at('evaluationInterval'),
+      value: JSON.stringify(timing.evaluationInterval),
+      allowed: 'must be longer than 0ms',
+    });
   if (signal < tick) {
-    issues.push({ path: at('signalWindow'), value: JSON.stringify(timing.signalWindow), allowed: `must be at least the evaluationInterval (${timing.evaluationInterval})` });
+    issues.push({
+      path: at('signalWindow'),
+      value: JSON.stringify(timing.signalWindow),
+      allowed: `must be at least the evaluationInterval (${timing.evaluationInterval})`,
+    });
   }
   if (baseline <= signal) {
-    issues.push({ path: at('baselineWindow'), value: JSON.stringify(timing.baselineWindow), allowed: `must be longer than the signalWindow (${timing.signalWindow})` });
+    issues.push({
+      path: at('baselineWindow'),
+      value: JSON.stringify(timing.baselineWindow),
+      allowed: `must be longer than the signalWindow (${timing.signalWindow})`,
+    });
   }
   if (ttl <= tick) {
     // A decision that expires before the next tick would flap the agents into pass-through.
-    issues.push({ path: at('decisionTtl'), value: JSON.stringify(timing.decisionTtl), allowed: `must be longer than the evaluationInterval (${timing.evaluationInterval})` });
+    issues.push({
+      path: at('decisionTtl'),
+      value: JSON.stringify(timing.decisionTtl),
+      allowed: `must be longer than the evaluationInterval (${timing.evaluationInterval})`,
+    });
   } else if (ttl > MAX_TTL_MS) {
-    issues.push({ path: at('decisionTtl'), value: JSON.stringify(timing.decisionTtl), allowed: `must be at most ${MAX_TTL_MS}ms (the protocol's uint32 ttl_ms)` });
+    issues.push({
+      path: at('decisionTtl'),
+      value: JSON.stringify(timing.decisionTtl),
+      allowed: `must be at most ${MAX_TTL_MS}ms (the protocol's uint32 ttl_ms)`,
+    });
   }
   return issues;
 }
 
-function compileWorkloads(scheduler: LoadScheduler): { workloads: CompiledWorkload[]; defaultWorkload: CompiledWorkload } {
+function compileWorkloads(scheduler: LoadScheduler): {
+  workloads: CompiledWorkload[];
+  defaultWorkload: CompiledWorkload;
+} {
   const workloads = scheduler.workloads.map((workload, index) => ({
     name: workload.name ?? String(index),
     labelMatcher: workload.labelMatcher,
@@ -200,7 +226,9 @@ export function compileParsedPolicy(policy: FlowPolicy): CompileResult {
   });
   if (issues.length > 0) return { ok: false, issues };
   const components = [...classifiers, ...fluxMeters, ...rateLimiters, ...schedulers];
-  const agentGroups = [...new Set(components.flatMap((component) => component.selectors.map((selector) => selector.agentGroup)))].sort();
+  const agentGroups = [
+    ...new Set(components.flatMap((component) => component.selectors.map((selector) => selector.agentGroup))),
+  ].sort();
   return { ok: true, value: { policyName, policyHash: hash, components, controlLoops, agentGroups } };
 }
 

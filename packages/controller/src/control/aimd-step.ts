@@ -20,7 +20,10 @@ export interface GradientCutInput {
  * (1 − minGradient) of the load and never increases it.
  */
 export function gradientCut(input: GradientCutInput): number {
-  const gradient = Math.min(input.maxGradient, Math.max(input.minGradient, input.setpointMs / input.signalMs));
+  const gradient = Math.min(
+    input.maxGradient,
+    Math.max(input.minGradient, input.setpointMs / input.signalMs),
+  );
   return Math.max(0, input.observedLoadMultiplier * gradient);
 }
 

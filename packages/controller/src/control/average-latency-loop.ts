@@ -153,7 +153,10 @@ export class AverageLatencyLoop {
 
   /** Adds what one agent reported; it counts towards the next tick. */
   record(sample: TickSample): void {
-    this.#pending = addSamples(this.#pending, { ...sample, reportCount: sample.reportCount > 0 ? sample.reportCount : 1 });
+    this.#pending = addSamples(this.#pending, {
+      ...sample,
+      reportCount: sample.reportCount > 0 ? sample.reportCount : 1,
+    });
   }
 
   baselineSnapshot(): BaselineState {
@@ -162,7 +165,9 @@ export class AverageLatencyLoop {
 
   /** The decision currently in force (what a newly connected agent should get). */
   decision(): LoadDecision {
-    return this.#decisionFor(this.#state === 'throttling' ? this.#loadMultiplier : this.#config.maxLoadMultiplier);
+    return this.#decisionFor(
+      this.#state === 'throttling' ? this.#loadMultiplier : this.#config.maxLoadMultiplier,
+    );
   }
 
   /** Runs one control step over everything recorded since the previous tick. */
@@ -179,7 +184,10 @@ export class AverageLatencyLoop {
 
     if (signalMs === undefined || !Number.isFinite(signalMs) || totals.reportCount === 0) {
       this.#resetAimd();
-      this.#transition(['warming-up', 'pass-through', 'throttling', 'released', 'no-signal'], this.#baseline.ready ? 'no-signal' : 'warming-up');
+      this.#transition(
+        ['warming-up', 'pass-through', 'throttling', 'released', 'no-signal'],
+        this.#baseline.ready ? 'no-signal' : 'warming-up',
+      );
       return this.#finish({ signalMs, observed, overloaded: false, released });
     }
 
@@ -195,10 +203,12 @@ export class AverageLatencyLoop {
     const backlogged = overloaded && this.#measureCapacity(sample, setpointMs);
 
     if (this.#state === 'released') {
-      if (this.#ticks < this.#releasedUntilTick) return this.#finish({ signalMs, observed, overloaded, released });
+      if (this.#ticks < this.#releasedUntilTick)
+        return this.#finish({ signalMs, observed, overloaded, released });
       this.#transition(['released'], 'pass-through');
     }
-    if (this.#state === 'no-signal' || this.#state === 'warming-up') this.#transition(['no-signal', 'warming-up'], 'pass-through');
+    if (this.#state === 'no-signal' || this.#state === 'warming-up')
+      this.#transition(['no-signal', 'warming-up'], 'pass-through');
 
     if (overloaded) {
       this.#ticksSinceOverload = 0;
@@ -264,7 +274,10 @@ export class AverageLatencyLoop {
     }
     const ratio = Math.min(1, sample.completedCount / sample.incomingTokens);
     const weight = 1 / this.#window.lengthTicks;
-    this.#capacityRatio = this.#capacityRatio === undefined ? ratio : this.#capacityRatio + weight * (ratio - this.#capacityRatio);
+    this.#capacityRatio =
+      this.#capacityRatio === undefined
+        ? ratio
+        : this.#capacityRatio + weight * (ratio - this.#capacityRatio);
     return true;
   }
 
@@ -284,7 +297,8 @@ export class AverageLatencyLoop {
     this.#windowTickCount += 1;
     if (this.#windowTickCount < this.#window.lengthTicks) return false;
     const start = this.#windowStartSignal ?? signalMs;
-    this.#windowsWithoutImprovement = signalMs <= start * (1 - IMPROVEMENT_FRACTION) ? 0 : this.#windowsWithoutImprovement + 1;
+    this.#windowsWithoutImprovement =
+      signalMs <= start * (1 - IMPROVEMENT_FRACTION) ? 0 : this.#windowsWithoutImprovement + 1;
     this.#windowStartSignal = signalMs;
     this.#windowTickCount = 0;
     if (this.#windowsWithoutImprovement < this.#config.releaseAfterWindows) return false;
@@ -308,14 +322,20 @@ export class AverageLatencyLoop {
 
   #transition(allowedFrom: readonly LoopState[], to: LoopState): void {
     if (this.#state === to) return;
-    if (!allowedFrom.includes(this.#state)) throw new Error(`control loop ${this.#config.policyName}/${this.#config.componentId}: no transition from ${this.#state} to ${to}`);
+    if (!allowedFrom.includes(this.#state))
+      throw new Error(
+        `control loop ${this.#config.policyName}/${this.#config.componentId}: no transition from ${this.#state} to ${to}`,
+      );
     this.#trace.push({ tick: this.#ticks, from: this.#state, to });
     if (this.#trace.length > this.#traceLength) this.#trace.shift();
     this.#state = to;
   }
 
   #decisionFor(loadMultiplier: number): LoadDecision {
-    const passThrough = this.#config.dryRun || this.#state !== 'throttling' || isPassThrough(loadMultiplier, this.#config.maxLoadMultiplier);
+    const passThrough =
+      this.#config.dryRun ||
+      this.#state !== 'throttling' ||
+      isPassThrough(loadMultiplier, this.#config.maxLoadMultiplier);
     return {
       policyName: this.#config.policyName,
       policyHash: this.#config.policyHash,
@@ -326,7 +346,11 @@ export class AverageLatencyLoop {
     };
   }
 
-  #makeStatus(input: { signalMs: number | undefined; observed: number | undefined; overloaded: boolean }): LoopStatus {
+  #makeStatus(input: {
+    signalMs: number | undefined;
+    observed: number | undefined;
+    overloaded: boolean;
+  }): LoopStatus {
     const baselineMs = this.#baseline.valueMs();
     return {
       state: this.#state,
@@ -334,7 +358,8 @@ export class AverageLatencyLoop {
       baselineMs,
       setpointMs: baselineMs === undefined ? undefined : baselineMs * this.#config.latencyToleranceMultiplier,
       overloaded: input.overloaded,
-      desiredLoadMultiplier: this.#state === 'throttling' ? this.#loadMultiplier : this.#config.maxLoadMultiplier,
+      desiredLoadMultiplier:
+        this.#state === 'throttling' ? this.#loadMultiplier : this.#config.maxLoadMultiplier,
       observedLoadMultiplier: input.observed,
       capacityFloor: this.#capacityRatio === undefined ? undefined : this.#floor(),
       releases: this.#releases,
@@ -342,7 +367,12 @@ export class AverageLatencyLoop {
     };
   }
 
-  #finish(input: { signalMs: number | undefined; observed: number | undefined; overloaded: boolean; released: boolean }): TickResult {
+  #finish(input: {
+    signalMs: number | undefined;
+    observed: number | undefined;
+    overloaded: boolean;
+    released: boolean;
+  }): TickResult {
     this.#status = this.#makeStatus(input);
     return { decision: this.decision(), status: this.#status, released: input.released };
   }

@@ -40,7 +40,8 @@ export class ControlLoops {
   /** Brings the set in line with the running policies; a surviving loop keeps its state. */
   sync(policies: readonly CompiledPolicy[]): void {
     const wanted = new Map<string, AverageLatencyLoopConfig>();
-    for (const policy of policies) for (const config of policy.controlLoops) wanted.set(loopKey(config), config);
+    for (const policy of policies)
+      for (const config of policy.controlLoops) wanted.set(loopKey(config), config);
     for (const [key, scheduled] of this.#loops) {
       if (!wanted.has(key)) {
         this.#persist(key, scheduled);
@@ -54,7 +55,10 @@ export class ControlLoops {
         continue;
       }
       const restored = this.#baselines?.load(key);
-      const loop = new AverageLatencyLoop({ config, ...(restored !== undefined ? { restoredBaseline: restored } : {}) });
+      const loop = new AverageLatencyLoop({
+        config,
+        ...(restored !== undefined ? { restoredBaseline: restored } : {}),
+      });
       this.#loops.set(key, { loop, nextTickAtMs: undefined, ticksSincePersist: 0 });
     }
   }

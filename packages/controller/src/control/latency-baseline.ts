@@ -11,7 +11,15 @@ export const BaselineStateSchema = z
     /** Ticks of traffic learned so far (saturates at the window length); warm-up compares against it. */
     learnedTicks: z.number().int().nonnegative(),
     /** Oldest first; each holds at most `ticksPerBucket` learned ticks. */
-    buckets: z.array(z.object({ ticks: z.number().int().nonnegative(), count: z.number().nonnegative(), sumMs: z.number().nonnegative() }).strict()),
+    buckets: z.array(
+      z
+        .object({
+          ticks: z.number().int().nonnegative(),
+          count: z.number().nonnegative(),
+          sumMs: z.number().nonnegative(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 
@@ -79,7 +87,11 @@ export class LatencyBaseline {
   }
 
   snapshot(): BaselineState {
-    return { version: 1, learnedTicks: this.#learnedTicks, buckets: this.#buckets.map((bucket) => ({ ...bucket })) };
+    return {
+      version: 1,
+      learnedTicks: this.#learnedTicks,
+      buckets: this.#buckets.map((bucket) => ({ ...bucket })),
+    };
   }
 
   #trim(): void {

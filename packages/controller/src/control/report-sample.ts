@@ -50,5 +50,13 @@ export function sampleForLoop(report: syncV1.Report, loop: LoopIdentity): TickSa
     }
   }
   if (!seen) return undefined;
-  return { okCount, okLatencySumMs, completedCount, incomingTokens, acceptedTokens, rejectedTokens, reportCount: 1 };
+  return {
+    okCount,
+    okLatencySumMs,
+    completedCount,
+    incomingTokens,
+    acceptedTokens,
+    rejectedTokens,
+    reportCount: 1,
+  };
 }

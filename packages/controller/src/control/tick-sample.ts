@@ -43,7 +43,8 @@ export class SampleWindow {
   readonly #samples: TickSample[] = [];
 
   constructor(readonly lengthTicks: number) {
-    if (!Number.isInteger(lengthTicks) || lengthTicks < 1) throw new RangeError(`window length ${lengthTicks} must be a whole number of ticks >= 1`);
+    if (!Number.isInteger(lengthTicks) || lengthTicks < 1)
+      throw new RangeError(`window length ${lengthTicks} must be a whole number of ticks >= 1`);
   }
 
   push(sample: TickSample): void {

@@ -19,7 +19,10 @@ export interface PolicyEntry {
   readonly hash: string | undefined;
 }
 
-export type RegistryChange = { readonly kind: 'applied' | 'invalid' | 'removed'; readonly entry: PolicyEntry };
+export type RegistryChange = {
+  readonly kind: 'applied' | 'invalid' | 'removed';
+  readonly entry: PolicyEntry;
+};
 
 function readableName(document: unknown): string | undefined {
   if (document === null || typeof document !== 'object') return undefined;
@@ -51,11 +54,25 @@ export class PolicyRegistry {
     if (owner !== undefined) {
       return this.reject(
         sourceKey,
-        [{ path: 'metadata.name', value: JSON.stringify(result.value.policyName), allowed: `must be unique; ${owner} already defines it` }],
+        [
+          {
+            path: 'metadata.name',
+            value: JSON.stringify(result.value.policyName),
+            allowed: `must be unique; ${owner} already defines it`,
+          },
+        ],
         name,
       );
     }
-    const entry: PolicyEntry = { sourceKey, name: result.value.policyName, status: 'Valid', message: '', issues: [], running: result.value, hash: result.value.policyHash };
+    const entry: PolicyEntry = {
+      sourceKey,
+      name: result.value.policyName,
+      status: 'Valid',
+      message: '',
+      issues: [],
+      running: result.value,
+      hash: result.value.policyHash,
+    };
     this.#entries.set(sourceKey, entry);
     this.#emit({ kind: 'applied', entry });
     return entry;
@@ -69,7 +86,8 @@ export class PolicyRegistry {
     const previous = this.#entries.get(sourceKey);
     const running = previous?.running;
     const lines = issues.map((issue) => formatIssue(issue));
-    if (running !== undefined) lines.push(`the last valid version (hash ${running.policyHash}) keeps running`);
+    if (running !== undefined)
+      lines.push(`the last valid version (hash ${running.policyHash}) keeps running`);
     const entry: PolicyEntry = {
       sourceKey,
       name: name ?? previous?.name,
@@ -97,7 +115,9 @@ export class PolicyRegistry {
   }
 
   entries(): PolicyEntry[] {
-    return [...this.#entries.values()].sort((a, b) => (a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0));
+    return [...this.#entries.values()].sort((a, b) =>
+      a.sourceKey < b.sourceKey ? -1 : a.sourceKey > b.sourceKey ? 1 : 0,
+    );
   }
 
   /** Compiles that agents should run, one per source that ever had a valid version. */

@@ -42,7 +42,9 @@ export class FilePolicySource {
   start(): void {
     this.rescan();
     this.#watcher = watch(this.#dir, () => this.#schedule());
-    this.#watcher.on('error', (error) => this.#log(`policy directory ${this.#dir}: watch failed (${error.message}); rescanning`));
+    this.#watcher.on('error', (error) =>
+      this.#log(`policy directory ${this.#dir}: watch failed (${error.message}); rescanning`),
+    );
   }
 
   stop(): void {
@@ -80,8 +82,11 @@ export class FilePolicySource {
 
   #applyFile(path: string, text: string): void {
     const decoded = decodePolicyFile(text);
-    const entry = decoded.ok ? this.#registry.apply(path, decoded.document) : this.#registry.reject(path, decoded.issues);
-    if (entry.status === 'Valid') this.#log(`${path}: policy ${entry.name ?? '?'} valid (hash ${entry.hash ?? '?'})`);
+    const entry = decoded.ok
+      ? this.#registry.apply(path, decoded.document)
+      : this.#registry.reject(path, decoded.issues);
+    if (entry.status === 'Valid')
+      this.#log(`${path}: policy ${entry.name ?? '?'} valid (hash ${entry.hash ?? '?'})`);
     else this.#log(`${path}: invalid\n${entry.message}`);
   }
 

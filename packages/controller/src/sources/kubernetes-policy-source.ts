@@ -1,5 +1,11 @@
 import { EventEmitter } from 'node:events';
-import { CustomObjectsApi, KubeConfig, PatchStrategy, Watch, setHeaderOptions } from '@kubernetes/client-node';
+import {
+  CustomObjectsApi,
+  KubeConfig,
+  PatchStrategy,
+  Watch,
+  setHeaderOptions,
+} from '@kubernetes/client-node';
 import { FLOW_POLICY_CRD } from '@sluice/spec';
 import type { Clock } from '../clock/clock.js';
 import { systemClock } from '../clock/clock.js';
@@ -12,9 +18,19 @@ import { policyStatus, type Condition } from './policy-status.js';
 interface FlowPolicyObject {
   apiVersion?: string;
   kind?: string;
-  metadata?: { name?: string; namespace?: string; generation?: number; resourceVersion?: string; [key: string]: unknown };
+  metadata?: {
+    name?: string;
+    namespace?: string;
+    generation?: number;
+    resourceVersion?: string;
+    [key: string]: unknown;
+  };
   spec?: unknown;
-  status?: { conditions?: Condition[]; controlLoops?: Record<string, { baseline?: unknown }>; [key: string]: unknown };
+  status?: {
+    conditions?: Condition[];
+    controlLoops?: Record<string, { baseline?: unknown }>;
+    [key: string]: unknown;
+  };
 }
 
 export interface KubernetesPolicySourceOptions {
@@ -35,7 +51,9 @@ export interface KubernetesPolicySourceOptions {
 /** Status code of an error from the client (ApiException.code, Watch errors' statusCode). */
 function statusCodeOf(error: unknown): number | undefined {
   if (error === null || typeof error !== 'object') return undefined;
-  const candidate = (error as { code?: unknown; statusCode?: unknown }).code ?? (error as { statusCode?: unknown }).statusCode;
+  const candidate =
+    (error as { code?: unknown; statusCode?: unknown }).code ??
+    (error as { statusCode?: unknown }).statusCode;
   return typeof candidate === 'number' ? candidate : undefined;
 }
 
@@ -104,7 +122,9 @@ export class KubernetesPolicySource {
   }
 
   /** In-cluster service account, or KUBECONFIG / ~/.kube/config outside a cluster. */
-  static fromDefaultKubeConfig(options: Omit<KubernetesPolicySourceOptions, 'kubeConfig'>): KubernetesPolicySource {
+  static fromDefaultKubeConfig(
+    options: Omit<KubernetesPolicySourceOptions, 'kubeConfig'>,
+  ): KubernetesPolicySource {
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromDefault();
     return new KubernetesPolicySource({ ...options, kubeConfig });
@@ -153,7 +173,9 @@ export class KubernetesPolicySource {
         if (this.#stopped) return;
         // After an error nothing says the cache is still complete: relist.
         this.#resourceVersion = undefined;
-        this.#warn(`FlowPolicy watch in ${this.#options.namespace}: ${describeError(error)}; retrying in ${delay} ms`);
+        this.#warn(
+          `FlowPolicy watch in ${this.#options.namespace}: ${describeError(error)}; retrying in ${delay} ms`,
+        );
         this.events.emit('failed', error);
         await new Promise<void>((resolve) => {
           this.#wakeRetry = resolve;
@@ -167,7 +189,12 @@ export class KubernetesPolicySource {
 
   async #list(): Promise<void> {
     const { group, version, plural } = FLOW_POLICY_CRD;
-    const list = (await this.#api.listNamespacedCustomObject({ group, version, namespace: this.#options.namespace, plural })) as {
+    const list = (await this.#api.listNamespacedCustomObject({
+      group,
+      version,
+      namespace: this.#options.namespace,
+      plural,
+    })) as {
       metadata?: { resourceVersion?: string };
       items?: FlowPolicyObject[];
     };
@@ -176,7 +203,9 @@ export class KubernetesPolicySource {
     for (const name of [...this.#objects.keys()]) if (!names.has(name)) this.#deleted(name);
     for (const item of items) await this.#upsert(item);
     this.#resourceVersion = list.metadata?.resourceVersion ?? '';
-    this.#log(`FlowPolicies in ${this.#options.namespace}: listed ${items.length} at resourceVersion ${this.#resourceVersion}`);
+    this.#log(
+      `FlowPolicies in ${this.#options.namespace}: listed ${items.length} at resourceVersion ${this.#resourceVersion}`,
+    );
     this.events.emit('listed');
   }
 
@@ -212,7 +241,10 @@ export class KubernetesPolicySource {
               // The API server reports an expired resource version as an in-stream ERROR (410), not
               // an HTTP status. Any error event invalidates the position: relist.
               this.#resourceVersion = undefined;
-              finish(undefined, object.code === 410 ? 'gone' : `error event ${object.code ?? '?'}: ${object.message ?? ''}`);
+              finish(
+                undefined,
+                object.code === 410 ? 'gone' : `error event ${object.code ?? '?'}: ${object.message ?? ''}`,
+              );
               this.#abort?.abort();
               return;
             default:
@@ -234,7 +266,12 @@ export class KubernetesPolicySource {
       };
       this.events.emit('watching', this.#resourceVersion);
       this.#watch
-        .watch(this.#path, { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true }, onEvent, onDone)
+        .watch(
+          this.#path,
+          { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true },
+          onEvent,
+          onDone,
+        )
         .then((abort) => {
           this.#abort = abort;
           if (this.#stopped) abort.abort();
@@ -249,7 +286,11 @@ export class KubernetesPolicySource {
     this.#objects.set(name, object);
     const generation = object.metadata?.generation ?? 0;
     // Our own status writes bump the resource version but not the generation: nothing to recompile.
-    if (this.#processedGeneration.get(name) === generation && object.status?.observedGeneration === generation) return;
+    if (
+      this.#processedGeneration.get(name) === generation &&
+      object.status?.observedGeneration === generation
+    )
+      return;
     if (this.#processedGeneration.get(name) !== generation) {
       this.#processedGeneration.set(name, generation);
       // The registry validates apiVersion, kind, metadata and spec; status is the controller's own.
@@ -275,9 +316,17 @@ export class KubernetesPolicySource {
     const entry = this.#registry?.get(this.#key(name));
     if (object === undefined || entry === undefined) return;
     const generation = object.metadata?.generation ?? 0;
-    const status = policyStatus({ entry, generation, previous: object.status?.conditions, nowIso: new Date(this.#clock.now()).toISOString() });
+    const status = policyStatus({
+      entry,
+      generation,
+      previous: object.status?.conditions,
+      nowIso: new Date(this.#clock.now()).toISOString(),
+    });
     try {
-      const updated = await this.#patchStatus(name, { metadata: { resourceVersion: object.metadata?.resourceVersion }, status });
+      const updated = await this.#patchStatus(name, {
+        metadata: { resourceVersion: object.metadata?.resourceVersion },
+        status,
+      });
       this.#objects.set(name, updated);
       this.events.emit('status-written', name, status);
     } catch (error) {
@@ -288,7 +337,13 @@ export class KubernetesPolicySource {
       // Stale resourceVersion: re-read. A newer generation reaches us through the watch and gets its
       // own status; for the same generation, retry on the fresh version.
       const { group, version, plural } = FLOW_POLICY_CRD;
-      const fresh = (await this.#api.getNamespacedCustomObject({ group, version, namespace: this.#options.namespace, plural, name })) as FlowPolicyObject;
+      const fresh = (await this.#api.getNamespacedCustomObject({
+        group,
+        version,
+        namespace: this.#options.namespace,
+        plural,
+        name,
+      })) as FlowPolicyObject;
       if ((fresh.metadata?.generation ?? 0) !== generation) return;
       this.#objects.set(name, fresh);
       this.events.emit('status-conflict', name);
@@ -310,7 +365,9 @@ export class KubernetesPolicySource {
     if (saved === undefined) return undefined;
     const parsed = BaselineStateSchema.safeParse(saved);
     if (!parsed.success) {
-      this.#warn(`FlowPolicy ${this.#key(name)}: status.controlLoops.${componentId}.baseline is invalid; warming up again`);
+      this.#warn(
+        `FlowPolicy ${this.#key(name)}: status.controlLoops.${componentId}.baseline is invalid; warming up again`,
+      );
       return undefined;
     }
     return parsed.data;
@@ -335,7 +392,9 @@ export class KubernetesPolicySource {
     if (pending === undefined) return;
     this.#lastBaselineWrite.set(name, this.#clock.now());
     this.#pendingBaselines.delete(name);
-    const controlLoops = Object.fromEntries([...pending].map(([component, baseline]) => [component, { baseline }]));
+    const controlLoops = Object.fromEntries(
+      [...pending].map(([component, baseline]) => [component, { baseline }]),
+    );
     // No resourceVersion precondition: the controller alone owns status.controlLoops, and a merge
     // patch of that key cannot undo anyone else's write.
     try {

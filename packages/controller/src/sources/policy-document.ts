@@ -1,7 +1,8 @@
 import { LineCounter, parseAllDocuments } from 'yaml';
 import type { SpecIssue } from '@sluice/spec';
 
-export type DocumentResult = { readonly ok: true; readonly document: unknown } | { readonly ok: false; readonly issues: SpecIssue[] };
+export type DocumentResult =
+  { readonly ok: true; readonly document: unknown } | { readonly ok: false; readonly issues: SpecIssue[] };
 
 /**
  * Decodes the text of one policy file (YAML, which includes JSON). Exactly one document is allowed:
@@ -26,7 +27,16 @@ export function decodePolicyFile(text: string): DocumentResult {
   if (issues.length > 0) return { ok: false, issues };
   const contents = list.filter((document) => document.contents !== null);
   if (contents.length !== 1) {
-    return { ok: false, issues: [{ path: '(file)', value: `${contents.length} documents`, allowed: 'exactly one FlowPolicy document per file' }] };
+    return {
+      ok: false,
+      issues: [
+        {
+          path: '(file)',
+          value: `${contents.length} documents`,
+          allowed: 'exactly one FlowPolicy document per file',
+        },
+      ],
+    };
   }
   const [only] = contents;
   return { ok: true, document: only?.toJS() as unknown };

@@ -18,7 +18,12 @@ const MAX_MESSAGE_LENGTH = 4000;
  * condition (True/Valid, or False/Invalid with the path-precise issues) and observedGeneration.
  * lastTransitionTime only moves when Ready's status flips, per the Kubernetes API conventions.
  */
-export function policyStatus(options: { entry: PolicyEntry; generation: number; previous: readonly Condition[] | undefined; nowIso: string }) {
+export function policyStatus(options: {
+  entry: PolicyEntry;
+  generation: number;
+  previous: readonly Condition[] | undefined;
+  nowIso: string;
+}) {
   const { entry, generation } = options;
   const valid = entry.status === 'Valid';
   const status = valid ? 'True' : 'False';

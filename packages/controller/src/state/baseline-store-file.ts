@@ -36,7 +36,8 @@ export class FileBaselineStore implements BaselineStore {
     try {
       text = readFileSync(path, 'utf8');
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.#warn(`${path}: cannot read the saved baseline (${(error as Error).message}); warming up again`);
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.#warn(`${path}: cannot read the saved baseline (${(error as Error).message}); warming up again`);
       return undefined;
     }
     let document: unknown;
@@ -48,7 +49,9 @@ export class FileBaselineStore implements BaselineStore {
     }
     const parsed = BaselineStateSchema.safeParse(document);
     if (!parsed.success) {
-      this.#warn(`${path}: the saved baseline is invalid (${toSpecIssues(document, parsed.error).map(formatIssue).join('; ')}); warming up again`);
+      this.#warn(
+        `${path}: the saved baseline is invalid (${toSpecIssues(document, parsed.error).map(formatIssue).join('; ')}); warming up again`,
+      );
       return undefined;
     }
     return parsed.data;

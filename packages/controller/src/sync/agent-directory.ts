@@ -75,11 +75,22 @@ export class AgentDirectory {
     const record = this.#agents.get(agentId);
     if (record === undefined) return;
     const sequence = report.sequence ?? 0;
-    const missed = record.lastSequence > 0 && sequence > record.lastSequence + 1 ? sequence - record.lastSequence - 1 : 0;
+    const missed =
+      record.lastSequence > 0 && sequence > record.lastSequence + 1 ? sequence - record.lastSequence - 1 : 0;
     record.lastSequence = Math.max(record.lastSequence, sequence);
-    record.view = { ...record.view, lastReportAtMs: nowMs, reports: record.view.reports + 1, missedReports: record.view.missedReports + missed };
+    record.view = {
+      ...record.view,
+      lastReportAtMs: nowMs,
+      reports: record.view.reports + 1,
+      missedReports: record.view.missedReports + missed,
+    };
     for (const point of report.control_points ?? []) {
-      const entry = { service: point.service ?? '', controlPoint: point.control_point ?? '', type: typeName(point.type), lastSeenMs: nowMs };
+      const entry = {
+        service: point.service ?? '',
+        controlPoint: point.control_point ?? '',
+        type: typeName(point.type),
+        lastSeenMs: nowMs,
+      };
       record.controlPoints.set(`${entry.service}\u0000${entry.controlPoint}\u0000${entry.type}`, entry);
     }
   }
@@ -89,7 +100,9 @@ export class AgentDirectory {
   }
 
   agents(): AgentView[] {
-    return [...this.#agents.values()].map((record) => record.view).sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
+    return [...this.#agents.values()]
+      .map((record) => record.view)
+      .sort((a, b) => (a.agentId < b.agentId ? -1 : a.agentId > b.agentId ? 1 : 0));
   }
 
   /** Control points seen within the expiry, merged over agents, sorted. */
@@ -113,7 +126,10 @@ export class AgentDirectory {
         });
       }
     }
-    const sortKey = (row: ControlPointView) => `${row.agentGroup}\u0000${row.service}\u0000${row.controlPoint}\u0000${row.type}`;
-    return [...merged.values()].sort((a, b) => (sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0));
+    const sortKey = (row: ControlPointView) =>
+      `${row.agentGroup}\u0000${row.service}\u0000${row.controlPoint}\u0000${row.type}`;
+    return [...merged.values()].sort((a, b) =>
+      sortKey(a) < sortKey(b) ? -1 : sortKey(a) > sortKey(b) ? 1 : 0,
+    );
   }
 }

@@ -1,5 +1,11 @@
 import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import { agentSyncService, type AgentMessage, type AgentSyncHandlers, type ControllerMessage, type syncV1 } from '@sluice/spec';
+import {
+  agentSyncService,
+  type AgentMessage,
+  type AgentSyncHandlers,
+  type ControllerMessage,
+  type syncV1,
+} from '@sluice/spec';
 import type { Clock } from '../clock/clock.js';
 import type { CompiledPolicy } from '../compile/compile-policy.js';
 import type { LoadDecision } from '../control/average-latency-loop.js';
@@ -72,10 +78,15 @@ export class AgentSyncServer {
   /** Binds and serves; resolves with the bound port (useful with port 0). */
   start(options: { port: number; host?: string }): Promise<number> {
     return new Promise((resolve, reject) => {
-      this.#server.bindAsync(`${options.host ?? '0.0.0.0'}:${options.port}`, ServerCredentials.createInsecure(), (error, port) => {
-        if (error !== null) reject(new Error(`cannot serve AgentSync on port ${options.port}: ${error.message}`));
-        else resolve(port);
-      });
+      this.#server.bindAsync(
+        `${options.host ?? '0.0.0.0'}:${options.port}`,
+        ServerCredentials.createInsecure(),
+        (error, port) => {
+          if (error !== null)
+            reject(new Error(`cannot serve AgentSync on port ${options.port}: ${error.message}`));
+          else resolve(port);
+        },
+      );
     });
   }
 
@@ -100,7 +111,8 @@ export class AgentSyncServer {
   /** Sends every agent the full component set of its group (after any policy change). */
   pushComponents(): void {
     const policies = this.#options.policies();
-    for (const session of this.#sessions.values()) session.call.write(componentsMessage(policies, session.agentGroup));
+    for (const session of this.#sessions.values())
+      session.call.write(componentsMessage(policies, session.agentGroup));
   }
 
   /** Sends decisions to the agents that run their policies. */
@@ -119,7 +131,9 @@ export class AgentSyncServer {
    * then get a cancel. Rejects with PreviewUnavailableError when no agent can preview.
    */
   preview(query: PreviewQuery): Promise<PreviewAnswer> {
-    const targets = [...this.#sessions.values()].filter((session) => session.capabilities.includes('preview'));
+    const targets = [...this.#sessions.values()].filter((session) =>
+      session.capabilities.includes('preview'),
+    );
     if (targets.length === 0) return Promise.reject(new PreviewUnavailableError());
     this.#previewCounter += 1;
     const requestId = `preview-${this.#previewCounter}`;
@@ -134,12 +148,18 @@ export class AgentSyncServer {
         httpRequests: [],
         finish: () => undefined,
       };
-      const timer = setTimeout(() => pending.finish(), query.timeoutMs + (this.#options.previewGraceMs ?? 1000));
+      const timer = setTimeout(
+        () => pending.finish(),
+        query.timeoutMs + (this.#options.previewGraceMs ?? 1000),
+      );
       pending.finish = () => {
         clearTimeout(timer);
         if (!this.#previews.delete(requestId)) return;
         for (const agentId of pending.targets) {
-          if (!pending.done.has(agentId)) this.#sessions.get(agentId)?.call.write({ payload: 'preview_cancel', preview_cancel: { request_id: requestId } });
+          if (!pending.done.has(agentId))
+            this.#sessions
+              .get(agentId)
+              ?.call.write({ payload: 'preview_cancel', preview_cancel: { request_id: requestId } });
         }
         resolve({
           requestId,
@@ -162,7 +182,8 @@ export class AgentSyncServer {
         timeout_ms: query.timeoutMs,
         kind: query.kind === 'http-request' ? 'PREVIEW_KIND_HTTP_REQUEST' : 'PREVIEW_KIND_FLOW_LABELS',
       };
-      for (const session of targets) session.call.write({ payload: 'preview_request', preview_request: request });
+      for (const session of targets)
+        session.call.write({ payload: 'preview_request', preview_request: request });
     });
   }
 
@@ -196,7 +217,10 @@ export class AgentSyncServer {
           this.#previewSamples(session.agentId, message.preview_samples);
           return;
         case 'hello':
-          call.emit('error', { code: status.FAILED_PRECONDITION, details: 'hello was already received on this stream; reconnect to start a new session' });
+          call.emit('error', {
+            code: status.FAILED_PRECONDITION,
+            details: 'hello was already received on this stream; reconnect to start a new session',
+          });
           return;
         default:
           // A payload this controller does not know (a newer agent): ignore it rather than drop the agent.
@@ -213,8 +237,15 @@ export class AgentSyncServer {
   }
 
   #hello(call: Call, message: AgentMessage): Session | undefined {
-    if (message.payload !== 'hello' || message.hello.agent_id === undefined || message.hello.agent_id === '') {
-      call.emit('error', { code: status.INVALID_ARGUMENT, details: 'the first message on AgentSync.Connect must be hello with a non-empty agent_id' });
+    if (
+      message.payload !== 'hello' ||
+      message.hello.agent_id === undefined ||
+      message.hello.agent_id === ''
+    ) {
+      call.emit('error', {
+        code: status.INVALID_ARGUMENT,
+        details: 'the first message on AgentSync.Connect must be hello with a non-empty agent_id',
+      });
       return undefined;
     }
     const previous = this.#sessions.get(message.hello.agent_id);
@@ -224,12 +255,22 @@ export class AgentSyncServer {
       previous.call.end();
     }
     const view = this.#options.agents.register(message.hello, this.#options.clock.now());
-    const session: Session = { agentId: view.agentId, agentGroup: view.agentGroup, capabilities: view.capabilities, call };
+    const session: Session = {
+      agentId: view.agentId,
+      agentGroup: view.agentGroup,
+      capabilities: view.capabilities,
+      call,
+    };
     this.#sessions.set(session.agentId, session);
-    this.#log(`agent ${view.agentId} connected (group ${view.agentGroup}, host ${view.hostname}, version ${view.version})`);
+    this.#log(
+      `agent ${view.agentId} connected (group ${view.agentGroup}, host ${view.hostname}, version ${view.version})`,
+    );
     const policies = this.#options.policies();
     call.write(componentsMessage(policies, session.agentGroup));
-    const decisions = decisionsMessage(this.#options.decisions(), policyNamesForGroup(policies, session.agentGroup));
+    const decisions = decisionsMessage(
+      this.#options.decisions(),
+      policyNamesForGroup(policies, session.agentGroup),
+    );
     if (decisions !== undefined) call.write(decisions);
     this.#options.onConnect?.(session.agentId);
     return session;
@@ -247,13 +288,18 @@ export class AgentSyncServer {
       }
     }
     if (samples.error !== undefined && samples.error !== '') preview.errors.set(agentId, samples.error);
-    if (samples.done === true || (samples.error !== undefined && samples.error !== '')) this.#previewDone(preview, agentId);
+    if (samples.done === true || (samples.error !== undefined && samples.error !== ''))
+      this.#previewDone(preview, agentId);
     else if (preview.flowLabels.length + preview.httpRequests.length >= preview.wanted) preview.finish();
   }
 
   #previewDone(preview: PendingPreview, agentId: string): void {
     if (!preview.targets.has(agentId)) return;
     preview.done.add(agentId);
-    if (preview.done.size === preview.targets.size || preview.flowLabels.length + preview.httpRequests.length >= preview.wanted) preview.finish();
+    if (
+      preview.done.size === preview.targets.size ||
+      preview.flowLabels.length + preview.httpRequests.length >= preview.wanted
+    )
+      preview.finish();
   }
 }

@@ -3,22 +3,34 @@ import type { CompiledPolicy } from '../compile/compile-policy.js';
 import type { LoadDecision } from '../control/average-latency-loop.js';
 
 /** The policies an agent of `agentGroup` must run, each with only the components for that group. */
-export function componentsMessage(policies: readonly CompiledPolicy[], agentGroup: string): ControllerMessage {
+export function componentsMessage(
+  policies: readonly CompiledPolicy[],
+  agentGroup: string,
+): ControllerMessage {
   const selected: syncV1.PolicyComponents[] = [];
   for (const policy of policies) {
-    const components = policy.components.filter((component) => component.selectors.some((selector) => selector.agentGroup === agentGroup));
+    const components = policy.components.filter((component) =>
+      component.selectors.some((selector) => selector.agentGroup === agentGroup),
+    );
     if (components.length === 0) continue;
     selected.push({
       policy_name: policy.policyName,
       policy_hash: policy.policyHash,
-      components: components.map((component) => ({ component_id: component.componentId, kind: component.kind, json: JSON.stringify(component) })),
+      components: components.map((component) => ({
+        component_id: component.componentId,
+        kind: component.kind,
+        json: JSON.stringify(component),
+      })),
     });
   }
   return { payload: 'components', components: { policies: selected } };
 }
 
 /** Decisions for the load schedulers of the given policies (the ones an agent runs). */
-export function decisionsMessage(decisions: readonly LoadDecision[], policyNames: ReadonlySet<string>): ControllerMessage | undefined {
+export function decisionsMessage(
+  decisions: readonly LoadDecision[],
+  policyNames: ReadonlySet<string>,
+): ControllerMessage | undefined {
   const selected = decisions.filter((decision) => policyNames.has(decision.policyName));
   if (selected.length === 0) return undefined;
   return {
@@ -38,5 +50,7 @@ export function decisionsMessage(decisions: readonly LoadDecision[], policyNames
 
 /** Names of the policies `componentsMessage` would send to an agent of `agentGroup`. */
 export function policyNamesForGroup(policies: readonly CompiledPolicy[], agentGroup: string): Set<string> {
-  return new Set(policies.filter((policy) => policy.agentGroups.includes(agentGroup)).map((policy) => policy.policyName));
+  return new Set(
+    policies.filter((policy) => policy.agentGroups.includes(agentGroup)).map((policy) => policy.policyName),
+  );
 }

@@ -1,5 +1,10 @@
 import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import { agentSyncClientConstructor, type AgentMessage, type ControllerMessage, type syncV1 } from '@sluice/spec';
+import {
+  agentSyncClientConstructor,
+  type AgentMessage,
+  type ControllerMessage,
+  type syncV1,
+} from '@sluice/spec';
 
 /**
  * A test agent speaking the real sync.proto over real gRPC (loopback). It records every controller
@@ -10,7 +15,10 @@ export class TestAgent {
   readonly stream: ClientDuplexStream<AgentMessage, ControllerMessage>;
   readonly closed: Promise<ServiceError | undefined>;
   readonly #client;
-  readonly #waiters: { predicate: (message: ControllerMessage) => boolean; resolve: (message: ControllerMessage) => void }[] = [];
+  readonly #waiters: {
+    predicate: (message: ControllerMessage) => boolean;
+    resolve: (message: ControllerMessage) => void;
+  }[] = [];
   #sequence = 0;
 
   constructor(port: number) {
@@ -45,7 +53,10 @@ export class TestAgent {
     const seen = this.received.find(predicate);
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching controller message within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching controller message within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         predicate,
         resolve: (message) => {
@@ -57,7 +68,10 @@ export class TestAgent {
   }
 
   /** Like `next`, but only messages that arrive after this call. */
-  upcoming(predicate: (message: ControllerMessage) => boolean, timeoutMs = 10_000): Promise<ControllerMessage> {
+  upcoming(
+    predicate: (message: ControllerMessage) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<ControllerMessage> {
     const from = this.received.length;
     return this.next((message) => this.received.indexOf(message) >= from && predicate(message), timeoutMs);
   }

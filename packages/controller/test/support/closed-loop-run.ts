@@ -24,7 +24,13 @@ export class ClosedLoopRun {
   readonly ticks: ClosedLoopTick[] = [];
   readonly config: AverageLatencyLoopConfig;
 
-  constructor(options: { plant?: Partial<PlantOptions>; config?: Partial<AverageLatencyLoopConfig>; restoredBaseline?: BaselineState } = {}) {
+  constructor(
+    options: {
+      plant?: Partial<PlantOptions>;
+      config?: Partial<AverageLatencyLoopConfig>;
+      restoredBaseline?: BaselineState;
+    } = {},
+  ) {
     this.config = loopConfig(options.config);
     this.plant = new DemoUpstreamPlant({
       policyName: this.config.policyName,
@@ -56,7 +62,12 @@ export class ClosedLoopRun {
       }
       const result = this.loop.tick();
       this.plant.applyDecision(result.decision);
-      this.ticks.push({ ...result, atMs: next, reportedLatencyMs: count > 0 ? sum / count : Number.NaN, completed });
+      this.ticks.push({
+        ...result,
+        atMs: next,
+        reportedLatencyMs: count > 0 ? sum / count : Number.NaN,
+        completed,
+      });
       next += interval;
     }
   }

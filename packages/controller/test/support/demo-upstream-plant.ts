@@ -125,12 +125,17 @@ export class DemoUpstreamPlant {
     const seconds = Math.max(1, Math.round(this.#options.agentRateWindowMs / 1000));
     const current = Math.floor(this.#now / 1000);
     let total = 0;
-    for (let second = current - seconds; second < current; second++) total += this.#arrivalsPerSecond.get(second) ?? 0;
+    for (let second = current - seconds; second < current; second++)
+      total += this.#arrivalsPerSecond.get(second) ?? 0;
     return total / seconds;
   }
 
   #refill(): void {
-    if (!this.#passThrough) this.#tokens = Math.min(this.#capacityTokens, this.#tokens + (this.#now - this.#tokensAt) * this.#fillPerMs);
+    if (!this.#passThrough)
+      this.#tokens = Math.min(
+        this.#capacityTokens,
+        this.#tokens + (this.#now - this.#tokensAt) * this.#fillPerMs,
+      );
     this.#tokensAt = this.#now;
   }
 
@@ -143,7 +148,12 @@ export class DemoUpstreamPlant {
     if (!this.#passThrough) {
       this.#refill();
       // Reservation: the flow takes a token now, or waits until the bucket has refilled to it.
-      const waitMs = this.#tokens >= 1 ? 0 : this.#fillPerMs > 0 ? (1 - this.#tokens) / this.#fillPerMs : Number.POSITIVE_INFINITY;
+      const waitMs =
+        this.#tokens >= 1
+          ? 0
+          : this.#fillPerMs > 0
+            ? (1 - this.#tokens) / this.#fillPerMs
+            : Number.POSITIVE_INFINITY;
       if (waitMs > this.#options.agentQueueTimeoutMs) {
         this.#rejected += 1;
         return;
@@ -153,10 +163,14 @@ export class DemoUpstreamPlant {
     }
     this.#accepted += 1;
     const c = this.#options.concurrency;
-    const freeAt = this.#recentCompletions.length < c ? 0 : (this.#recentCompletions[this.#recentCompletions.length - c] ?? 0);
+    const freeAt =
+      this.#recentCompletions.length < c
+        ? 0
+        : (this.#recentCompletions[this.#recentCompletions.length - c] ?? 0);
     const completesAt = Math.max(admittedAt, freeAt) + this.#options.serviceTimeMs;
     this.#recentCompletions.push(completesAt);
-    if (this.#recentCompletions.length > 4 * c) this.#recentCompletions.splice(0, this.#recentCompletions.length - c);
+    if (this.#recentCompletions.length > 4 * c)
+      this.#recentCompletions.splice(0, this.#recentCompletions.length - c);
     this.#inFlight.push({ completesAt, latencyMs: completesAt - admittedAt });
   }
 
@@ -182,7 +196,18 @@ export class DemoUpstreamPlant {
       interval_ms: this.#options.reportIntervalMs,
       flux_meters:
         count > 0
-          ? [{ flux_meter_name: this.#options.fluxMeterName, series: [{ labels: { decision_type: 'accepted', status_code: '200', flow_status: 'OK' }, count, latency_sum_ms: sum }] }]
+          ? [
+              {
+                flux_meter_name: this.#options.fluxMeterName,
+                series: [
+                  {
+                    labels: { decision_type: 'accepted', status_code: '200', flow_status: 'OK' },
+                    count,
+                    latency_sum_ms: sum,
+                  },
+                ],
+              },
+            ]
           : [],
       token_counters:
         this.#incoming > 0
@@ -190,7 +215,14 @@ export class DemoUpstreamPlant {
               {
                 policy_name: this.#options.policyName,
                 component_id: this.#options.componentId,
-                workloads: [{ workload: 'default', incoming_tokens: this.#incoming, accepted_tokens: this.#accepted, rejected_tokens: this.#rejected }],
+                workloads: [
+                  {
+                    workload: 'default',
+                    incoming_tokens: this.#incoming,
+                    accepted_tokens: this.#accepted,
+                    rejected_tokens: this.#rejected,
+                  },
+                ],
               },
             ]
           : [],

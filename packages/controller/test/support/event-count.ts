@@ -1,7 +1,12 @@
 import type { EventEmitter } from 'node:events';
 
 /** Resolves once `emitter` has emitted `name` `count` times from now (`once` twice would resolve on one emit). */
-export function eventCount(emitter: EventEmitter, name: string, count: number, timeoutMs = 10_000): Promise<unknown[][]> {
+export function eventCount(
+  emitter: EventEmitter,
+  name: string,
+  count: number,
+  timeoutMs = 10_000,
+): Promise<unknown[][]> {
   return new Promise((resolve, reject) => {
     const seen: unknown[][] = [];
     const timer = setTimeout(() => {

@@ -18,7 +18,14 @@ import { KubeConfig } from '@kubernetes/client-node';
 export interface FakeObject {
   apiVersion: string;
   kind: string;
-  metadata: { name: string; namespace: string; generation: number; resourceVersion: string; uid: string; [key: string]: unknown };
+  metadata: {
+    name: string;
+    namespace: string;
+    generation: number;
+    resourceVersion: string;
+    uid: string;
+    [key: string]: unknown;
+  };
   spec: unknown;
   status?: Record<string, unknown>;
 }
@@ -33,7 +40,10 @@ const GROUP_PATH = '/apis/sluice.dev/v1alpha1';
 
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
-  const result: Record<string, unknown> = target !== null && typeof target === 'object' && !Array.isArray(target) ? { ...(target as Record<string, unknown>) } : {};
+  const result: Record<string, unknown> =
+    target !== null && typeof target === 'object' && !Array.isArray(target)
+      ? { ...(target as Record<string, unknown>) }
+      : {};
   for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
     if (value === null) delete result[key];
     else result[key] = mergePatch(result[key], value);
@@ -66,7 +76,9 @@ export class FakeKubeApiServer {
   constructor(namespace: string) {
     this.namespace = namespace;
     this.#server = createServer((request, response) => {
-      this.#handle(request, response).catch((error: unknown) => this.#json(response, 500, status(500, 'InternalError', (error as Error).message)));
+      this.#handle(request, response).catch((error: unknown) =>
+        this.#json(response, 500, status(500, 'InternalError', (error as Error).message)),
+      );
     });
   }
 
@@ -101,7 +113,8 @@ export class FakeKubeApiServer {
   /** Creates or replaces a FlowPolicy as `kubectl apply` would; generation moves only with spec. */
   apply(document: { metadata: { name: string }; spec: unknown; [key: string]: unknown }): FakeObject {
     const existing = this.#objects.get(document.metadata.name);
-    const specChanged = existing === undefined || JSON.stringify(existing.spec) !== JSON.stringify(document.spec);
+    const specChanged =
+      existing === undefined || JSON.stringify(existing.spec) !== JSON.stringify(document.spec);
     const object: FakeObject = {
       ...(document as object),
       apiVersion: String(document.apiVersion ?? 'sluice.dev/v1alpha1'),
@@ -125,7 +138,10 @@ export class FakeKubeApiServer {
     const object = this.#objects.get(name);
     if (object === undefined) return;
     this.#objects.delete(name);
-    this.#emit('DELETED', { ...object, metadata: { ...object.metadata, resourceVersion: String(++this.#resourceVersion) } });
+    this.#emit('DELETED', {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: String(++this.#resourceVersion) },
+    });
   }
 
   /** Writes to other resources in etcd move the global resource version without events here. */
@@ -142,7 +158,15 @@ export class FakeKubeApiServer {
   /** Sends a BOOKMARK at the current resource version to watches that asked for bookmarks. */
   bookmark(): void {
     for (const watch of this.#watches) {
-      if (watch.bookmarks) this.#write(watch.response, { type: 'BOOKMARK', object: { kind: 'FlowPolicy', apiVersion: 'sluice.dev/v1alpha1', metadata: { resourceVersion: String(this.#resourceVersion) } } });
+      if (watch.bookmarks)
+        this.#write(watch.response, {
+          type: 'BOOKMARK',
+          object: {
+            kind: 'FlowPolicy',
+            apiVersion: 'sluice.dev/v1alpha1',
+            metadata: { resourceVersion: String(this.#resourceVersion) },
+          },
+        });
     }
   }
 
@@ -156,7 +180,14 @@ export class FakeKubeApiServer {
   expireWatches(): void {
     this.compact();
     for (const watch of this.#watches) {
-      this.#write(watch.response, { type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${this.#resourceVersion - 1} (${this.#resourceVersion})`) });
+      this.#write(watch.response, {
+        type: 'ERROR',
+        object: status(
+          410,
+          'Expired',
+          `too old resource version: ${this.#resourceVersion - 1} (${this.#resourceVersion})`,
+        ),
+      });
       watch.response.end();
     }
     this.#watches.clear();
@@ -195,7 +226,11 @@ export class FakeKubeApiServer {
   }
 
   #emit(type: WatchEvent['type'], object: FakeObject): void {
-    const event: WatchEvent = { resourceVersion: Number(object.metadata.resourceVersion), type, object: structuredClone(object) };
+    const event: WatchEvent = {
+      resourceVersion: Number(object.metadata.resourceVersion),
+      type,
+      object: structuredClone(object),
+    };
     this.#history.push(event);
     for (const watch of this.#watches) this.#write(watch.response, { type, object: event.object });
   }
@@ -210,7 +245,10 @@ export class FakeKubeApiServer {
       return;
     }
     const text = JSON.stringify(body);
-    response.writeHead(code, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+    response.writeHead(code, {
+      'content-type': 'application/json',
+      'content-length': Buffer.byteLength(text),
+    });
     response.end(text);
   }
 
@@ -218,7 +256,8 @@ export class FakeKubeApiServer {
     const url = new URL(request.url ?? '/', 'http://fake');
     this.requests.push(`${request.method ?? 'GET'} ${url.pathname}${url.search}`);
     const collection = `${GROUP_PATH}/namespaces/${this.namespace}/flowpolicies`;
-    if (request.headers.authorization !== 'Bearer fake-token') return this.#json(response, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    if (request.headers.authorization !== 'Bearer fake-token')
+      return this.#json(response, 401, status(401, 'Unauthorized', 'Unauthorized'));
     if (request.method === 'GET' && url.pathname === collection) {
       if (url.searchParams.get('watch') === 'true') return this.#startWatch(url, response);
       if (this.#failLists > 0) {
@@ -233,32 +272,72 @@ export class FakeKubeApiServer {
       });
     }
     const match = new RegExp(`^${collection}/([^/]+)(/status)?$`).exec(url.pathname);
-    if (match?.[1] === undefined) return this.#json(response, 404, status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`));
+    if (match?.[1] === undefined)
+      return this.#json(
+        response,
+        404,
+        status(404, 'NotFound', `the server could not find the requested resource (${url.pathname})`),
+      );
     const name = decodeURIComponent(match[1]);
     const object = this.#objects.get(name);
-    if (object === undefined) return this.#json(response, 404, status(404, 'NotFound', `flowpolicies.sluice.dev "${name}" not found`));
+    if (object === undefined)
+      return this.#json(
+        response,
+        404,
+        status(404, 'NotFound', `flowpolicies.sluice.dev "${name}" not found`),
+      );
     if (request.method === 'GET' && match[2] === undefined) return this.#json(response, 200, object);
-    if (request.method === 'PATCH' && match[2] === '/status') return this.#patchStatus(request, response, object);
-    return this.#json(response, 405, status(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported here`));
+    if (request.method === 'PATCH' && match[2] === '/status')
+      return this.#patchStatus(request, response, object);
+    return this.#json(
+      response,
+      405,
+      status(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported here`),
+    );
   }
 
   async #patchStatus(request: IncomingMessage, response: ServerResponse, object: FakeObject): Promise<void> {
     if (request.headers['content-type'] !== 'application/merge-patch+json') {
-      return this.#json(response, 415, status(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (got ${request.headers['content-type'] ?? 'none'})`));
+      return this.#json(
+        response,
+        415,
+        status(
+          415,
+          'UnsupportedMediaType',
+          `the body of the request was in an unknown format - accepted media types include: application/merge-patch+json (got ${request.headers['content-type'] ?? 'none'})`,
+        ),
+      );
     }
     const chunks: Buffer[] = [];
     for await (const chunk of request) chunks.push(chunk as Buffer);
-    const patch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as { metadata?: { resourceVersion?: string }; status?: unknown };
+    const patch = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      metadata?: { resourceVersion?: string };
+      status?: unknown;
+    };
     if (this.#touchBeforeStatusPatch) {
       this.#touchBeforeStatusPatch = false;
-      const labels = { ...((object.metadata.labels as Record<string, string> | undefined) ?? {}), touched: 'true' };
-      object = { ...object, metadata: { ...object.metadata, labels, resourceVersion: String(++this.#resourceVersion) } };
+      const labels = {
+        ...((object.metadata.labels as Record<string, string> | undefined) ?? {}),
+        touched: 'true',
+      };
+      object = {
+        ...object,
+        metadata: { ...object.metadata, labels, resourceVersion: String(++this.#resourceVersion) },
+      };
       this.#objects.set(object.metadata.name, object);
       this.#emit('MODIFIED', object);
     }
     const precondition = patch.metadata?.resourceVersion;
     if (precondition !== undefined && precondition !== object.metadata.resourceVersion) {
-      return this.#json(response, 409, status(409, 'Conflict', `Operation cannot be fulfilled on flowpolicies.sluice.dev "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`));
+      return this.#json(
+        response,
+        409,
+        status(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on flowpolicies.sluice.dev "${object.metadata.name}": the object has been modified; please apply your changes to the latest version and try again`,
+        ),
+      );
     }
     // The status subresource ignores everything but status (and never bumps generation).
     const updated: FakeObject = {
@@ -279,12 +358,16 @@ export class FakeKubeApiServer {
     const from = Number(url.searchParams.get('resourceVersion') ?? '0');
     response.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' });
     if (from < this.#oldestRetained) {
-      this.#write(response, { type: 'ERROR', object: status(410, 'Expired', `too old resource version: ${from} (${this.#oldestRetained})`) });
+      this.#write(response, {
+        type: 'ERROR',
+        object: status(410, 'Expired', `too old resource version: ${from} (${this.#oldestRetained})`),
+      });
       response.end();
       return;
     }
     const watch = { response, bookmarks: url.searchParams.get('allowWatchBookmarks') === 'true' };
-    for (const event of this.#history) if (event.resourceVersion > from) this.#write(response, { type: event.type, object: event.object });
+    for (const event of this.#history)
+      if (event.resourceVersion > from) this.#write(response, { type: event.type, object: event.object });
     this.#watches.add(watch);
     response.on('close', () => this.#watches.delete(watch));
     this.events.emit('watch-opened');

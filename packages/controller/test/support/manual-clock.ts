@@ -24,7 +24,8 @@ export class ManualClock implements Clock {
     const target = this.#now + ms;
     for (;;) {
       let next: { intervalMs: number; nextAt: number; callback: () => void } | undefined;
-      for (const timer of this.#timers) if (timer.nextAt <= target && (next === undefined || timer.nextAt < next.nextAt)) next = timer;
+      for (const timer of this.#timers)
+        if (timer.nextAt <= target && (next === undefined || timer.nextAt < next.nextAt)) next = timer;
       if (next === undefined) break;
       this.#now = next.nextAt;
       next.nextAt += next.intervalMs;

@@ -22,7 +22,7 @@ export interface LiveDemoOptions {
   readonly concurrency?: number;
   /** Upstream service time, ms. @default 100 */
   readonly latencyMs?: number;
-  /** Stage lengths, ms. The baseline must outlast the agent's 30 s token-rate window. */
+  /** Stage lengths, ms. The baseline must outlast the agent's 5 s token-rate window and the policy's warm-up. */
   readonly baselineMs?: number;
   readonly overloadMs?: number;
   readonly recoveryMs?: number;
@@ -92,7 +92,7 @@ export async function runLiveDemo(options: LiveDemoOptions = {}): Promise<LiveDe
   const plan = LoadPlanSchema.parse(
     overloadWavePlan({
       capacityRps: capacity,
-      baselineMs: options.baselineMs ?? 35_000,
+      baselineMs: options.baselineMs ?? 20_000,
       overloadMs: options.overloadMs ?? 40_000,
       recoveryMs: options.recoveryMs ?? 45_000,
     }),

@@ -23,7 +23,12 @@ function synth(build: (scope: Construct) => void): KubernetesObject[] {
   return chart.toJson() as KubernetesObject[];
 }
 
-function component(name: string, namespace: string, objects: KubernetesObject[], chart?: GitOpsComponent['chart']): GitOpsComponent {
+function component(
+  name: string,
+  namespace: string,
+  objects: KubernetesObject[],
+  chart?: GitOpsComponent['chart'],
+): GitOpsComponent {
   return {
     name,
     wave: COMPONENT_WAVES[name] ?? DEFAULT_WAVE,
@@ -44,41 +49,61 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
   if (config.crds.enabled) {
     const props = { ...config.crds.values, release: `${release}-crds` } as SluiceCrdsProps;
     components.push(
-      component('sluice-crds', namespace, synth((scope) => new SluiceCrds(scope, 'crds', props)), {
-        name: 'sluice-crds',
-        release: `${release}-crds`,
-        values: config.crds.values,
-      }),
+      component(
+        'sluice-crds',
+        namespace,
+        synth((scope) => new SluiceCrds(scope, 'crds', props)),
+        {
+          name: 'sluice-crds',
+          release: `${release}-crds`,
+          values: config.crds.values,
+        },
+      ),
     );
   }
   const platformProps = { ...config.sluice.values, release, namespace } as SluicePlatformProps;
   components.push(
-    component('sluice', namespace, synth((scope) => new SluicePlatform(scope, 'sluice', platformProps)), {
-      name: 'sluice',
-      release,
-      values: config.sluice.values,
-    }),
+    component(
+      'sluice',
+      namespace,
+      synth((scope) => new SluicePlatform(scope, 'sluice', platformProps)),
+      {
+        name: 'sluice',
+        release,
+        values: config.sluice.values,
+      },
+    ),
   );
   if (config.istioConfig.enabled) {
     const { release: istioRelease, namespace: istioNamespace, values } = config.istioConfig;
     const props = { ...values, release: istioRelease, namespace: istioNamespace } as IstioConfigProps;
     components.push(
-      component('istioconfig', istioNamespace, synth((scope) => new IstioConfig(scope, 'istio', props)), {
-        name: 'istioconfig',
-        release: istioRelease,
-        values,
-      }),
+      component(
+        'istioconfig',
+        istioNamespace,
+        synth((scope) => new IstioConfig(scope, 'istio', props)),
+        {
+          name: 'istioconfig',
+          release: istioRelease,
+          values,
+        },
+      ),
     );
   }
   if (config.tenantGateways.enabled) {
     const { release: tenantRelease, namespace: tenantNamespace, values } = config.tenantGateways;
     const props = { ...values, release: tenantRelease } as TenantGatewaysProps;
     components.push(
-      component('tenant-gateways', tenantNamespace, synth((scope) => new TenantGateways(scope, 'tenants', props)), {
-        name: 'tenant-gateways',
-        release: tenantRelease,
-        values,
-      }),
+      component(
+        'tenant-gateways',
+        tenantNamespace,
+        synth((scope) => new TenantGateways(scope, 'tenants', props)),
+        {
+          name: 'tenant-gateways',
+          release: tenantRelease,
+          values,
+        },
+      ),
     );
   }
   if (config.policies.length > 0) {
@@ -95,7 +120,9 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
 export function componentsOfApp(app: App, defaultNamespace: string): GitOpsComponent[] {
   return app.charts.map((chart) => {
     const objects = chart.toJson() as KubernetesObject[];
-    const namespace = objects.find((object) => object.metadata.namespace !== undefined)?.metadata.namespace ?? defaultNamespace;
+    const namespace =
+      objects.find((object) => object.metadata.namespace !== undefined)?.metadata.namespace ??
+      defaultNamespace;
     return component(chart.node.id, namespace, objects);
   });
 }

@@ -1,5 +1,11 @@
 import type { GitOpsComponent, KubernetesObject } from './gitops-component.js';
-import { FLUX_NAMESPACE, FLUX_SOURCE_NAME, previousWave, syncObjectName, type GitOpsOptions } from './gitops-options.js';
+import {
+  FLUX_NAMESPACE,
+  FLUX_SOURCE_NAME,
+  previousWave,
+  syncObjectName,
+  type GitOpsOptions,
+} from './gitops-options.js';
 
 type FluxOptions = GitOpsOptions & { readonly flux: string };
 
@@ -16,8 +22,14 @@ export function fluxGitRepository(options: FluxOptions): KubernetesObject {
  * A Flux Kustomization for a component folder, waiting for the previous wave (`dependsOn`) and for its own
  * objects to be ready (`wait`), so CRDs land before the controller and policies after it.
  */
-export function fluxKustomization(component: GitOpsComponent, path: string, all: readonly GitOpsComponent[]): KubernetesObject {
-  const dependsOn = previousWave(all, component.wave).map((earlier) => ({ name: syncObjectName(earlier.name) }));
+export function fluxKustomization(
+  component: GitOpsComponent,
+  path: string,
+  all: readonly GitOpsComponent[],
+): KubernetesObject {
+  const dependsOn = previousWave(all, component.wave).map((earlier) => ({
+    name: syncObjectName(earlier.name),
+  }));
   return {
     apiVersion: 'kustomize.toolkit.fluxcd.io/v1',
     kind: 'Kustomization',

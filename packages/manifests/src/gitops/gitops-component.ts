@@ -9,7 +9,11 @@ export interface GitOpsComponent {
   /** The synthesised Kubernetes objects. */
   readonly objects: readonly KubernetesObject[];
   /** In helm mode, the generated chart that renders `objects`, with the values that make it do so. */
-  readonly chart?: { readonly name: string; readonly release: string; readonly values: Readonly<Record<string, unknown>> };
+  readonly chart?: {
+    readonly name: string;
+    readonly release: string;
+    readonly values: Readonly<Record<string, unknown>>;
+  };
   /** Whether this component installs CustomResourceDefinitions (they need server-side apply to upgrade). */
   readonly hasCrds: boolean;
 }

@@ -23,7 +23,10 @@ export function syncObjectName(component: string): string {
 }
 
 /** The components of the wave just before `wave` (what a component waits for). */
-export function previousWave<T extends { readonly wave: number }>(components: readonly T[], wave: number): T[] {
+export function previousWave<T extends { readonly wave: number }>(
+  components: readonly T[],
+  wave: number,
+): T[] {
   const earlier = components.filter((candidate) => candidate.wave < wave).map((candidate) => candidate.wave);
   if (earlier.length === 0) return [];
   const latest = Math.max(...earlier);

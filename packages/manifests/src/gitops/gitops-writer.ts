@@ -28,7 +28,8 @@ function plainFolder(files: GitOpsFiles, component: GitOpsComponent): void {
   const names: string[] = [];
   for (const object of component.objects) {
     const name = objectFileName(object);
-    if (names.includes(name)) throw new Error(`${component.name}: two objects would both be written to ${name}`);
+    if (names.includes(name))
+      throw new Error(`${component.name}: two objects would both be written to ${name}`);
     names.push(name);
     files.set(`${component.name}/${name}`, yamlFile(object));
   }
@@ -44,7 +45,15 @@ function chartFolder(files: GitOpsFiles, component: GitOpsComponent): void {
     `${component.name}/kustomization.yaml`,
     kustomization({
       helmGlobals: { chartHome: '../charts' },
-      helmCharts: [{ name: chart.name, releaseName: chart.release, namespace: component.namespace, valuesFile: 'values.yaml', includeCRDs: true }],
+      helmCharts: [
+        {
+          name: chart.name,
+          releaseName: chart.release,
+          namespace: component.namespace,
+          valuesFile: 'values.yaml',
+          includeCRDs: true,
+        },
+      ],
     }),
   );
 }
@@ -55,14 +64,19 @@ function chartFolder(files: GitOpsFiles, component: GitOpsComponent): void {
  *
  * @param charts generated chart files by chart name (needed in helm mode).
  */
-export function gitOpsFiles(components: readonly GitOpsComponent[], options: GitOpsOptions, charts: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map()): GitOpsFiles {
+export function gitOpsFiles(
+  components: readonly GitOpsComponent[],
+  options: GitOpsOptions,
+  charts: ReadonlyMap<string, ReadonlyMap<string, string>> = new Map(),
+): GitOpsFiles {
   const files: GitOpsFiles = new Map();
   const ordered = [...components].sort((a, b) => a.wave - b.wave || a.name.localeCompare(b.name));
   for (const component of ordered) {
     if (options.mode === 'helm' && component.chart) {
       chartFolder(files, component);
       const chartFiles = charts.get(component.chart.name);
-      if (chartFiles === undefined) throw new Error(`helm mode needs the generated chart ${component.chart.name}`);
+      if (chartFiles === undefined)
+        throw new Error(`helm mode needs the generated chart ${component.chart.name}`);
       for (const [path, content] of chartFiles) files.set(`charts/${component.chart.name}/${path}`, content);
     } else {
       plainFolder(files, component);

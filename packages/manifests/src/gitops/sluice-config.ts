@@ -10,18 +10,37 @@ const open = z.record(z.string(), z.unknown());
 
 export const SluiceConfigSchema = z
   .object({
-    release: z.string().regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/).max(53).default('sluice').describe('Helm release name of the sluice chart.'),
-    namespace: z.string().min(1).default('sluice-system').describe('Namespace of the agent, controller and policies.'),
+    release: z
+      .string()
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
+      .max(53)
+      .default('sluice')
+      .describe('Helm release name of the sluice chart.'),
+    namespace: z
+      .string()
+      .min(1)
+      .default('sluice-system')
+      .describe('Namespace of the agent, controller and policies.'),
     crds: z
-      .object({ enabled: z.boolean().default(true), values: open.default({}).describe('sluice-crds chart values.') })
+      .object({
+        enabled: z.boolean().default(true),
+        values: open.default({}).describe('sluice-crds chart values.'),
+      })
       .strict()
       .prefault({}),
-    sluice: z.object({ values: open.default({}).describe('sluice chart values (agent and controller).') }).strict().prefault({}),
+    sluice: z
+      .object({ values: open.default({}).describe('sluice chart values (agent and controller).') })
+      .strict()
+      .prefault({}),
     istioConfig: z
       .object({
         enabled: z.boolean().default(true),
         release: z.string().min(1).default('sluice-istioconfig'),
-        namespace: z.string().min(1).default('istio-system').describe('The istiod namespace applies it mesh-wide.'),
+        namespace: z
+          .string()
+          .min(1)
+          .default('istio-system')
+          .describe('The istiod namespace applies it mesh-wide.'),
         values: open.default({}).describe('istioconfig chart values.'),
       })
       .strict()

@@ -19,7 +19,8 @@ export const SLUICE_ALERT_RULES: readonly AlertRule[] = [
     labels: { severity: 'warning' },
     annotations: {
       summary: 'Sluice is shedding load for {{ $labels.policy_name }}/{{ $labels.component_id }}',
-      description: 'The load multiplier has been below 1 for 2 minutes: latency is above the setpoint and low-priority requests get 503.',
+      description:
+        'The load multiplier has been below 1 for 2 minutes: latency is above the setpoint and low-priority requests get 503.',
     },
   },
   {
@@ -29,7 +30,8 @@ export const SLUICE_ALERT_RULES: readonly AlertRule[] = [
     labels: { severity: 'warning' },
     annotations: {
       summary: 'A Sluice throttle on {{ $labels.policy_name }} did not improve latency and was released',
-      description: 'Shedding did not bring latency down (a slow dependency rather than overload?); the scheduler passes everything through while it cools down.',
+      description:
+        'Shedding did not bring latency down (a slow dependency rather than overload?); the scheduler passes everything through while it cools down.',
     },
   },
   {
@@ -39,7 +41,8 @@ export const SLUICE_ALERT_RULES: readonly AlertRule[] = [
     labels: { severity: 'warning' },
     annotations: {
       summary: 'A FlowPolicy is Invalid',
-      description: 'The last good version keeps running. `kubectl get flowpolicies` or `sluicectl policy list` shows the path-precise message.',
+      description:
+        'The last good version keeps running. `kubectl get flowpolicies` or `sluicectl policy list` shows the path-precise message.',
     },
   },
   {
@@ -49,7 +52,8 @@ export const SLUICE_ALERT_RULES: readonly AlertRule[] = [
     labels: { severity: 'critical' },
     annotations: {
       summary: 'Sluice agents are not connected to the controller',
-      description: 'Without the controller, agents keep decisions until their time-to-live and then admit everything: no protection.',
+      description:
+        'Without the controller, agents keep decisions until their time-to-live and then admit everything: no protection.',
     },
   },
   {
@@ -59,7 +63,8 @@ export const SLUICE_ALERT_RULES: readonly AlertRule[] = [
     labels: { severity: 'warning' },
     annotations: {
       summary: 'Envoy lets requests through because ext_authz calls to the Sluice agent fail',
-      description: 'Requests are admitted unchecked (failure_mode_allow). Check the node agent pods and the ext_authz timeout.',
+      description:
+        'Requests are admitted unchecked (failure_mode_allow). Check the node agent pods and the ext_authz timeout.',
     },
   },
 ];

@@ -12,7 +12,9 @@ const PANELS: readonly Panel[] = [
   {
     title: 'Load multiplier (1 = admit current load; pass-through at maxLoadMultiplier)',
     unit: 'none',
-    targets: [{ expr: 'sluice_controller_load_multiplier', legendFormat: '{{policy_name}}/{{component_id}}' }],
+    targets: [
+      { expr: 'sluice_controller_load_multiplier', legendFormat: '{{policy_name}}/{{component_id}}' },
+    ],
   },
   {
     title: 'Signal and setpoint (mean OK latency)',
@@ -25,12 +27,19 @@ const PANELS: readonly Panel[] = [
   {
     title: 'Checks per second by decision',
     unit: 'reqps',
-    targets: [{ expr: 'sum by (decision) (rate(sluice_agent_checks_total[1m]))', legendFormat: '{{decision}}' }],
+    targets: [
+      { expr: 'sum by (decision) (rate(sluice_agent_checks_total[1m]))', legendFormat: '{{decision}}' },
+    ],
   },
   {
     title: 'Check latency p99 (agent side)',
     unit: 's',
-    targets: [{ expr: 'histogram_quantile(0.99, sum by (le) (rate(sluice_agent_check_duration_seconds_bucket[5m])))', legendFormat: 'p99' }],
+    targets: [
+      {
+        expr: 'histogram_quantile(0.99, sum by (le) (rate(sluice_agent_check_duration_seconds_bucket[5m])))',
+        legendFormat: 'p99',
+      },
+    ],
   },
   {
     title: 'Agents connected',
@@ -42,7 +51,10 @@ const PANELS: readonly Panel[] = [
     unit: 'reqps',
     targets: [
       { expr: 'sum(rate(envoy_http_ext_authz_failure_mode_allowed[5m]))', legendFormat: 'envoy' },
-      { expr: 'sum(rate(sluice_proxy_ext_authz_failure_mode_allowed_total[5m]))', legendFormat: 'sluice-proxy' },
+      {
+        expr: 'sum(rate(sluice_proxy_ext_authz_failure_mode_allowed_total[5m]))',
+        legendFormat: 'sluice-proxy',
+      },
     ],
   },
 ];

@@ -41,7 +41,9 @@ export class SluiceMonitoring extends Construct {
         metadata,
         spec: {
           // Both the agent and the controller Service carry these labels and a port named http.
-          selector: { matchLabels: { 'app.kubernetes.io/instance': releaseName, 'app.kubernetes.io/part-of': 'sluice' } },
+          selector: {
+            matchLabels: { 'app.kubernetes.io/instance': releaseName, 'app.kubernetes.io/part-of': 'sluice' },
+          },
           namespaceSelector: { matchNames: [namespace] },
           endpoints: [{ port: 'http', path: '/metrics', interval: view.serviceMonitor.interval.$ }],
         },
@@ -56,7 +58,18 @@ export class SluiceMonitoring extends Construct {
         apiVersion: 'monitoring.coreos.com/v1',
         kind: 'PrometheusRule',
         metadata,
-        spec: { groups: [{ name: 'sluice', rules: SLUICE_ALERT_RULES.map((rule) => ({ ...rule, labels: { ...rule.labels }, annotations: { ...rule.annotations } })) }] },
+        spec: {
+          groups: [
+            {
+              name: 'sluice',
+              rules: SLUICE_ALERT_RULES.map((rule) => ({
+                ...rule,
+                labels: { ...rule.labels },
+                annotations: { ...rule.annotations },
+              })),
+            },
+          ],
+        },
       },
     });
     const dashboard = new SluiceObject(this, 'GrafanaDashboard', {

@@ -18,9 +18,15 @@ export const MODELS: Readonly<Record<string, { readonly module: string; readonly
   'apps/v1/DaemonSet': { module: 'apps/v1/DaemonSet', type: 'IDaemonSet' },
   'apps/v1/Deployment': { module: 'apps/v1/Deployment', type: 'IDeployment' },
   'rbac.authorization.k8s.io/v1/Role': { module: 'rbac.authorization.k8s.io/v1/Role', type: 'IRole' },
-  'rbac.authorization.k8s.io/v1/RoleBinding': { module: 'rbac.authorization.k8s.io/v1/RoleBinding', type: 'IRoleBinding' },
+  'rbac.authorization.k8s.io/v1/RoleBinding': {
+    module: 'rbac.authorization.k8s.io/v1/RoleBinding',
+    type: 'IRoleBinding',
+  },
   'policy/v1/PodDisruptionBudget': { module: 'policy/v1/PodDisruptionBudget', type: 'IPodDisruptionBudget' },
-  'apiextensions.k8s.io/v1/CustomResourceDefinition': { module: 'apiextensions.k8s.io/v1/CustomResourceDefinition', type: 'ICustomResourceDefinition' },
+  'apiextensions.k8s.io/v1/CustomResourceDefinition': {
+    module: 'apiextensions.k8s.io/v1/CustomResourceDefinition',
+    type: 'ICustomResourceDefinition',
+  },
 };
 
 export function modelKey(object: { apiVersion?: unknown; kind?: unknown }): string {
@@ -34,7 +40,10 @@ export function runtimeProblem(key: string, object: unknown): string | undefined
   const model = MODELS[key];
   if (model === undefined) throw new Error(`no model for ${key}`);
   const className = model.type.slice(1);
-  const module = require(`kubernetes-models/${model.module}`) as Record<string, new (data: unknown) => { validate(): void }>;
+  const module = require(`kubernetes-models/${model.module}`) as Record<
+    string,
+    new (data: unknown) => { validate(): void }
+  >;
   const Model = module[className];
   if (Model === undefined) throw new Error(`kubernetes-models/${model.module} has no ${className}`);
   try {
@@ -57,7 +66,10 @@ export interface ClosedCheckCase {
  */
 export function typeProblems(cases: readonly ClosedCheckCase[]): string[][] {
   const models = Object.fromEntries(
-    Object.entries(MODELS).map(([key, model]) => [key, [`kubernetes-models/${model.module}`, model.type] as const]),
+    Object.entries(MODELS).map(([key, model]) => [
+      key,
+      [`kubernetes-models/${model.module}`, model.type] as const,
+    ]),
   );
   return typeProblemsFor(cases, models);
 }
@@ -74,7 +86,12 @@ export function withDeepestKeyTypo(
     else if (node !== null && typeof node === 'object') {
       for (const [key, child] of Object.entries(node)) {
         const candidate = [...path, key];
-        if (/^[a-z]{3,}$/i.test(key) && eligible.test(candidate.join('.')) && (best === undefined || candidate.length > best.path.length)) best = { path: candidate, key };
+        if (
+          /^[a-z]{3,}$/i.test(key) &&
+          eligible.test(candidate.join('.')) &&
+          (best === undefined || candidate.length > best.path.length)
+        )
+          best = { path: candidate, key };
         visit(child, [...path, key]);
       }
     }
@@ -83,7 +100,8 @@ export function withDeepestKeyTypo(
   if (best === undefined) throw new Error('no key to misspell');
   const copy = structuredClone(object) as Record<string | number, unknown>;
   let parentNode: Record<string | number, unknown> = copy;
-  for (const segment of best.path.slice(0, -1)) parentNode = parentNode[segment] as Record<string | number, unknown>;
+  for (const segment of best.path.slice(0, -1))
+    parentNode = parentNode[segment] as Record<string | number, unknown>;
   const last = best.key.at(-1) === 'x' ? 'y' : 'x';
   const typo = `${best.key.slice(0, -1)}${last}`;
   parentNode[typo] = parentNode[best.key];
@@ -96,8 +114,15 @@ let schemaKeys: ReadonlySet<string> | undefined;
 /** The keywords of `IJSONSchemaProps`, read from the model's declaration with the TypeScript checker. */
 export function jsonSchemaPropsKeys(): ReadonlySet<string> {
   if (schemaKeys !== undefined) return schemaKeys;
-  const declaration = require.resolve('kubernetes-models/apiextensions.k8s.io/v1/JSONSchemaProps').replace(/\.js$/, '.d.ts');
-  const program = ts.createProgram([declaration], { noEmit: true, skipLibCheck: true, moduleResolution: ts.ModuleResolutionKind.Node10, types: [] });
+  const declaration = require
+    .resolve('kubernetes-models/apiextensions.k8s.io/v1/JSONSchemaProps')
+    .replace(/\.js$/, '.d.ts');
+  const program = ts.createProgram([declaration], {
+    noEmit: true,
+    skipLibCheck: true,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    types: [],
+  });
   const source = program.getSourceFile(declaration);
   const checker = program.getTypeChecker();
   let keys: string[] = [];
@@ -106,7 +131,8 @@ export function jsonSchemaPropsKeys(): ReadonlySet<string> {
       keys = checker.getPropertiesOfType(checker.getTypeAtLocation(node)).map((symbol) => symbol.name);
     }
   });
-  if (keys.length < 30) throw new Error(`IJSONSchemaProps has only ${keys.length} properties; the model changed shape`);
+  if (keys.length < 30)
+    throw new Error(`IJSONSchemaProps has only ${keys.length} properties; the model changed shape`);
   schemaKeys = new Set(keys);
   return schemaKeys;
 }
@@ -117,18 +143,26 @@ export function jsonSchemaPropsKeys(): ReadonlySet<string> {
  * schema node, however deep.
  */
 export function schemaNodeProblems(node: unknown, path = 'openAPIV3Schema'): string[] {
-  if (node === null || typeof node !== 'object' || Array.isArray(node)) return [`${path}: not a schema object`];
+  if (node === null || typeof node !== 'object' || Array.isArray(node))
+    return [`${path}: not a schema object`];
   const keys = jsonSchemaPropsKeys();
   const problems: string[] = [];
   for (const [key, child] of Object.entries(node)) {
     if (!keys.has(key)) problems.push(`${path}: unknown key '${key}'`);
     else if (key === 'properties' || key === 'patternProperties' || key === 'definitions') {
-      for (const [name, schema] of Object.entries(child as object)) problems.push(...schemaNodeProblems(schema, `${path}.${key}.${name}`));
+      for (const [name, schema] of Object.entries(child as object))
+        problems.push(...schemaNodeProblems(schema, `${path}.${key}.${name}`));
     } else if (key === 'items' || key === 'additionalProperties' || key === 'not') {
-      if (Array.isArray(child)) child.forEach((item, index) => problems.push(...schemaNodeProblems(item, `${path}.${key}[${index}]`)));
-      else if (typeof child === 'object' && child !== null) problems.push(...schemaNodeProblems(child, `${path}.${key}`));
+      if (Array.isArray(child))
+        child.forEach((item, index) =>
+          problems.push(...schemaNodeProblems(item, `${path}.${key}[${index}]`)),
+        );
+      else if (typeof child === 'object' && child !== null)
+        problems.push(...schemaNodeProblems(child, `${path}.${key}`));
     } else if (key === 'anyOf' || key === 'allOf' || key === 'oneOf') {
-      (child as unknown[]).forEach((item, index) => problems.push(...schemaNodeProblems(item, `${path}.${key}[${index}]`)));
+      (child as unknown[]).forEach((item, index) =>
+        problems.push(...schemaNodeProblems(item, `${path}.${key}[${index}]`)),
+      );
     }
   }
   return problems;

@@ -60,7 +60,10 @@ const MODELS: Readonly<Record<string, readonly [string, string]>> = {
     '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule',
     'IPrometheusRule',
   ],
-  'argoproj.io/v1alpha1/Application': ['@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application', 'IApplication'],
+  'argoproj.io/v1alpha1/Application': [
+    '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application',
+    'IApplication',
+  ],
   'source.toolkit.fluxcd.io/v1/GitRepository': [
     '@kubernetes-models/flux-cd/source.toolkit.fluxcd.io/v1/GitRepository',
     'IGitRepository',
@@ -69,7 +72,10 @@ const MODELS: Readonly<Record<string, readonly [string, string]>> = {
     '@kubernetes-models/flux-cd/kustomize.toolkit.fluxcd.io/v1/Kustomization',
     'IKustomization',
   ],
-  'helm.toolkit.fluxcd.io/v2/HelmRelease': ['@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease', 'IHelmRelease'],
+  'helm.toolkit.fluxcd.io/v2/HelmRelease': [
+    '@kubernetes-models/flux-cd/helm.toolkit.fluxcd.io/v2/HelmRelease',
+    'IHelmRelease',
+  ],
 };
 
 export const CLOSED_MODEL_KINDS: readonly string[] = Object.keys(MODELS);
@@ -117,8 +123,10 @@ export function typeProblemsFor(
   const lines: string[] = [];
   cases.forEach(({ model: key, object }, index) => {
     const model = models[key];
-    if (model === undefined) throw new Error(`no closed model for ${key}; add it to test/support/closed-models.ts`);
-    if (!imports.has(key)) imports.set(key, `import type { ${model[1]} as M${imports.size} } from '${model[0]}';`);
+    if (model === undefined)
+      throw new Error(`no closed model for ${key}; add it to test/support/closed-models.ts`);
+    if (!imports.has(key))
+      imports.set(key, `import type { ${model[1]} as M${imports.size} } from '${model[0]}';`);
     const alias = `M${[...imports.keys()].indexOf(key)}`;
     // One object per line, so a diagnostic's line number names the case.
     lines.push(`export const object${index}: ${alias} = ${JSON.stringify(object)};`);
@@ -137,14 +145,17 @@ export function typeProblemsFor(
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   host.getSourceFile = (fileName, language) =>
-    fileName === VIRTUAL_FILE ? ts.createSourceFile(fileName, source, language) : getSourceFile(fileName, language);
+    fileName === VIRTUAL_FILE
+      ? ts.createSourceFile(fileName, source, language)
+      : getSourceFile(fileName, language);
   const fileExists = host.fileExists.bind(host);
   host.fileExists = (fileName) => fileName === VIRTUAL_FILE || fileExists(fileName);
   const program = ts.createProgram([VIRTUAL_FILE], options, host);
   const problems: string[][] = cases.map(() => []);
   for (const diagnostic of ts.getPreEmitDiagnostics(program)) {
     const text = ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n');
-    if (diagnostic.file === undefined || diagnostic.start === undefined) throw new Error(`TypeScript: ${text}`);
+    if (diagnostic.file === undefined || diagnostic.start === undefined)
+      throw new Error(`TypeScript: ${text}`);
     const line = diagnostic.file.getLineAndCharacterOfPosition(diagnostic.start).line - header.length;
     const bucket = problems[line];
     if (bucket === undefined) throw new Error(`TypeScript diagnostic outside any case: ${text}`);
@@ -159,6 +170,10 @@ export function typeProblemsFor(
  * is closed-valid.
  */
 export function closedModelErrors(objects: readonly KubeObject[]): string[] {
-  const problems = typeProblemsFor(objects.map((object) => ({ model: `${object.apiVersion}/${object.kind}`, object })));
-  return problems.flatMap((list, index) => list.map((text) => `object ${index} (${objects[index]?.kind}): ${text}`));
+  const problems = typeProblemsFor(
+    objects.map((object) => ({ model: `${object.apiVersion}/${object.kind}`, object })),
+  );
+  return problems.flatMap((list, index) =>
+    list.map((text) => `object ${index} (${objects[index]?.kind}): ${text}`),
+  );
 }

@@ -25,10 +25,18 @@ export function mkdtempSync(prefix: string): string {
 /** Both real Helm binaries (3 and 4), resolved once per test process. */
 export const HELMS: readonly HelmBinary[] = helmBinaries();
 
-export type Manifest = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [key: string]: unknown }; [key: string]: unknown };
+export type Manifest = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [key: string]: unknown };
+  [key: string]: unknown;
+};
 
 /** Writes a generated chart into a fresh temporary directory and returns the chart's path. */
-export function writeChart(definition: ChartDefinition, parent = mkdtempSync(join(tmpdir(), 'sluice-chart-'))): string {
+export function writeChart(
+  definition: ChartDefinition,
+  parent = mkdtempSync(join(tmpdir(), 'sluice-chart-')),
+): string {
   const directory = join(parent, definition.name);
   for (const [path, content] of generateChart(definition)) {
     const target = join(directory, path);
@@ -56,7 +64,8 @@ export function parseManifests(text: string): Manifest[] {
   const documents = parseAllDocuments(text, { schema: 'core', customTags: [GO_YAML_BOOLEANS] });
   const manifests: Manifest[] = [];
   for (const document of documents) {
-    if (document.errors.length > 0) throw new Error(`invalid YAML from helm: ${document.errors.map((e) => e.message).join('; ')}\n${text}`);
+    if (document.errors.length > 0)
+      throw new Error(`invalid YAML from helm: ${document.errors.map((e) => e.message).join('; ')}\n${text}`);
     const value: unknown = document.toJS();
     if (value !== null && value !== undefined) manifests.push(value as Manifest);
   }
@@ -79,8 +88,21 @@ function valuesFile(values: unknown): string {
 }
 
 /** Runs `helm template` and returns its raw output; rejects with Helm's stderr. */
-export async function helmTemplateText(helm: HelmBinary, chart: string, options: RenderOptions): Promise<string> {
-  const args = ['template', options.release, chart, '--namespace', options.namespace, '--values', valuesFile(options.values), ...(options.args ?? [])];
+export async function helmTemplateText(
+  helm: HelmBinary,
+  chart: string,
+  options: RenderOptions,
+): Promise<string> {
+  const args = [
+    'template',
+    options.release,
+    chart,
+    '--namespace',
+    options.namespace,
+    '--values',
+    valuesFile(options.values),
+    ...(options.args ?? []),
+  ];
   try {
     const { stdout } = await run(helm.path, args, { maxBuffer: 64 * 1024 * 1024 });
     return stdout;
@@ -90,7 +112,11 @@ export async function helmTemplateText(helm: HelmBinary, chart: string, options:
   }
 }
 
-export async function helmTemplate(helm: HelmBinary, chart: string, options: RenderOptions): Promise<Manifest[]> {
+export async function helmTemplate(
+  helm: HelmBinary,
+  chart: string,
+  options: RenderOptions,
+): Promise<Manifest[]> {
   return parseManifests(await helmTemplateText(helm, chart, options));
 }
 
@@ -110,7 +136,9 @@ export async function helm(helm: HelmBinary, args: readonly string[]): Promise<s
     return stdout + stderr;
   } catch (error) {
     const failure = error as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`helm ${helm.major} ${args.join(' ')} failed: ${failure.stdout ?? ''}${failure.stderr ?? failure.message}`);
+    throw new Error(
+      `helm ${helm.major} ${args.join(' ')} failed: ${failure.stdout ?? ''}${failure.stderr ?? failure.message}`,
+    );
   }
 }
 

@@ -18,7 +18,10 @@ export function probeObject(name: string, result: Tree): TreeObject {
   return { apiVersion: 'test.sluice.dev/v1', kind: 'Probe', metadata: { name }, result };
 }
 
-export function writeProbeChart(objects: Readonly<Record<string, Tree>>, lists: readonly Omit<ConstructorParameters<typeof SluiceObject>[2] & { forEach: unknown }, 'source'>[] = []): string {
+export function writeProbeChart(
+  objects: Readonly<Record<string, Tree>>,
+  lists: readonly Omit<ConstructorParameters<typeof SluiceObject>[2] & { forEach: unknown }, 'source'>[] = [],
+): string {
   const definition: ChartDefinition = {
     name: PROBE_CHART.name,
     description: 'Probe chart for the values-expression layer tests.',
@@ -29,9 +32,19 @@ export function writeProbeChart(objects: Readonly<Record<string, Tree>>, lists: 
     source: 'packages/manifests/test/support/probe-chart.ts',
     build: (scope: Construct) => {
       for (const [name, tree] of Object.entries(objects)) {
-        new SluiceObject(scope, name, { file: `${name}.yaml`, source: 'packages/manifests/test/support/probe-chart.ts', tree: probeObject(name, tree) });
+        new SluiceObject(scope, name, {
+          file: `${name}.yaml`,
+          source: 'packages/manifests/test/support/probe-chart.ts',
+          tree: probeObject(name, tree),
+        });
       }
-      lists.forEach((list, index) => new SluiceObject(scope, `List${index}`, { ...list, source: 'packages/manifests/test/support/probe-chart.ts' } as never));
+      lists.forEach(
+        (list, index) =>
+          new SluiceObject(scope, `List${index}`, {
+            ...list,
+            source: 'packages/manifests/test/support/probe-chart.ts',
+          } as never),
+      );
     },
     notes: textLines('probe'),
     readme: 'Probe.',

@@ -13,7 +13,9 @@ interface Def {
   readonly shape?: Record<string, z.ZodType>;
   readonly entries?: Record<string, string>;
   readonly element?: z.ZodType;
-  readonly checks?: readonly { _zod: { def: { check: string; pattern?: RegExp; maximum?: number; minimum?: number } } }[];
+  readonly checks?: readonly {
+    _zod: { def: { check: string; pattern?: RegExp; maximum?: number; minimum?: number } };
+  }[];
 }
 
 function def(schema: z.ZodType): Def {
@@ -35,7 +37,9 @@ function stringArbitrary(schema: z.ZodType): fc.Arbitrary<string> {
     if (kind === 'min_length' && minimum !== undefined) minLength = minimum;
   }
   const base = pattern === undefined ? fc.string({ maxLength: 20 }) : fc.stringMatching(pattern);
-  return base.filter((text) => text.length <= maxLength && text.length >= minLength && schema.safeParse(text).success);
+  return base.filter(
+    (text) => text.length <= maxLength && text.length >= minLength && schema.safeParse(text).success,
+  );
 }
 
 export function arbitraryFor(schema: z.ZodType): fc.Arbitrary<unknown> {
@@ -47,7 +51,9 @@ export function arbitraryFor(schema: z.ZodType): fc.Arbitrary<unknown> {
       return arbitraryFor(d.innerType as z.ZodType);
     case 'object': {
       const shape = d.shape ?? {};
-      const model = Object.fromEntries(Object.entries(shape).map(([key, child]) => [key, arbitraryFor(child)]));
+      const model = Object.fromEntries(
+        Object.entries(shape).map(([key, child]) => [key, arbitraryFor(child)]),
+      );
       const requiredKeys = Object.entries(shape)
         .filter(([, child]) => !isOmittable(child))
         .map(([key]) => key);
@@ -63,7 +69,9 @@ export function arbitraryFor(schema: z.ZodType): fc.Arbitrary<unknown> {
       const number = schema as z.ZodNumber;
       const min = number.minValue ?? -1_000_000;
       const max = number.maxValue ?? 1_000_000;
-      return number.isInt ? fc.integer({ min: Math.max(min, -1_000_000), max: Math.min(max, 1_000_000_000) }) : fc.double({ min, max, noNaN: true });
+      return number.isInt
+        ? fc.integer({ min: Math.max(min, -1_000_000), max: Math.min(max, 1_000_000_000) })
+        : fc.double({ min, max, noNaN: true });
     }
     case 'array':
       return fc.array(arbitraryFor(d.element as z.ZodType), { maxLength: 3 });

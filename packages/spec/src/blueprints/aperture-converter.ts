@@ -52,13 +52,18 @@ function duration(value: string): string {
 function statusCode(value: number | string, path: string, refusals: Refusals): number | undefined {
   if (typeof value === 'number') return value;
   const code = STATUS_CODE_NAMES[value];
-  if (code === undefined) refusals.refuse(path, value, `use a number or one of ${Object.keys(STATUS_CODE_NAMES).join(', ')}`);
+  if (code === undefined)
+    refusals.refuse(path, value, `use a number or one of ${Object.keys(STATUS_CODE_NAMES).join(', ')}`);
   return code;
 }
 
 function labelMatcher(matcher: ApertureLabelMatcher, path: string, refusals: Refusals) {
   if (matcher.expression !== undefined) {
-    refusals.refuse(`${path}.expression`, matcher.expression, 'expression trees are not supported; use match_labels or match_list');
+    refusals.refuse(
+      `${path}.expression`,
+      matcher.expression,
+      'expression trees are not supported; use match_labels or match_list',
+    );
   }
   const expressions = [...(matcher.match_list ?? []), ...(matcher.match_expressions ?? [])];
   return {
@@ -72,7 +77,9 @@ function selectors(list: ApertureSelector[], path: string, refusals: Refusals): 
     controlPoint: selector.control_point,
     ...(selector.service !== undefined ? { service: selector.service } : {}),
     ...(selector.agent_group !== undefined ? { agentGroup: selector.agent_group } : {}),
-    ...(selector.label_matcher ? { labelMatcher: labelMatcher(selector.label_matcher, `${path}[${index}].label_matcher`, refusals) } : {}),
+    ...(selector.label_matcher
+      ? { labelMatcher: labelMatcher(selector.label_matcher, `${path}[${index}].label_matcher`, refusals) }
+      : {}),
   }));
 }
 
@@ -81,7 +88,12 @@ const HEADER_PREFIX = 'request.http.headers.';
 function classifiers(list: ApertureClassifier[] | undefined, path: string, refusals: Refusals) {
   return (list ?? []).map((classifier, index) => {
     const here = `${path}[${index}]`;
-    if (classifier.rego !== undefined) refusals.refuse(`${here}.rego`, '<rego module>', 'Rego classifiers are not supported; use header or JSON extractors');
+    if (classifier.rego !== undefined)
+      refusals.refuse(
+        `${here}.rego`,
+        '<rego module>',
+        'Rego classifiers are not supported; use header or JSON extractors',
+      );
     const rules: Record<string, Partial<ClassifierRule>> = {};
     for (const [label, rule] of Object.entries(classifier.rules ?? {})) {
       const rulePath = `${here}.rules[${JSON.stringify(label)}]`;
@@ -108,7 +120,11 @@ function refuseCommon(
   refusals: Refusals,
 ): void {
   if (policy.components !== undefined && policy.components.length > 0) {
-    refusals.refuse('policy.components', `<${policy.components.length} components>`, 'custom circuit components are not supported');
+    refusals.refuse(
+      'policy.components',
+      `<${policy.components.length} components>`,
+      'custom circuit components are not supported',
+    );
   }
   if (policy.resources?.infra_meters !== undefined) {
     refusals.refuse('policy.resources.infra_meters', '<infra meters>', 'infra meters are not supported');
@@ -132,26 +148,55 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
   const scheduler = aimd.load_scheduler.scheduler ?? {};
   const base = 'policy.load_scheduling_core';
   if ((core.overload_confirmations ?? []).length > 0) {
-    refusals.refuse(`${base}.overload_confirmations`, core.overload_confirmations, 'PromQL overload confirmations are not supported (empty list only)');
+    refusals.refuse(
+      `${base}.overload_confirmations`,
+      core.overload_confirmations,
+      'PromQL overload confirmations are not supported (empty list only)',
+    );
   }
   if (Object.keys(core.kubelet_overload_confirmations ?? {}).length > 0) {
-    refusals.refuse(`${base}.kubelet_overload_confirmations`, core.kubelet_overload_confirmations, 'kubelet overload confirmations are not supported');
+    refusals.refuse(
+      `${base}.kubelet_overload_confirmations`,
+      core.kubelet_overload_confirmations,
+      'kubelet overload confirmations are not supported',
+    );
   }
   const lsPath = `${base}.aimd_load_scheduler.load_scheduler`;
   if (aimd.load_scheduler.workload_latency_based_tokens === true) {
-    refusals.refuse(`${lsPath}.workload_latency_based_tokens`, true, 'only false: workload tokens come from the policy or tokensLabelKey');
+    refusals.refuse(
+      `${lsPath}.workload_latency_based_tokens`,
+      true,
+      'only false: workload tokens come from the policy or tokensLabelKey',
+    );
   }
   for (const key of ['priority_label_key', 'workload_label_key'] as const) {
-    if (scheduler[key] !== undefined) refusals.refuse(`${lsPath}.scheduler.${key}`, scheduler[key], 'not supported; set priorities per workload');
+    if (scheduler[key] !== undefined)
+      refusals.refuse(
+        `${lsPath}.scheduler.${key}`,
+        scheduler[key],
+        'not supported; set priorities per workload',
+      );
   }
   if (aimd.gradient?.slope !== undefined && aimd.gradient.slope !== -1) {
-    refusals.refuse(`${base}.aimd_load_scheduler.gradient.slope`, aimd.gradient.slope, 'only -1 (latency above the setpoint is overload)');
+    refusals.refuse(
+      `${base}.aimd_load_scheduler.gradient.slope`,
+      aimd.gradient.slope,
+      'only -1 (latency above the setpoint is overload)',
+    );
   }
   const denied =
     scheduler.denied_response_status_code === undefined
       ? undefined
-      : statusCode(scheduler.denied_response_status_code, `${lsPath}.scheduler.denied_response_status_code`, refusals);
-  const parameters = (p: { priority?: number | undefined; tokens?: number | undefined; queue_timeout?: string | undefined } | undefined) => ({
+      : statusCode(
+          scheduler.denied_response_status_code,
+          `${lsPath}.scheduler.denied_response_status_code`,
+          refusals,
+        );
+  const parameters = (
+    p:
+      | { priority?: number | undefined; tokens?: number | undefined; queue_timeout?: string | undefined }
+      | undefined,
+  ) => ({
     ...(p?.priority !== undefined ? { priority: p.priority } : {}),
     ...(p?.tokens !== undefined ? { tokens: p.tokens } : {}),
     ...(p?.queue_timeout !== undefined ? { queueTimeout: duration(p.queue_timeout) } : {}),
@@ -162,7 +207,9 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
     ...(aimd.gradient?.max_gradient !== undefined ? { maxGradient: aimd.gradient.max_gradient } : {}),
     ...(aimd.max_load_multiplier !== undefined ? { maxLoadMultiplier: aimd.max_load_multiplier } : {}),
     // Aperture adds the increment once per 10 s; Sluice adds it every 1 s tick.
-    ...(increment !== undefined ? { linearIncrement: (increment * SLUICE_TICK_MS) / APERTURE_INCREMENT_PERIOD_MS } : {}),
+    ...(increment !== undefined
+      ? { linearIncrement: (increment * SLUICE_TICK_MS) / APERTURE_INCREMENT_PERIOD_MS }
+      : {}),
   };
   const baseliner = policy.latency_baseliner;
   const flowPolicy: FlowPolicyInput = {
@@ -171,7 +218,13 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
     metadata: { name: policy.policy_name },
     spec: {
       ...(policy.resources?.flow_control?.classifiers?.length
-        ? { classifiers: classifiers(policy.resources.flow_control.classifiers, 'policy.resources.flow_control.classifiers', refusals) }
+        ? {
+            classifiers: classifiers(
+              policy.resources.flow_control.classifiers,
+              'policy.resources.flow_control.classifiers',
+              refusals,
+            ),
+          }
         : {}),
       loadSchedulers: [
         {
@@ -181,21 +234,41 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
             ? {
                 workloads: scheduler.workloads.map((workload, index) => ({
                   ...(workload.name !== undefined ? { name: workload.name } : {}),
-                  labelMatcher: labelMatcher(workload.label_matcher, `${lsPath}.scheduler.workloads[${index}].label_matcher`, refusals),
+                  labelMatcher: labelMatcher(
+                    workload.label_matcher,
+                    `${lsPath}.scheduler.workloads[${index}].label_matcher`,
+                    refusals,
+                  ),
                   ...parameters(workload.parameters),
                 })),
               }
             : {}),
-          ...(scheduler.default_workload_parameters ? { defaultWorkload: parameters(scheduler.default_workload_parameters) } : {}),
-          ...(scheduler.fairness_label_key !== undefined ? { fairnessLabelKey: scheduler.fairness_label_key } : {}),
+          ...(scheduler.default_workload_parameters
+            ? { defaultWorkload: parameters(scheduler.default_workload_parameters) }
+            : {}),
+          ...(scheduler.fairness_label_key !== undefined
+            ? { fairnessLabelKey: scheduler.fairness_label_key }
+            : {}),
           ...(scheduler.tokens_label_key !== undefined ? { tokensLabelKey: scheduler.tokens_label_key } : {}),
-          ...(scheduler.decision_deadline_margin !== undefined ? { decisionDeadlineMargin: duration(scheduler.decision_deadline_margin) } : {}),
+          ...(scheduler.decision_deadline_margin !== undefined
+            ? { decisionDeadlineMargin: duration(scheduler.decision_deadline_margin) }
+            : {}),
           ...(denied !== undefined ? { deniedResponseStatusCode: denied } : {}),
           ...(core.dry_run !== undefined ? { dryRun: core.dry_run } : {}),
           averageLatency: {
-            fluxMeter: { selectors: selectors(baseliner.flux_meter.selectors, 'policy.latency_baseliner.flux_meter.selectors', refusals) },
-            ...(baseliner.latency_tolerance_multiplier !== undefined ? { latencyToleranceMultiplier: baseliner.latency_tolerance_multiplier } : {}),
-            ...(baseliner.long_term_query_interval !== undefined ? { baselineWindow: duration(baseliner.long_term_query_interval) } : {}),
+            fluxMeter: {
+              selectors: selectors(
+                baseliner.flux_meter.selectors,
+                'policy.latency_baseliner.flux_meter.selectors',
+                refusals,
+              ),
+            },
+            ...(baseliner.latency_tolerance_multiplier !== undefined
+              ? { latencyToleranceMultiplier: baseliner.latency_tolerance_multiplier }
+              : {}),
+            ...(baseliner.long_term_query_interval !== undefined
+              ? { baselineWindow: duration(baseliner.long_term_query_interval) }
+              : {}),
             ...(Object.keys(aimdSettings).length > 0 ? { aimd: aimdSettings } : {}),
           },
         },
@@ -214,26 +287,45 @@ function convertRateLimit(document: unknown): ParseResult<FlowPolicyInput> {
   const limiter = policy.rate_limiter;
   const parameters = limiter.parameters;
   const path = 'policy.rate_limiter';
-  if (parameters.delay_initial_fill === true) refusals.refuse(`${path}.parameters.delay_initial_fill`, true, 'only false: buckets start full');
+  if (parameters.delay_initial_fill === true)
+    refusals.refuse(`${path}.parameters.delay_initial_fill`, true, 'only false: buckets start full');
   if (parameters.lazy_sync?.enabled === true) {
-    refusals.refuse(`${path}.parameters.lazy_sync.enabled`, true, 'only false: use backend redis for a global limit');
+    refusals.refuse(
+      `${path}.parameters.lazy_sync.enabled`,
+      true,
+      'only false: use backend redis for a global limit',
+    );
   }
   if (parameters.label_key !== undefined && parameters.limit_by_label_key !== undefined) {
-    refusals.refuse(`${path}.parameters.label_key`, parameters.label_key, 'set only limit_by_label_key (label_key is its deprecated name)');
+    refusals.refuse(
+      `${path}.parameters.label_key`,
+      parameters.label_key,
+      'set only limit_by_label_key (label_key is its deprecated name)',
+    );
   }
   const limitBy = parameters.limit_by_label_key ?? parameters.label_key;
   const request = limiter.request_parameters;
   const denied =
     request?.denied_response_status_code === undefined
       ? undefined
-      : statusCode(request.denied_response_status_code, `${path}.request_parameters.denied_response_status_code`, refusals);
+      : statusCode(
+          request.denied_response_status_code,
+          `${path}.request_parameters.denied_response_status_code`,
+          refusals,
+        );
   const flowPolicy: FlowPolicyInput = {
     apiVersion: FLOW_POLICY_CRD.apiVersion,
     kind: FLOW_POLICY_CRD.kind,
     metadata: { name: policy.policy_name },
     spec: {
       ...(policy.resources?.flow_control?.classifiers?.length
-        ? { classifiers: classifiers(policy.resources.flow_control.classifiers, 'policy.resources.flow_control.classifiers', refusals) }
+        ? {
+            classifiers: classifiers(
+              policy.resources.flow_control.classifiers,
+              'policy.resources.flow_control.classifiers',
+              refusals,
+            ),
+          }
         : {}),
       rateLimiters: [
         {
@@ -266,7 +358,13 @@ export function convertApertureValues(blueprint: string, document: unknown): Par
     default:
       return {
         ok: false,
-        issues: [{ path: 'blueprint', value: JSON.stringify(blueprint), allowed: `supported blueprints: ${BLUEPRINT_NAMES.join(', ')}` }],
+        issues: [
+          {
+            path: 'blueprint',
+            value: JSON.stringify(blueprint),
+            allowed: `supported blueprints: ${BLUEPRINT_NAMES.join(', ')}`,
+          },
+        ],
       };
   }
 }

@@ -57,7 +57,9 @@ export const ApertureClassifierSchema = z
   .strict();
 
 /** Aperture writes durations as protobuf JSON: a number of seconds with an `s` suffix ("0.01s", "1800s"). */
-const apertureDuration = z.string().regex(/^[0-9]+(\.[0-9]+)?s$/, { message: 'must be a protobuf duration such as 0.01s or 1800s' });
+const apertureDuration = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?s$/, { message: 'must be a protobuf duration such as 0.01s or 1800s' });
 
 /** Aperture's status codes are enum names (TooManyRequests) or numbers. */
 const apertureStatusCode = z.union([z.number().int(), z.string()]);
@@ -98,7 +100,10 @@ const commonPolicy = {
   components: z.array(z.unknown()).optional(),
   resources: z
     .object({
-      flow_control: z.object({ classifiers: z.array(ApertureClassifierSchema).optional() }).strict().optional(),
+      flow_control: z
+        .object({ classifiers: z.array(ApertureClassifierSchema).optional() })
+        .strict()
+        .optional(),
       infra_meters: z.unknown().optional(),
     })
     .strict()
@@ -125,7 +130,11 @@ export const ApertureAverageLatencyValuesSchema = z
                   })
                   .strict(),
                 gradient: z
-                  .object({ slope: z.number().optional(), min_gradient: z.number().optional(), max_gradient: z.number().optional() })
+                  .object({
+                    slope: z.number().optional(),
+                    min_gradient: z.number().optional(),
+                    max_gradient: z.number().optional(),
+                  })
                   .strict()
                   .optional(),
                 max_load_multiplier: z.number().optional(),
@@ -166,11 +175,17 @@ export const ApertureRateLimitValuesSchema = z
                 continuous_fill: z.boolean().optional(),
                 max_idle_time: apertureDuration.optional(),
                 delay_initial_fill: z.boolean().optional(),
-                lazy_sync: z.object({ enabled: z.boolean().optional(), num_sync: z.number().optional() }).strict().optional(),
+                lazy_sync: z
+                  .object({ enabled: z.boolean().optional(), num_sync: z.number().optional() })
+                  .strict()
+                  .optional(),
               })
               .strict(),
             request_parameters: z
-              .object({ tokens_label_key: z.string().optional(), denied_response_status_code: apertureStatusCode.optional() })
+              .object({
+                tokens_label_key: z.string().optional(),
+                denied_response_status_code: apertureStatusCode.optional(),
+              })
               .strict()
               .optional(),
           })

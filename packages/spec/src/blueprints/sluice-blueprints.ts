@@ -7,13 +7,22 @@ import { RateLimiterSchema } from '../flow-policy/rate-limiter.js';
 const policyNameSchema = z
   .string()
   .max(253)
-  .regex(new RegExp(OBJECT_NAME_PATTERN), { message: 'must be a DNS-1123 subdomain: lower-case letters, digits, - and .' })
+  .regex(new RegExp(OBJECT_NAME_PATTERN), {
+    message: 'must be a DNS-1123 subdomain: lower-case letters, digits, - and .',
+  })
   .describe('Name of the generated FlowPolicy.');
 
 const common = {
   policyName: policyNameSchema,
-  namespace: z.string().min(1).optional().describe('Namespace of the generated FlowPolicy (the controller namespace).'),
-  classifiers: z.array(ClassifierSchema).default([]).describe('Classifiers creating the flow labels the policy matches on.'),
+  namespace: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('Namespace of the generated FlowPolicy (the controller namespace).'),
+  classifiers: z
+    .array(ClassifierSchema)
+    .default([])
+    .describe('Classifiers creating the flow labels the policy matches on.'),
 };
 
 /** Sluice's values for `load-scheduling/average-latency`. */
@@ -22,7 +31,9 @@ export const AverageLatencyBlueprintValuesSchema = z
     policy: z
       .object({
         ...common,
-        loadScheduler: LoadSchedulerSchema.describe('The load scheduler, its workloads and its average-latency strategy.'),
+        loadScheduler: LoadSchedulerSchema.describe(
+          'The load scheduler, its workloads and its average-latency strategy.',
+        ),
       })
       .strict(),
   })
@@ -57,7 +68,10 @@ export function averageLatencyPolicy(values: AverageLatencyBlueprintValues): Flo
     apiVersion: FLOW_POLICY_CRD.apiVersion,
     kind: FLOW_POLICY_CRD.kind,
     metadata: metadata(policyName, namespace),
-    spec: { ...(classifiers && classifiers.length > 0 ? { classifiers } : {}), loadSchedulers: [loadScheduler] },
+    spec: {
+      ...(classifiers && classifiers.length > 0 ? { classifiers } : {}),
+      loadSchedulers: [loadScheduler],
+    },
   };
 }
 

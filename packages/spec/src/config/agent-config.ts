@@ -7,7 +7,10 @@ export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 /** Redis URL without credentials: credentials come only from the environment (REDIS_USERNAME / REDIS_PASSWORD). */
 export const redisUrlSchema = z
   .string()
-  .regex(/^rediss?:\/\/[^@/]+(\/[0-9]+)?$/, { message: 'must be redis://HOST:PORT[/DB] or rediss://… with no credentials (set REDIS_PASSWORD in the environment)' });
+  .regex(/^rediss?:\/\/[^@/]+(\/[0-9]+)?$/, {
+    message:
+      'must be redis://HOST:PORT[/DB] or rediss://… with no credentials (set REDIS_PASSWORD in the environment)',
+  });
 
 export const AgentConfigSchema = z
   .object({
@@ -32,7 +35,9 @@ export const AgentConfigSchema = z
       .string()
       .min(1)
       .optional()
-      .describe('Control point for Checks that carry none (Istio CUSTOM ext_authz providers send no metadata).'),
+      .describe(
+        'Control point for Checks that carry none (Istio CUSTOM ext_authz providers send no metadata).',
+      ),
     previewRedactedHeaders: z
       .array(z.string())
       .default(['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'])

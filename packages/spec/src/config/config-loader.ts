@@ -46,7 +46,9 @@ export function loadConfig<S extends z.ZodObject>(schema: S, sources: ConfigSour
     const text = readFileSync(sources.file, 'utf8');
     const parsed: unknown = parseYaml(text);
     if (parsed !== null && parsed !== undefined && (typeof parsed !== 'object' || Array.isArray(parsed))) {
-      throw new SpecValidationError(sources.file, [{ path: '', value: JSON.stringify(parsed), allowed: 'expected a mapping of config keys' }]);
+      throw new SpecValidationError(sources.file, [
+        { path: '', value: JSON.stringify(parsed), allowed: 'expected a mapping of config keys' },
+      ]);
     }
     fromFile = (parsed ?? {}) as Record<string, unknown>;
   }
@@ -62,14 +64,18 @@ export function loadConfig<S extends z.ZodObject>(schema: S, sources: ConfigSour
       }
     }
   }
-  const flags = Object.fromEntries(Object.entries(sources.flags ?? {}).filter(([, value]) => value !== undefined));
-  for (const key of Object.keys(flags)) origin.set(key, `flag --${key.replace(/[A-Z]/g, (l) => `-${l.toLowerCase()}`)}`);
+  const flags = Object.fromEntries(
+    Object.entries(sources.flags ?? {}).filter(([, value]) => value !== undefined),
+  );
+  for (const key of Object.keys(flags))
+    origin.set(key, `flag --${key.replace(/[A-Z]/g, (l) => `-${l.toLowerCase()}`)}`);
   const merged = { ...fromFile, ...fromEnv, ...flags };
   const result = schema.safeParse(merged);
   if (result.success) return result.data;
   const issues = toSpecIssues(merged, result.error).map((issue) => {
     const top = issue.path.split(/[.[]/)[0] ?? '';
-    const where = origin.get(top) ?? (sources.file !== undefined && top in fromFile ? sources.file : undefined);
+    const where =
+      origin.get(top) ?? (sources.file !== undefined && top in fromFile ? sources.file : undefined);
     return where ? { ...issue, path: `${issue.path} (from ${where})` } : issue;
   });
   throw new SpecValidationError('configuration', issues);

@@ -63,7 +63,8 @@ class Checker {
       }
       if (field.partOf) {
         const other = setOneofs.get(field.partOf.name);
-        if (other !== undefined) this.fail(childPath, child, `oneof ${field.partOf.name} already set by ${other}`);
+        if (other !== undefined)
+          this.fail(childPath, child, `oneof ${field.partOf.name} already set by ${other}`);
         setOneofs.set(field.partOf.name, key);
       }
       this.field(field, child, childPath);
@@ -134,13 +135,15 @@ class Checker {
     }
     switch (full) {
       case 'google.protobuf.Duration':
-        if (typeof value !== 'string' || !DURATION.test(value)) this.fail(path, value, 'a Duration string such as "0.25s"');
+        if (typeof value !== 'string' || !DURATION.test(value))
+          this.fail(path, value, 'a Duration string such as "0.25s"');
         return true;
       case 'google.protobuf.Timestamp':
         if (typeof value !== 'string') this.fail(path, value, 'an RFC 3339 timestamp string');
         return true;
       case 'google.protobuf.Struct':
-        if (value === null || typeof value !== 'object' || Array.isArray(value)) this.fail(path, value, 'expected an object');
+        if (value === null || typeof value !== 'object' || Array.isArray(value))
+          this.fail(path, value, 'expected an object');
         return true;
       case 'google.protobuf.Value':
       case 'google.protobuf.ListValue':
@@ -195,7 +198,8 @@ function lookupType(root: Root, name: string): Type | undefined {
 export function checkEnvoyMessage(typeName: string, value: unknown, path = 'value'): SpecIssue[] {
   const root = loadEnvoyConfigRoot();
   const type = lookupType(root, typeName);
-  if (type === undefined) return [{ path, value: typeName, allowed: 'a message type from the loaded Envoy protos' }];
+  if (type === undefined)
+    return [{ path, value: typeName, allowed: 'a message type from the loaded Envoy protos' }];
   const checker = new Checker(root);
   checker.message(type, value, path);
   return checker.issues;
@@ -211,7 +215,13 @@ export function checkEnvoyFilterPatch(patch: EnvoyFilterPatch, path = 'patch'): 
   const applyTo = patch.applyTo ?? '';
   const typeName = ENVOY_FILTER_APPLY_TO_TYPES[applyTo];
   if (typeName === undefined) {
-    return [{ path: `${path}.applyTo`, value: describe(applyTo), allowed: `one of ${Object.keys(ENVOY_FILTER_APPLY_TO_TYPES).join(', ')}` }];
+    return [
+      {
+        path: `${path}.applyTo`,
+        value: describe(applyTo),
+        allowed: `one of ${Object.keys(ENVOY_FILTER_APPLY_TO_TYPES).join(', ')}`,
+      },
+    ];
   }
   if (patch.patch?.operation === 'REMOVE') return [];
   return checkEnvoyMessage(typeName, patch.patch?.value ?? {}, `${path}.patch.value`);

@@ -18,26 +18,39 @@ export const ClassifierRuleSchema = z
       .string()
       .regex(/^\//, { message: 'must start with /' })
       .optional()
-      .describe('Path template such as /tenants/{tenant}/orders; the segment named by `segment` becomes the value.'),
+      .describe(
+        'Path template such as /tenants/{tenant}/orders; the segment named by `segment` becomes the value.',
+      ),
     segment: z.string().min(1).optional().describe('Template segment to use; defaults to the label name.'),
     telemetry: z.boolean().default(true).describe('Export the label in access-log telemetry.'),
     propagate: z.boolean().default(false).describe('Add the label to the upstream W3C baggage header.'),
   })
   .strict()
   .superRefine((rule, context) => {
-    const sources = [rule.header, rule.jsonPointer, rule.pathTemplate].filter((source) => source !== undefined);
+    const sources = [rule.header, rule.jsonPointer, rule.pathTemplate].filter(
+      (source) => source !== undefined,
+    );
     if (sources.length !== 1) {
-      context.addIssue({ code: 'custom', message: `needs exactly one of header, jsonPointer or pathTemplate (found ${sources.length})` });
+      context.addIssue({
+        code: 'custom',
+        message: `needs exactly one of header, jsonPointer or pathTemplate (found ${sources.length})`,
+      });
     }
     if (rule.segment !== undefined && rule.pathTemplate === undefined) {
-      context.addIssue({ code: 'custom', path: ['segment'], message: 'segment is only meaningful with pathTemplate' });
+      context.addIssue({
+        code: 'custom',
+        path: ['segment'],
+        message: 'segment is only meaningful with pathTemplate',
+      });
     }
   });
 
 export const ClassifierSchema = z
   .object({
     selectors: SelectorsSchema,
-    rules: z.record(labelKeySchema, ClassifierRuleSchema).describe('Flow labels to create, keyed by label name.'),
+    rules: z
+      .record(labelKeySchema, ClassifierRuleSchema)
+      .describe('Flow labels to create, keyed by label name.'),
   })
   .strict();
 

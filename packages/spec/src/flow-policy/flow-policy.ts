@@ -26,7 +26,9 @@ export const ObjectMetaSchema = z
     name: z
       .string()
       .max(253)
-      .regex(new RegExp(OBJECT_NAME_PATTERN), { message: 'must be a DNS-1123 subdomain: lower-case letters, digits, - and .' })
+      .regex(new RegExp(OBJECT_NAME_PATTERN), {
+        message: 'must be a DNS-1123 subdomain: lower-case letters, digits, - and .',
+      })
       .describe('Policy name.'),
     namespace: z.string().optional(),
     labels: z.record(z.string(), z.string()).optional(),
@@ -38,8 +40,14 @@ export const FlowPolicySpecSchema = z
   .object({
     classifiers: z.array(ClassifierSchema).default([]).describe('Create flow labels from requests.'),
     fluxMeters: z.array(FluxMeterSchema).default([]).describe('Latency histograms of matching flows.'),
-    rateLimiters: z.array(RateLimiterSchema).default([]).describe('Token buckets per label value; reject with 429.'),
-    loadSchedulers: z.array(LoadSchedulerSchema).default([]).describe('Average-latency load schedulers; reject with 503.'),
+    rateLimiters: z
+      .array(RateLimiterSchema)
+      .default([])
+      .describe('Token buckets per label value; reject with 429.'),
+    loadSchedulers: z
+      .array(LoadSchedulerSchema)
+      .default([])
+      .describe('Average-latency load schedulers; reject with 503.'),
   })
   .strict()
   .superRefine((spec, context) => {
@@ -47,17 +55,27 @@ export const FlowPolicySpecSchema = z
     const claim = (name: string, path: (string | number)[]) => {
       const earlier = components.get(name);
       if (earlier !== undefined) {
-        context.addIssue({ code: 'custom', path, message: `component name ${name} is already used at ${earlier}` });
+        context.addIssue({
+          code: 'custom',
+          path,
+          message: `component name ${name} is already used at ${earlier}`,
+        });
       } else {
         components.set(name, path.join('.'));
       }
     };
     spec.rateLimiters.forEach((limiter, index) => claim(limiter.name, ['rateLimiters', index, 'name']));
-    spec.loadSchedulers.forEach((scheduler, index) => claim(scheduler.name, ['loadSchedulers', index, 'name']));
+    spec.loadSchedulers.forEach((scheduler, index) =>
+      claim(scheduler.name, ['loadSchedulers', index, 'name']),
+    );
     const meters = new Set<string>();
     spec.fluxMeters.forEach((meter, index) => {
       if (meters.has(meter.name)) {
-        context.addIssue({ code: 'custom', path: ['fluxMeters', index, 'name'], message: `flux meter ${meter.name} is defined twice` });
+        context.addIssue({
+          code: 'custom',
+          path: ['fluxMeters', index, 'name'],
+          message: `flux meter ${meter.name} is defined twice`,
+        });
       }
       meters.add(meter.name);
     });

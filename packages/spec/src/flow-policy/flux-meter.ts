@@ -6,7 +6,9 @@ export const DEFAULT_FLUX_METER_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000
 
 export const componentNameSchema = z
   .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, { message: 'must be a DNS label: lower-case letters, digits and -, at most 63 characters' });
+  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+    message: 'must be a DNS label: lower-case letters, digits and -, at most 63 characters',
+  });
 
 export const FluxMeterSchema = z
   .object({
@@ -22,7 +24,11 @@ export const FluxMeterSchema = z
   .superRefine((meter, context) => {
     for (let i = 1; i < meter.buckets.length; i++) {
       if ((meter.buckets[i] ?? 0) <= (meter.buckets[i - 1] ?? 0)) {
-        context.addIssue({ code: 'custom', path: ['buckets', i], message: 'bucket bounds must be strictly ascending' });
+        context.addIssue({
+          code: 'custom',
+          path: ['buckets', i],
+          message: 'bucket bounds must be strictly ascending',
+        });
       }
     }
   });

@@ -11,11 +11,27 @@ export const RateLimiterSchema = z
     bucketCapacity: z.number().positive().describe('Tokens the bucket holds when full (the burst).'),
     fillAmount: z.number().nonnegative().describe('Tokens added per interval.'),
     interval: durationSchema('Period over which fillAmount is added.').default('1s'),
-    limitByLabelKey: labelKeySchema.optional().describe('One bucket per value of this label; a flow without it is accepted and counted.'),
-    tokensLabelKey: labelKeySchema.optional().describe('Label whose numeric value is the tokens a flow takes (default 1).'),
-    continuousFill: z.boolean().default(true).describe('Fill continuously; false adds fillAmount once per whole interval.'),
-    backend: z.enum(['local', 'redis']).default('local').describe('local: per-agent bucket; redis: one bucket shared by all agents.'),
-    deniedResponseStatusCode: z.number().int().min(400).max(599).default(429).describe('HTTP status of a rejected flow.'),
+    limitByLabelKey: labelKeySchema
+      .optional()
+      .describe('One bucket per value of this label; a flow without it is accepted and counted.'),
+    tokensLabelKey: labelKeySchema
+      .optional()
+      .describe('Label whose numeric value is the tokens a flow takes (default 1).'),
+    continuousFill: z
+      .boolean()
+      .default(true)
+      .describe('Fill continuously; false adds fillAmount once per whole interval.'),
+    backend: z
+      .enum(['local', 'redis'])
+      .default('local')
+      .describe('local: per-agent bucket; redis: one bucket shared by all agents.'),
+    deniedResponseStatusCode: z
+      .number()
+      .int()
+      .min(400)
+      .max(599)
+      .default(429)
+      .describe('HTTP status of a rejected flow.'),
     dryRun: z.boolean().default(false).describe('Decide and count, but always admit.'),
   })
   .strict();

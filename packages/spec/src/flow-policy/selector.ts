@@ -3,7 +3,10 @@ import { LabelMatcherSchema } from './label-matcher.js';
 
 export const SelectorSchema = z
   .object({
-    controlPoint: z.string().min(1).describe('Control point name, e.g. ingress or egress (Envoy metadata control-point).'),
+    controlPoint: z
+      .string()
+      .min(1)
+      .describe('Control point name, e.g. ingress or egress (Envoy metadata control-point).'),
     service: z.string().min(1).default('any').describe('Service FQDN the flow belongs to, or any.'),
     agentGroup: z.string().min(1).default('default').describe('Agent group that applies the component.'),
     labelMatcher: LabelMatcherSchema.optional(),

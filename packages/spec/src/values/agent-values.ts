@@ -24,11 +24,16 @@ export const AgentValuesSchema = z
       .strict()
       .prefault({})
       .describe('Container and Service ports.'),
-    resources: resourcesSchema({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    resources: resourcesSchema({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    }),
     tolerations: z
       .array(TolerationSchema)
       .default([{ operator: 'Exists' }])
-      .describe('Pod tolerations. Default: tolerate every taint, because a node without an agent fails open.'),
+      .describe(
+        'Pod tolerations. Default: tolerate every taint, because a node without an agent fails open.',
+      ),
     priorityClassName: z
       .string()
       .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/)
@@ -41,7 +46,9 @@ export const AgentValuesSchema = z
       .min(0)
       .max(300)
       .default(5)
-      .describe('preStop wait before SIGTERM, so Envoy sees the endpoint go before the agent drains its streams.'),
+      .describe(
+        'preStop wait before SIGTERM, so Envoy sees the endpoint go before the agent drains its streams.',
+      ),
     terminationGracePeriodSeconds: z
       .number()
       .int()
@@ -67,16 +74,25 @@ export const AgentValuesSchema = z
       .string()
       .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { message: 'must be HOST:PORT' })
       .optional()
-      .describe("Controller AgentSync address. Unset: this release's controller, <fullname>-controller.<namespace>.svc:<grpc port>."),
+      .describe(
+        "Controller AgentSync address. Unset: this release's controller, <fullname>-controller.<namespace>.svc:<grpc port>.",
+      ),
     redis: z
       .object({
         url: z
           .string()
-          .regex(/^rediss?:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}(\/[0-9]+)?$/, { message: 'must be redis://HOST:PORT[/DB] without credentials' })
+          .regex(/^rediss?:\/\/[A-Za-z0-9.-]+:[0-9]{1,5}(\/[0-9]+)?$/, {
+            message: 'must be redis://HOST:PORT[/DB] without credentials',
+          })
           .optional()
           .describe('Redis for global rate limits. Unset: each agent keeps local token buckets.'),
-        existingSecret: objectNameSchema('Secret holding Redis credentials. Unset: connect without credentials.').optional(),
-        usernameKey: secretKeySchema('username', 'Key of the user name in existingSecret (optional in the Secret).'),
+        existingSecret: objectNameSchema(
+          'Secret holding Redis credentials. Unset: connect without credentials.',
+        ).optional(),
+        usernameKey: secretKeySchema(
+          'username',
+          'Key of the user name in existingSecret (optional in the Secret).',
+        ),
         passwordKey: secretKeySchema('password', 'Key of the password in existingSecret.'),
       })
       .strict()

@@ -16,13 +16,17 @@ export function imageSchema(repository: string) {
     .object({
       repository: z
         .string()
-        .regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, { message: 'must be an image repository such as ghcr.io/org/name' })
+        .regex(/^[a-z0-9]+([._/:-][a-z0-9]+)*$/, {
+          message: 'must be an image repository such as ghcr.io/org/name',
+        })
         .max(255)
         .default(repository)
         .describe('Image repository, without tag.'),
       tag: z
         .string()
-        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, { message: 'must be an image tag (letters, digits, _ . -)' })
+        .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, {
+          message: 'must be an image tag (letters, digits, _ . -)',
+        })
         .optional()
         .describe("Image tag. Unset or empty: the chart's appVersion."),
       pullPolicy: z
@@ -38,7 +42,9 @@ export function imageSchema(repository: string) {
 /** A Kubernetes resource quantity written as a string (`100m`, `128Mi`); numbers are refused to keep output stable. */
 const quantitySchema = z
   .string()
-  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, { message: 'must be a quantity such as 100m, 1, 128Mi or 2Gi' });
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, {
+    message: 'must be a quantity such as 100m, 1, 128Mi or 2Gi',
+  });
 
 function resourceListSchema(fallback: { cpu: string; memory: string }) {
   return z
@@ -55,23 +61,36 @@ function resourceListSchema(fallback: { cpu: string; memory: string }) {
  * objects: Helm merges user values into values.yaml key by key, and zod must give the same result, which
  * it does only when an object's default is built from its fields' defaults (`prefault({})`).
  */
-export function resourcesSchema(fallback: { requests: { cpu: string; memory: string }; limits: { cpu: string; memory: string } }) {
+export function resourcesSchema(fallback: {
+  requests: { cpu: string; memory: string };
+  limits: { cpu: string; memory: string };
+}) {
   return z
     .object({
       requests: resourceListSchema(fallback.requests).describe('What the scheduler reserves.'),
-      limits: resourceListSchema(fallback.limits).describe('Hard ceilings; memory over the limit is OOM-killed.'),
+      limits: resourceListSchema(fallback.limits).describe(
+        'Hard ceilings; memory over the limit is OOM-killed.',
+      ),
     })
     .strict()
     .prefault({})
-    .describe('Container resources, passed through to the pod spec. Always set: the chart never leaves them empty.');
+    .describe(
+      'Container resources, passed through to the pod spec. Always set: the chart never leaves them empty.',
+    );
 }
 
 /** One Kubernetes toleration, closed so a misspelt field is refused. */
 export const TolerationSchema = z
   .object({
-    key: z.string().regex(/^[A-Za-z0-9./_-]{1,316}$/).optional(),
+    key: z
+      .string()
+      .regex(/^[A-Za-z0-9./_-]{1,316}$/)
+      .optional(),
     operator: z.enum(['Exists', 'Equal']).optional(),
-    value: z.string().regex(/^[A-Za-z0-9._-]{0,63}$/).optional(),
+    value: z
+      .string()
+      .regex(/^[A-Za-z0-9._-]{0,63}$/)
+      .optional(),
     effect: z.enum(['NoSchedule', 'PreferNoSchedule', 'NoExecute']).optional(),
     tolerationSeconds: z.number().int().min(0).max(31_536_000).optional(),
   })
@@ -97,4 +116,7 @@ export function secretKeySchema(fallback: string, description: string) {
     .describe(description);
 }
 
-export const LogLevelSchema = z.enum(['debug', 'info', 'warn', 'error']).default('info').describe('Log level.');
+export const LogLevelSchema = z
+  .enum(['debug', 'info', 'warn', 'error'])
+  .default('info')
+  .describe('Log level.');

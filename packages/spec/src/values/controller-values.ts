@@ -1,5 +1,12 @@
 import { z } from 'zod';
-import { imageSchema, LogLevelSchema, objectNameSchema, portSchema, resourcesSchema, secretKeySchema } from './chart-values-common.js';
+import {
+  imageSchema,
+  LogLevelSchema,
+  objectNameSchema,
+  portSchema,
+  resourcesSchema,
+  secretKeySchema,
+} from './chart-values-common.js';
 
 /**
  * Install-time choices for the Sluice controller (the `controller` block of the `sluice` chart, and the
@@ -16,11 +23,16 @@ export const ControllerValuesSchema = z
       .strict()
       .prefault({})
       .describe('Container and Service ports.'),
-    resources: resourcesSchema({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '1', memory: '512Mi' } }),
+    resources: resourcesSchema({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '1', memory: '512Mi' },
+    }),
     logLevel: LogLevelSchema,
     apiToken: z
       .object({
-        existingSecret: objectNameSchema('Secret holding the bearer token the HTTP API requires. Unset: the API needs no token.').optional(),
+        existingSecret: objectNameSchema(
+          'Secret holding the bearer token the HTTP API requires. Unset: the API needs no token.',
+        ).optional(),
         key: secretKeySchema('token', 'Key of the token in existingSecret.'),
       })
       .strict()

@@ -16,7 +16,7 @@ const nameOverrides = {
     .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)
     .max(40)
     .optional()
-    .describe('Replaces <release>-<chart> in object names. Unset: Helm\'s fullname rule.'),
+    .describe("Replaces <release>-<chart> in object names. Unset: Helm's fullname rule."),
 };
 
 /** Values of the `sluice` chart: the agent and the controller, each switchable. */
@@ -35,7 +35,9 @@ export const SluiceChartValuesSchema = z
       .strict()
       .prefault({})
       .describe('The controller: policies, control loop and HTTP API.'),
-    monitoring: MonitoringValuesSchema.prefault({}).describe('Prometheus operator and Grafana integration (all off by default).'),
+    monitoring: MonitoringValuesSchema.prefault({}).describe(
+      'Prometheus operator and Grafana integration (all off by default).',
+    ),
   })
   .strict();
 
@@ -48,7 +50,9 @@ export const SluiceCrdsChartValuesSchema = z
     keepOnUninstall: z
       .boolean()
       .default(true)
-      .describe('Annotate CRDs with helm.sh/resource-policy: keep, so uninstalling the chart never deletes every FlowPolicy.'),
+      .describe(
+        'Annotate CRDs with helm.sh/resource-policy: keep, so uninstalling the chart never deletes every FlowPolicy.',
+      ),
   })
   .strict();
 

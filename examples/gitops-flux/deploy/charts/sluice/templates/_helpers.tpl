@@ -12,6 +12,10 @@
 {{- (trimSuffix "-" (trunc 63 (default (ternary $.Release.Name (print $.Release.Name "-" (include "sluice.name" $)) (contains (include "sluice.name" $) $.Release.Name)) $.Values.fullnameOverride))) -}}
 {{- end }}
 
+{{- define "sluice.monitoring.fullname" -}}
+{{- (print (trimSuffix "-" (trunc 52 (include "sluice.fullname" $))) "-monitoring") -}}
+{{- end }}
+
 {{- define "sluice.name" -}}
 {{- (default $.Chart.Name $.Values.nameOverride) -}}
 {{- end }}
