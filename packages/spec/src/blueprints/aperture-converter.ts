@@ -131,6 +131,38 @@ function refuseCommon(
   }
 }
 
+/**
+ * The FlowPolicy both blueprints convert to: Aperture's policy name, its classifiers (when any), and
+ * the blueprint's own components.
+ */
+function convertedPolicy(
+  policy: {
+    policy_name: string;
+    resources?: { flow_control?: { classifiers?: ApertureClassifier[] | undefined } | undefined } | undefined;
+  },
+  refusals: Refusals,
+  components: Pick<NonNullable<FlowPolicyInput['spec']>, 'loadSchedulers' | 'rateLimiters'>,
+): FlowPolicyInput {
+  const apertureClassifiers = policy.resources?.flow_control?.classifiers ?? [];
+  return {
+    apiVersion: FLOW_POLICY_CRD.apiVersion,
+    kind: FLOW_POLICY_CRD.kind,
+    metadata: { name: policy.policy_name },
+    spec: {
+      ...(apertureClassifiers.length > 0
+        ? {
+            classifiers: classifiers(
+              apertureClassifiers,
+              'policy.resources.flow_control.classifiers',
+              refusals,
+            ),
+          }
+        : {}),
+      ...components,
+    },
+  };
+}
+
 function finish(policy: FlowPolicyInput, refusals: Refusals): ParseResult<FlowPolicyInput> {
   if (refusals.issues.length > 0) return { ok: false, issues: refusals.issues };
   const checked = parseFlowPolicy(policy);
@@ -212,69 +244,55 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
       : {}),
   };
   const baseliner = policy.latency_baseliner;
-  const flowPolicy: FlowPolicyInput = {
-    apiVersion: FLOW_POLICY_CRD.apiVersion,
-    kind: FLOW_POLICY_CRD.kind,
-    metadata: { name: policy.policy_name },
-    spec: {
-      ...(policy.resources?.flow_control?.classifiers?.length
-        ? {
-            classifiers: classifiers(
-              policy.resources.flow_control.classifiers,
-              'policy.resources.flow_control.classifiers',
+  const flowPolicy = convertedPolicy(policy, refusals, {
+    loadSchedulers: [
+      {
+        name: 'load-scheduler',
+        selectors: selectors(aimd.load_scheduler.selectors, `${lsPath}.selectors`, refusals),
+        ...(scheduler.workloads
+          ? {
+              workloads: scheduler.workloads.map((workload, index) => ({
+                ...(workload.name !== undefined ? { name: workload.name } : {}),
+                labelMatcher: labelMatcher(
+                  workload.label_matcher,
+                  `${lsPath}.scheduler.workloads[${index}].label_matcher`,
+                  refusals,
+                ),
+                ...parameters(workload.parameters),
+              })),
+            }
+          : {}),
+        ...(scheduler.default_workload_parameters
+          ? { defaultWorkload: parameters(scheduler.default_workload_parameters) }
+          : {}),
+        ...(scheduler.fairness_label_key !== undefined
+          ? { fairnessLabelKey: scheduler.fairness_label_key }
+          : {}),
+        ...(scheduler.tokens_label_key !== undefined ? { tokensLabelKey: scheduler.tokens_label_key } : {}),
+        ...(scheduler.decision_deadline_margin !== undefined
+          ? { decisionDeadlineMargin: duration(scheduler.decision_deadline_margin) }
+          : {}),
+        ...(denied !== undefined ? { deniedResponseStatusCode: denied } : {}),
+        ...(core.dry_run !== undefined ? { dryRun: core.dry_run } : {}),
+        averageLatency: {
+          fluxMeter: {
+            selectors: selectors(
+              baseliner.flux_meter.selectors,
+              'policy.latency_baseliner.flux_meter.selectors',
               refusals,
             ),
-          }
-        : {}),
-      loadSchedulers: [
-        {
-          name: 'load-scheduler',
-          selectors: selectors(aimd.load_scheduler.selectors, `${lsPath}.selectors`, refusals),
-          ...(scheduler.workloads
-            ? {
-                workloads: scheduler.workloads.map((workload, index) => ({
-                  ...(workload.name !== undefined ? { name: workload.name } : {}),
-                  labelMatcher: labelMatcher(
-                    workload.label_matcher,
-                    `${lsPath}.scheduler.workloads[${index}].label_matcher`,
-                    refusals,
-                  ),
-                  ...parameters(workload.parameters),
-                })),
-              }
-            : {}),
-          ...(scheduler.default_workload_parameters
-            ? { defaultWorkload: parameters(scheduler.default_workload_parameters) }
-            : {}),
-          ...(scheduler.fairness_label_key !== undefined
-            ? { fairnessLabelKey: scheduler.fairness_label_key }
-            : {}),
-          ...(scheduler.tokens_label_key !== undefined ? { tokensLabelKey: scheduler.tokens_label_key } : {}),
-          ...(scheduler.decision_deadline_margin !== undefined
-            ? { decisionDeadlineMargin: duration(scheduler.decision_deadline_margin) }
-            : {}),
-          ...(denied !== undefined ? { deniedResponseStatusCode: denied } : {}),
-          ...(core.dry_run !== undefined ? { dryRun: core.dry_run } : {}),
-          averageLatency: {
-            fluxMeter: {
-              selectors: selectors(
-                baseliner.flux_meter.selectors,
-                'policy.latency_baseliner.flux_meter.selectors',
-                refusals,
-              ),
-            },
-            ...(baseliner.latency_tolerance_multiplier !== undefined
-              ? { latencyToleranceMultiplier: baseliner.latency_tolerance_multiplier }
-              : {}),
-            ...(baseliner.long_term_query_interval !== undefined
-              ? { baselineWindow: duration(baseliner.long_term_query_interval) }
-              : {}),
-            ...(Object.keys(aimdSettings).length > 0 ? { aimd: aimdSettings } : {}),
           },
+          ...(baseliner.latency_tolerance_multiplier !== undefined
+            ? { latencyToleranceMultiplier: baseliner.latency_tolerance_multiplier }
+            : {}),
+          ...(baseliner.long_term_query_interval !== undefined
+            ? { baselineWindow: duration(baseliner.long_term_query_interval) }
+            : {}),
+          ...(Object.keys(aimdSettings).length > 0 ? { aimd: aimdSettings } : {}),
         },
-      ],
-    },
-  };
+      },
+    ],
+  });
   return finish(flowPolicy, refusals);
 }
 
@@ -313,35 +331,21 @@ function convertRateLimit(document: unknown): ParseResult<FlowPolicyInput> {
           `${path}.request_parameters.denied_response_status_code`,
           refusals,
         );
-  const flowPolicy: FlowPolicyInput = {
-    apiVersion: FLOW_POLICY_CRD.apiVersion,
-    kind: FLOW_POLICY_CRD.kind,
-    metadata: { name: policy.policy_name },
-    spec: {
-      ...(policy.resources?.flow_control?.classifiers?.length
-        ? {
-            classifiers: classifiers(
-              policy.resources.flow_control.classifiers,
-              'policy.resources.flow_control.classifiers',
-              refusals,
-            ),
-          }
-        : {}),
-      rateLimiters: [
-        {
-          name: 'rate-limiter',
-          selectors: selectors(limiter.selectors, `${path}.selectors`, refusals),
-          bucketCapacity: limiter.bucket_capacity,
-          fillAmount: limiter.fill_amount,
-          interval: duration(parameters.interval),
-          ...(limitBy !== undefined ? { limitByLabelKey: limitBy } : {}),
-          ...(request?.tokens_label_key !== undefined ? { tokensLabelKey: request.tokens_label_key } : {}),
-          ...(parameters.continuous_fill !== undefined ? { continuousFill: parameters.continuous_fill } : {}),
-          ...(denied !== undefined ? { deniedResponseStatusCode: denied } : {}),
-        },
-      ],
-    },
-  };
+  const flowPolicy = convertedPolicy(policy, refusals, {
+    rateLimiters: [
+      {
+        name: 'rate-limiter',
+        selectors: selectors(limiter.selectors, `${path}.selectors`, refusals),
+        bucketCapacity: limiter.bucket_capacity,
+        fillAmount: limiter.fill_amount,
+        interval: duration(parameters.interval),
+        ...(limitBy !== undefined ? { limitByLabelKey: limitBy } : {}),
+        ...(request?.tokens_label_key !== undefined ? { tokensLabelKey: request.tokens_label_key } : {}),
+        ...(parameters.continuous_fill !== undefined ? { continuousFill: parameters.continuous_fill } : {}),
+        ...(denied !== undefined ? { deniedResponseStatusCode: denied } : {}),
+      },
+    ],
+  });
   return finish(flowPolicy, refusals);
 }
 
