@@ -10,6 +10,7 @@ import {
 } from './component-binding.js';
 import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
 import { sluiceProbes } from './container-probes.js';
+import { sluiceContainerPorts, sluiceServicePorts } from './sluice-ports.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { SluiceObject } from './sluice-object.js';
 import { AgentValuesSchema, type AgentValues, type AgentValuesInput } from './spec-values.js';
@@ -118,10 +119,7 @@ function agentContainer(binding: AgentBinding, configSource: AgentConfigSource):
     image: concat(values.image.repository.$, ':', defaultTo(values.image.tag.$, chartAppVersion)),
     imagePullPolicy: values.image.pullPolicy.$,
     args: configSource === 'file' ? ['--config', `${CONFIG_DIRECTORY}/${CONFIG_FILE}`] : [],
-    ports: [
-      { name: 'grpc', containerPort: values.ports.grpc.$, protocol: 'TCP' },
-      { name: 'http', containerPort: values.ports.http.$, protocol: 'TCP' },
-    ],
+    ports: sluiceContainerPorts(values.ports),
     env: [
       { name: 'NODE_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'spec.nodeName' } } },
       { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
@@ -208,22 +206,7 @@ export class SluiceAgent extends Construct {
           // Each sidecar talks to the agent on its own node: the agent's token buckets and queues are per node.
           internalTrafficPolicy: 'Local',
           selector,
-          ports: [
-            {
-              name: 'grpc',
-              port: values.ports.grpc.$,
-              targetPort: 'grpc',
-              protocol: 'TCP',
-              appProtocol: 'grpc',
-            },
-            {
-              name: 'http',
-              port: values.ports.http.$,
-              targetPort: 'http',
-              protocol: 'TCP',
-              appProtocol: 'http',
-            },
-          ],
+          ports: sluiceServicePorts(values.ports),
         },
       },
     });

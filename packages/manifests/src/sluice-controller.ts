@@ -11,6 +11,7 @@ import {
 } from './component-binding.js';
 import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
 import { sluiceProbes } from './container-probes.js';
+import { sluiceContainerPorts, sluiceServicePorts } from './sluice-ports.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { SluiceObject } from './sluice-object.js';
 import { ControllerValuesSchema, type ControllerValues, type ControllerValuesInput } from './spec-values.js';
@@ -139,22 +140,7 @@ export class SluiceController extends Construct {
         spec: {
           type: 'ClusterIP',
           selector,
-          ports: [
-            {
-              name: 'grpc',
-              port: values.ports.grpc.$,
-              targetPort: 'grpc',
-              protocol: 'TCP',
-              appProtocol: 'grpc',
-            },
-            {
-              name: 'http',
-              port: values.ports.http.$,
-              targetPort: 'http',
-              protocol: 'TCP',
-              appProtocol: 'http',
-            },
-          ],
+          ports: sluiceServicePorts(values.ports),
         },
       },
     });
@@ -199,10 +185,7 @@ export class SluiceController extends Construct {
                   ),
                   imagePullPolicy: values.image.pullPolicy.$,
                   args: ['--config', `${CONFIG_DIRECTORY}/${CONFIG_FILE}`],
-                  ports: [
-                    { name: 'grpc', containerPort: values.ports.grpc.$, protocol: 'TCP' },
-                    { name: 'http', containerPort: values.ports.http.$, protocol: 'TCP' },
-                  ],
+                  ports: sluiceContainerPorts(values.ports),
                   env: [
                     {
                       name: 'POD_NAME',

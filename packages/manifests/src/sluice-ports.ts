@@ -1,0 +1,23 @@
+import type { Expr } from './expr.js';
+
+/** The two ports both deployables serve: gRPC (agent: ext_authz and logs; controller: AgentSync) and HTTP. */
+export interface SluicePorts {
+  readonly grpc: { readonly $: Expr<number> };
+  readonly http: { readonly $: Expr<number> };
+}
+
+/** Container ports, named so Services and probes refer to them by name. */
+export function sluiceContainerPorts(ports: SluicePorts) {
+  return [
+    { name: 'grpc', containerPort: ports.grpc.$, protocol: 'TCP' },
+    { name: 'http', containerPort: ports.http.$, protocol: 'TCP' },
+  ];
+}
+
+/** Service ports with their appProtocol, so the mesh and Envoy treat gRPC as HTTP/2. */
+export function sluiceServicePorts(ports: SluicePorts) {
+  return [
+    { name: 'grpc', port: ports.grpc.$, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+    { name: 'http', port: ports.http.$, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
+  ];
+}
