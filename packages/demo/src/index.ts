@@ -21,3 +21,5 @@ export type { Clock, TimerHandle } from './clock.js';
 export { loopbackTarget } from './loopback-target.js';
 export { overloadWavePlan, upstreamCapacityRps } from './demo-plans.js';
 export type { OverloadWaveOptions } from './demo-plans.js';
+export { guestsAndSubscribersPolicy } from './demo-policies.js';
+export type { AverageLatencyTimings } from './demo-policies.js';

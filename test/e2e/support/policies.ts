@@ -3,61 +3,14 @@
  * (warm-up, windows, TTL), so a test sees the whole loop in seconds rather than the defaults' minutes.
  * Services are `any`: the proxy's flows carry the host `127.0.0.1`.
  */
+import { guestsAndSubscribersPolicy, type AverageLatencyTimings } from '@sluice/demo';
 import { CONTROL_POINT } from './topology.js';
 
 const selectors = [{ controlPoint: CONTROL_POINT, service: 'any' }];
 
-export interface AverageLatencyTimings {
-  /** @default '5s' */
-  readonly warmUp?: string;
-  /** @default '2s' */
-  readonly signalWindow?: string;
-  /** @default '60s' */
-  readonly baselineWindow?: string;
-  /** @default '30s' */
-  readonly decisionTtl?: string;
-  /** @default 0.025 */
-  readonly linearIncrement?: number;
-  /** @default 0.1 */
-  readonly minGradient?: number;
-}
-
-/** Guests (priority 50) and subscribers (priority 200) told apart by the `user-type` header. */
+/** Guests (priority 50) and subscribers (priority 200), the policy `npm start` runs too. */
 export function averageLatencyPolicy(name: string, timings: AverageLatencyTimings = {}): unknown {
-  return {
-    apiVersion: 'sluice.dev/v1alpha1',
-    kind: 'FlowPolicy',
-    metadata: { name },
-    spec: {
-      classifiers: [{ selectors, rules: { 'user-type': { header: 'user-type' } } }],
-      loadSchedulers: [
-        {
-          name: 'load-scheduler',
-          selectors,
-          workloads: [
-            { name: 'guests', priority: 50, labelMatcher: { matchLabels: { 'user-type': 'guest' } } },
-            {
-              name: 'subscribers',
-              priority: 200,
-              labelMatcher: { matchLabels: { 'user-type': 'subscriber' } },
-            },
-          ],
-          averageLatency: {
-            latencyToleranceMultiplier: 1.1,
-            warmUp: timings.warmUp ?? '5s',
-            signalWindow: timings.signalWindow ?? '2s',
-            baselineWindow: timings.baselineWindow ?? '60s',
-            evaluationInterval: '1s',
-            decisionTtl: timings.decisionTtl ?? '30s',
-            aimd: {
-              linearIncrement: timings.linearIncrement ?? 0.025,
-              minGradient: timings.minGradient ?? 0.1,
-            },
-          },
-        },
-      ],
-    },
-  };
+  return guestsAndSubscribersPolicy(name, timings, CONTROL_POINT);
 }
 
 /** One token bucket per `user-id`: `bucketCapacity` burst, `fillAmount` per second, continuous fill. */

@@ -16,6 +16,7 @@ import { DemoProcess, freePort, packageBin } from './live-processes.js';
 import { viewHeader, viewLine } from './live-view.js';
 import type { RunSecond } from './run-record.js';
 import { renderRunChart } from './svg-chart.js';
+import { guestsAndSubscribersPolicy } from '../demo-policies.js';
 
 export interface LiveDemoOptions {
   /** Upstream workers. @default 4 */
@@ -43,38 +44,7 @@ const WORKLOADS = ['subscribers', 'guests'];
 
 /** The embedded policy: guests (priority 50) are shed before subscribers (priority 200). */
 export function demoPolicy(): unknown {
-  const selectors = [{ controlPoint: 'ingress', service: 'any' }];
-  return {
-    apiVersion: 'sluice.dev/v1alpha1',
-    kind: 'FlowPolicy',
-    metadata: { name: POLICY_NAME },
-    spec: {
-      classifiers: [{ selectors, rules: { 'user-type': { header: 'user-type' } } }],
-      loadSchedulers: [
-        {
-          name: 'load-scheduler',
-          selectors,
-          workloads: [
-            { name: 'guests', priority: 50, labelMatcher: { matchLabels: { 'user-type': 'guest' } } },
-            {
-              name: 'subscribers',
-              priority: 200,
-              labelMatcher: { matchLabels: { 'user-type': 'subscriber' } },
-            },
-          ],
-          averageLatency: {
-            latencyToleranceMultiplier: 1.1,
-            warmUp: '5s',
-            signalWindow: '2s',
-            baselineWindow: '60s',
-            evaluationInterval: '1s',
-            decisionTtl: '30s',
-            aimd: { linearIncrement: 0.05 },
-          },
-        },
-      ],
-    },
-  };
+  return guestsAndSubscribersPolicy(POLICY_NAME, { linearIncrement: 0.05 });
 }
 
 interface LoopView {
