@@ -10,9 +10,10 @@ import { averageLatencyPolicy } from './support/policies.js';
 import { metricValue, Topology } from './support/topology.js';
 import { waitFor } from './support/wait.js';
 
-// The agent admits everything until its 5 s token-rate window has filled and the policy warms up for
-// 5 s; the overload starts after both.
-const BASELINE_MS = 15_000;
+// The overload starts after the agent's 5 s token-rate window and the policy's 5 s warm-up. The baseline
+// is kept long (35 s): with 15 s the restarted controller once failed to throttle within 10 s of the
+// resync in CI, so the shorter run is not trusted yet.
+const BASELINE_MS = 35_000;
 const TTL_MS = 8_000;
 
 let topology: Topology;
