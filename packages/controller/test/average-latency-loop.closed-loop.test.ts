@@ -113,6 +113,41 @@ describe('closed loop: step to 3× capacity', () => {
   }
 });
 
+describe('closed loop: backlog drain floor', () => {
+  // 30 s of overload: the backlog queued before the first cut must be gone by its second half, and the
+  // probe cap must not rebuild it.
+  function drainScenario(backlogDrainFloor: number) {
+    const run = new ClosedLoopRun({ plant: { seed: 5 }, config: { backlogDrainFloor } });
+    run.plant.setArrivalRate(BEFORE);
+    run.runUntil(120_000);
+    const stepAt = run.plant.now;
+    run.plant.setArrivalRate(OVERLOAD);
+    run.runUntil(stepAt + 30_000);
+    const setpoint = run.between(stepAt - 1000, stepAt)[0]?.status.setpointMs ?? Number.NaN;
+    const secondHalf = run.between(stepAt + 15_000, stepAt + 30_000);
+    const whole = run.between(stepAt, stepAt + 30_000);
+    return {
+      setpoint,
+      worstSecondHalf: Math.max(...secondHalf.map((tick) => tick.reportedLatencyMs)),
+      goodput: whole.reduce((sum, tick) => sum + tick.completed, 0) / (CAPACITY * whole.length),
+      lowest: Math.min(...whole.map((tick) => (tick.decision.passThrough ? 2 : tick.decision.loadMultiplier))),
+    };
+  }
+
+  for (const floor of [0.95, 0.5]) {
+    it(`floor ${floor}: reported latency within 2× the setpoint over the second half of a 30 s overload`, () => {
+      const outcome = drainScenario(floor);
+      assert.ok(
+        outcome.worstSecondHalf <= 2 * outcome.setpoint,
+        `worst ${outcome.worstSecondHalf.toFixed(1)} ms, setpoint ${outcome.setpoint.toFixed(1)} ms`,
+      );
+      // What draining costs: goodput over the whole overload and the lowest multiplier (0.5 × 1/3 ⇒ 0.17).
+      assert.ok(outcome.goodput >= (floor === 0.95 ? 0.85 : 0.75), `goodput ${outcome.goodput.toFixed(3)}`);
+      assert.ok(outcome.lowest >= (floor * 0.9) / 3, `lowest LM ${outcome.lowest}`);
+    });
+  }
+});
+
 describe('closed loop: baseline', () => {
   it('10 minutes of sustained overload leave the setpoint within 1% of its pre-overload value', () => {
     const run = new ClosedLoopRun({ plant: { seed: 11 } });

@@ -69,6 +69,7 @@ describe('compileFlowPolicy', () => {
         maxGradient: 1,
         maxLoadMultiplier: 2,
         linearIncrement: 0.025,
+        backlogDrainFloor: 0.95,
         dryRun: false,
       },
     );

@@ -17,6 +17,12 @@ export interface AverageLatencyTimings {
   readonly linearIncrement?: number;
   /** @default 0.1 */
   readonly minGradient?: number;
+  /**
+   * 70% of the capacity while a backlog drains (subscribers, 60%, keep their share): the demo shows latency recovering within the overload,
+   * at some cost in goodput (the policy default, 0.95, keeps goodput and drains slowly).
+   * @default 0.7
+   */
+  readonly backlogDrainFloor?: number;
 }
 
 export function guestsAndSubscribersPolicy(
@@ -50,6 +56,7 @@ export function guestsAndSubscribersPolicy(
             baselineWindow: timings.baselineWindow ?? '60s',
             evaluationInterval: '1s',
             decisionTtl: timings.decisionTtl ?? '30s',
+            backlogDrainFloor: timings.backlogDrainFloor ?? 0.7,
             aimd: {
               linearIncrement: timings.linearIncrement ?? 0.025,
               minGradient: timings.minGradient ?? 0.1,

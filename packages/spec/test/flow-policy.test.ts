@@ -36,6 +36,7 @@ test('defaults are applied throughout a minimal policy', () => {
     evaluationInterval: '1s',
     decisionTtl: '30s',
     releaseAfterWindows: 12,
+    backlogDrainFloor: 0.95,
     aimd: { minGradient: 0.1, maxGradient: 1.0, maxLoadMultiplier: 2.0, linearIncrement: 0.025 },
   });
 });

@@ -33,6 +33,8 @@ export interface AverageLatencyLoopConfig {
   readonly maxLoadMultiplier: number;
   /** Added per evaluation tick since the last overload. */
   readonly linearIncrement: number;
+  /** Least share of the measured capacity admitted while a backlog drains (see drainAdmission). */
+  readonly backlogDrainFloor: number;
   readonly dryRun: boolean;
 }
 
@@ -221,6 +223,7 @@ export function compileParsedPolicy(policy: FlowPolicy): CompileResult {
       maxGradient: latency.aimd.maxGradient,
       maxLoadMultiplier: latency.aimd.maxLoadMultiplier,
       linearIncrement: latency.aimd.linearIncrement,
+      backlogDrainFloor: latency.backlogDrainFloor,
       dryRun: scheduler.dryRun,
     });
   });

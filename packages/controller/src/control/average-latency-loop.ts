@@ -64,10 +64,37 @@ export interface AverageLatencyLoopOptions {
 export const CAPACITY_DRAIN_FRACTION = 0.95;
 
 /**
+ * The share of the measured capacity to admit while the upstream holds a backlog whose queue wait is
+ * `waitMs` above the setpoint: 1 − wait ÷ horizon, so a backlog of one horizon's wait would clear in
+ * about one horizon, kept within [floor, CAPACITY_DRAIN_FRACTION]. With the default floor (0.95) this
+ * is always 0.95: a policy trades goodput for faster latency recovery only when it lowers the floor.
+ */
+export function drainAdmission(waitMs: number, horizonMs: number, floor: number): number {
+  const wanted = horizonMs > 0 ? 1 - Math.max(0, waitMs) / horizonMs : CAPACITY_DRAIN_FRACTION;
+  const upper = Math.max(floor, CAPACITY_DRAIN_FRACTION);
+  return Math.min(upper, Math.max(floor, wanted));
+}
+
+/**
  * A tick counts as backlogged when its agents admitted noticeably more than the upstream completed:
  * the completion rate is then the upstream's capacity. 5% absorbs report-alignment noise.
  */
 const BACKLOG_MARGIN = 0.95;
+
+/**
+ * While throttling an overload whose capacity was measured, the additive increase admits at most this
+ * much more than the measured capacity: probing far above it only rebuilds the backlog the throttle
+ * drained, one latency spike per probe.
+ */
+export const PROBE_HEADROOM = 1.1;
+
+/**
+ * Signal windows spent at the probe cap before the capacity estimate is raised by PROBE_HEADROOM after
+ * an overload. A probe that overloads costs a few ticks of backlog, so after one the loop waits this
+ * long; a raise that did not overload is followed by the next after a single window (a scaled-out
+ * upstream is found geometrically, as TCP's slow start finds bandwidth).
+ */
+export const PROBE_BACKOFF_WINDOWS = 8;
 
 /** A window's signal must fall by at least this fraction to count as an improvement. */
 const IMPROVEMENT_FRACTION = 0.01;
@@ -106,7 +133,18 @@ export class AverageLatencyLoop {
   #ticksSinceOverload = 0;
   #lastCutTick = Number.NEGATIVE_INFINITY;
   #capacityRatio: number | undefined;
+  /** Share of the capacity to admit, from the latest backlogged tick's queue wait. */
+  #drainShare = CAPACITY_DRAIN_FRACTION;
   #backlogSeen = false;
+  /**
+   * Completions per tick on backlogged ticks (EWMA): the capacity in absolute terms. The tick that
+   * first shows the backlog is left out: it usually holds only part of the overload.
+   */
+  #capacityPerTick: number | undefined;
+  /** Raises of the capacity estimate by probes (PROBE_HEADROOM each). */
+  #probeGain = 1;
+  #ticksAtProbeCap = 0;
+  #probeWaitTicks = 0;
   #windowStartSignal: number | undefined;
   #windowTickCount = 0;
   #windowsWithoutImprovement = 0;
@@ -201,6 +239,14 @@ export class AverageLatencyLoop {
     const setpointMs = baselineMs * this.#config.latencyToleranceMultiplier;
     const overloaded = signalMs > setpointMs;
     const backlogged = overloaded && this.#measureCapacity(sample, setpointMs);
+    if (sample.okCount > 0) {
+      // Latency above the setpoint is queue wait (Little's law: backlog = capacity × wait).
+      this.#drainShare = drainAdmission(
+        sample.okLatencySumMs / sample.okCount - setpointMs,
+        this.#config.signalWindowMs,
+        this.#config.backlogDrainFloor,
+      );
+    }
 
     if (this.#state === 'released') {
       if (this.#ticks < this.#releasedUntilTick)
@@ -212,6 +258,8 @@ export class AverageLatencyLoop {
 
     if (overloaded) {
       this.#ticksSinceOverload = 0;
+      this.#ticksAtProbeCap = 0;
+      this.#probeWaitTicks = PROBE_BACKOFF_WINDOWS * this.#window.lengthTicks;
       const windowTicks = this.#window.lengthTicks;
       if (this.#ticks - this.#lastCutTick >= windowTicks) {
         // Out of pass-through the agents admitted everything, so the base is 1 if they sent no counters.
@@ -233,9 +281,10 @@ export class AverageLatencyLoop {
         }
       }
       if (backlogged && this.#state === 'throttling' && this.#capacityRatio !== undefined) {
-        // While a backlog builds, admitting more than the upstream completes only deepens it; this cap
-        // acts every tick, because waiting a signal window for the next cut would let it grow for 5 s.
-        this.#loadMultiplier = Math.max(this.#floor(), Math.min(this.#loadMultiplier, this.#capacityRatio));
+        // While a backlog exists, admitting more than the drain share of capacity only deepens it or
+        // keeps it; this acts every tick, because waiting a signal window for the next cut would let it
+        // grow for that long.
+        this.#loadMultiplier = this.#floor();
       }
       released = this.#checkImprovement(signalMs, overloaded);
     } else if (this.#state === 'throttling') {
@@ -245,7 +294,14 @@ export class AverageLatencyLoop {
         ticksSinceOverload: this.#ticksSinceOverload,
         linearIncrement: this.#config.linearIncrement,
       });
-      this.#loadMultiplier = Math.max(increased, this.#floor());
+      const cap = this.#probeCap(totals.incomingTokens / this.#window.size);
+      this.#ticksAtProbeCap = increased > cap ? this.#ticksAtProbeCap + 1 : 0;
+      if (this.#ticksAtProbeCap >= this.#probeWaitTicks) {
+        this.#probeGain *= PROBE_HEADROOM;
+        this.#ticksAtProbeCap = 0;
+        this.#probeWaitTicks = this.#window.lengthTicks;
+      }
+      this.#loadMultiplier = Math.max(Math.min(increased, cap), this.#floor());
       this.#checkImprovement(signalMs, overloaded);
       if (isPassThrough(this.#loadMultiplier, this.#config.maxLoadMultiplier)) {
         this.#resetAimd();
@@ -268,21 +324,42 @@ export class AverageLatencyLoop {
   #measureCapacity(sample: TickSample, setpointMs: number): boolean {
     if (sample.okCount <= 0 || sample.incomingTokens <= 0) return false;
     if (sample.okLatencySumMs / sample.okCount <= setpointMs) return false;
-    if (!this.#backlogSeen) {
+    const firstBacklogged = !this.#backlogSeen;
+    if (firstBacklogged) {
       if (sample.completedCount >= sample.acceptedTokens * BACKLOG_MARGIN) return false;
       this.#backlogSeen = true;
     }
+
     const ratio = Math.min(1, sample.completedCount / sample.incomingTokens);
     const weight = 1 / this.#window.lengthTicks;
     this.#capacityRatio =
       this.#capacityRatio === undefined
         ? ratio
         : this.#capacityRatio + weight * (ratio - this.#capacityRatio);
+    if (!firstBacklogged) {
+      this.#capacityPerTick =
+        this.#capacityPerTick === undefined
+          ? sample.completedCount
+          : this.#capacityPerTick + weight * (sample.completedCount - this.#capacityPerTick);
+      this.#probeGain = 1;
+    }
     return true;
   }
 
+  /**
+   * The largest multiplier the additive increase may reach: PROBE_HEADROOM × the measured capacity ÷
+   * the incoming rate. None (Infinity) while the capacity is unknown or the incoming load fits in it,
+   * so a drop in load still climbs to pass-through.
+   */
+  #probeCap(incomingPerTick: number): number {
+    if (this.#capacityPerTick === undefined || !(incomingPerTick > 0)) return Number.POSITIVE_INFINITY;
+    const cap = (this.#capacityPerTick * this.#probeGain) / incomingPerTick;
+    return cap >= 1 ? Number.POSITIVE_INFINITY : cap;
+  }
+
+  /** The least the loop admits while throttling: the drain share of the measured capacity. */
   #floor(): number {
-    return this.#capacityRatio === undefined ? 0 : CAPACITY_DRAIN_FRACTION * this.#capacityRatio;
+    return this.#capacityRatio === undefined ? 0 : this.#drainShare * this.#capacityRatio;
   }
 
   /** Counts signal windows without improvement; releases the throttle after releaseAfterWindows. */
@@ -314,6 +391,11 @@ export class AverageLatencyLoop {
     this.#ticksSinceOverload = 0;
     this.#lastCutTick = Number.NEGATIVE_INFINITY;
     this.#capacityRatio = undefined;
+    this.#drainShare = CAPACITY_DRAIN_FRACTION;
+    this.#capacityPerTick = undefined;
+    this.#probeGain = 1;
+    this.#ticksAtProbeCap = 0;
+    this.#probeWaitTicks = 0;
     this.#backlogSeen = false;
     this.#windowsWithoutImprovement = 0;
     this.#windowStartSignal = undefined;

@@ -56,6 +56,11 @@ export class SampleWindow {
     return this.#samples.reduce(addSamples, EMPTY_SAMPLE);
   }
 
+  /** Ticks held now (up to lengthTicks). */
+  get size(): number {
+    return this.#samples.length;
+  }
+
   latest(): TickSample | undefined {
     return this.#samples.at(-1);
   }

@@ -18,6 +18,7 @@ export function loopConfig(overrides: Partial<AverageLatencyLoopConfig> = {}): A
     maxGradient: 1.0,
     maxLoadMultiplier: 2.0,
     linearIncrement: 0.025,
+    backlogDrainFloor: 0.95,
     dryRun: false,
     ...overrides,
   };

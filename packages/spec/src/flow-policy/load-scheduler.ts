@@ -102,6 +102,15 @@ export const AverageLatencySchema = z
       .describe(
         'A throttle that has not improved latency for this many signal windows is released (and alerted).',
       ),
+    backlogDrainFloor: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.95)
+      .describe(
+        'While the upstream holds a backlog, admit its measured capacity x (1 - queue wait / signalWindow), ' +
+          'never less than this share of it. 0.95 keeps goodput; lower clears a backlog sooner at the cost of goodput.',
+      ),
     aimd: AimdSchema.prefault({}),
   })
   .strict();
