@@ -91,6 +91,13 @@ Release \`sluice\` gives the Services \`sluice-agent\` (gRPC 8080 for Envoy's ex
 HTTP 8081) and \`sluice-controller\` (gRPC 8090 for agents, HTTP 8091 for the API). Other releases follow
 Helm's fullname rule: release \`edge\` gives \`edge-sluice-agent\`. Values are checked by
 \`values.schema.json\`: an unknown key, a wrong type or an out-of-range port is refused with its path.
+
+Every pod meets the restricted Pod Security Standard. \`controller.replicas\` above 1 runs standby
+controllers that elect a leader through the Lease \`<fullname>-controller\` (the Role then allows it).
+\`networkPolicy.enabled\` adds ingress NetworkPolicies: the agent's gRPC port for sidecars, the HTTP ports
+for the metrics namespaces, the controller's gRPC port for this release's agents only; kubelet probes come
+from the node, which NetworkPolicy always admits. Credentials (Redis, the API token) come only from Secrets
+you create, named by \`existingSecret\`.
 `,
 };
 

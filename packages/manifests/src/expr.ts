@@ -1,5 +1,14 @@
 import { createHash } from 'node:crypto';
-import { goEmpty, goQuote, goToJson, goToString, goTrimSuffix, goTrunc, goTruthy } from './go-semantics.js';
+import {
+  goEmpty,
+  goQuote,
+  goToInt,
+  goToJson,
+  goToString,
+  goTrimSuffix,
+  goTrunc,
+  goTruthy,
+} from './go-semantics.js';
 
 /**
  * The values-expression layer: a small typed AST whose nodes evaluate in TypeScript (cdk8s synthesis) and
@@ -380,6 +389,16 @@ export function eq(
   b: Valued<string | number | boolean>,
 ): Expr<boolean> {
   return new CallExpr<boolean>('eq', [lift(a), lift(b)], (x, y) => x === y);
+}
+
+/**
+ * Whether an integer value exceeds `bound`: Go's `gt` after Sprig's `int`. The conversion is needed because
+ * values files give float64 and `--set` gives int64, and `gt` refuses to compare either with an int literal.
+ */
+export function greaterThan(x: Valued<number>, bound: number): Expr<boolean> {
+  if (!Number.isInteger(bound)) throw new Error(`greaterThan: bound ${bound} is not an integer`);
+  const asInt = new CallExpr<number>('int', [lift(x)], (v) => goToInt(v));
+  return new CallExpr<boolean>('gt', [asInt, literal(bound)], (v, b) => (v as number) > (b as number));
 }
 
 /** A named template shared by every object that needs it (names, labels). */

@@ -86,6 +86,17 @@ export function goQuote(value: unknown): string {
   return JSON.stringify(text);
 }
 
+/**
+ * Sprig's `int` (spf13/cast `ToInt`) on the inputs values give: numbers are truncated toward zero, booleans
+ * are 1 or 0, nil is 0, and a string is read as an integer or else gives 0.
+ */
+export function goToInt(value: unknown): number {
+  if (typeof value === 'number') return Number.isFinite(value) ? Math.trunc(value) : 0;
+  if (typeof value === 'boolean') return value ? 1 : 0;
+  if (typeof value === 'string') return /^[-+]?[0-9]+$/.test(value.trim()) ? Number.parseInt(value, 10) : 0;
+  return 0;
+}
+
 /** Sprig's `trunc`: the first `length` bytes (our inputs are ASCII names, so bytes are characters). */
 export function goTrunc(length: number, value: string): string {
   return value.length > length ? value.slice(0, length) : value;

@@ -28,6 +28,12 @@ export {
 } from './sluice-crds.js';
 export { SluicePlatform, type SluicePlatformProps } from './sluice-platform.js';
 export {
+  SluiceNetworkPolicies,
+  type ProtectedComponent,
+  type SluiceNetworkPoliciesBinding,
+} from './sluice-network-policies.js';
+export * from './security/pod-security-standards.js';
+export {
   generateChart,
   REGENERATE_COMMAND,
   type ChartDefinition,

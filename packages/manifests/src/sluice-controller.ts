@@ -9,7 +9,16 @@ import {
   SLUICE_CHART,
   splitReleaseProps,
 } from './component-binding.js';
-import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
+import {
+  chartAppVersion,
+  concat,
+  defaultTo,
+  type Expr,
+  greaterThan,
+  literal,
+  sha256,
+  toJson,
+} from './expr.js';
 import { sluiceProbes } from './container-probes.js';
 import { sluiceContainerPorts, sluiceServicePorts } from './sluice-ports.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
@@ -22,6 +31,8 @@ const SOURCE = 'packages/manifests/src/sluice-controller.ts';
 const COMPONENT = 'controller';
 const CONFIG_DIRECTORY = '/etc/sluice';
 const CONFIG_FILE = 'controller.yaml';
+/** The API group of Lease objects, which leader election holds. */
+const COORDINATION_GROUP = 'coordination.k8s.io';
 
 /** Props of a typed `SluiceController`: the chart's `controller` values plus release and namespace. */
 export interface SluiceControllerProps extends Readonly<ControllerValuesInput>, ReleaseProps {}
@@ -52,9 +63,10 @@ function configFile(values: View<ControllerValues>, namespace: Expr<string>): Tr
 }
 
 /**
- * The Sluice controller: one replica (replaced with Recreate, so two controllers never push conflicting
- * decisions), a Service agents and sluicectl reach, a Role limited to FlowPolicy resources and events in
- * its namespace, and a PodDisruptionBudget that never blocks a node drain.
+ * The Sluice controller: one replica by default, or several that elect a leader through a Lease, so two
+ * controllers never push conflicting decisions; replaced with Recreate; a Service agents and sluicectl
+ * reach; a Role limited to FlowPolicy resources, events and (with leader election) its own Lease in its
+ * namespace; and a PodDisruptionBudget that never blocks a node drain.
  */
 export class SluiceController extends Construct {
   readonly objects: readonly SluiceObject[];
@@ -76,6 +88,9 @@ export class SluiceController extends Construct {
     const metadata = { name, namespace, labels };
     const common = { source: SOURCE, when: binding.enabled, context };
     const tokenSecret = values.apiToken.existingSecret.$;
+    // Several replicas would each steer the agents: they elect a leader, and the Lease is named after the
+    // controller (one per release, so two releases never share a leader).
+    const leaderElection = greaterThan(values.replicas.$, 1);
 
     const serviceAccount = new SluiceObject(this, 'ServiceAccount', {
       ...common,
@@ -103,6 +118,15 @@ export class SluiceController extends Construct {
             verbs: ['get', 'update', 'patch'],
           },
           { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+          // RBAC cannot limit create to a name (the object does not exist yet at authorisation), so create
+          // is granted on its own and get/update only on the controller's own Lease.
+          when(leaderElection, { apiGroups: [COORDINATION_GROUP], resources: ['leases'], verbs: ['create'] }),
+          when(leaderElection, {
+            apiGroups: [COORDINATION_GROUP],
+            resources: ['leases'],
+            resourceNames: [name],
+            verbs: ['get', 'update'],
+          }),
         ],
       },
     });
@@ -153,11 +177,11 @@ export class SluiceController extends Construct {
         kind: 'Deployment',
         metadata,
         spec: {
-          replicas: 1,
+          replicas: values.replicas.$,
           revisionHistoryLimit: 10,
           selector: { matchLabels: selector },
-          // Two controllers side by side would both steer the same agents; agents keep their last decisions
-          // for their time-to-live while the replacement starts.
+          // Old and new versions never run side by side (an old leader could hold its Lease against the new
+          // pods); agents keep their last decisions for their time-to-live while the replacement starts.
           strategy: { type: 'Recreate' },
           template: {
             metadata: {
@@ -191,6 +215,13 @@ export class SluiceController extends Construct {
                       name: 'POD_NAME',
                       valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } },
                     },
+                    {
+                      name: 'POD_NAMESPACE',
+                      valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } },
+                    },
+                    // The pod name is the leader's identity in the Lease; POD_NAMESPACE is where the Lease lives.
+                    when(leaderElection, { name: 'SLUICE_CONTROLLER_LEADER_ELECTION', value: 'true' }),
+                    when(leaderElection, { name: 'SLUICE_CONTROLLER_LEASE_NAME', value: name }),
                     when(tokenSecret, {
                       name: 'SLUICE_CONTROLLER_API_TOKEN',
                       valueFrom: {
@@ -226,8 +257,8 @@ export class SluiceController extends Construct {
         kind: 'PodDisruptionBudget',
         metadata,
         spec: {
-          // maxUnavailable 1 with one replica: an eviction is always allowed, so a node drain never waits on the
-          // controller (minAvailable 1 would block it for good).
+          // maxUnavailable 1: with one replica an eviction is always allowed, so a node drain never waits on the
+          // controller (minAvailable 1 would block it for good); with several, standbys go one at a time.
           maxUnavailable: 1,
           selector: { matchLabels: selector },
         },

@@ -13,10 +13,12 @@ import { HelmNames } from './helm-names.js';
 import { AgentBinding, agentControllerAddress, SluiceAgent } from './sluice-agent.js';
 import { SluiceController } from './sluice-controller.js';
 import { SluiceMonitoring } from './monitoring/sluice-monitoring.js';
+import { SluiceNetworkPolicies } from './sluice-network-policies.js';
 import {
   type AgentValues,
   type ControllerValues,
   type MonitoringValues,
+  type NetworkPolicyValues,
   type SluiceChartValues,
   SluiceChartValuesSchema,
   type SluiceChartValuesInput,
@@ -28,7 +30,8 @@ export interface SluicePlatformProps
   extends Readonly<Omit<SluiceChartValuesInput, 'nameOverride' | 'fullnameOverride'>>, ReleaseProps {}
 
 /**
- * Everything the `sluice` chart installs: the agent and the controller, each switchable with `enabled`.
+ * Everything the `sluice` chart installs: the agent and the controller, each switchable with `enabled`,
+ * plus the optional monitoring objects and NetworkPolicies.
  * Built from typed props it synthesises with cdk8s; built by `SluicePlatform.forChart` it is the chart.
  * The equality tests build it both ways from the same values.
  */
@@ -36,6 +39,7 @@ export class SluicePlatform extends Construct {
   readonly agent: SluiceAgent;
   readonly controller: SluiceController;
   readonly monitoring: SluiceMonitoring;
+  readonly networkPolicies: SluiceNetworkPolicies;
 
   /** The platform over `.Values`, for the chart generator. */
   static forChart(scope: Construct, id: string): SluicePlatform {
@@ -95,6 +99,14 @@ export class SluicePlatform extends Construct {
       names,
       namespace,
       context,
+    });
+    this.networkPolicies = new SluiceNetworkPolicies(this, 'NetworkPolicies', {
+      view: view.networkPolicy as View<NetworkPolicyValues>,
+      names,
+      namespace,
+      context,
+      agent: { enabled: view.agent.enabled.$, ports: view.agent.ports },
+      controller: { enabled: view.controller.enabled.$, ports: view.controller.ports },
     });
   }
 }

@@ -46,6 +46,11 @@ describe(`${RUNS} generated value sets (seed ${SEED})`, () => {
     ).length;
     assert.ok(agentOff > 10 && agentOff < 190, `agent disabled in ${agentOff} cases`);
     assert.ok(withRedisSecret > 10, `Redis secret in ${withRedisSecret} cases`);
+    const count = (predicate: (values: Record<string, any>) => boolean) => cases.filter(predicate).length;
+    const policies = count((values) => values.networkPolicy?.enabled === true);
+    const leaders = count((values) => (values.controller?.replicas ?? 1) > 1);
+    assert.ok(policies > 10 && policies < 190, `network policies in ${policies} cases`);
+    assert.ok(leaders > 10, `leader election in ${leaders} cases`);
   });
 
   it('every generated config file is one the agent and the controller accept (their strict config schemas)', () => {

@@ -127,7 +127,13 @@ for (const helmBinary of HELMS) {
           controllerAddress: 'ctl.other.svc:8090',
           image: { tag: '1.2.3' },
         },
-        controller: { apiToken: { existingSecret: 'api-token' } },
+        controller: { apiToken: { existingSecret: 'api-token' }, replicas: 2 },
+        monitoring: {
+          serviceMonitor: { enabled: true },
+          prometheusRule: { enabled: true },
+          grafanaDashboard: { enabled: true },
+        },
+        networkPolicy: { enabled: true, sidecarNamespaces: ['shop'], apiNamespaces: ['ops'] },
       };
       writeFileSync(file, JSON.stringify(values));
       const output = await helm(helmBinary, ['lint', '--strict', sluiceChart, '--values', file]);

@@ -29,7 +29,8 @@ const objects = [
         priorityClassName: '',
         drainSeconds: 0,
       },
-      controller: { apiToken: { existingSecret: 'api-token' } },
+      controller: { apiToken: { existingSecret: 'api-token' }, replicas: 2 },
+      networkPolicy: { enabled: true, sidecarNamespaces: ['shop'], apiNamespaces: ['ops'] },
     });
   }),
 ];
@@ -49,7 +50,7 @@ const cases: ClosedCheckCase[] = [
 describe('every object validates against kubernetes-models, closed', () => {
   it('covers every kind the constructs make', () => {
     assert.deepEqual(new Set(cases.map((c) => c.model)), new Set(Object.keys(MODELS)));
-    assert.equal(cases.length, 11 + 1 + 11 + 1);
+    assert.equal(cases.length, 11 + 1 + 13 + 1);
   });
 
   it('the runtime validators accept every object', () => {

@@ -9,6 +9,7 @@ import {
   defaultTo,
   eq,
   type Expr,
+  greaterThan,
   literal,
   not,
   or,
@@ -59,6 +60,10 @@ const EXPRESSIONS: Readonly<Record<string, Expr>> = {
   'and-nil-first': toJson(and(value('missing'), value('b'))),
   or: or(value('empty'), value('zero'), value('s')),
   eq: eq(value('s'), 'sluice'),
+  // Values files give float64; `gt` needs both sides of one kind, hence Sprig's int.
+  'greater-than': greaterThan(value('n'), 1),
+  'greater-than-zero': greaterThan(value('zero'), 1),
+  'greater-than-missing': greaterThan(value('missing'), 0),
   builtins: concat(releaseName, '|', releaseNamespace, '|', chartName, '|', chartAppVersion),
   fullname: names.fullname,
   component: names.component('agent'),
@@ -179,6 +184,15 @@ describe('expressions evaluate as Go and Sprig do', () => {
     // The component suffix always survives the cut, so agent and controller never share a name.
     assert.equal(names.component('agent').evaluate(context), `${long.release}-abc-agent`);
     assert.equal(names.component('controller').evaluate(context), `${long.release.slice(0, 52)}-controller`);
+  });
+
+  it('greaterThan compares integers: 8080 > 1, 0 > 1 is false, unset counts as 0', () => {
+    assert.deepEqual(['greater-than', 'greater-than-zero', 'greater-than-missing'].map(evaluate), [
+      true,
+      false,
+      false,
+    ]);
+    assert.throws(() => greaterThan(value('n'), 1.5), /bound 1\.5 is not an integer/);
   });
 
   it('and/or return an operand, not a boolean, as Go does', () => {

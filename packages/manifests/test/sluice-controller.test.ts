@@ -131,6 +131,63 @@ describe('SluiceController customised', () => {
       () => controller({ apiToken: { existingSecret: 'Not_A_Name' } }),
       /apiToken\.existingSecret/,
     );
-    assert.throws(() => controller({ replicas: 2 } as never), /replicas/);
+    assert.throws(() => controller({ replicas: 0 }), /replicas/);
+    assert.throws(() => controller({ leaderElection: true } as never), /leaderElection/);
+  });
+});
+
+describe('SluiceController with several replicas (leader election)', () => {
+  const objects = controller({ release: 'edge', namespace: 'ops', replicas: 3 });
+  const get = (kind: string) => objects.get(`${kind}/ops/edge-sluice-controller`) as AnyObject;
+  const deployment = get('Deployment');
+  const env = deployment.spec.template.spec.containers[0].env as AnyObject[];
+  const byName = (name: string) => env.find((e) => e.name === name);
+
+  it('runs the replicas, still replaced with Recreate so an old leader never outlives the rollout', () => {
+    assert.equal(deployment.spec.replicas, 3);
+    assert.deepEqual(deployment.spec.strategy, { type: 'Recreate' });
+    assert.equal(get('PodDisruptionBudget').spec.maxUnavailable, 1);
+  });
+
+  it('tells the controller to elect a leader on the Lease named after it, with its pod name and namespace', () => {
+    assert.deepEqual(byName('SLUICE_CONTROLLER_LEADER_ELECTION'), {
+      name: 'SLUICE_CONTROLLER_LEADER_ELECTION',
+      value: 'true',
+    });
+    assert.deepEqual(byName('SLUICE_CONTROLLER_LEASE_NAME'), {
+      name: 'SLUICE_CONTROLLER_LEASE_NAME',
+      value: 'edge-sluice-controller',
+    });
+    assert.deepEqual(byName('POD_NAME')?.valueFrom, {
+      fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' },
+    });
+    assert.deepEqual(byName('POD_NAMESPACE')?.valueFrom, {
+      fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' },
+    });
+  });
+
+  it('may create Leases, and get and update only its own', () => {
+    assert.deepEqual(get('Role').rules.slice(3), [
+      { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+      {
+        apiGroups: ['coordination.k8s.io'],
+        resources: ['leases'],
+        resourceNames: ['edge-sluice-controller'],
+        verbs: ['get', 'update'],
+      },
+    ]);
+  });
+
+  it('one replica (the default) elects no leader and gets no Lease rule', () => {
+    const single = byKey(synthesise((scope) => new SluiceController(scope, 'controller', {}))) as Map<
+      string,
+      AnyObject
+    >;
+    const names = (
+      single.get('Deployment/sluice-system/sluice-controller')?.spec.template.spec.containers[0]
+        .env as AnyObject[]
+    ).map((e) => e.name);
+    assert.deepEqual(names, ['POD_NAME', 'POD_NAMESPACE']);
+    assert.equal(single.get('Role/sluice-system/sluice-controller')?.rules.length, 3);
   });
 });

@@ -78,6 +78,20 @@ const CASES: readonly Case[] = [
     },
   },
   { name: 'fullname override', release: 'x', namespace: 'y', values: { fullnameOverride: 'gate' } },
+  {
+    name: 'leader election and network policies',
+    release: 'edge',
+    namespace: 'mesh-control',
+    values: {
+      controller: { replicas: 3 },
+      networkPolicy: {
+        enabled: true,
+        sidecarNamespaces: ['shop', 'payments'],
+        metricsNamespaces: ['observability'],
+        apiNamespaces: ['ops'],
+      },
+    },
+  },
   { name: 'release containing the chart name', release: 'sluice-canary', namespace: 'canary', values: {} },
 ];
 
@@ -127,6 +141,24 @@ for (const helm of HELMS) {
     );
     assert.equal(rendered.size, 4);
     for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
+  });
+
+  it(`Helm ${helm.major}: --set controller.replicas=2 (an int64, not a float64) turns on leader election as a file does`, async () => {
+    const args = ['--set', 'controller.replicas=2', '--set', 'agent.enabled=false'];
+    const rendered = byKey(
+      await helmTemplate(helm, chart, { release: 'sluice', namespace: 'sluice-system', args }),
+    );
+    const synthesised = byKey(
+      synthesise((scope) => {
+        new SluicePlatform(scope, 'sluice', { controller: { replicas: 2 }, agent: { enabled: false } });
+      }),
+    );
+    assert.deepEqual([...rendered.keys()].sort(), [...synthesised.keys()].sort());
+    for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
+    const role = rendered.get('Role/sluice-system/sluice-controller') as unknown as {
+      rules: { apiGroups: string[] }[];
+    };
+    assert.equal(role.rules.filter((rule) => rule.apiGroups.includes('coordination.k8s.io')).length, 2);
   });
 }
 
@@ -200,6 +232,14 @@ describe('the matrix renders what each case is about', () => {
       requests: { cpu: '50m', memory: '128Mi' },
       limits: { cpu: '1', memory: '512Mi' },
     });
+  });
+
+  it('leader election and network policies: a Deployment of 3 and a NetworkPolicy per half', () => {
+    const all = objects(find('leader election and network policies'));
+    assert.equal(all.get('Deployment/mesh-control/edge-sluice-controller').spec.replicas, 3);
+    assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-agent'));
+    assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-controller'));
+    assert.equal(all.size, 13);
   });
 
   it('fullname override replaces <release>-<chart>', () => {

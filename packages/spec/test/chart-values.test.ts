@@ -35,6 +35,30 @@ test('sluice chart values: defaults for both components and monitoring off', () 
   assert.equal(values.agent.defaultControlPoint, undefined);
 });
 
+test('sluice chart values: one controller replica and no NetworkPolicy by default', () => {
+  const values = SluiceChartValuesSchema.parse({});
+  assert.equal(values.controller.replicas, 1);
+  assert.deepEqual(values.networkPolicy, {
+    enabled: false,
+    sidecarNamespaces: [],
+    metricsNamespaces: ['monitoring'],
+    apiNamespaces: [],
+  });
+});
+
+test('sluice chart values: replicas out of range and a bad namespace name are refused by path', () => {
+  const result = parseWith(SluiceChartValuesSchema, {
+    controller: { replicas: 0 },
+    networkPolicy: { sidecarNamespaces: ['Shop'], metricsNamespaces: 'monitoring' },
+  });
+  assert.ok(!result.ok);
+  assert.deepEqual(result.issues.map((issue) => issue.path).sort(), [
+    'controller.replicas',
+    'networkPolicy.metricsNamespaces',
+    'networkPolicy.sidecarNamespaces[0]',
+  ]);
+});
+
 test('sluice chart values: an unknown key, a port out of range and a bad control point are refused by path', () => {
   const result = parseWith(SluiceChartValuesSchema, {
     agent: { ports: { grpc: 70000 }, defaultControlPoint: 'in gress' },

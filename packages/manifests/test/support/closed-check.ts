@@ -23,6 +23,10 @@ export const MODELS: Readonly<Record<string, { readonly module: string; readonly
     type: 'IRoleBinding',
   },
   'policy/v1/PodDisruptionBudget': { module: 'policy/v1/PodDisruptionBudget', type: 'IPodDisruptionBudget' },
+  'networking.k8s.io/v1/NetworkPolicy': {
+    module: 'networking.k8s.io/v1/NetworkPolicy',
+    type: 'INetworkPolicy',
+  },
   'apiextensions.k8s.io/v1/CustomResourceDefinition': {
     module: 'apiextensions.k8s.io/v1/CustomResourceDefinition',
     type: 'ICustomResourceDefinition',

@@ -15,6 +15,15 @@ import {
 export const ControllerValuesSchema = z
   .object({
     image: imageSchema('ghcr.io/sluice-dev/sluice-controller'),
+    replicas: z
+      .number()
+      .int()
+      .min(1)
+      .max(5)
+      .default(1)
+      .describe(
+        'Controller pods. 1: one controller, no leader election. More: the pods elect a leader through the coordination.k8s.io Lease <fullname>-controller and only the leader steers agents; the Role then allows that Lease.',
+      ),
     ports: z
       .object({
         grpc: portSchema(8090, 'AgentSync (gRPC); agents dial it.'),

@@ -5,3 +5,4 @@ export * from './sluice-chart-values.js';
 export * from './istio-config-values.js';
 export * from './tenant-gateways-values.js';
 export * from './monitoring-values.js';
+export * from './network-policy-values.js';

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AgentValuesSchema } from './agent-values.js';
 import { ControllerValuesSchema } from './controller-values.js';
 import { MonitoringValuesSchema } from './monitoring-values.js';
+import { NetworkPolicyValuesSchema } from './network-policy-values.js';
 
 /** Overrides of Helm's fullname rule, as every conventional chart offers them. */
 const nameOverrides = {
@@ -37,6 +38,9 @@ export const SluiceChartValuesSchema = z
       .describe('The controller: policies, control loop and HTTP API.'),
     monitoring: MonitoringValuesSchema.prefault({}).describe(
       'Prometheus operator and Grafana integration (all off by default).',
+    ),
+    networkPolicy: NetworkPolicyValuesSchema.prefault({}).describe(
+      'Ingress NetworkPolicies for the agent and controller pods (off by default).',
     ),
   })
   .strict();
