@@ -40,6 +40,7 @@ async function main(): Promise<number> {
     },
     // From the config file, SLUICE_AGENT_REDIS_CALL_TIMEOUT_MS or its default (the shared config schema).
     redisCallTimeoutMs: request.config.redisCallTimeoutMs,
+    reportIntervalMs: request.config.reportIntervalMs,
   });
   try {
     const ports = await agent.start();

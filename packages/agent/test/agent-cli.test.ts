@@ -25,6 +25,25 @@ test('flags win over environment, which wins over the file; defaults fill the re
   assert.equal(request.config.defaultControlPoint, 'ingress');
   assert.equal(request.config.controller, undefined);
   assert.equal(request.config.logLevel, 'info');
+  assert.equal(request.config.reportIntervalMs, 1000);
+});
+
+test('the report interval comes from --report-interval-ms or SLUICE_AGENT_REPORT_INTERVAL_MS, within 100..10000 ms', () => {
+  const fromFlag = parseAgentCommandLine(['--report-interval-ms', '250'], {
+    SLUICE_AGENT_REPORT_INTERVAL_MS: '500',
+  });
+  assert.equal(fromFlag.kind === 'run' && fromFlag.config.reportIntervalMs, 250);
+  const fromEnv = parseAgentCommandLine([], { SLUICE_AGENT_REPORT_INTERVAL_MS: '500' });
+  assert.equal(fromEnv.kind === 'run' && fromEnv.config.reportIntervalMs, 500);
+  assert.throws(
+    () => parseAgentCommandLine(['--report-interval-ms', 'fast'], {}),
+    (error: Error) =>
+      error instanceof UsageError && /--report-interval-ms "fast" is not a whole number/.test(error.message),
+  );
+  assert.throws(
+    () => parseAgentCommandLine(['--report-interval-ms', '50'], {}),
+    /reportIntervalMs \(from flag --report-interval-ms\): 50 is not allowed; must be >= 100/,
+  );
 });
 
 test('bad input names the flag, the value and what is allowed', () => {

@@ -44,3 +44,27 @@ test('the default window is 5 s in half-second slots, so the rate follows a load
   // where a 30 s window would still read (27 × 20 + 3 × 60) / 30 = 24.
   assert.ok(Math.abs(counter.ratePerSecond(13_000) - 44) < 1, String(counter.ratePerSecond(13_000)));
 });
+
+test('the leading rate follows a step up within a second and keeps the mean otherwise', () => {
+  const counter = new WindowedCounter();
+  for (let t = 0; t < 10_000; t += 50) counter.add(t, 1);
+  assert.equal(counter.leadingRatePerSecond(10_000), 20, 'steady: the mean');
+  for (let t = 10_000; t < 11_000; t += 1000 / 60) counter.add(t, 1);
+  // One second after a step from 20 to 60: the mean reads (8 × 20 + 2 × 60) / 10 = 28, the last second 60.
+  assert.ok(Math.abs(counter.ratePerSecond(11_000) - 28) < 1, String(counter.ratePerSecond(11_000)));
+  assert.ok(
+    Math.abs(counter.leadingRatePerSecond(11_000) - 60) <= 1.5,
+    String(counter.leadingRatePerSecond(11_000)),
+  );
+  // A rise of 40% (below STEP_UP_FACTOR) keeps the mean, so noise cannot bias the fill upwards.
+  const noisy = new WindowedCounter();
+  for (let t = 0; t < 10_000; t += 50) noisy.add(t, 1);
+  for (let t = 10_000; t < 11_000; t += 1000 / 28) noisy.add(t, 1);
+  assert.equal(noisy.leadingRatePerSecond(11_000), noisy.ratePerSecond(11_000));
+  // A step down keeps the (higher) mean: admitting errs on the side of the load that was there.
+  const falling = new WindowedCounter();
+  for (let t = 0; t < 10_000; t += 1000 / 60) falling.add(t, 1);
+  for (let t = 10_000; t < 11_000; t += 100) falling.add(t, 1);
+  assert.equal(falling.leadingRatePerSecond(11_000), falling.ratePerSecond(11_000));
+  assert.ok(falling.ratePerSecond(11_000) > 40);
+});

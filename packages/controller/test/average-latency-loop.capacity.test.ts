@@ -10,6 +10,7 @@ import {
   CAPACITY_DRAIN_FRACTION,
   PROBE_BACKOFF_WINDOWS,
   PROBE_HEADROOM,
+  PROBE_SETTLE_WINDOWS,
   drainAdmission,
 } from '../src/control/average-latency-loop.js';
 import { LatencyBaseline, type BaselineState } from '../src/control/latency-baseline.js';
@@ -74,12 +75,12 @@ describe('AverageLatencyLoop, capacity', () => {
     assertNear(overload(loopWithFloor(0.95)), 0.95 / 3);
   });
 
-  it('caps the additive increase at the measured capacity, and probes 10% above it after 8 quiet windows', () => {
+  it('caps the additive increase at the measured capacity, probes 10% above it after 8 quiet windows, and again after 2 more', () => {
     const loop = loopWithFloor(0.95);
     let multiplier = overload(loop);
     const capacityShare = 20 / 60;
     const multipliers: number[] = [];
-    const quietTicks = PROBE_BACKOFF_WINDOWS * 2 + 4;
+    const quietTicks = PROBE_BACKOFF_WINDOWS * 2 + PROBE_SETTLE_WINDOWS * 2 * 2;
     for (let tick = 0; tick < quietTicks; tick++) {
       // The backlog is gone: the admitted share completes at 50 ms.
       const accepted = Math.round(60 * Math.min(1, multiplier));

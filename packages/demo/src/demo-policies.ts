@@ -54,7 +54,7 @@ export function guestsAndSubscribersPolicy(
             warmUp: timings.warmUp ?? '5s',
             signalWindow: timings.signalWindow ?? '2s',
             baselineWindow: timings.baselineWindow ?? '60s',
-            evaluationInterval: '1s',
+            evaluationInterval: '500ms',
             decisionTtl: timings.decisionTtl ?? '30s',
             backlogDrainFloor: timings.backlogDrainFloor ?? 0.7,
             aimd: {

@@ -15,6 +15,7 @@ flags win over the environment, which wins over the file):
   --redis-url redis://HOST:PORT  Redis for global rate limits; credentials only from
                                  REDIS_USERNAME / REDIS_PASSWORD in the environment
   --default-control-point NAME   control point for Checks that carry none
+  --report-interval-ms MS        how often to report to the controller (default 1000)
   --log-level LEVEL              debug, info, warn or error (default info)
   --help                         print this text
 `;
@@ -25,6 +26,13 @@ export type CliRequest = { readonly kind: 'help' } | { readonly kind: 'run'; rea
 /** Thrown for bad command-line input; main exits 2 with its message. */
 export class UsageError extends Error {
   override readonly name = 'UsageError';
+}
+
+/** A numeric flag as a number; range checks are the schema's (so they name the allowed range once). */
+function wholeNumber(flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  if (!/^[0-9]+$/.test(raw)) throw new UsageError(`--${flag} ${JSON.stringify(raw)} is not a whole number`);
+  return Number(raw);
 }
 
 function port(flag: string, raw: string | undefined): number | undefined {
@@ -59,6 +67,7 @@ export function parseAgentCommandLine(
         'redis-url': { type: 'string' },
         'default-control-point': { type: 'string' },
         'log-level': { type: 'string' },
+        'report-interval-ms': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -78,6 +87,7 @@ export function parseAgentCommandLine(
       redisUrl: values['redis-url'],
       defaultControlPoint: values['default-control-point'],
       logLevel: values['log-level'],
+      reportIntervalMs: wholeNumber('report-interval-ms', values['report-interval-ms']),
     },
   });
   return { kind: 'run', config };

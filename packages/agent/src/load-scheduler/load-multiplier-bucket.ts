@@ -137,7 +137,7 @@ export class LoadMultiplierBucket implements SchedulerTokenSource {
     if (!force && slot === this.rateSlot) return;
     this.rateSlot = slot;
     const multiplier = this.loadMultiplier ?? 0;
-    const perSecond = this.counter.ratePerSecond(nowMs) * multiplier;
+    const perSecond = this.counter.leadingRatePerSecond(nowMs) * multiplier;
     this.fillPerMs = perSecond / 1000;
     this.capacity = perSecond;
     if (this.available > this.capacity) this.available = this.capacity;

@@ -14,6 +14,14 @@ export interface WindowedCounterOptions {
 export const DEFAULT_WINDOW = { slots: 10, slotMs: 500 } as const;
 
 /**
+ * A step up in load is followed at once: when the last second's rate exceeds the window's mean by this
+ * factor, the fill follows the last second. Below it the window's mean holds, so Poisson noise (a few
+ * σ under 1.5× at tens of tokens per second) does not bias the fill upwards. A step down needs no such
+ * rule: the mean overstates the load, which errs on the side of admitting.
+ */
+export const STEP_UP_FACTOR = 1.5;
+
+/**
  * Recent incoming token rate: `slots` complete slots plus the current one. Until the window has
  * filled once the counter is bootstrapping (its rate would understate the load); a silence longer
  * than the whole window puts it back into bootstrapping, so traffic restarting after an outage is
@@ -74,14 +82,30 @@ export class WindowedCounter {
 
   /** Tokens per second over the complete slots (excludes the current, partial slot). */
   ratePerSecond(nowMs: number): number {
+    return this.rateOver(nowMs, this.slots);
+  }
+
+  /**
+   * The rate the load scheduler fills at: the window's mean, or the last second's rate after a step up
+   * of at least STEP_UP_FACTOR (see there).
+   */
+  leadingRatePerSecond(nowMs: number): number {
+    const mean = this.ratePerSecond(nowMs);
+    const lastSecondSlots = Math.min(this.slots, Math.max(1, Math.round(1000 / this.slotMs)));
+    const recent = this.rateOver(nowMs, lastSecondSlots);
+    return recent > STEP_UP_FACTOR * mean ? recent : mean;
+  }
+
+  /** Tokens per second over the last `count` complete slots. */
+  private rateOver(nowMs: number, count: number): number {
     const slot = this.slotOf(nowMs);
     this.advanceTo(slot);
     if (this.startSlot === undefined) return 0;
     let sum = 0;
-    for (let s = slot - this.slots; s < slot; s++) {
+    for (let s = slot - count; s < slot; s++) {
       if (s >= this.startSlot)
         sum += this.counts[((s % this.counts.length) + this.counts.length) % this.counts.length] ?? 0;
     }
-    return (sum * 1000) / (this.slots * this.slotMs);
+    return (sum * 1000) / (count * this.slotMs);
   }
 }

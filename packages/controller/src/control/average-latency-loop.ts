@@ -91,10 +91,16 @@ export const PROBE_HEADROOM = 1.1;
 /**
  * Signal windows spent at the probe cap before the capacity estimate is raised by PROBE_HEADROOM after
  * an overload. A probe that overloads costs a few ticks of backlog, so after one the loop waits this
- * long; a raise that did not overload is followed by the next after a single window (a scaled-out
+ * long; a raise that did not overload is followed by the next after PROBE_SETTLE_WINDOWS (a scaled-out
  * upstream is found geometrically, as TCP's slow start finds bandwidth).
  */
 export const PROBE_BACKOFF_WINDOWS = 8;
+
+/**
+ * Windows a raise must stay without overload before the next: more than one, because an overload shows
+ * in the signal only after log batching and a report interval, which can exceed a short window.
+ */
+export const PROBE_SETTLE_WINDOWS = 2;
 
 /** A window's signal must fall by at least this fraction to count as an improvement. */
 const IMPROVEMENT_FRACTION = 0.01;
@@ -299,7 +305,7 @@ export class AverageLatencyLoop {
       if (this.#ticksAtProbeCap >= this.#probeWaitTicks) {
         this.#probeGain *= PROBE_HEADROOM;
         this.#ticksAtProbeCap = 0;
-        this.#probeWaitTicks = this.#window.lengthTicks;
+        this.#probeWaitTicks = PROBE_SETTLE_WINDOWS * this.#window.lengthTicks;
       }
       this.#loadMultiplier = Math.max(Math.min(increased, cap), this.#floor());
       this.#checkImprovement(signalMs, overloaded);

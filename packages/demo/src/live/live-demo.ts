@@ -130,6 +130,9 @@ export async function runLiveDemo(options: LiveDemoOptions = {}): Promise<LiveDe
           String(agentHttp),
           '--controller',
           `127.0.0.1:${grpc}`,
+          // Matches the policy's 500 ms evaluation interval, so overload is seen within about a second.
+          '--report-interval-ms',
+          '250',
           '--log-level',
           'warn',
         ],

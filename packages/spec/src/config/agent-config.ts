@@ -30,6 +30,15 @@ export const AgentConfigSchema = z
       .max(60_000)
       .default(50)
       .describe('Per-call Redis timeout; past it the local bucket decides (counted as fallback).'),
+    reportIntervalMs: z
+      .number()
+      .int()
+      .min(100)
+      .max(10_000)
+      .default(1000)
+      .describe(
+        'How often the agent reports flux meters and token counters to the controller. Shorter reacts sooner to overload (the control loop sees latency one report later at most), at more messages per second.',
+      ),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     defaultControlPoint: z
       .string()
