@@ -80,8 +80,27 @@ test('a record whose decision is - is skipped; garbage is malformed', () => {
   const badNumber = parseAccessLogAttributes(attributes({ RESPONSE_DURATION: 'soon' }));
   assert.deepEqual(badNumber, {
     kind: 'malformed',
-    reason: 'attribute RESPONSE_DURATION is "soon", not a number',
+    reason: 'attribute-value',
+    detail: 'attribute RESPONSE_DURATION is "soon", not a number >= 0',
   });
+});
+
+test('a negative duration or a decision that is not a scalar is malformed, each with its reason', () => {
+  assert.deepEqual(parseAccessLogAttributes(attributes({ authz_duration: '-5' })), {
+    kind: 'malformed',
+    reason: 'attribute-value',
+    detail: 'attribute authz_duration is "-5", not a number >= 0',
+  });
+  assert.deepEqual(parseAccessLogAttributes(new Map([['aperture.check_response', null]])), {
+    kind: 'malformed',
+    reason: 'attribute-type',
+    detail: 'attribute aperture.check_response is not a scalar value',
+  });
+  assert.equal(
+    (parseAccessLogAttributes(new Map([['aperture.check_response', 'bm90IGpzb24=']])) as { reason: string })
+      .reason,
+    'decision-record',
+  );
 });
 
 test('OTLP attributes flatten to strings', () => {
@@ -90,6 +109,7 @@ test('OTLP attributes flatten to strings', () => {
     { key: 'b', value: { int_value: '42' } },
     { key: 'c', value: { bool_value: true } },
     { key: 'd', value: null },
+    { key: 'e', value: { array_value: { values: [] } } },
   ]);
   assert.deepEqual(
     [...map],
@@ -97,6 +117,7 @@ test('OTLP attributes flatten to strings', () => {
       ['a', 'x'],
       ['b', '42'],
       ['c', 'true'],
+      ['e', null],
     ],
   );
 });

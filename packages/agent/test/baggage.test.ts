@@ -35,6 +35,21 @@ test('appends our members after existing ones, and adds nothing when there is no
   assert.equal(appendBaggage('k=v', []), undefined);
 });
 
+test('a member that would pass the W3C limits (8192 characters, 180 members) is left out', () => {
+  const huge = { key: 'tenant', value: 't'.repeat(9000), telemetry: true };
+  const small = { key: 'user', value: 'u', telemetry: true };
+  assert.equal(appendBaggage('k=v', [huge, small]), 'k=v,user=u');
+  assert.equal(
+    appendBaggage('k=v', [huge]),
+    undefined,
+    'nothing added: the header stays as the client sent it',
+  );
+  assert.equal(appendBaggage('x'.repeat(8190), [small]), undefined);
+  const full = Array.from({ length: 180 }, (_, i) => `m${i}=1`).join(',');
+  assert.equal(appendBaggage(full, [small]), undefined);
+  assert.equal(appendBaggage(full.slice(0, full.lastIndexOf(',')), [small, small])?.split(',').length, 180);
+});
+
 test('format then parse round-trips any value', () => {
   fc.assert(
     fc.property(

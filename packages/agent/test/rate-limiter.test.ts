@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { RateLimiter, flowTokens } from '../src/rate-limiter/rate-limiter.js';
+import { MAX_FLOW_TOKENS, RateLimiter, flowTokens } from '../src/rate-limiter/rate-limiter.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { rateLimiterConfig } from './support/compiled-components.js';
 import { ManualClock } from './support/manual-clock.js';
@@ -62,6 +62,12 @@ test('the tokens label must hold a finite number >= 0, otherwise 1 is used', () 
   assert.equal(flowTokens({ t: '0' }, 't', 1), 0);
   for (const bad of ['-1', 'abc', '', 'Infinity']) assert.equal(flowTokens({ t: bad }, 't', 1), 1, bad);
   assert.equal(flowTokens({}, 't', 1), 1);
+});
+
+test('a tokens label past 2^53 − 1 falls back: client baggage cannot overflow token-rate sums', () => {
+  assert.equal(flowTokens({ t: String(MAX_FLOW_TOKENS) }, 't', 1), 2 ** 53 - 1);
+  for (const bad of ['1e308', '9007199254740993', '1.8e19'])
+    assert.equal(flowTokens({ t: bad }, 't', 1), 1, bad);
 });
 
 test('bad bucket parameters are refused with the field and value named', () => {

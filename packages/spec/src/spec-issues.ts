@@ -80,6 +80,11 @@ function describeAllowed(issue: z.core.$ZodIssue): string {
       return 'unknown field';
     case 'invalid_union':
       return issue.message;
+    case 'invalid_key': {
+      // What the key broke (a record's key schema), rather than zod's "Invalid key in record".
+      const inner = issue.issues[0];
+      return inner === undefined ? issue.message : `key ${describeAllowed(inner)}`;
+    }
     default:
       return issue.message;
   }

@@ -131,6 +131,16 @@ const badCases: { name: string; mutate: (p: any) => void; path: string; value: s
     allowed: /exactly one of header, jsonPointer or pathTemplate/,
   },
   {
+    name: 'a classifier rule whose label name is not a flow-label name',
+    mutate: (p) =>
+      (p.spec.classifiers = [
+        { selectors: [{ controlPoint: 'x' }], rules: { 'User Type!': { header: 'a' } } },
+      ]),
+    path: 'spec.classifiers[0].rules["User Type!"]',
+    value: '{"header":"a"}',
+    allowed: /^key must be a flow-label name: letters, digits/,
+  },
+  {
     name: 'an upper-case policy name',
     mutate: (p) => (p.metadata.name = 'Service_Protection'),
     path: 'metadata.name',

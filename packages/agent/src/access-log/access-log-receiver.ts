@@ -54,6 +54,7 @@ export class AccessLogReceiver {
             case 'malformed':
               tally.malformed++;
               this.metrics.accessLogRecords.inc({ outcome: 'malformed' });
+              this.metrics.accessLogRecordsRejected.inc({ reason: outcome.reason });
               break;
           }
         }

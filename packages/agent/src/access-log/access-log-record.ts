@@ -30,45 +30,75 @@ export interface LoggedFlow {
   readonly latencyMs: number | undefined;
 }
 
+/** Why a record was dropped (the metric label); `detail` says what exactly. */
+export type RecordRejection = 'decision-record' | 'attribute-type' | 'attribute-value';
+
 export type AccessLogOutcome =
   | { readonly kind: 'flow'; readonly flow: LoggedFlow }
   /** Authz never ran for this request (`-` metadata): normal, not an error. */
   | { readonly kind: 'no-decision' }
-  | { readonly kind: 'malformed'; readonly reason: string };
+  | { readonly kind: 'malformed'; readonly reason: RecordRejection; readonly detail: string };
+
+/**
+ * One record's attributes flattened to strings. `null` marks an attribute whose value is not a
+ * scalar (array, kvlist, bytes, or no value at all), so a key the agent reads can be refused
+ * rather than mistaken for absent.
+ */
+export type AttributeValues = ReadonlyMap<string, string | null>;
+
+class RecordProblem {
+  constructor(
+    readonly reason: RecordRejection,
+    readonly detail: string,
+  ) {}
+}
 
 /** Envoy writes `-` for an unset format operator. */
-function present(value: string | undefined): string | undefined {
+function present(attributes: AttributeValues, key: string): string | undefined | RecordProblem {
+  const value = attributes.get(key);
+  if (value === null) return new RecordProblem('attribute-type', `attribute ${key} is not a scalar value`);
   return value === undefined || value === '' || value === '-' ? undefined : value;
 }
 
-function numberAttribute(attributes: ReadonlyMap<string, string>, key: string): number | undefined | Error {
-  const raw = present(attributes.get(key));
-  if (raw === undefined) return undefined;
+function numberAttribute(
+  attributes: AttributeValues,
+  key: string,
+  minimum: number,
+): number | undefined | RecordProblem {
+  const raw = present(attributes, key);
+  if (raw === undefined || raw instanceof RecordProblem) return raw;
   const value = Number(raw);
-  return Number.isFinite(value)
+  return Number.isFinite(value) && value >= minimum
     ? value
-    : new Error(`attribute ${key} is ${JSON.stringify(raw)}, not a number`);
+    : new RecordProblem(
+        'attribute-value',
+        `attribute ${key} is ${JSON.stringify(raw.slice(0, 40))}, not a number >= ${minimum}`,
+      );
 }
 
-/** Parses one record's attributes (already flattened to strings). */
-export function parseAccessLogAttributes(attributes: ReadonlyMap<string, string>): AccessLogOutcome {
-  const encoded = present(attributes.get(ACCESS_LOG_KEYS.decision));
+/** Parses one record's attributes (already flattened, see {@link attributeMap}). */
+export function parseAccessLogAttributes(attributes: AttributeValues): AccessLogOutcome {
+  const encoded = present(attributes, ACCESS_LOG_KEYS.decision);
   if (encoded === undefined) return { kind: 'no-decision' };
+  if (encoded instanceof RecordProblem)
+    return { kind: 'malformed', reason: encoded.reason, detail: encoded.detail };
   let record: DecisionRecord;
   try {
     record = decodeDecisionRecord(encoded);
   } catch (error) {
-    return { kind: 'malformed', reason: (error as Error).message };
+    return { kind: 'malformed', reason: 'decision-record', detail: (error as Error).message };
   }
-  const status = numberAttribute(attributes, ACCESS_LOG_KEYS.statusCode);
-  const response = numberAttribute(attributes, ACCESS_LOG_KEYS.responseDuration);
-  let authz: number | undefined | Error;
+  // Durations are ms and never negative; status 0 means no response was sent.
+  const status = numberAttribute(attributes, ACCESS_LOG_KEYS.statusCode, 0);
+  const response = numberAttribute(attributes, ACCESS_LOG_KEYS.responseDuration, 0);
+  let authz: number | undefined | RecordProblem;
   for (const key of ACCESS_LOG_KEYS.authzDuration) {
-    authz = numberAttribute(attributes, key);
+    authz = numberAttribute(attributes, key, 0);
     if (authz !== undefined) break;
   }
   for (const value of [status, response, authz])
-    if (value instanceof Error) return { kind: 'malformed', reason: value.message };
+    if (value instanceof RecordProblem)
+      return { kind: 'malformed', reason: value.reason, detail: value.detail };
   const statusCode = status === 0 ? undefined : (status as number | undefined);
   const responseDurationMs = response as number | undefined;
   const authzDurationMs = authz as number | undefined;
@@ -95,14 +125,22 @@ export interface AnyValueMessage {
   int_value?: number | string;
   double_value?: number;
   bool_value?: boolean;
+  /** Not scalars: a key the agent reads holding one of these makes the record malformed. */
+  array_value?: unknown;
+  kvlist_value?: unknown;
+  bytes_value?: Buffer;
+  /** Which member is set (proto-loader `oneofs: true`). */
   value?: string;
 }
 
-/** Flattens OTLP KeyValue attributes to strings; Envoy sends strings, others are printed. */
+/**
+ * Flattens OTLP KeyValue attributes to strings; Envoy sends strings, other scalars are printed, and
+ * a value with no scalar member becomes `null`. A KeyValue without a value is skipped.
+ */
 export function attributeMap(
   attributes: ReadonlyArray<{ key?: string; value?: AnyValueMessage | null }> | undefined,
-): Map<string, string> {
-  const map = new Map<string, string>();
+): Map<string, string | null> {
+  const map = new Map<string, string | null>();
   for (const attribute of attributes ?? []) {
     if (attribute.key === undefined || attribute.value === undefined || attribute.value === null) continue;
     const value = attribute.value;
@@ -111,7 +149,7 @@ export function attributeMap(
       (value.int_value !== undefined ? String(value.int_value) : undefined) ??
       (value.double_value !== undefined ? String(value.double_value) : undefined) ??
       (value.bool_value !== undefined ? String(value.bool_value) : undefined);
-    if (text !== undefined) map.set(attribute.key, text);
+    map.set(attribute.key, text ?? null);
   }
   return map;
 }

@@ -34,14 +34,31 @@ export function parseBaggage(header: string | undefined): FlowLabel[] {
   return labels;
 }
 
-/** Formats labels as baggage members, percent-encoding values (keys are already label names). */
-export function formatBaggage(labels: readonly FlowLabel[]): string {
-  return labels.map((label) => `${label.key}=${encodeURIComponent(label.value)}`).join(',');
+function formatMember(label: FlowLabel): string {
+  return `${label.key}=${encodeURIComponent(label.value)}`;
 }
 
-/** The upstream `baggage` header value: existing members first, then ours appended. */
+/** Formats labels as baggage members, percent-encoding values (keys are already label names). */
+export function formatBaggage(labels: readonly FlowLabel[]): string {
+  return labels.map(formatMember).join(',');
+}
+
+/**
+ * The upstream `baggage` header value: existing members first, then ours appended, or undefined when
+ * nothing is added. A member that would take the header past the W3C limits (8192 characters, 180
+ * members) is left out, as the specification asks, so a label taken from a huge body or path never
+ * grows the header (or the CheckResponse carrying it) without bound.
+ */
 export function appendBaggage(existing: string | undefined, added: readonly FlowLabel[]): string | undefined {
-  if (added.length === 0) return undefined;
-  const ours = formatBaggage(added);
-  return existing === undefined || existing.trim() === '' ? ours : `${existing},${ours}`;
+  const base = existing === undefined || existing.trim() === '' ? '' : existing;
+  let header = base;
+  let members = base === '' ? 0 : base.split(',').length;
+  for (const label of added) {
+    const member = formatMember(label);
+    const next = header === '' ? member : `${header},${member}`;
+    if (next.length > MAX_BAGGAGE_LENGTH || members >= MAX_MEMBERS) continue;
+    header = next;
+    members++;
+  }
+  return header === base ? undefined : header;
 }

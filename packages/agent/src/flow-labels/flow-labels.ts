@@ -33,12 +33,23 @@ export function mergeFlowLabels(...layers: ReadonlyArray<readonly FlowLabel[]>):
   return { values, telemetry };
 }
 
-/** Telemetry labels only, as a plain object (for decision metadata and reports). */
+/**
+ * Longest telemetry label value exported. The decision metadata goes back to Envoy in every
+ * CheckResponse: uncut, a client's 2 MB path would push the answer past gRPC's default 4 MB message
+ * limit and the Check would fail (open). Longer values are cut and end in `…`.
+ */
+export const MAX_TELEMETRY_VALUE_LENGTH = 1024;
+
+/** Telemetry labels only, as a plain object (for decision metadata and reports), values capped. */
 export function telemetryLabels(labels: FlowLabels): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of [...labels.telemetry].sort()) {
     const value = labels.values[key];
-    if (value !== undefined) out[key] = value;
+    if (value === undefined) continue;
+    out[key] =
+      value.length > MAX_TELEMETRY_VALUE_LENGTH
+        ? `${value.slice(0, MAX_TELEMETRY_VALUE_LENGTH - 1)}…`
+        : value;
   }
   return out;
 }

@@ -5,6 +5,7 @@ import {
   status,
   type sendUnaryData,
   type ServerUnaryCall,
+  type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { authorizationService, logsService } from '@sluice/spec';
@@ -35,6 +36,33 @@ function deadlineOn(clock: Clock, call: ServerUnaryCall<unknown, unknown>): numb
   return clock.now() + (epochMs - Date.now());
 }
 
+/** A request whose bytes protobuf could not decode (truncated, wrong wire types, nested too deep). */
+class UndecodableRequest {
+  constructor(readonly reason: string) {}
+}
+
+/**
+ * The service with deserialisers that never throw. grpc-js answers a request it cannot decode with
+ * INTERNAL and never calls the handler, so the failure would be uncounted, and INTERNAL tells an
+ * OTLP exporter nothing; the handlers answer INVALID_ARGUMENT (do not retry) and count it instead.
+ */
+function tolerant(definition: ServiceDefinition): ServiceDefinition {
+  const methods: Record<string, ServiceDefinition[string]> = {};
+  for (const [name, method] of Object.entries(definition)) {
+    methods[name] = {
+      ...method,
+      requestDeserialize: (bytes: Buffer): unknown => {
+        try {
+          return method.requestDeserialize(bytes) as unknown;
+        } catch (error) {
+          return new UndecodableRequest(error instanceof Error ? error.message : String(error));
+        }
+      },
+    };
+  }
+  return methods;
+}
+
 function metadataString(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === 'string' ? value : value?.toString('utf8');
@@ -56,8 +84,8 @@ export class AgentGrpcServer {
     });
     const authorization: UntypedServiceImplementation = { Check: this.check.bind(this) };
     const logs: UntypedServiceImplementation = { Export: this.export.bind(this) };
-    this.server.addService(authorizationService().service, authorization);
-    this.server.addService(logsService().service, logs);
+    this.server.addService(tolerant(authorizationService().service), authorization);
+    this.server.addService(tolerant(logsService().service), logs);
   }
 
   get port(): number | undefined {
@@ -93,6 +121,12 @@ export class AgentGrpcServer {
     callback: sendUnaryData<CheckResponseMessage>,
   ): void {
     const { metrics, logger } = this.options;
+    const request: unknown = call.request;
+    if (request instanceof UndecodableRequest) {
+      metrics.checkErrors.inc({ reason: 'undecodable' });
+      callback({ code: status.INVALID_ARGUMENT, details: `undecodable CheckRequest: ${request.reason}` });
+      return;
+    }
     let parsed;
     try {
       parsed = parseCheckRequest(call.request);
@@ -133,6 +167,15 @@ export class AgentGrpcServer {
     call: ServerUnaryCall<ExportLogsRequestMessage, object>,
     callback: sendUnaryData<object>,
   ): void {
+    const request: unknown = call.request;
+    if (request instanceof UndecodableRequest) {
+      this.options.metrics.accessLogExportsRejected.inc({ reason: 'undecodable' });
+      callback({
+        code: status.INVALID_ARGUMENT,
+        details: `undecodable ExportLogsServiceRequest: ${request.reason}`,
+      });
+      return;
+    }
     try {
       const tally = this.options.accessLogs.receive(call.request);
       // OTLP partial success tells the sender how many records were rejected, so it does not retry them.
@@ -148,7 +191,7 @@ export class AgentGrpcServer {
           : {},
       );
     } catch (error) {
-      this.options.metrics.accessLogRecords.inc({ outcome: 'malformed' });
+      this.options.metrics.accessLogExportsRejected.inc({ reason: 'unreadable' });
       callback({
         code: status.INVALID_ARGUMENT,
         details: `unreadable ExportLogsServiceRequest: ${(error as Error).message}`,

@@ -27,7 +27,7 @@ export class AgentMetrics {
 
   readonly checkErrors = new Counter({
     name: 'sluice_agent_check_errors_total',
-    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason.',
+    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason: missing-control-point, undecodable, bad-request, internal.',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -112,6 +112,20 @@ export class AgentMetrics {
     name: 'sluice_agent_access_log_records_total',
     help: 'OTLP access-log records by outcome: flow, no-decision (authz did not run), malformed (dropped).',
     labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly accessLogRecordsRejected = new Counter({
+    name: 'sluice_agent_access_log_records_rejected_total',
+    help: 'OTLP access-log records dropped as malformed, by reason: decision-record (not a decision this agent wrote), attribute-type (not a scalar), attribute-value (not a number, or a negative duration).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly accessLogExportsRejected = new Counter({
+    name: 'sluice_agent_access_log_exports_rejected_total',
+    help: 'OTLP Export requests refused whole with INVALID_ARGUMENT, by reason: undecodable (not an ExportLogsServiceRequest), unreadable.',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 

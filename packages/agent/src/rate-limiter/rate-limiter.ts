@@ -3,7 +3,14 @@ import type { BucketParameters, BucketStore } from '../token-bucket/bucket-param
 import { validateBucketParameters } from '../token-bucket/bucket-parameters.js';
 import type { ComponentDecision, ComponentIdentity } from '../pipeline/component-decision.js';
 
-/** Tokens a flow takes: the tokens label when it holds a finite number ≥ 0, else 1. */
+/**
+ * Most tokens one flow may ask for. The tokens label can come from baggage, which clients set: a
+ * value such as 1e308 would overflow the schedulers' token-rate sums to ∞ (and ∞ × a load
+ * multiplier of 0 to NaN), admitting every flow until it left the window. Below 2^53 sums stay finite.
+ */
+export const MAX_FLOW_TOKENS = Number.MAX_SAFE_INTEGER;
+
+/** Tokens a flow takes: the tokens label when it holds a number in [0, MAX_FLOW_TOKENS], else the fallback. */
 export function flowTokens(
   labels: Readonly<Record<string, string>>,
   tokensLabelKey: string | undefined,
@@ -13,7 +20,7 @@ export function flowTokens(
   const raw = labels[tokensLabelKey];
   if (raw === undefined || raw.trim() === '') return fallback;
   const value = Number(raw);
-  return Number.isFinite(value) && value >= 0 ? value : fallback;
+  return value >= 0 && value <= MAX_FLOW_TOKENS ? value : fallback;
 }
 
 /**
