@@ -1,15 +1,11 @@
 // The average-latency loop end to end (issue 8, part 3): guests (priority 50) and subscribers
 // (priority 200) offer open-loop load through the proxy; after a baseline phase subscribers step to
 // 0.6× and guests to 2.4× the upstream's capacity. Sluice must cut the load multiplier within 5 s of
-// the step (access-log batching included), shed guests before subscribers, and pass everything
-// through again within 60 s once the load drops.
-//
-// Asserted on every run: subscribers ≥ 95% admitted and goodput ≥ 75% of capacity. Measured and printed
-// on every run but asserted only with SLUICE_E2E_STRICT=1: upstream p90 within 2× the setpoint over the
-// second half of the overload (the backlog built before the first cut drains at 5% of capacity, the
-// controller's floor, so it outlasts the overload) and fail-opens ≤ 0.1% (within it here, but by too
-// little on a shared machine to gate the suite). The upstream is small (2 workers × 100 ms = 20 req/s,
-// 60 req/s at overload) so the loop is not starved of CPU on a shared 2-core machine.
+// the step (access-log batching included), shed guests before subscribers, keep upstream p90 within 2×
+// the setpoint over the second half of the overload (the backlog queued before the first cut drains at
+// the policy's backlogDrainFloor, 0.7 of capacity), fail open on at most 0.1% of requests, and pass
+// everything through again within 60 s once the load drops. The upstream is small (2 workers × 100 ms =
+// 20 req/s, 60 req/s at overload) so the loop is not starved of CPU on a shared 2-core machine.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overloadWavePlan, startLoad } from '@sluice/demo';
@@ -144,12 +140,10 @@ test('average latency: LM < 1 within 5 s of the step, guests shed before subscri
     back.t - dropMs <= RECOVERY_LIMIT_MS,
     `pass-through returned ${back.t - dropMs} ms after the drop`,
   );
-  if (process.env['SLUICE_E2E_STRICT'] === '1') {
-    assert.ok(secondHalf.latency.count > 0);
-    assert.ok(
-      secondHalf.latency.p90Ms <= 2 * setpoint,
-      `p90 ${secondHalf.latency.p90Ms} ms > 2 × setpoint ${setpoint} ms`,
-    );
-    assert.ok(failOpenRatio <= 0.001, `fail-opens ${stats.failureModeAllowed} of ${stats.requests}`);
-  }
+  assert.ok(secondHalf.latency.count > 0);
+  assert.ok(
+    secondHalf.latency.p90Ms <= 2 * setpoint,
+    `p90 ${secondHalf.latency.p90Ms} ms > 2 × setpoint ${setpoint} ms`,
+  );
+  assert.ok(failOpenRatio <= 0.001, `fail-opens ${stats.failureModeAllowed} of ${stats.requests}`);
 });

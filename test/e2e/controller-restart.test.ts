@@ -1,5 +1,3 @@
-// Out of the suite (file name does not match *.test.ts): it failed twice in CI after the agent's 5 s window
-// change; the restarted controller missed its 10 s throttling deadline. Run by hand to investigate.
 // The controller restarts under overload: the agent keeps its last decision until the decision's
 // time-to-live runs out on its own clock, then passes through; the restarted controller restores the
 // baseline from its state directory, the agent resyncs, and control resumes on the first tick with
