@@ -5,6 +5,7 @@ import { type GoScope, LocalExpr } from './expr.js';
 import { renderObject, renderTextBlock } from './go-template-renderer.js';
 import { SluiceObject } from './sluice-object.js';
 import { toJsonSchema } from './spec-export.js';
+import { renderValuesGuard } from './values-guard.js';
 import { loopVariables, type TextLines } from './template-tree.js';
 import { renderValuesTable, renderValuesYaml } from './values-documentation.js';
 
@@ -85,6 +86,10 @@ export function generateChart(definition: ChartDefinition): ChartFiles {
   );
 
   files.set('values.yaml', renderValuesYaml(definition.valuesSchema, header(definition.source)));
+  files.set(
+    'templates/values-guard.yaml',
+    renderValuesGuard(definition.valuesSchema, header(definition.source)),
+  );
 
   const schema = { ...toJsonSchema(definition.valuesSchema, { allowGlobal: true }) };
   const withComment = { $schema: schema.$schema, $comment: header(definition.source), ...schema };
