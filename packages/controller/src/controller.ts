@@ -5,6 +5,7 @@ import { ControllerMetrics } from './api/controller-metrics.js';
 import { ControlLoops, loopKey } from './control/control-loops.js';
 import { PolicyRegistry } from './policies/policy-registry.js';
 import type { BaselineStore } from './state/baseline-store.js';
+import { GatedBaselineStore } from './state/baseline-store-gated.js';
 import { AgentDirectory } from './sync/agent-directory.js';
 import { AgentSyncServer } from './sync/agent-sync-server.js';
 
@@ -17,35 +18,59 @@ export interface ControllerOptions {
   /** How often due control loops are looked for; loops tick on their own evaluationInterval. @default 100 */
   readonly schedulerResolutionMs?: number;
   readonly log?: (message: string) => void;
+  /**
+   * `follower` starts without serving agents, ticking loops or saving baselines, until `lead()`;
+   * leader election calls `lead()` and `follow()`. @default 'leader' (a single controller)
+   */
+  readonly role?: ControllerRole;
+  /** The current leader's identity, named in a follower's answers. @default none known */
+  readonly leader?: () => string | undefined;
 }
+
+export type ControllerRole = 'leader' | 'follower';
 
 /**
  * Wires policy registry, control loops, agent sync and HTTP API together. Policy sources (files,
  * Kubernetes) feed `registry`; every registry change recompiles the loop set and pushes components;
  * every tick pushes the decisions it produced at once.
+ *
+ * With leader election only the leader acts. A follower keeps its policy registry current but runs
+ * no loops, refuses AgentSync (UNAVAILABLE, connections drained), saves no baselines, and answers
+ * /readyz and /v1/* with 503 naming the leader. `lead()` builds the loops afresh from the persisted
+ * baselines, so control resumes at once on the baselines the previous leader saved.
  */
 export class Controller {
   readonly registry = new PolicyRegistry();
   readonly agents = new AgentDirectory();
   readonly metrics = new ControllerMetrics();
-  readonly loops: ControlLoops;
   /**
    * `report` (agentId) after a report reached the loops, `agent-connected` / `agent-disconnected`
-   * (agentId), `tick` (the decisions pushed). For tests and embedding; nothing in the controller listens.
+   * (agentId), `tick` (the decisions pushed), `role` (the role taken by `lead` or `follow`). For tests
+   * and embedding; nothing in the controller listens.
    */
   readonly events = new EventEmitter();
   readonly sync: AgentSyncServer;
   readonly api: HttpApi;
   readonly #clock: Clock;
   readonly #resolutionMs: number;
+  readonly #baselines: BaselineStore | undefined;
+  readonly #leader: () => string | undefined;
+  #loops: ControlLoops;
+  #role: ControllerRole;
   #stopScheduler: (() => void) | undefined;
   #ready = false;
 
   constructor(options: ControllerOptions) {
     this.#clock = options.clock;
     this.#resolutionMs = options.schedulerResolutionMs ?? 100;
+    this.#role = options.role ?? 'leader';
+    this.#leader = options.leader ?? (() => undefined);
     const log = options.log ?? ((message: string) => console.log(message));
-    this.loops = new ControlLoops(options.baselines !== undefined ? { baselines: options.baselines } : {});
+    this.#baselines =
+      options.baselines === undefined
+        ? undefined
+        : new GatedBaselineStore({ store: options.baselines, open: () => this.#role === 'leader' });
+    this.#loops = this.#newLoops();
     this.sync = new AgentSyncServer({
       agents: this.agents,
       policies: () => this.registry.running(),
@@ -64,7 +89,7 @@ export class Controller {
       sources: {
         policies: () => this.registry.entries(),
         loopStatus: (policyName, componentId) => {
-          const loop = this.loops.get(loopKey({ policyName, componentId }));
+          const loop = this.#loops.get(loopKey({ policyName, componentId }));
           return loop === undefined
             ? undefined
             : { status: loop.status, passThrough: loop.decision().passThrough };
@@ -80,6 +105,10 @@ export class Controller {
           };
         },
         ready: () => this.#ready,
+        leadership: () => ({
+          role: this.#role,
+          leader: this.#role === 'leader' ? undefined : this.#leader(),
+        }),
       },
       ...(options.apiToken !== undefined ? { bearerToken: options.apiToken } : {}),
     });
@@ -90,18 +119,71 @@ export class Controller {
         this.metrics.policies(this.registry.entries());
         return;
       }
-      const before = new Set(this.loops.loops().map(({ key }) => key));
-      this.loops.sync(this.registry.running());
+      this.metrics.policies(this.registry.entries());
+      // A follower only keeps its registry current; `lead()` builds the loops from it.
+      if (this.#role !== 'leader') return;
+      const before = new Set(this.#loops.loops().map(({ key }) => key));
+      this.#loops.sync(this.registry.running());
       for (const key of before) {
-        if (this.loops.get(key) !== undefined) continue;
+        if (this.#loops.get(key) !== undefined) continue;
         const [policyName = '', componentId = ''] = key.split('/');
         this.metrics.removeLoop(policyName, componentId);
       }
-      this.metrics.policies(this.registry.entries());
       this.sync.pushComponents();
       // A recompile changes the policy hash; agents ignore decisions under a stale hash, so resend.
-      this.sync.pushDecisions(this.loops.decisions());
+      this.sync.pushDecisions(this.#loops.decisions());
     });
+    this.metrics.role(this.#role, false);
+    if (this.#role === 'follower') this.sync.refuse(() => this.#refusal());
+  }
+
+  /** The control loops (a follower has none). */
+  get loops(): ControlLoops {
+    return this.#loops;
+  }
+
+  get role(): ControllerRole {
+    return this.#role;
+  }
+
+  /**
+   * Starts leading: builds the loops from the running policies with the baselines persisted so far
+   * (control resumes on the previous leader's baselines at once) and serves agents again.
+   */
+  lead(): void {
+    if (this.#role === 'leader') return;
+    this.#role = 'leader';
+    this.#loops = this.#newLoops();
+    this.#loops.sync(this.registry.running());
+    this.metrics.role('leader', true);
+    this.sync.accept();
+    this.events.emit('role', 'leader');
+  }
+
+  /**
+   * Stops leading, synchronously: from the moment it returns no decision is computed or pushed, no
+   * baseline saved, and every agent stream has been ended with UNAVAILABLE (agents reconnect through
+   * the Service, which routes to the Ready leader). What the loops learned since their last save is
+   * dropped: the next leader starts from the last persisted baselines.
+   */
+  follow(): void {
+    if (this.#role === 'follower') return;
+    this.#role = 'follower';
+    for (const { loop } of this.#loops.loops())
+      this.metrics.removeLoop(loop.config.policyName, loop.config.componentId);
+    this.#loops = this.#newLoops();
+    this.metrics.role('follower', true);
+    this.sync.refuse(() => this.#refusal());
+    this.events.emit('role', 'follower');
+  }
+
+  #refusal(): string {
+    const leader = this.#leader();
+    return `this controller is not the leader${leader !== undefined ? `; the leader is ${leader}` : ''}: reconnect through the Service`;
+  }
+
+  #newLoops(): ControlLoops {
+    return new ControlLoops(this.#baselines !== undefined ? { baselines: this.#baselines } : {});
   }
 
   /** Serves AgentSync and the HTTP API and starts the tick scheduler; resolves with the bound ports. */
@@ -122,9 +204,10 @@ export class Controller {
     this.#ready = ready;
   }
 
-  /** Runs the loops that are due and pushes their decisions at once. */
+  /** Runs the loops that are due and pushes their decisions at once (only while leading). */
   tick(): void {
-    const results = this.loops.tickDue(this.#clock.now());
+    if (this.#role !== 'leader') return;
+    const results = this.#loops.tickDue(this.#clock.now());
     if (results.length === 0) return;
     for (const { loop, result } of results) {
       this.metrics.loop(
@@ -142,7 +225,8 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.#stopScheduler?.();
-    this.loops.persistAll();
+    // A leader saves what its loops learned; the gate makes this a no-op for a follower.
+    this.#loops.persistAll();
     await Promise.all([this.sync.stop(), this.api.stop()]);
   }
 }

@@ -28,5 +28,26 @@ export type { PreviewAnswer, PreviewQuery } from './sync/preview-request.js';
 export { HttpApi } from './api/http-api.js';
 export { ControllerMetrics } from './api/controller-metrics.js';
 export { Controller } from './controller.js';
-export type { ControllerOptions } from './controller.js';
+export type { ControllerOptions, ControllerRole } from './controller.js';
+export { GatedBaselineStore } from './state/baseline-store-gated.js';
+export {
+  LeaseElection,
+  DEFAULT_LEASE_DURATION_MS,
+  DEFAULT_RENEW_DEADLINE_MS,
+  DEFAULT_RETRY_PERIOD_MS,
+} from './leader-election/lease-election.js';
+export type {
+  ElectionState,
+  ElectionStep,
+  ElectionTransition,
+  LeaseElectionOptions,
+  LeaseRequest,
+  LeaseResponse,
+  TransitionReason,
+} from './leader-election/lease-election.js';
+export { microTime } from './leader-election/lease-client.js';
+export type { LeaseClient, LeaseOutcome, LeaseSpec, ObservedLease } from './leader-election/lease-client.js';
+export { LeaderElector } from './leader-election/leader-elector.js';
+export type { LeaderElectorOptions } from './leader-election/leader-elector.js';
+export { KubernetesLeaseClient } from './leader-election/lease-client-kubernetes.js';
 export { runController, EXIT } from './cli/run-controller.js';

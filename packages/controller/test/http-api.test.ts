@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { HttpApi, type HttpApiSources } from '../src/api/http-api.js';
+import { HttpApi, type HttpApiSources, type LeadershipView } from '../src/api/http-api.js';
 import { PreviewUnavailableError, type PreviewQuery } from '../src/sync/preview-request.js';
 
 describe('HttpApi', () => {
@@ -101,5 +101,66 @@ describe('HttpApi', () => {
     const response = await fetch(`${base}/metrics`);
     assert.equal(response.status, 200);
     assert.equal(await response.text(), 'metric 1\n');
+  });
+});
+
+describe('HttpApi on a follower (leader election)', () => {
+  let leadership: LeadershipView = { role: 'follower', leader: 'controller-a' };
+  const api = new HttpApi({
+    sources: {
+      policies: () => [],
+      loopStatus: () => undefined,
+      agents: () => [],
+      controlPoints: () => [],
+      preview: async () => ({ requestId: 'preview-1', agents: [], flowLabels: [], httpRequests: [] }),
+      metrics: async () => ({ contentType: 'text/plain', body: 'sluice_controller_leader 0\n' }),
+      ready: () => true,
+      leadership: () => leadership,
+    },
+    bearerToken: 'secret-token-0123456789',
+  });
+  const auth = { authorization: 'Bearer secret-token-0123456789' };
+  let base: string;
+
+  before(async () => {
+    base = `http://127.0.0.1:${await api.start({ port: 0, host: '127.0.0.1' })}`;
+  });
+  after(() => api.stop());
+
+  it('is not Ready, naming the leader, so the Service routes agents and sluicectl to the leader', async () => {
+    const response = await fetch(`${base}/readyz`);
+    assert.equal(response.status, 503);
+    assert.deepEqual(await response.json(), {
+      status: 'not ready',
+      role: 'follower',
+      leader: 'controller-a',
+      reason: 'a follower does not serve agents; the leader does',
+    });
+  });
+
+  it('answers /v1/* with 503 naming the leader, after the token check; /healthz and /metrics stay 200', async () => {
+    assert.equal((await fetch(`${base}/v1/policies`)).status, 401);
+    for (const path of ['/v1/policies', '/v1/agents', '/v1/control-points']) {
+      const response = await fetch(`${base}${path}`, { headers: auth });
+      assert.equal(response.status, 503);
+      assert.deepEqual(await response.json(), {
+        error: 'this controller is a follower; the leader (controller-a) serves the API',
+        leader: 'controller-a',
+      });
+    }
+    assert.equal((await fetch(`${base}/healthz`)).status, 200);
+    assert.equal((await fetch(`${base}/metrics`)).status, 200);
+  });
+
+  it('says so when no leader is known, and serves as usual once it leads', async () => {
+    leadership = { role: 'follower', leader: undefined };
+    const response = await fetch(`${base}/v1/agents`, { headers: auth });
+    assert.deepEqual(await response.json(), {
+      error: 'this controller is a follower; the leader serves the API',
+      leader: null,
+    });
+    leadership = { role: 'leader', leader: undefined };
+    assert.equal((await fetch(`${base}/readyz`)).status, 200);
+    assert.equal((await fetch(`${base}/v1/agents`, { headers: auth })).status, 200);
   });
 });

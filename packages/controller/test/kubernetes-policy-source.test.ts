@@ -271,3 +271,67 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
     }
   });
 });
+
+describe('KubernetesPolicySource on a follower (leader election)', { timeout: 20_000 }, () => {
+  it('writes no status or baseline while it may not, keeps the leader’s baselines in its cache, and resyncs stale status once it leads', async () => {
+    const fake = new FakeKubeApiServer(NS);
+    await fake.start();
+    fake.apply(basicServiceProtection() as { metadata: { name: string }; spec: unknown });
+    let leading = false;
+    const source = new KubernetesPolicySource({
+      kubeConfig: fake.kubeConfig(),
+      namespace: NS,
+      mayWrite: () => leading,
+      log: () => undefined,
+      warn: () => undefined,
+    });
+    const statusPatches = () => fake.calls.filter((call) => call.method === 'PATCH').length;
+    try {
+      await source.start(new PolicyRegistry());
+      assert.equal(statusPatches(), 0, 'a follower writes no status');
+      source.baselineStore().save('basic-service-protection/service1', {
+        version: 1,
+        learnedTicks: 1,
+        buckets: [],
+      });
+      assert.equal(statusPatches(), 0, 'nor baselines');
+
+      // The leader saves a baseline; the follower's cache follows the watch.
+      const leaderBaseline = {
+        version: 1 as const,
+        learnedTicks: 60,
+        buckets: [{ ticks: 60, count: 600, sumMs: 30_000 }],
+      };
+      await fake.liveWatch();
+      const seen = watchEvent(source, 'MODIFIED');
+      fake.setStatus('basic-service-protection', {
+        controlLoops: { service1: { baseline: leaderBaseline } },
+      });
+      await seen;
+      assert.deepEqual(source.baselineStore().load('basic-service-protection/service1'), leaderBaseline);
+
+      leading = true;
+      const written = statusWritten(source, 'basic-service-protection');
+      await source.resyncStatus();
+      await written;
+      const status = fake.get('basic-service-protection')?.status as any;
+      assert.equal(status.observedGeneration, 1);
+      assert.equal(status.conditions[0].status, 'True');
+      assert.deepEqual(
+        status.controlLoops.service1.baseline,
+        leaderBaseline,
+        'the merge patch keeps the baseline',
+      );
+      const patches = statusPatches();
+      await fake.liveWatch();
+      const caughtUp = watchEvent(source, 'BOOKMARK');
+      fake.bookmark();
+      await caughtUp;
+      await source.resyncStatus();
+      assert.equal(statusPatches(), patches, 'a current status is not written again');
+    } finally {
+      await source.stop();
+      await fake.stop();
+    }
+  });
+});

@@ -128,11 +128,13 @@ describe('sluice-controller bad input', () => {
   let noSource: Promise<Run>;
   let unknownFlag: Promise<Run>;
   let shortToken: Promise<Run>;
+  let unsafeLease: Promise<Run>;
 
   before(() => {
     badPort = run(['--policies', fileURLToPath(FIXTURE_POLICIES_DIR), '--grpc-port', 'eighty']);
     noSource = run([]);
     unknownFlag = run(['--polices', 'x']);
+    unsafeLease = run(['--policies', '.', '--leader-election', '--renew-deadline', '9s']);
     shortToken = run(['--policies', '.'], {
       PATH: process.env.PATH ?? '',
       SLUICE_CONTROLLER_API_TOKEN: 'hunter2',
@@ -158,6 +160,15 @@ describe('sluice-controller bad input', () => {
     const result = await unknownFlag;
     assert.equal(result.status, 2);
     assert.match(result.stderr, /Unknown option '--polices'/);
+  });
+
+  it('exits 2 on leader election timings that could let two leaders act, naming the flag and the rule', async () => {
+    const result = await unsafeLease;
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /renewDeadline \(from flag --renew-deadline\): "9s" is not allowed; must be shorter than leaseDuration \(8s\)/,
+    );
   });
 
   it('exits 2 on a token too short to be safe, without printing the token', async () => {

@@ -79,3 +79,41 @@ test('a file that is not a mapping is refused', () => {
   const file = tempFile('agent.yaml', '- 1\n- 2\n');
   assert.throws(() => loadConfig(AgentConfigSchema, { file }), /expected a mapping of config keys/);
 });
+
+test('leader election defaults: lease 8s, renew deadline 6s, retry 2s, Lease sluice-controller', () => {
+  const config = loadConfig(ControllerConfigSchema, {
+    env: { SLUICE_CONTROLLER_LEADER_ELECTION: 'true' },
+    envPrefix: 'SLUICE_CONTROLLER_',
+  });
+  assert.deepEqual(
+    [config.leaderElection, config.leaseName, config.leaseDuration, config.renewDeadline, config.retryPeriod],
+    [true, 'sluice-controller', '8s', '6s', '2s'],
+  );
+  assert.equal(loadConfig(ControllerConfigSchema, {}).leaderElection, false);
+});
+
+test('leader election timings that could let two leaders act are refused, naming the key and the rule', () => {
+  const cases: [Record<string, string>, RegExp][] = [
+    [
+      { SLUICE_CONTROLLER_RENEW_DEADLINE: '8s' },
+      /renewDeadline \(from environment SLUICE_CONTROLLER_RENEW_DEADLINE\): "8s" is not allowed; must be shorter than leaseDuration \(8s\)/,
+    ],
+    [
+      { SLUICE_CONTROLLER_LEASE_DURATION: '7500ms' },
+      /leaseDuration \(from environment SLUICE_CONTROLLER_LEASE_DURATION\): "7500ms" is not allowed; must be a whole number of seconds/,
+    ],
+    [
+      { SLUICE_CONTROLLER_RETRY_PERIOD: '5s' },
+      /retryPeriod \(from environment SLUICE_CONTROLLER_RETRY_PERIOD\): "5s" is not allowed; must be above 0 and renewDeadline \(6s\) must exceed 1\.2 × retryPeriod/,
+    ],
+    [
+      { SLUICE_CONTROLLER_LEASE_NAME: 'Sluice_Controller' },
+      /leaseName \(from environment SLUICE_CONTROLLER_LEASE_NAME\): "Sluice_Controller" is not allowed; must be a DNS subdomain name/,
+    ],
+  ];
+  for (const [env, message] of cases)
+    assert.throws(
+      () => loadConfig(ControllerConfigSchema, { env, envPrefix: 'SLUICE_CONTROLLER_' }),
+      message,
+    );
+});

@@ -76,6 +76,17 @@ export class ControllerMetrics {
     help: 'Agent reports received.',
     registers: [this.registry],
   });
+  readonly #leader = new Gauge({
+    name: 'sluice_controller_leader',
+    help: '1 while this replica leads (serves agents, runs the loops, writes status); 0 while it follows.',
+    registers: [this.registry],
+  });
+  readonly #leadershipChanges = new Counter({
+    name: 'sluice_controller_leadership_changes_total',
+    help: 'Times this replica started or stopped leading, by the role it took.',
+    labelNames: ['role'],
+    registers: [this.registry],
+  });
 
   /** Updates the per-loop series after a tick; `released` counts the alert. */
   loop(
@@ -129,5 +140,11 @@ export class ControllerMetrics {
 
   report(): void {
     this.#reports.inc();
+  }
+
+  /** Sets the leader gauge; `counted` also records the change (not for the initial role). */
+  role(role: 'leader' | 'follower', counted: boolean): void {
+    this.#leader.set(role === 'leader' ? 1 : 0);
+    if (counted) this.#leadershipChanges.inc({ role });
   }
 }

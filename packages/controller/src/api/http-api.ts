@@ -19,7 +19,19 @@ export interface HttpApiSources {
   readonly controlPoints: () => readonly ControlPointView[];
   readonly preview: (query: PreviewQuery) => Promise<PreviewAnswer>;
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
+  /** Whether the policy sources are loaded (and the servers bound). */
   readonly ready: () => boolean;
+  /**
+   * This replica's role under leader election and the leader it last saw. A follower answers
+   * /readyz and /v1/* with 503 naming the leader. @default always the leader (one controller)
+   */
+  readonly leadership?: () => LeadershipView;
+}
+
+export interface LeadershipView {
+  readonly role: 'leader' | 'follower';
+  /** The leader's identity (pod name), when known. */
+  readonly leader: string | undefined;
 }
 
 export interface HttpApiOptions {
@@ -35,6 +47,7 @@ class HttpError extends Error {
     readonly statusCode: number,
     message: string,
     readonly issues?: SpecIssue[],
+    readonly extra?: Record<string, unknown>,
   ) {
     super(message);
   }
@@ -74,6 +87,7 @@ export class HttpApi {
           send(response, error.statusCode, {
             error: error.message,
             ...(error.issues !== undefined ? { issues: error.issues } : {}),
+            ...(error.extra ?? {}),
           });
         else send(response, 500, { error: (error as Error).message });
       });
@@ -104,11 +118,22 @@ export class HttpApi {
     const url = new URL(request.url ?? '/', 'http://controller');
     const method = request.method ?? 'GET';
     const sources = this.#options.sources;
+    const leadership = sources.leadership?.() ?? { role: 'leader', leader: undefined };
+    const follower = leadership.role === 'follower';
     if (url.pathname === '/healthz') return send(response, 200, { status: 'ok' });
-    if (url.pathname === '/readyz')
+    if (url.pathname === '/readyz') {
+      // Not ready while following: the Service then sends agents (and sluicectl) to the leader only.
+      if (follower)
+        return send(response, 503, {
+          status: 'not ready',
+          role: 'follower',
+          leader: leadership.leader ?? null,
+          reason: 'a follower does not serve agents; the leader does',
+        });
       return sources.ready()
-        ? send(response, 200, { status: 'ready' })
-        : send(response, 503, { status: 'not ready' });
+        ? send(response, 200, { status: 'ready', role: 'leader' })
+        : send(response, 503, { status: 'not ready', role: 'leader' });
+    }
     if (url.pathname === '/metrics') {
       const metrics = await sources.metrics();
       response.writeHead(200, { 'content-type': metrics.contentType });
@@ -120,6 +145,15 @@ export class HttpApi {
     if (token !== undefined && !tokenMatches(request.headers.authorization, token)) {
       response.setHeader('www-authenticate', 'Bearer');
       throw new HttpError(401, 'missing or wrong bearer token');
+    }
+    if (follower) {
+      // A follower runs no loops and has no agents: its answers would look valid and be wrong.
+      throw new HttpError(
+        503,
+        `this controller is a follower; the leader${leadership.leader !== undefined ? ` (${leadership.leader})` : ''} serves the API`,
+        undefined,
+        { leader: leadership.leader ?? null },
+      );
     }
     const route = `${method} ${url.pathname}`;
     switch (route) {

@@ -13,8 +13,15 @@ Options:
   --log-level LEVEL     debug, info, warn or error (default info)
   --config FILE         YAML or JSON file with the same keys in camelCase
   -h, --help            print this help
+Leader election (several replicas; only the leader serves agents and writes status):
+  --leader-election     elect a leader through a coordination.k8s.io Lease
+  --lease-name NAME     the Lease, in POD_NAMESPACE (default sluice-controller)
+  --lease-duration D    followers take an unrenewed Lease after D (default 8s)
+  --renew-deadline D    the leader steps down after D without renewing (default 6s)
+  --retry-period D      between attempts to acquire or renew (default 2s)
 Environment: SLUICE_CONTROLLER_<KEY> for every option (SLUICE_CONTROLLER_GRPC_PORT=8090),
-and SLUICE_CONTROLLER_API_TOKEN, the bearer token the /v1 API then requires.
+SLUICE_CONTROLLER_API_TOKEN, the bearer token the /v1 API then requires, and for leader election
+POD_NAME (identity in the Lease; default hostname_pid) and POD_NAMESPACE (default --namespace).
 Flags win over the environment, which wins over --config.`;
 
 export type FlagsResult =
@@ -43,6 +50,11 @@ export function parseControllerFlags(argv: readonly string[]): FlagsResult {
         'grpc-port': { type: 'string' },
         'http-port': { type: 'string' },
         'log-level': { type: 'string' },
+        'leader-election': { type: 'boolean' },
+        'lease-name': { type: 'string' },
+        'lease-duration': { type: 'string' },
+        'renew-deadline': { type: 'string' },
+        'retry-period': { type: 'string' },
         config: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
@@ -63,6 +75,11 @@ export function parseControllerFlags(argv: readonly string[]): FlagsResult {
       grpcPort: numberOrText(values['grpc-port']),
       httpPort: numberOrText(values['http-port']),
       logLevel: values['log-level'],
+      leaderElection: values['leader-election'],
+      leaseName: values['lease-name'],
+      leaseDuration: values['lease-duration'],
+      renewDeadline: values['renew-deadline'],
+      retryPeriod: values['retry-period'],
     },
   };
 }

@@ -1,10 +1,19 @@
-import { ControllerConfigSchema, loadConfig, SpecValidationError, type ControllerConfig } from '@sluice/spec';
+import { hostname } from 'node:os';
+import type { KubeConfig } from '@kubernetes/client-node';
+import {
+  ControllerConfigSchema,
+  durationMs,
+  loadConfig,
+  SpecValidationError,
+  type ControllerConfig,
+} from '@sluice/spec';
 import { systemClock } from '../clock/clock.js';
 import { Controller } from '../controller.js';
+import type { LeaderElector } from '../leader-election/leader-elector.js';
 import { FilePolicySource } from '../sources/file-policy-source.js';
 import type { KubernetesPolicySource } from '../sources/kubernetes-policy-source.js';
 import { FileBaselineStore } from '../state/baseline-store-file.js';
-import { ControllerEnvSchema } from './controller-env.js';
+import { ControllerEnvSchema, type ControllerEnv } from './controller-env.js';
 import { parseControllerFlags, USAGE } from './controller-flags.js';
 
 /** Exit codes: 0 success, 1 failure, 2 bad input (flags, config, environment). */
@@ -51,6 +60,8 @@ export async function runController(
   }
   const parsedEnv = ControllerEnvSchema.safeParse({
     SLUICE_CONTROLLER_API_TOKEN: env.SLUICE_CONTROLLER_API_TOKEN,
+    POD_NAME: env.POD_NAME || undefined,
+    POD_NAMESPACE: env.POD_NAMESPACE || undefined,
   });
   if (!parsedEnv.success) {
     // The token itself is never printed.
@@ -72,11 +83,20 @@ export async function runController(
     if (threshold <= LEVELS.indexOf('warn')) console.warn(message);
   };
 
+  // Loaded only when the controller talks to Kubernetes: the client library roughly doubles start-up time.
+  let kubeConfig: KubeConfig | undefined;
+  if (config.kubernetes || config.leaderElection) {
+    const { loadDefaultKubeConfig } = await import('../kubernetes/default-kube-config.js');
+    kubeConfig = loadDefaultKubeConfig();
+  }
+  // With leader election the controller starts as a follower; the elector makes it lead.
+  let elector: LeaderElector | undefined;
+  // Called only once the source writes, after `controller` exists.
+  const leading = () => controller.role === 'leader';
   let kubernetes: KubernetesPolicySource | undefined;
-  if (config.kubernetes) {
-    // Loaded only in Kubernetes mode: the client library roughly doubles start-up time otherwise.
+  if (config.kubernetes && kubeConfig !== undefined) {
     const { KubernetesPolicySource: Source } = await import('../sources/kubernetes-policy-source.js');
-    kubernetes = Source.fromDefaultKubeConfig({ namespace: config.namespace, log, warn });
+    kubernetes = new Source({ kubeConfig, namespace: config.namespace, log, warn, mayWrite: leading });
   }
   const baselines =
     config.stateDir !== undefined
@@ -86,6 +106,8 @@ export async function runController(
   const controller = new Controller({
     clock: systemClock,
     log,
+    role: config.leaderElection ? 'follower' : 'leader',
+    leader: () => elector?.leader(),
     ...(baselines !== undefined ? { baselines } : {}),
     ...(apiToken !== undefined ? { apiToken } : {}),
   });
@@ -99,12 +121,25 @@ export async function runController(
     if (kubernetes !== undefined) await kubernetes.start(controller.registry);
     controller.setReady(true);
     log(`sluice-controller: AgentSync on :${ports.grpcPort}, HTTP API on :${ports.httpPort}`);
+    // Campaigning starts after the first list, so a new leader builds its loops on the baselines
+    // already in FlowPolicy status.
+    if (config.leaderElection && kubeConfig !== undefined)
+      elector = await startElector({
+        config,
+        env: parsedEnv.data,
+        kubeConfig,
+        controller,
+        kubernetes,
+        log,
+        warn,
+      });
     const stop = async () => {
       files?.stop();
-      // The controller saves every baseline on stop; the Kubernetes source then writes those its
-      // write interval held back, so it stops last.
+      // The controller saves every baseline on stop and the Kubernetes source writes those its write
+      // interval held back, while this replica still leads; only then is the Lease released.
       await controller.stop();
       await kubernetes?.stop();
+      await elector?.stop();
     };
     return { running: { controller, config, ports, stop } };
   } catch (error) {
@@ -112,6 +147,61 @@ export async function runController(
     files?.stop();
     await kubernetes?.stop();
     await controller.stop().catch(() => undefined);
+    await elector?.stop();
     return { exitCode: EXIT.failure };
   }
+}
+
+/** Campaigns for the Lease; leading and following switch the controller's role. */
+async function startElector(options: {
+  config: ControllerConfig;
+  env: ControllerEnv;
+  kubeConfig: KubeConfig;
+  controller: Controller;
+  kubernetes: KubernetesPolicySource | undefined;
+  log: (message: string) => void;
+  warn: (message: string) => void;
+}): Promise<LeaderElector> {
+  const { config, env, controller, kubernetes, log, warn } = options;
+  const [{ LeaderElector: Elector }, { LeaseElection }, { KubernetesLeaseClient }] = await Promise.all([
+    import('../leader-election/leader-elector.js'),
+    import('../leader-election/lease-election.js'),
+    import('../leader-election/lease-client-kubernetes.js'),
+  ]);
+  // The pod name is unique among live pods; hostname alone is not among processes on one machine.
+  const identity = env.POD_NAME ?? `${hostname()}_${process.pid}`;
+  const namespace = env.POD_NAMESPACE ?? config.namespace;
+  const retryPeriodMs = durationMs(config.retryPeriod);
+  const election = new LeaseElection({
+    identity,
+    leaseDurationMs: durationMs(config.leaseDuration),
+    renewDeadlineMs: durationMs(config.renewDeadline),
+    retryPeriodMs,
+    trace: log,
+  });
+  const client = new KubernetesLeaseClient({
+    kubeConfig: options.kubeConfig,
+    namespace,
+    name: config.leaseName,
+    // An answer later than a retry period is as good as none: the next attempt is due.
+    requestTimeoutMs: retryPeriodMs,
+  });
+  const elector = new Elector({
+    election,
+    client,
+    clock: systemClock,
+    onStartedLeading: () => {
+      controller.lead();
+      void kubernetes
+        ?.resyncStatus()
+        .catch((error: unknown) => warn(`FlowPolicy status not resynchronised: ${(error as Error).message}`));
+    },
+    onStoppedLeading: async () => controller.follow(),
+    warn,
+  });
+  log(
+    `sluice-controller: leader election for Lease ${client.description} as ${identity} (lease ${config.leaseDuration}, renew deadline ${config.renewDeadline}, retry ${config.retryPeriod})`,
+  );
+  elector.start();
+  return elector;
 }

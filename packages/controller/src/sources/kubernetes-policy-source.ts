@@ -11,6 +11,7 @@ import type { Clock } from '../clock/clock.js';
 import { systemClock } from '../clock/clock.js';
 import { BaselineStateSchema, type BaselineState } from '../control/latency-baseline.js';
 import type { PolicyRegistry } from '../policies/policy-registry.js';
+import { describeError, statusCodeOf } from '../kubernetes/kubernetes-api-error.js';
 import type { BaselineStore } from '../state/baseline-store.js';
 import { policyStatus, type Condition } from './policy-status.js';
 
@@ -44,35 +45,14 @@ export interface KubernetesPolicySourceOptions {
   readonly maxRetryDelayMs?: number;
   /** Shortest gap between two baseline writes to one object's status. @default 30000 */
   readonly baselineWriteIntervalMs?: number;
+  /**
+   * Whether this controller may write status now. With leader election only the leader does: a
+   * follower keeps its cache (baselines included) current from the watch and writes nothing.
+   * @default () => true
+   */
+  readonly mayWrite?: () => boolean;
   readonly log?: (message: string) => void;
   readonly warn?: (message: string) => void;
-}
-
-/** Status code of an error from the client (ApiException.code, Watch errors' statusCode). */
-function statusCodeOf(error: unknown): number | undefined {
-  if (error === null || typeof error !== 'object') return undefined;
-  const candidate =
-    (error as { code?: unknown; statusCode?: unknown }).code ??
-    (error as { statusCode?: unknown }).statusCode;
-  return typeof candidate === 'number' ? candidate : undefined;
-}
-
-/** One line for a log: ApiException messages carry the whole response, headers included. */
-function describeError(error: unknown): string {
-  const code = statusCodeOf(error);
-  const body = (error as { body?: unknown }).body;
-  let detail = '';
-  if (typeof body === 'string') {
-    try {
-      detail = String((JSON.parse(body) as { message?: unknown }).message ?? '');
-    } catch {
-      detail = body.slice(0, 200);
-    }
-  } else if (body !== null && typeof body === 'object') {
-    detail = String((body as { message?: unknown }).message ?? '');
-  }
-  if (code !== undefined) return `HTTP ${code}${detail !== '' ? `: ${detail}` : ''}`;
-  return error instanceof Error ? error.message : String(error);
 }
 
 /** Ends a watch early: the reason is recorded, then the stream is aborted. */
@@ -100,6 +80,7 @@ export class KubernetesPolicySource {
   readonly #clock: Clock;
   readonly #log: (message: string) => void;
   readonly #warn: (message: string) => void;
+  readonly #mayWrite: () => boolean;
   readonly #objects = new Map<string, FlowPolicyObject>();
   readonly #processedGeneration = new Map<string, number>();
   readonly #pendingBaselines = new Map<string, Map<string, BaselineState>>();
@@ -119,6 +100,7 @@ export class KubernetesPolicySource {
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? ((message) => console.log(message));
     this.#warn = options.warn ?? ((message) => console.warn(message));
+    this.#mayWrite = options.mayWrite ?? (() => true);
   }
 
   /** In-cluster service account, or KUBECONFIG / ~/.kube/config outside a cluster. */
@@ -151,6 +133,27 @@ export class KubernetesPolicySource {
     if (this.#retryTimer !== undefined) clearTimeout(this.#retryTimer);
     this.#wakeRetry?.();
     await this.#running;
+  }
+
+  /**
+   * Writes the status of every FlowPolicy whose status is not what this controller would write (a
+   * new leader catching up on generations that changed while no leader was writing). Nothing is
+   * written for an object whose status is already current.
+   */
+  async resyncStatus(): Promise<void> {
+    const stale = [...this.#objects.keys()].filter((name) => {
+      const wanted = this.#statusFor(name);
+      if (wanted === undefined) return false;
+      const current = this.#objects.get(name)?.status;
+      const comparable = {
+        observedGeneration: current?.observedGeneration,
+        policyHash: current?.policyHash,
+        runningPolicyHash: current?.runningPolicyHash,
+        conditions: current?.conditions,
+      };
+      return JSON.stringify(comparable) !== JSON.stringify(wanted);
+    });
+    for (const name of stale) await this.#writeStatus(name);
   }
 
   /** Baselines in FlowPolicy status (`status.controlLoops.<component>.baseline`). */
@@ -311,17 +314,23 @@ export class KubernetesPolicySource {
     return `${this.#options.namespace}/${name}`;
   }
 
-  async #writeStatus(name: string, attempt = 1): Promise<void> {
+  #statusFor(name: string): ReturnType<typeof policyStatus> | undefined {
     const object = this.#objects.get(name);
     const entry = this.#registry?.get(this.#key(name));
-    if (object === undefined || entry === undefined) return;
-    const generation = object.metadata?.generation ?? 0;
-    const status = policyStatus({
+    if (object === undefined || entry === undefined) return undefined;
+    return policyStatus({
       entry,
-      generation,
+      generation: object.metadata?.generation ?? 0,
       previous: object.status?.conditions,
       nowIso: new Date(this.#clock.now()).toISOString(),
     });
+  }
+
+  async #writeStatus(name: string, attempt = 1): Promise<void> {
+    const object = this.#objects.get(name);
+    const status = this.#statusFor(name);
+    if (object === undefined || status === undefined || !this.#mayWrite()) return;
+    const generation = object.metadata?.generation ?? 0;
     try {
       const updated = await this.#patchStatus(name, {
         metadata: { resourceVersion: object.metadata?.resourceVersion },
@@ -375,7 +384,7 @@ export class KubernetesPolicySource {
 
   #saveBaseline(key: string, state: BaselineState): void {
     const [name = '', componentId = ''] = key.split('/');
-    if (!this.#objects.has(name)) return;
+    if (!this.#objects.has(name) || !this.#mayWrite()) return;
     const pending = this.#pendingBaselines.get(name) ?? new Map<string, BaselineState>();
     pending.set(componentId, state);
     this.#pendingBaselines.set(name, pending);
@@ -389,7 +398,7 @@ export class KubernetesPolicySource {
 
   async #flushBaselines(name: string): Promise<void> {
     const pending = this.#pendingBaselines.get(name);
-    if (pending === undefined) return;
+    if (pending === undefined || !this.#mayWrite()) return;
     this.#lastBaselineWrite.set(name, this.#clock.now());
     this.#pendingBaselines.delete(name);
     const controlLoops = Object.fromEntries(

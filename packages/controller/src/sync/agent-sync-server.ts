@@ -31,6 +31,8 @@ export interface AgentSyncServerOptions {
   readonly previewGraceMs?: number;
   /** How long `stop` waits for streams to end before closing them hard. @default 5000 */
   readonly shutdownGraceMs?: number;
+  /** How long a drained connection may finish its streams before it is closed hard. @default 1000 */
+  readonly drainGraceMs?: number;
 }
 
 type Call = ServerDuplexStream<AgentMessage, ControllerMessage>;
@@ -67,6 +69,10 @@ export class AgentSyncServer {
   readonly #previews = new Map<string, PendingPreview>();
   readonly #log: (message: string) => void;
   #previewCounter = 0;
+  /** While set (a follower), every Connect is answered UNAVAILABLE with this message. */
+  #refusal: (() => string) | undefined;
+  /** `host:port` as bound, the key grpc-js drains connections by. */
+  #boundAddress: string | undefined;
 
   constructor(options: AgentSyncServerOptions) {
     this.#options = options;
@@ -84,7 +90,10 @@ export class AgentSyncServer {
         (error, port) => {
           if (error !== null)
             reject(new Error(`cannot serve AgentSync on port ${options.port}: ${error.message}`));
-          else resolve(port);
+          else {
+            this.#boundAddress = `${options.host ?? '0.0.0.0'}:${port}`;
+            resolve(port);
+          }
         },
       );
     });
@@ -102,6 +111,35 @@ export class AgentSyncServer {
         resolve();
       });
     });
+  }
+
+  /**
+   * Stops serving agents (a controller that is not the leader): every open stream ends with
+   * UNAVAILABLE and `message()`, every new Connect is answered so, and the HTTP/2 connections are
+   * drained (GOAWAY). An agent's gRPC channel keeps one connection and would send its next Connect
+   * down the same one, to this replica again; a drained connection makes it dial anew, and behind a
+   * Service a new connection goes to a Ready endpoint: the leader.
+   */
+  refuse(message: () => string): void {
+    this.#refusal = message;
+    for (const preview of this.#previews.values()) preview.finish();
+    for (const session of [...this.#sessions.values()])
+      session.call.emit('error', { code: status.UNAVAILABLE, details: message() });
+    this.#drain();
+  }
+
+  /** Serves agents again (this controller leads). */
+  accept(): void {
+    this.#refusal = undefined;
+  }
+
+  #drain(): void {
+    if (this.#boundAddress === undefined) return;
+    try {
+      this.#server.drain(this.#boundAddress, this.#options.drainGraceMs ?? 1000);
+    } catch (error) {
+      this.#log(`AgentSync: could not drain connections: ${(error as Error).message}`);
+    }
   }
 
   get connectedAgentIds(): string[] {
@@ -188,6 +226,11 @@ export class AgentSyncServer {
   }
 
   #connect(call: Call): void {
+    if (this.#refusal !== undefined) {
+      call.emit('error', { code: status.UNAVAILABLE, details: this.#refusal() });
+      this.#drain();
+      return;
+    }
     let session: Session | undefined;
     const close = () => {
       if (session === undefined) return;
@@ -237,6 +280,11 @@ export class AgentSyncServer {
   }
 
   #hello(call: Call, message: AgentMessage): Session | undefined {
+    if (this.#refusal !== undefined) {
+      // The stream opened while this controller led; its hello came after it stepped down.
+      call.emit('error', { code: status.UNAVAILABLE, details: this.#refusal() });
+      return undefined;
+    }
     if (
       message.payload !== 'hello' ||
       message.hello.agent_id === undefined ||

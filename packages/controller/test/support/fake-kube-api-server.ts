@@ -14,6 +14,15 @@ import { KubeConfig } from '@kubernetes/client-node';
  * - metadata.generation changes only when spec changes; status writes go through /status only;
  * - a merge patch of /status carrying a stale metadata.resourceVersion answers 409 Conflict;
  * - list and watch can be made to fail (500) and open watches can be dropped, so clients must restart.
+ * Leases (`coordination.k8s.io/v1`, what leader election holds) follow the real registry too:
+ * - GET of a missing Lease is 404 NotFound; POST of an existing one is 409 AlreadyExists; PUT never
+ *   creates (404 for a missing Lease, as Leases do not allow create-on-update);
+ * - a PUT carrying a stale metadata.resourceVersion is 409 Conflict; without one it is unconditional;
+ * - every write takes the next value of the one global resource version; uid and
+ *   creationTimestamp survive updates; a URL/body name mismatch is 400, a bad spec 422.
+ * Each client authenticates with its own token (`kubeConfig(user)`), and `calls` records who sent
+ * what and the answer, so tests count writes per controller. A user can be partitioned: its requests
+ * then get 503, or no answer at all until healed.
  */
 export interface FakeObject {
   apiVersion: string;
@@ -37,6 +46,43 @@ interface WatchEvent {
 }
 
 const GROUP_PATH = '/apis/sluice.dev/v1alpha1';
+const LEASE_GROUP = 'coordination.k8s.io';
+const DEFAULT_USER = 'controller';
+const DEFAULT_TOKEN = 'fake-token';
+
+/** A Lease as stored; the spec is kept as the client sent it (the real server also normalises times). */
+export interface FakeLease {
+  apiVersion: 'coordination.k8s.io/v1';
+  kind: 'Lease';
+  metadata: {
+    name: string;
+    namespace: string;
+    resourceVersion: string;
+    uid: string;
+    creationTimestamp: string;
+    [key: string]: unknown;
+  };
+  spec: {
+    holderIdentity?: string;
+    leaseDurationSeconds?: number;
+    acquireTime?: string;
+    renewTime?: string;
+    leaseTransitions?: number;
+    [key: string]: unknown;
+  };
+}
+
+/** One request as the server saw it: who (by token), what, and the status code it answered. */
+export interface FakeCall {
+  readonly user: string;
+  readonly method: string;
+  readonly path: string;
+  /** When the request arrived (epoch ms). */
+  readonly atMs: number;
+  code: number;
+}
+
+export type PartitionMode = 'unavailable' | 'silent';
 
 function mergePatch(target: unknown, patch: unknown): unknown {
   if (patch === null || typeof patch !== 'object' || Array.isArray(patch)) return patch;
@@ -59,9 +105,14 @@ export class FakeKubeApiServer {
   readonly namespace: string;
   /** Every request as `METHOD path?query`, for assertions about what the client did. */
   readonly requests: string[] = [];
-  /** `watch-opened` when a watch stream starts delivering live events. */
+  /** `watch-opened` when a watch stream starts delivering live events; `answered` (FakeCall) after each answer. */
   readonly events = new EventEmitter();
+  /** Every request with its user and answer (the code is filled in when it is answered). */
+  readonly calls: FakeCall[] = [];
   readonly #server: Server;
+  readonly #leases = new Map<string, FakeLease>();
+  readonly #partitions = new Map<string, PartitionMode>();
+  readonly #held = new Set<ServerResponse>();
   readonly #objects = new Map<string, FakeObject>();
   readonly #history: WatchEvent[] = [];
   readonly #watches = new Set<{ response: ServerResponse; bookmarks: boolean }>();
@@ -89,20 +140,53 @@ export class FakeKubeApiServer {
   }
 
   async stop(): Promise<void> {
+    for (const response of this.#held) response.destroy();
     for (const watch of this.#watches) watch.response.end();
     this.#server.closeAllConnections();
     await new Promise<void>((resolve) => this.#server.close(() => resolve()));
   }
 
-  kubeConfig(): KubeConfig {
+  /** A kubeconfig for `user`, who authenticates with a token of its own. */
+  kubeConfig(user = DEFAULT_USER): KubeConfig {
+    const token = user === DEFAULT_USER ? DEFAULT_TOKEN : `${DEFAULT_TOKEN}-${user}`;
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromOptions({
       clusters: [{ name: 'fake', server: `http://127.0.0.1:${this.port}`, skipTLSVerify: true }],
-      users: [{ name: 'controller', token: 'fake-token' }],
-      contexts: [{ name: 'fake', cluster: 'fake', user: 'controller', namespace: this.namespace }],
+      users: [{ name: user, token }],
+      contexts: [{ name: 'fake', cluster: 'fake', user, namespace: this.namespace }],
       currentContext: 'fake',
     });
     return kubeConfig;
+  }
+
+  lease(name: string): FakeLease | undefined {
+    const lease = this.#leases.get(name);
+    return lease === undefined ? undefined : structuredClone(lease);
+  }
+
+  /**
+   * From now on `user`'s requests get 503 (`unavailable`) or no answer at all (`silent`, held until
+   * `heal` or `stop`), as when its node loses the API server.
+   */
+  partition(user: string, mode: PartitionMode): void {
+    this.#partitions.set(user, mode);
+  }
+
+  heal(user: string): void {
+    this.#partitions.delete(user);
+  }
+
+  /** Replaces a FlowPolicy's status as another writer (an earlier controller) would; a watch event follows. */
+  setStatus(name: string, statusValue: Record<string, unknown>): void {
+    const object = this.#objects.get(name);
+    if (object === undefined) throw new Error(`no FlowPolicy ${name}`);
+    const updated: FakeObject = {
+      ...object,
+      metadata: { ...object.metadata, resourceVersion: String(++this.#resourceVersion) },
+      status: structuredClone(statusValue),
+    };
+    this.#objects.set(name, updated);
+    this.#emit('MODIFIED', updated);
   }
 
   get(name: string): FakeObject | undefined {
@@ -211,6 +295,19 @@ export class FakeKubeApiServer {
     this.#touchBeforeStatusPatch = true;
   }
 
+  /** Resolves once `count` more answered calls satisfy `predicate`. */
+  answered(predicate: (call: FakeCall) => boolean, count = 1): Promise<void> {
+    return new Promise((resolve) => {
+      let seen = 0;
+      const listener = (call: FakeCall) => {
+        if (!predicate(call) || ++seen < count) return;
+        this.events.off('answered', listener);
+        resolve();
+      };
+      this.events.on('answered', listener);
+    });
+  }
+
   /** Resolves once a watch stream is open (at once if one is). */
   async liveWatch(): Promise<void> {
     if (this.#watches.size > 0) return;
@@ -252,12 +349,45 @@ export class FakeKubeApiServer {
     response.end(text);
   }
 
+  #userOf(request: IncomingMessage): string | undefined {
+    const match = /^Bearer (.+)$/.exec(request.headers.authorization ?? '');
+    if (match?.[1] === DEFAULT_TOKEN) return DEFAULT_USER;
+    const prefix = `${DEFAULT_TOKEN}-`;
+    return match?.[1]?.startsWith(prefix) ? match[1].slice(prefix.length) : undefined;
+  }
+
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://fake');
     this.requests.push(`${request.method ?? 'GET'} ${url.pathname}${url.search}`);
     const collection = `${GROUP_PATH}/namespaces/${this.namespace}/flowpolicies`;
-    if (request.headers.authorization !== 'Bearer fake-token')
-      return this.#json(response, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const user = this.#userOf(request);
+    const call: FakeCall = {
+      user: user ?? '<anonymous>',
+      method: request.method ?? 'GET',
+      path: url.pathname,
+      atMs: Date.now(),
+      code: 0,
+    };
+    this.calls.push(call);
+    response.once('finish', () => {
+      call.code = response.statusCode;
+      this.events.emit('answered', call);
+    });
+    if (user === undefined) return this.#json(response, 401, status(401, 'Unauthorized', 'Unauthorized'));
+    const partition = this.#partitions.get(user);
+    if (partition === 'silent') {
+      this.#held.add(response);
+      return;
+    }
+    if (partition === 'unavailable')
+      return this.#json(
+        response,
+        503,
+        status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'),
+      );
+    const leases = `/apis/${LEASE_GROUP}/v1/namespaces/${this.namespace}/leases`;
+    if (url.pathname === leases || url.pathname.startsWith(`${leases}/`))
+      return this.#handleLease(request, response, url.pathname.slice(leases.length + 1));
     if (request.method === 'GET' && url.pathname === collection) {
       if (url.searchParams.get('watch') === 'true') return this.#startWatch(url, response);
       if (this.#failLists > 0) {
@@ -348,6 +478,129 @@ export class FakeKubeApiServer {
     this.#objects.set(object.metadata.name, updated);
     this.#emit('MODIFIED', updated);
     return this.#json(response, 200, updated);
+  }
+
+  async #handleLease(request: IncomingMessage, response: ServerResponse, name: string): Promise<void> {
+    const method = request.method ?? 'GET';
+    const notFound = (leaseName: string) =>
+      this.#json(response, 404, status(404, 'NotFound', `leases.${LEASE_GROUP} "${leaseName}" not found`));
+    if (method === 'GET' && name !== '') {
+      const lease = this.#leases.get(decodeURIComponent(name));
+      return lease === undefined ? notFound(decodeURIComponent(name)) : this.#json(response, 200, lease);
+    }
+    if (!((method === 'POST' && name === '') || (method === 'PUT' && name !== '')))
+      return this.#json(response, 405, status(405, 'MethodNotAllowed', `${method} is not supported here`));
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    const body = JSON.parse(Buffer.concat(chunks).toString('utf8')) as {
+      metadata?: { name?: string; namespace?: string; resourceVersion?: string; [key: string]: unknown };
+      spec?: FakeLease['spec'];
+    };
+    const bodyName = body.metadata?.name ?? '';
+    if (body.metadata?.namespace !== undefined && body.metadata.namespace !== this.namespace)
+      return this.#json(
+        response,
+        400,
+        status(
+          400,
+          'BadRequest',
+          'the namespace of the provided object does not match the namespace sent on the request',
+        ),
+      );
+    const spec = body.spec ?? {};
+    const invalid: string[] = [];
+    if (spec.leaseDurationSeconds !== undefined && !(spec.leaseDurationSeconds > 0))
+      invalid.push(
+        `spec.leaseDurationSeconds: Invalid value: ${spec.leaseDurationSeconds}: must be greater than 0`,
+      );
+    if (spec.leaseTransitions !== undefined && spec.leaseTransitions < 0)
+      invalid.push(
+        `spec.leaseTransitions: Invalid value: ${spec.leaseTransitions}: must be greater than or equal to 0`,
+      );
+    if (invalid.length > 0)
+      return this.#json(
+        response,
+        422,
+        status(422, 'Invalid', `Lease.${LEASE_GROUP} "${bodyName}" is invalid: ${invalid.join(', ')}`),
+      );
+    if (method === 'POST') {
+      if (bodyName === '')
+        return this.#json(
+          response,
+          422,
+          status(422, 'Invalid', 'metadata.name: Required value: name or generateName is required'),
+        );
+      if (body.metadata?.resourceVersion !== undefined && body.metadata.resourceVersion !== '')
+        return this.#json(
+          response,
+          500,
+          status(500, 'InternalError', 'resourceVersion should not be set on objects to be created'),
+        );
+      if (this.#leases.has(bodyName))
+        return this.#json(
+          response,
+          409,
+          status(409, 'AlreadyExists', `leases.${LEASE_GROUP} "${bodyName}" already exists`),
+        );
+      const lease: FakeLease = {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: {
+          ...(body.metadata ?? {}),
+          name: bodyName,
+          namespace: this.namespace,
+          uid: `uid-${++this.#uid}`,
+          creationTimestamp: new Date().toISOString(),
+          resourceVersion: String(++this.#resourceVersion),
+        },
+        spec: structuredClone(spec),
+      };
+      this.#leases.set(bodyName, lease);
+      return this.#json(response, 201, lease);
+    }
+    const urlName = decodeURIComponent(name);
+    if (bodyName !== urlName)
+      return this.#json(
+        response,
+        400,
+        status(
+          400,
+          'BadRequest',
+          `the name of the object (${bodyName}) does not match the name on the URL (${urlName})`,
+        ),
+      );
+    const existing = this.#leases.get(urlName);
+    if (existing === undefined) return notFound(urlName);
+    const precondition = body.metadata?.resourceVersion;
+    if (
+      precondition !== undefined &&
+      precondition !== '' &&
+      precondition !== existing.metadata.resourceVersion
+    )
+      return this.#json(
+        response,
+        409,
+        status(
+          409,
+          'Conflict',
+          `Operation cannot be fulfilled on leases.${LEASE_GROUP} "${urlName}": the object has been modified; please apply your changes to the latest version and try again`,
+        ),
+      );
+    const lease: FakeLease = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: {
+        ...(body.metadata ?? {}),
+        name: urlName,
+        namespace: this.namespace,
+        uid: existing.metadata.uid,
+        creationTimestamp: existing.metadata.creationTimestamp,
+        resourceVersion: String(++this.#resourceVersion),
+      },
+      spec: structuredClone(spec),
+    };
+    this.#leases.set(urlName, lease);
+    return this.#json(response, 200, lease);
   }
 
   #startWatch(url: URL, response: ServerResponse): void {
