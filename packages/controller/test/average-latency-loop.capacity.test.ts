@@ -75,10 +75,11 @@ describe('AverageLatencyLoop, capacity', () => {
     assertNear(overload(loopWithFloor(0.95)), 0.95 / 3);
   });
 
-  it('caps the additive increase at the measured capacity, probes 10% above it after 8 quiet windows, and again after 2 more', () => {
+  it('caps the additive increase at 0.95 of the measured capacity, probes 10% above it after 15 quiet windows, and again after 2 more', () => {
     const loop = loopWithFloor(0.95);
     let multiplier = overload(loop);
-    const capacityShare = 20 / 60;
+    // Admission settles at 0.95 of the measured 20 of 60 tokens.
+    const capacityShare = (CAPACITY_DRAIN_FRACTION * 20) / 60;
     const multipliers: number[] = [];
     const quietTicks = PROBE_BACKOFF_WINDOWS * 2 + PROBE_SETTLE_WINDOWS * 2 * 2;
     for (let tick = 0; tick < quietTicks; tick++) {

@@ -19,9 +19,9 @@ export interface AverageLatencyTimings {
   /** @default 0.1 */
   readonly minGradient?: number;
   /**
-   * 70% of the capacity while a backlog drains (subscribers, 60%, keep their share): the demo shows latency recovering within the overload,
+   * 65% of the capacity while a backlog drains (subscribers, 60%, keep their share): the demo shows latency recovering within the overload,
    * at some cost in goodput (the policy default, 0.95, keeps goodput and drains slowly).
-   * @default 0.7
+   * @default 0.65
    */
   readonly backlogDrainFloor?: number;
 }
@@ -61,7 +61,7 @@ export function guestsAndSubscribersPolicy(
             baselineWindow: timings.baselineWindow ?? '60s',
             evaluationInterval: '500ms',
             decisionTtl: timings.decisionTtl ?? '30s',
-            backlogDrainFloor: timings.backlogDrainFloor ?? 0.7,
+            backlogDrainFloor: timings.backlogDrainFloor ?? 0.65,
             aimd: {
               linearIncrement: timings.linearIncrement ?? 0.025,
               minGradient: timings.minGradient ?? 0.1,

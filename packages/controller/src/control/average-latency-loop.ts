@@ -94,7 +94,7 @@ export const PROBE_HEADROOM = 1.1;
  * long; a raise that did not overload is followed by the next after PROBE_SETTLE_WINDOWS (a scaled-out
  * upstream is found geometrically, as TCP's slow start finds bandwidth).
  */
-export const PROBE_BACKOFF_WINDOWS = 8;
+export const PROBE_BACKOFF_WINDOWS = 15;
 
 /**
  * Windows a raise must stay without overload before the next: more than one, because an overload shows
@@ -353,13 +353,15 @@ export class AverageLatencyLoop {
   }
 
   /**
-   * The largest multiplier the additive increase may reach: PROBE_HEADROOM × the measured capacity ÷
-   * the incoming rate. None (Infinity) while the capacity is unknown or the incoming load fits in it,
+   * The largest multiplier the additive increase may reach: CAPACITY_DRAIN_FRACTION × the measured
+   * capacity (raised by probes) ÷ the incoming rate. None (Infinity) while the capacity is unknown or the incoming load fits in it,
    * so a drop in load still climbs to pass-through.
    */
   #probeCap(incomingPerTick: number): number {
     if (this.#capacityPerTick === undefined || !(incomingPerTick > 0)) return Number.POSITIVE_INFINITY;
-    const cap = (this.#capacityPerTick * this.#probeGain) / incomingPerTick;
+    // Admission settles at CAPACITY_DRAIN_FRACTION of the capacity: at 100% any burst queues, and
+    // the latency the loop protects is mostly queueing.
+    const cap = (CAPACITY_DRAIN_FRACTION * this.#capacityPerTick * this.#probeGain) / incomingPerTick;
     return cap >= 1 ? Number.POSITIVE_INFINITY : cap;
   }
 
