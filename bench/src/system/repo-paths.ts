@@ -1,0 +1,22 @@
+/** Where the repository's built executables and outputs are, from this file's location. */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+
+/** `packages/<name>/dist/main.js`: the benchmarks run what `npm run build` produced, as a deployment would. */
+export function packageMain(name: 'agent' | 'controller' | 'proxy' | 'demo'): string {
+  return join(REPO_ROOT, 'packages', name, 'dist', 'main.js');
+}
+
+/** The packages whose builds are missing; the benchmarks run the built code, so they need `npm run build`. */
+export function missingBuilds(): string[] {
+  return (['agent', 'controller', 'proxy', 'demo'] as const).filter((name) => !existsSync(packageMain(name)));
+}
+
+/** `dist/bench` at the repository root. */
+export const OUTPUT_DIR = join(REPO_ROOT, 'dist', 'bench');
+
+/** The tsx loader as a URL for `node --import`, so helper processes run from TypeScript wherever the cwd is. */
+export const TSX_LOADER = import.meta.resolve('tsx');
