@@ -1,5 +1,5 @@
 import { type EvalContext, Expr, type GoScope, lift, type Valued } from '../expr.js';
-import { goToString } from '../go-semantics.js';
+import { goToString, goTruthy } from '../go-semantics.js';
 import { when, type When } from '../template-tree.js';
 
 /**
@@ -101,6 +101,32 @@ export function helper(
   compute: (context: EvalContext) => string,
 ): Expr<string> {
   return new HelperExpr(name, goBody, compute);
+}
+
+/**
+ * True unless `condition` holds, in which case the values are refused with `message`: an object's
+ * `when`, evaluated once per template rather than once per element of its `forEach`. Go's `or` stops
+ * at its first true argument (Go 1.18+), so `fail` runs only when the condition holds.
+ */
+class PassUnlessExpr extends Expr<true> {
+  constructor(
+    readonly condition: Expr,
+    readonly message: Expr<string>,
+  ) {
+    super();
+  }
+  evaluate(context: EvalContext): true {
+    if (goTruthy(this.condition.evaluate(context)))
+      throw new ValuesRefusedError(goToString(this.message.evaluate(context)));
+    return true;
+  }
+  toGo(scope: GoScope): string {
+    return `(or (not ${this.condition.toGo(scope)}) (fail ${this.message.toGo(scope)}))`;
+  }
+}
+
+export function passUnless(condition: Valued<unknown>, message: Valued<string>): Expr<true> {
+  return new PassUnlessExpr(lift(condition), lift(message));
 }
 
 /** An object entry that refuses the values when `condition` holds: `{ ...guards }` in an object's metadata. */

@@ -12,7 +12,7 @@ import {
   releaseName,
   ternary,
 } from '../expr.js';
-import { refuseWhen } from '../istio/chart-guards.js';
+import { passUnless, refuseWhen } from '../istio/chart-guards.js';
 import { SluiceObject } from '../sluice-object.js';
 import {
   crossNamespaceBackendMessage,
@@ -131,36 +131,42 @@ export class TenantGateways extends Construct {
         build: (tenant: Expr<TenantValues>) => build(tenant, new TenantNames(tenant, view.clusterDomain.$)),
       });
 
-    const certificate = perTenant('certificates.yaml', 'Certificates', undefined, (tenant, n) => ({
-      apiVersion: 'cert-manager.io/v1',
-      kind: 'Certificate',
-      metadata: {
-        name: n.secret,
-        namespace: n.namespace,
-        labels: labelsOf(n),
-        refuseDuplicates: refuseWhen(duplicate, duplicate),
-      },
-      spec: {
-        secretName: n.secret,
-        dnsNames: tenant.field('hosts'),
-        issuerRef: {
-          name: defaultTo(tenant.field('issuer'), view.clusterIssuer.name.$),
-          kind: 'ClusterIssuer',
-          group: 'cert-manager.io',
+    // Checked once for the whole list (the object's `when`), not once per tenant: the check walks every
+    // tenant, so per tenant it made synthesis and `helm template` quadratic in tenants.
+    const certificate = perTenant(
+      'certificates.yaml',
+      'Certificates',
+      passUnless(duplicate, duplicate),
+      (tenant, n) => ({
+        apiVersion: 'cert-manager.io/v1',
+        kind: 'Certificate',
+        metadata: {
+          name: n.secret,
+          namespace: n.namespace,
+          labels: labelsOf(n),
         },
-        duration: view.certificate.duration.$,
-        renewBefore: view.certificate.renewBefore.$,
-        privateKey: {
-          algorithm: view.certificate.privateKeyAlgorithm.$,
-          // Ed25519 keys have one size, which cert-manager refuses to be told.
-          size: when(
-            not(eq(view.certificate.privateKeyAlgorithm.$, 'Ed25519')),
-            ternary(eq(view.certificate.privateKeyAlgorithm.$, 'RSA'), 3072, 256),
-          ),
-          rotationPolicy: 'Always',
+        spec: {
+          secretName: n.secret,
+          dnsNames: tenant.field('hosts'),
+          issuerRef: {
+            name: defaultTo(tenant.field('issuer'), view.clusterIssuer.name.$),
+            kind: 'ClusterIssuer',
+            group: 'cert-manager.io',
+          },
+          duration: view.certificate.duration.$,
+          renewBefore: view.certificate.renewBefore.$,
+          privateKey: {
+            algorithm: view.certificate.privateKeyAlgorithm.$,
+            // Ed25519 keys have one size, which cert-manager refuses to be told.
+            size: when(
+              not(eq(view.certificate.privateKeyAlgorithm.$, 'Ed25519')),
+              ternary(eq(view.certificate.privateKeyAlgorithm.$, 'RSA'), 3072, 256),
+            ),
+            rotationPolicy: 'Always',
+          },
         },
-      },
-    }));
+      }),
+    );
 
     const istioGateway = perTenant('istio-gateways.yaml', 'IstioGateways', not(gatewayApi), (tenant, n) => ({
       apiVersion: 'networking.istio.io/v1',
