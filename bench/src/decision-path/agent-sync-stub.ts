@@ -1,8 +1,8 @@
 /**
- * A controller stand-in on the real AgentSync protocol: it answers each agent's hello with a fixed set
- * of compiled policies and load decisions, and nothing else. The benchmark needs agents held in one
+ * A controller stand-in on the real AgentSync protocol: it answers each agent's hello with a set of
+ * compiled policies and load decisions, and nothing else. The benchmark needs agents held in one
  * state (no policy, pass-through, LM 0.5) for minutes; a real controller would move the load
- * multiplier as soon as latency changed.
+ * multiplier as soon as latency changed. The soak replaces that state on purpose (`update`).
  */
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
 import {
@@ -60,7 +60,7 @@ export class AgentSyncStub {
 
   private constructor(
     private readonly server: Server,
-    private readonly state: AgentState,
+    private state: AgentState,
   ) {}
 
   static async start(state: AgentState): Promise<AgentSyncStub> {
@@ -96,6 +96,19 @@ export class AgentSyncStub {
       if (this.state.decisions.length > 0) stream.write(decisionsMessage(this.state));
     });
     stream.on('data', () => undefined);
+  }
+
+  /**
+   * Replaces what the agents are told and pushes it to every connected agent at once, components
+   * before decisions so the decisions name hashes the agent already runs (as the controller does).
+   * Agents that connect later get the new state with their hello.
+   */
+  update(state: AgentState): void {
+    this.state = state;
+    for (const stream of this.#streams) {
+      stream.write(componentsMessage(state));
+      if (state.decisions.length > 0) stream.write(decisionsMessage(state));
+    }
   }
 
   private refresh(): void {

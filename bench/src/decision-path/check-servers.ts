@@ -31,6 +31,8 @@ export interface CheckServer {
   readonly grpcPort: number;
   /** The agent's metrics port; undefined for the bare server. */
   readonly httpPort: number | undefined;
+  /** The agent's AgentSync stub (the soak pushes new policies through it); undefined for the bare server. */
+  readonly sync: AgentSyncStub | undefined;
   stop(): Promise<void>;
 }
 
@@ -54,6 +56,7 @@ export async function startCheckServer(options: StartServerOptions): Promise<Che
       process: running,
       grpcPort,
       httpPort: undefined,
+      sync: undefined,
       stop: async () => void (await running.stop()),
     };
   }
@@ -96,6 +99,7 @@ export async function startCheckServer(options: StartServerOptions): Promise<Che
     process: running,
     grpcPort,
     httpPort,
+    sync: stub,
     stop: async () => {
       await running.stop(15_000);
       stub.stop();
