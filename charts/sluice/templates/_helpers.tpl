@@ -4,6 +4,10 @@
 {{- (print (trimSuffix "-" (trunc 57 (include "sluice.fullname" $))) "-agent") -}}
 {{- end }}
 
+{{- define "sluice.controller-peers.fullname" -}}
+{{- (print (trimSuffix "-" (trunc 46 (include "sluice.fullname" $))) "-controller-peers") -}}
+{{- end }}
+
 {{- define "sluice.controller.fullname" -}}
 {{- (print (trimSuffix "-" (trunc 52 (include "sluice.fullname" $))) "-controller") -}}
 {{- end }}

@@ -35,9 +35,11 @@ export type ControllerRole = 'leader' | 'follower';
  * every tick pushes the decisions it produced at once.
  *
  * With leader election only the leader acts. A follower keeps its policy registry current but runs
- * no loops, refuses AgentSync (UNAVAILABLE, connections drained), saves no baselines, and answers
- * /readyz and /v1/* with 503 naming the leader. `lead()` builds the loops afresh from the persisted
- * baselines, so control resumes at once on the baselines the previous leader saved.
+ * no loops, refuses AgentSync as not-leader (UNAVAILABLE naming the leader, connections drained), saves
+ * no baselines, and answers /v1/* with 503 naming the leader. It is Ready all the same (readiness is
+ * the process's health), so every healthy replica counts as available and agents find the leader by
+ * trying the replicas. `lead()` builds the loops afresh from the persisted baselines, so control
+ * resumes at once on the baselines the previous leader saved.
  */
 export class Controller {
   readonly registry = new PolicyRegistry();
@@ -134,7 +136,7 @@ export class Controller {
       this.sync.pushDecisions(this.#loops.decisions());
     });
     this.metrics.role(this.#role, false);
-    if (this.#role === 'follower') this.sync.refuse(() => this.#refusal());
+    if (this.#role === 'follower') this.sync.refuse(() => this.#leader());
   }
 
   /** The control loops (a follower has none). */
@@ -162,9 +164,9 @@ export class Controller {
 
   /**
    * Stops leading, synchronously: from the moment it returns no decision is computed or pushed, no
-   * baseline saved, and every agent stream has been ended with UNAVAILABLE (agents reconnect through
-   * the Service, which routes to the Ready leader). What the loops learned since their last save is
-   * dropped: the next leader starts from the last persisted baselines.
+   * baseline saved, and every agent stream has been ended with the not-leader refusal (agents try the
+   * other replicas until one leads). What the loops learned since their last save is dropped: the next
+   * leader starts from the last persisted baselines.
    */
   follow(): void {
     if (this.#role === 'follower') return;
@@ -173,13 +175,8 @@ export class Controller {
       this.metrics.removeLoop(loop.config.policyName, loop.config.componentId);
     this.#loops = this.#newLoops();
     this.metrics.role('follower', true);
-    this.sync.refuse(() => this.#refusal());
+    this.sync.refuse(() => this.#leader());
     this.events.emit('role', 'follower');
-  }
-
-  #refusal(): string {
-    const leader = this.#leader();
-    return `this controller is not the leader${leader !== undefined ? `; the leader is ${leader}` : ''}: reconnect through the Service`;
   }
 
   #newLoops(): ControlLoops {
@@ -199,7 +196,7 @@ export class Controller {
     return { grpcPort, httpPort };
   }
 
-  /** Marks the policy sources as loaded; /readyz answers 200 from now on. */
+  /** Marks the policy sources as loaded; /readyz answers 200 from now on, leader or follower. */
   setReady(ready: boolean): void {
     this.#ready = ready;
   }

@@ -4,10 +4,13 @@
  * `sluice-agent` (packages/agent/dist/main.js), and the faithful fake API server of
  * test/support/fake-kube-api-server.ts in this process, where each controller authenticates as
  * itself so every write is attributed. No cluster runs here, so no Service either: the agent dials
- * a small TCP forwarder (test/support/service-forwarder.ts) that does what a Service does for it:
- * per connection, one of the replicas whose /readyz passes, probed every 250 ms.
+ * `ipv4:127.0.0.1:A,127.0.0.1:B`, both replicas, which is what it gets in a cluster from the chart's
+ * headless `<fullname>-controller-peers` Service (`dns:///…`: the address of every Ready replica, and
+ * followers are Ready too). It balances its Connects round robin over them; a follower refuses as
+ * not-leader and the agent tries again within 100–300 ms, landing on the other replica.
  * The leader is killed with SIGKILL; the test measures how long until the other leads and until the
- * agent is back, and checks that Lease and status writes only ever came from the leader of the moment.
+ * agent gets decisions from it (both within 15 s of the kill, asserted), and checks that Lease and
+ * status writes only ever came from the leader of the moment.
  */
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,26 +22,16 @@ import { freePort } from '@sluice/testkit';
 import { LoggedProcess } from './support/child-process.js';
 import { FakeKubeApiServer, type FakeCall } from './support/fake-kube-api-server.js';
 import { basicServiceProtection } from './support/fixture-policy.js';
-import { ServiceForwarder } from './support/service-forwarder.js';
 
 const CONTROLLER_BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
 const AGENT_BIN = fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url));
 const NS = 'demo-system';
 const POLICY = 'basic-service-protection';
-/** A failed-over controller must lead again within this (the issue's requirement). */
-const TAKEOVER_BUDGET_MS = 15_000;
 /**
- * The policy's decisionTtl (its default): agents keep applying their last decision this long on
- * their own clock, so control does not lapse if fresh decisions arrive within it after the kill.
+ * A killed leader must be replaced within this, and control must resume within it too: the agent
+ * receives decisions from the new leader at most this long after the kill (the issue's requirement).
  */
-const DECISION_TTL_MS = 30_000;
-/**
- * How long after the new leader leads the agent may take to come back. That is the agent's own
- * reconnect backoff (full jitter, its ceiling doubling to 30 s while no replica is Ready, on top of
- * gRPC's subchannel backoff), not the controller's: measured and reported, bounded only by the
- * agent's 30 s cap plus a margin.
- */
-const AGENT_RETURN_BUDGET_MS = 35_000;
+const FAILOVER_BUDGET_MS = 15_000;
 
 /** A baseline as FlowPolicy status holds it: 60 learned ticks at `meanMs`. */
 const baseline = (meanMs: number) => ({
@@ -83,18 +76,21 @@ function metric(text: string, name: string): number | undefined {
 }
 
 describe(
-  'two controller replicas with leader election and a real agent behind a Service',
+  'two controller replicas with leader election and a real agent dialling both',
   { timeout: 90_000 },
   () => {
     const fake = new FakeKubeApiServer(NS);
     const dir = mkdtempSync(join(tmpdir(), 'sluice-failover-'));
     const ports = { aGrpc: 0, aHttp: 0, bGrpc: 0, bHttp: 0, agentGrpc: 0, agentHttp: 0 };
-    let forwarder: ServiceForwarder;
     let a: LoggedProcess;
     let b: LoggedProcess;
     let agent: LoggedProcess;
     let killedAtMs = 0;
     let bLedAtMs = 0;
+    let decisionsAtKill = 0;
+    const agentMetrics = async () => (await fetch(`http://127.0.0.1:${ports.agentHttp}/metrics`)).text();
+    const decisionsReceived = async () =>
+      metric(await agentMetrics(), 'sluice_agent_controller_messages_total{payload="decisions"}') ?? 0;
 
     function controller(identity: string, grpcPort: number, httpPort: number): LoggedProcess {
       const kubeconfig = join(dir, `${identity}.kubeconfig`);
@@ -139,13 +135,6 @@ describe(
       // A baseline an earlier controller saved: whoever leads must control on it from its first tick.
       fake.setStatus(POLICY, { controlLoops: { service1: { baseline: baseline(50) } } });
       for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
-      forwarder = new ServiceForwarder({
-        endpoints: [
-          { name: 'controller-a', port: ports.aGrpc, httpPort: ports.aHttp },
-          { name: 'controller-b', port: ports.bGrpc, httpPort: ports.bHttp },
-        ],
-      });
-      await forwarder.start();
       a = controller('controller-a', ports.aGrpc, ports.aHttp);
       await a.waitForLine(/controller-a follower -> leader \(acquired/, 20_000);
       b = controller('controller-b', ports.bGrpc, ports.bHttp);
@@ -158,8 +147,12 @@ describe(
           String(ports.agentGrpc),
           '--http-port',
           String(ports.agentHttp),
+          // Both replicas, as the headless peers Service resolves in a cluster.
           '--controller',
-          `127.0.0.1:${forwarder.port}`,
+          `ipv4:127.0.0.1:${ports.aGrpc},127.0.0.1:${ports.bGrpc}`,
+          // Refusals after the first of a run are logged at debug; the test counts them.
+          '--log-level',
+          'debug',
         ],
         { PATH: process.env.PATH ?? '' },
       );
@@ -168,19 +161,19 @@ describe(
 
     after(async () => {
       await Promise.all([a?.kill(), b?.kill(), agent?.kill()]);
-      await forwarder?.stop();
       await fake.stop();
       rmSync(dir, { recursive: true, force: true });
     });
 
-    it('one replica leads, serves the agent and is Ready; the other follows, NotReady, and answers 503 naming the leader', async () => {
+    it('one replica leads and serves the agent; the other follows, Ready too, and answers /v1 with 503 naming the leader', async () => {
       assert.equal(fake.lease('sluice-controller')?.spec.holderIdentity, 'controller-a');
       const aReady = await json(`http://127.0.0.1:${ports.aHttp}/readyz`);
       assert.deepEqual([aReady.status, aReady.body.role], [200, 'leader']);
+      // Every healthy replica is Ready, so a Deployment of two is available and its PDB allows an eviction.
       const bReady = await json(`http://127.0.0.1:${ports.bHttp}/readyz`);
       assert.deepEqual(
         [bReady.status, bReady.body.role, bReady.body.leader],
-        [503, 'follower', 'controller-a'],
+        [200, 'follower', 'controller-a'],
       );
       const bApi = await json(`http://127.0.0.1:${ports.bHttp}/v1/policies`);
       assert.equal(bApi.status, 503);
@@ -191,11 +184,7 @@ describe(
       assert.equal(aAgents.body.agents.length, 1);
       const bMetrics = await (await fetch(`http://127.0.0.1:${ports.bHttp}/metrics`)).text();
       assert.equal(metric(bMetrics, 'sluice_controller_leader'), 0);
-      assert.deepEqual(
-        [...new Set(forwarder.connections.map((connection) => connection.endpoint))],
-        ['controller-a'],
-        'the Service sent the agent to the leader only',
-      );
+      assert.equal(metric(bMetrics, 'sluice_controller_connected_agents'), 0, 'the follower serves no agent');
     });
 
     it('while it leads, only the leader writes: a new generation gets its status from controller-a', async () => {
@@ -218,15 +207,17 @@ describe(
       const from = b.lines.length;
       killedAtMs = Date.now();
       await a.kill();
+      // From here on only the new leader can send decisions.
+      decisionsAtKill = await decisionsReceived();
       const led = await b.waitForLine(
         /controller-b follower -> leader \(acquired/,
-        TAKEOVER_BUDGET_MS + 5000,
+        FAILOVER_BUDGET_MS + 5000,
         from,
       );
       bLedAtMs = led.atMs;
       const takeoverMs = bLedAtMs - killedAtMs;
       t.diagnostic(`takeover: controller-b led ${takeoverMs} ms after controller-a was killed`);
-      assert.ok(takeoverMs <= TAKEOVER_BUDGET_MS, `takeover took ${takeoverMs} ms`);
+      assert.ok(takeoverMs <= FAILOVER_BUDGET_MS, `takeover took ${takeoverMs} ms`);
       const lease = fake.lease('sluice-controller');
       assert.deepEqual([lease?.spec.holderIdentity, lease?.spec.leaseTransitions], ['controller-b', 1]);
       const policies = await json(`http://127.0.0.1:${ports.bHttp}/v1/policies`);
@@ -236,38 +227,33 @@ describe(
       assert.deepEqual([ready.status, ready.body.role], [200, 'leader']);
     });
 
-    it('the agent reconnects through the Service to the new leader and receives its decisions', async (t) => {
-      const connected = await b.waitForLine(/agent .* connected/, AGENT_RETURN_BUDGET_MS);
-      const agentMetrics = async () => (await fetch(`http://127.0.0.1:${ports.agentHttp}/metrics`)).text();
-      const decisionsAtConnect =
-        metric(await agentMetrics(), 'sluice_agent_controller_messages_total{payload="decisions"}') ?? 0;
+    it('the agent, trying both replicas, reaches the new leader and receives its decisions within 15 s of the kill', async (t) => {
+      const connected = await b.waitForLine(/agent .* connected/, FAILOVER_BUDGET_MS + 5000);
       const decided = await until(async () => {
         const text = await agentMetrics();
         const count = metric(text, 'sluice_agent_controller_messages_total{payload="decisions"}') ?? 0;
-        return count > decisionsAtConnect && metric(text, 'sluice_agent_controller_connected') === 1
+        return count > decisionsAtKill && metric(text, 'sluice_agent_controller_connected') === 1
           ? Date.now()
           : undefined;
       }, 'a decisions message from controller-b');
-      const retries = agent.lines.filter(
-        (line) =>
-          line.atMs > killedAtMs &&
-          line.atMs < connected.atMs &&
-          line.text.includes('"controller stream closed"'),
-      );
-      const lastDelay = /"reconnectInMs":(\d+)/.exec(retries.at(-1)?.text ?? '')?.[1];
+      const since = (text: string) =>
+        agent.lines.filter(
+          (line) => line.atMs > killedAtMs && line.atMs < connected.atMs && line.text.includes(text),
+        ).length;
+      const refusals = since('"controller replica is not the leader; trying another"');
+      const failures = since('"controller stream closed"');
+      const backMs = connected.atMs - killedAtMs;
+      const decidedMs = decided - killedAtMs;
       t.diagnostic(
-        `agent back on controller-b ${connected.atMs - killedAtMs} ms after the kill (${connected.atMs - bLedAtMs} ms after it led, after ${retries.length} failed attempts, the last backoff ${lastDelay ?? '?'} ms); decisions from it by ${decided - killedAtMs} ms`,
+        `agent back on controller-b ${backMs} ms after the kill (${connected.atMs - bLedAtMs} ms after it led; ${refusals} not-leader refusals, ${failures} failed attempts); decisions from it ${decidedMs} ms after the kill`,
       );
-      if (decided - killedAtMs >= DECISION_TTL_MS)
-        t.diagnostic(
-          `the agent's last decision lapsed before fresh ones came (decision TTL ${DECISION_TTL_MS} ms)`,
-        );
+      assert.ok(
+        decidedMs <= FAILOVER_BUDGET_MS,
+        `decisions from the new leader came ${decidedMs} ms after the kill`,
+      );
+      assert.ok(refusals >= 1, 'the follower refused the agent until it led');
       const agents = await json(`http://127.0.0.1:${ports.bHttp}/v1/agents`);
       assert.equal(agents.body.agents.length, 1);
-      assert.equal(
-        forwarder.connections.filter((connection) => connection.endpoint !== 'none').at(-1)?.endpoint,
-        'controller-b',
-      );
     });
 
     it('Lease and status writes only ever came from the leader of the moment', async (t) => {
@@ -310,8 +296,14 @@ describe(
       const handoverMs = led.atMs - stopAt;
       const lastStatus = statusWrites('controller-b').at(-1);
       const lastLease = leaseWrites('controller-b').at(-1);
+      // The agent lost its stream when controller-b stopped and finds the new leader among the replicas.
+      // Not at once: while controller-a was dead its channel's attempts at that address backed off (gRPC's
+      // subchannel backoff, capped at 5 s like the agent's own), and until that address answers again each
+      // Connect fails and grows the agent's backoff (capped at 5 s). In a cluster the restarted pod has a
+      // new address, which the agent learns from DNS (re-resolved at most every 5 s).
+      const back = await a.waitForLine(/agent .* connected/, FAILOVER_BUDGET_MS, from);
       t.diagnostic(
-        `handover on SIGTERM: controller-b released the Lease ${released.atMs - stopAt} ms after it was told to stop, controller-a led ${handoverMs} ms after`,
+        `handover on SIGTERM: controller-b released the Lease ${released.atMs - stopAt} ms after it was told to stop, controller-a led ${handoverMs} ms after, the agent was back on it ${back.atMs - stopAt} ms after`,
       );
       assert.ok(handoverMs <= 2000 + 1000, `handover took ${handoverMs} ms (retry period 2 s)`);
       assert.ok(

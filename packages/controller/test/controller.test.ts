@@ -1,13 +1,13 @@
 /**
  * The controller's two roles under leader election, over real gRPC and HTTP on loopback with a clock
- * the test steps: a follower refuses agents (UNAVAILABLE), runs no loops, saves no baselines and is
- * not Ready; `lead()` builds the loops on the newest persisted baseline and serves agents;
- * `follow()` ends every agent stream at once.
+ * the test steps: a follower refuses agents as not-leader (UNAVAILABLE, `sluice-not-leader: 1`), runs
+ * no loops and saves no baselines, yet is Ready; `lead()` builds the loops on the newest persisted
+ * baseline and serves agents; `follow()` ends every agent stream at once.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connectivityState, credentials, status, type Client } from '@grpc/grpc-js';
-import { agentSyncClientConstructor, type ControllerMessage } from '@sluice/spec';
+import { agentSyncClientConstructor, notLeaderRefusal, type ControllerMessage } from '@sluice/spec';
 import { Controller } from '../src/controller.js';
 import { LatencyBaseline } from '../src/control/latency-baseline.js';
 import { MemoryBaselineStore } from '../src/state/baseline-store.js';
@@ -66,27 +66,27 @@ describe('Controller roles', () => {
     await controller.stop();
   });
 
-  it('a follower refuses agents with UNAVAILABLE naming the leader', async () => {
+  it('a follower refuses agents as not-leader: UNAVAILABLE, the message prefix and trailers naming the leader', async () => {
     const agent = new TestAgent(grpcPort);
     agents.push(agent);
     hello(agent, 'agent-early');
     const error = await agent.closed;
     assert.equal(error?.code, status.UNAVAILABLE);
-    assert.equal(
-      error?.details,
-      'this controller is not the leader; the leader is controller-a: reconnect through the Service',
-    );
+    assert.equal(error?.details, 'not the leader; the leader is controller-a: connect to another replica');
+    assert.deepEqual(error?.metadata?.get('sluice-not-leader'), ['1']);
+    assert.deepEqual(error?.metadata?.get('sluice-leader'), ['controller-a']);
+    assert.deepEqual(error === undefined ? undefined : notLeaderRefusal(error), { leader: 'controller-a' });
     assert.deepEqual(agent.received, []);
   });
 
-  it('a follower runs no loops, pushes nothing on ticks, and is not Ready', async () => {
+  it('a follower runs no loops and pushes nothing on ticks, yet is Ready', async () => {
     let ticks = 0;
     controller.events.on('tick', () => (ticks += 1));
     clock.advance(5000);
     assert.equal(ticks, 0);
     assert.deepEqual(controller.loops.loops(), []);
     const ready = await http('/readyz');
-    assert.deepEqual([ready.status, ready.body.role, ready.body.leader], [503, 'follower', 'controller-a']);
+    assert.deepEqual([ready.status, ready.body.role, ready.body.leader], [200, 'follower', 'controller-a']);
     const policies = await http('/v1/policies');
     assert.equal(policies.status, 503);
     assert.equal(
@@ -126,6 +126,11 @@ describe('Controller roles', () => {
     controller.follow();
     const error = await agent.closed;
     assert.equal(error?.code, status.UNAVAILABLE);
+    assert.equal(
+      error?.metadata?.get('sluice-not-leader')[0],
+      '1',
+      'a stream open at step-down reads as refused',
+    );
     assert.deepEqual(controller.loops.loops(), []);
     assert.equal(controller.sync.connectedAgentIds.length, 0);
     // Saves are gated: a follower never writes over what the leader persists.
@@ -135,11 +140,15 @@ describe('Controller roles', () => {
     const again = new TestAgent(grpcPort);
     agents.push(again);
     hello(again, 'agent-1');
-    assert.equal((await again.closed)?.code, status.UNAVAILABLE);
+    const refused = await again.closed;
+    assert.equal(refused?.code, status.UNAVAILABLE);
+    assert.deepEqual(refused === undefined ? undefined : notLeaderRefusal(refused), {
+      leader: 'controller-a',
+    });
   });
 
   it(
-    "drains a refused agent's connection, so its channel dials anew (through a Service, to the leader)",
+    "drains a refused agent's connection, so its channel dials anew (with one address, such as a ClusterIP Service's, it would otherwise stay on this replica)",
     { timeout: 10_000 },
     async () => {
       const Client = agentSyncClientConstructor();

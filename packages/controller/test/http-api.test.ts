@@ -106,6 +106,7 @@ describe('HttpApi', () => {
 
 describe('HttpApi on a follower (leader election)', () => {
   let leadership: LeadershipView = { role: 'follower', leader: 'controller-a' };
+  let ready = false;
   const api = new HttpApi({
     sources: {
       policies: () => [],
@@ -114,7 +115,7 @@ describe('HttpApi on a follower (leader election)', () => {
       controlPoints: () => [],
       preview: async () => ({ requestId: 'preview-1', agents: [], flowLabels: [], httpRequests: [] }),
       metrics: async () => ({ contentType: 'text/plain', body: 'sluice_controller_leader 0\n' }),
-      ready: () => true,
+      ready: () => ready,
       leadership: () => leadership,
     },
     bearerToken: 'secret-token-0123456789',
@@ -127,15 +128,16 @@ describe('HttpApi on a follower (leader election)', () => {
   });
   after(() => api.stop());
 
-  it('is not Ready, naming the leader, so the Service routes agents and sluicectl to the leader', async () => {
+  it('is Ready once its sources are loaded, as a leader is, and says it follows and whom', async () => {
+    // Readiness is the process's health: a follower counts as available (Deployment, PodDisruptionBudget);
+    // agents find the leader by trying the replicas, each follower refusing them as not-leader.
+    const loading = await fetch(`${base}/readyz`);
+    assert.equal(loading.status, 503);
+    assert.deepEqual(await loading.json(), { status: 'not ready', role: 'follower', leader: 'controller-a' });
+    ready = true;
     const response = await fetch(`${base}/readyz`);
-    assert.equal(response.status, 503);
-    assert.deepEqual(await response.json(), {
-      status: 'not ready',
-      role: 'follower',
-      leader: 'controller-a',
-      reason: 'a follower does not serve agents; the leader does',
-    });
+    assert.equal(response.status, 200);
+    assert.deepEqual(await response.json(), { status: 'ready', role: 'follower', leader: 'controller-a' });
   });
 
   it('answers /v1/* with 503 naming the leader, after the token check; /healthz and /metrics stay 200', async () => {
@@ -157,6 +159,11 @@ describe('HttpApi on a follower (leader election)', () => {
     const response = await fetch(`${base}/v1/agents`, { headers: auth });
     assert.deepEqual(await response.json(), {
       error: 'this controller is a follower; the leader serves the API',
+      leader: null,
+    });
+    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), {
+      status: 'ready',
+      role: 'follower',
       leader: null,
     });
     leadership = { role: 'leader', leader: undefined };

@@ -17,9 +17,14 @@ export {
   agentControllerAddress,
   agentSidecarContainer,
   SluiceAgent,
+  type AgentControllerOptions,
   type SluiceAgentProps,
 } from './sluice-agent.js';
-export { SluiceController, type SluiceControllerProps } from './sluice-controller.js';
+export {
+  CONTROLLER_PEERS_COMPONENT,
+  SluiceController,
+  type SluiceControllerProps,
+} from './sluice-controller.js';
 export {
   SluiceCrds,
   SLUICE_CRDS_CHART,

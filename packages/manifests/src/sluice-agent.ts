@@ -8,10 +8,21 @@ import {
   SLUICE_CHART,
   splitReleaseProps,
 } from './component-binding.js';
-import { chartAppVersion, concat, defaultTo, type Expr, literal, sha256, toJson } from './expr.js';
+import {
+  chartAppVersion,
+  concat,
+  defaultTo,
+  type Expr,
+  greaterThan,
+  literal,
+  sha256,
+  ternary,
+  toJson,
+} from './expr.js';
 import { sluiceProbes } from './container-probes.js';
 import { sluiceContainerPorts, sluiceServicePorts } from './sluice-ports.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
+import { CONTROLLER_PEERS_COMPONENT } from './sluice-controller.js';
 import { SluiceObject } from './sluice-object.js';
 import { AgentValuesSchema, type AgentValues, type AgentValuesInput } from './spec-values.js';
 import { evaluateTree, textLines, type Tree, type TreeObject, when, yamlOf } from './template-tree.js';
@@ -32,25 +43,42 @@ export interface SluiceAgentProps extends Readonly<AgentValuesInput>, ReleasePro
 export class AgentBinding extends ComponentBinding<AgentValues> {
   constructor(
     base: ComponentBinding<AgentValues>,
-    /** `HOST:PORT` of the controller's AgentSync endpoint, already defaulted. */
+    /** The controller's AgentSync address (`HOST:PORT` or `dns:///HOST:PORT`), already defaulted. */
     readonly controllerAddress: Expr<string>,
   ) {
     super(base.values, base.names, base.namespace, base.enabled, base.context);
   }
 }
 
-/** `<controller fullname>.<namespace>.svc:<port>` unless the values name another address. */
+/** What the agent's controller address derives from: the release's controller. */
+export interface AgentControllerOptions {
+  /** The controller's AgentSync port. */
+  readonly grpcPort: Expr<number>;
+  /** The controller's replica count; with more than one, agents dial every replica. @default one */
+  readonly replicas?: Expr<number>;
+}
+
+/**
+ * The values' `controllerAddress`, or else this release's controller: with one replica its Service,
+ * `<controller fullname>.<namespace>.svc:<port>`; with several the headless Service over every Ready
+ * replica, `dns:///<controller fullname>-peers.<namespace>.svc:<port>`, over which the agent balances its
+ * Connects until the leader accepts one.
+ */
 export function agentControllerAddress(
   binding: ComponentBinding<AgentValues>,
-  controllerGrpcPort: Expr<number>,
+  controller: AgentControllerOptions,
 ): Expr<string> {
-  const derived = concat(
-    binding.names.component('controller'),
-    '.',
-    binding.namespace,
-    '.svc:',
-    controllerGrpcPort,
-  );
+  const at = (component: string) =>
+    concat(binding.names.component(component), '.', binding.namespace, '.svc:', controller.grpcPort);
+  const service = at('controller');
+  const derived =
+    controller.replicas === undefined
+      ? service
+      : ternary(
+          greaterThan(controller.replicas, 1),
+          concat('dns:///', at(CONTROLLER_PEERS_COMPONENT)),
+          service,
+        );
   return defaultTo(binding.values.controllerAddress.$, derived);
 }
 
@@ -65,7 +93,10 @@ function bindTyped(props: SluiceAgentProps): AgentBinding {
     undefined,
     context,
   );
-  return new AgentBinding(base, agentControllerAddress(base, literal(DEFAULT_CONTROLLER_GRPC_PORT)));
+  return new AgentBinding(
+    base,
+    agentControllerAddress(base, { grpcPort: literal(DEFAULT_CONTROLLER_GRPC_PORT) }),
+  );
 }
 
 /** The agent's config file (`--config`), keyed as the agent's config schema in `@sluice/spec` expects. */

@@ -10,6 +10,7 @@ import {
   splitReleaseProps,
 } from './component-binding.js';
 import {
+  and,
   chartAppVersion,
   concat,
   defaultTo,
@@ -20,7 +21,7 @@ import {
   toJson,
 } from './expr.js';
 import { sluiceProbes } from './container-probes.js';
-import { sluiceContainerPorts, sluiceServicePorts } from './sluice-ports.js';
+import { sluiceContainerPorts, sluiceGrpcServicePort, sluiceServicePorts } from './sluice-ports.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { SluiceObject } from './sluice-object.js';
 import { ControllerValuesSchema, type ControllerValues, type ControllerValuesInput } from './spec-values.js';
@@ -29,6 +30,11 @@ import { literalView, type View } from './values-view.js';
 
 const SOURCE = 'packages/manifests/src/sluice-controller.ts';
 const COMPONENT = 'controller';
+/**
+ * The name suffix of the headless Service over every controller replica (`<fullname>-controller-peers`),
+ * rendered with more than one replica; agents dial it as `dns:///…` to find the leader.
+ */
+export const CONTROLLER_PEERS_COMPONENT = 'controller-peers';
 const CONFIG_DIRECTORY = '/etc/sluice';
 const CONFIG_FILE = 'controller.yaml';
 /** The API group of Lease objects, which leader election holds. */
@@ -65,13 +71,17 @@ function configFile(values: View<ControllerValues>, namespace: Expr<string>): Tr
 /**
  * The Sluice controller: one replica by default, or several that elect a leader through a Lease, so two
  * controllers never push conflicting decisions; replaced with Recreate; a Service agents and sluicectl
- * reach; a Role limited to FlowPolicy resources, events and (with leader election) its own Lease in its
- * namespace; and a PodDisruptionBudget that never blocks a node drain.
+ * reach; with several replicas also a headless Service over all of them (agents try each Ready replica
+ * until the leader accepts them; every healthy replica is Ready); a Role limited to FlowPolicy resources,
+ * events and (with leader election) its own Lease in its namespace; and a PodDisruptionBudget that never
+ * blocks a node drain.
  */
 export class SluiceController extends Construct {
   readonly objects: readonly SluiceObject[];
-  /** `<fullname>-controller`: the Service agents dial. */
+  /** `<fullname>-controller`: the Service agents dial with one replica, and sluicectl. */
   readonly name: Expr<string>;
+  /** `<fullname>-controller-peers`: the headless Service agents dial with several replicas. */
+  readonly peersName: Expr<string>;
 
   constructor(
     scope: Construct,
@@ -83,6 +93,8 @@ export class SluiceController extends Construct {
     const { values, names, namespace, context } = binding;
     const name = names.component(COMPONENT);
     this.name = name;
+    const peersName = names.component(CONTROLLER_PEERS_COMPONENT);
+    this.peersName = peersName;
     const labels = names.labels(COMPONENT);
     const selector = names.selectorLabels(COMPONENT);
     const metadata = { name, namespace, labels };
@@ -165,6 +177,30 @@ export class SluiceController extends Construct {
           type: 'ClusterIP',
           selector,
           ports: sluiceServicePorts(values.ports),
+        },
+      },
+    });
+
+    // With several replicas only the leader serves AgentSync, and every healthy replica is Ready (so the
+    // Deployment becomes available and the PodDisruptionBudget allows evictions). The ClusterIP Service
+    // would hand each agent connection to any replica; this one resolves to every Ready replica's
+    // address, and agents balance their Connects over them until the leader accepts. It carries no
+    // http port, so the ServiceMonitor (which selects by release and port name) scrapes each pod once.
+    const peersService = new SluiceObject(this, 'PeersService', {
+      ...common,
+      when: binding.enabled === undefined ? leaderElection : and(binding.enabled, leaderElection),
+      file: 'controller-peers-service.yaml',
+      tree: {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: peersName, namespace, labels },
+        spec: {
+          type: 'ClusterIP',
+          clusterIP: 'None',
+          // Only Ready replicas: a starting or failing pod is left out of the agents' list.
+          publishNotReadyAddresses: false,
+          selector,
+          ports: [sluiceGrpcServicePort(values.ports)],
         },
       },
     });
@@ -258,13 +294,23 @@ export class SluiceController extends Construct {
         metadata,
         spec: {
           // maxUnavailable 1: with one replica an eviction is always allowed, so a node drain never waits on the
-          // controller (minAvailable 1 would block it for good); with several, standbys go one at a time.
+          // controller (minAvailable 1 would block it for good); with several (all Ready, followers too), one
+          // at a time, the leader included: its Lease passes to a follower within seconds.
           maxUnavailable: 1,
           selector: { matchLabels: selector },
         },
       },
     });
 
-    this.objects = [serviceAccount, role, roleBinding, configMap, service, deployment, disruptionBudget];
+    this.objects = [
+      serviceAccount,
+      role,
+      roleBinding,
+      configMap,
+      service,
+      peersService,
+      deployment,
+      disruptionBudget,
+    ];
   }
 }

@@ -83,7 +83,10 @@ export class SluicePlatform extends Construct {
     );
     const agentBinding = new AgentBinding(
       agentBase,
-      agentControllerAddress(agentBase, view.controller.ports.grpc.$),
+      agentControllerAddress(agentBase, {
+        grpcPort: view.controller.ports.grpc.$,
+        replicas: view.controller.replicas.$,
+      }),
     );
     this.agent = new SluiceAgent(this, 'Agent', agentBinding);
     const controllerBinding = new ComponentBinding<ControllerValues>(

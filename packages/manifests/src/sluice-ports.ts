@@ -14,10 +14,15 @@ export function sluiceContainerPorts(ports: SluicePorts) {
   ];
 }
 
+/** The gRPC Service port, with its appProtocol so the mesh and Envoy treat it as HTTP/2. */
+export function sluiceGrpcServicePort(ports: SluicePorts) {
+  return { name: 'grpc', port: ports.grpc.$, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' };
+}
+
 /** Service ports with their appProtocol, so the mesh and Envoy treat gRPC as HTTP/2. */
 export function sluiceServicePorts(ports: SluicePorts) {
   return [
-    { name: 'grpc', port: ports.grpc.$, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' },
+    sluiceGrpcServicePort(ports),
     { name: 'http', port: ports.http.$, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
   ];
 }

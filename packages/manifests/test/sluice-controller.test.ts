@@ -146,7 +146,40 @@ describe('SluiceController with several replicas (leader election)', () => {
   it('runs the replicas, still replaced with Recreate so an old leader never outlives the rollout', () => {
     assert.equal(deployment.spec.replicas, 3);
     assert.deepEqual(deployment.spec.strategy, { type: 'Recreate' });
-    assert.equal(get('PodDisruptionBudget').spec.maxUnavailable, 1);
+  });
+
+  it('every replica is probed alike (followers are Ready too), so the budget of one eviction can be spent', () => {
+    const container = deployment.spec.template.spec.containers[0];
+    assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'http', scheme: 'HTTP' });
+    assert.deepEqual(get('PodDisruptionBudget').spec, {
+      maxUnavailable: 1,
+      selector: { matchLabels: deployment.spec.selector.matchLabels },
+    });
+  });
+
+  it('adds a headless Service over the Ready replicas, gRPC only, for agents to find the leader', () => {
+    const peers = objects.get('Service/ops/edge-sluice-controller-peers') as AnyObject;
+    assert.deepEqual(peers.spec, {
+      type: 'ClusterIP',
+      clusterIP: 'None',
+      publishNotReadyAddresses: false,
+      selector: deployment.spec.selector.matchLabels,
+      ports: [{ name: 'grpc', port: 8090, targetPort: 'grpc', protocol: 'TCP', appProtocol: 'grpc' }],
+    });
+    assert.deepEqual(peers.metadata.labels, get('Service').metadata.labels);
+    assert.deepEqual(
+      [...objects.keys()].map((key) => key.split('/')[0]),
+      [
+        'ServiceAccount',
+        'Role',
+        'RoleBinding',
+        'ConfigMap',
+        'Service',
+        'Service',
+        'Deployment',
+        'PodDisruptionBudget',
+      ],
+    );
   });
 
   it('tells the controller to elect a leader on the Lease named after it, with its pod name and namespace', () => {
@@ -189,5 +222,6 @@ describe('SluiceController with several replicas (leader election)', () => {
     ).map((e) => e.name);
     assert.deepEqual(names, ['POD_NAME', 'POD_NAMESPACE']);
     assert.equal(single.get('Role/sluice-system/sluice-controller')?.rules.length, 3);
+    assert.equal(single.has('Service/sluice-system/sluice-controller-peers'), false, 'and no peers Service');
   });
 });

@@ -459,6 +459,34 @@ describe('Sluice NetworkPolicies', () => {
     }
   });
 
+  it('several controller replicas: the address agents dial, the headless peers Service, leads to the controller pods on the gRPC port agents are admitted to', async () => {
+    const values = { networkPolicy: { enabled: true }, controller: { replicas: 3, ports: { grpc: 9090 } } };
+    for (const { label, manifests } of await renderings(values)) {
+      const w = world(manifests);
+      const config = manifests.find(
+        (m) => m.kind === 'ConfigMap' && m.metadata.name === 'sluice-agent',
+      ) as Any;
+      const [, serviceName, namespace, port] =
+        /^controller: "dns:\/\/\/([^.]+)\.([^.]+)\.svc:([0-9]+)"$/m.exec(config.data['agent.yaml']) ?? [];
+      const service = manifests.find(
+        (m) => m.kind === 'Service' && m.metadata.name === serviceName && m.metadata.namespace === namespace,
+      ) as Any;
+      assert.ok(service !== undefined, `${label}: the Service the agents dial is rendered`);
+      // Headless: DNS answers the Ready pods' own addresses, so the agents connect to the pods on the port
+      // of their address, which must be the controller container's gRPC port the policy admits them to.
+      assert.equal(service.spec.clusterIP, 'None', label);
+      for (const [key, value] of Object.entries(service.spec.selector as Labels))
+        assert.equal(w.controller.labels[key], value, `${label}: the Service selects the controller pods`);
+      assert.equal(Number(port), w.controller.grpc, label);
+      assert.equal(ingressAllowed(w.cluster, w.agentPod, w.controller, Number(port)), true, label);
+      assert.equal(
+        ingressAllowed(w.cluster, podIn('sluice-system'), w.controller, Number(port)),
+        false,
+        label,
+      );
+    }
+  });
+
   it('a half that is not deployed gets no policy', async () => {
     for (const { label, manifests } of await renderings({
       networkPolicy: { enabled: true },

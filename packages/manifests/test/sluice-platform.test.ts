@@ -93,6 +93,21 @@ const CASES: readonly Case[] = [
     },
   },
   { name: 'release containing the chart name', release: 'sluice-canary', namespace: 'canary', values: {} },
+  {
+    name: 'several replicas on a moved gRPC port',
+    release: 'sluice',
+    namespace: 'sluice-system',
+    values: { controller: { replicas: 2, ports: { grpc: 9090 } } },
+  },
+  {
+    name: 'several replicas, agents pointed at other replicas',
+    release: 'sluice',
+    namespace: 'sluice-system',
+    values: {
+      controller: { replicas: 3 },
+      agent: { controllerAddress: 'dns:///ctl-peers.other.svc:8090' },
+    },
+  },
 ];
 
 for (const helm of HELMS) {
@@ -141,6 +156,28 @@ for (const helm of HELMS) {
     );
     assert.equal(rendered.size, 4);
     for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
+  });
+
+  it(`Helm ${helm.major}: --set controller.replicas=2 points the agents at every replica, as a file does`, async () => {
+    const args = ['--set', 'controller.replicas=2'];
+    const rendered = byKey(
+      await helmTemplate(helm, chart, { release: 'sluice', namespace: 'sluice-system', args }),
+    );
+    const synthesised = byKey(
+      synthesise((scope) => {
+        new SluicePlatform(scope, 'sluice', { controller: { replicas: 2 } });
+      }),
+    );
+    assert.deepEqual([...rendered.keys()].sort(), [...synthesised.keys()].sort());
+    for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
+    const config = rendered.get('ConfigMap/sluice-system/sluice-agent') as unknown as {
+      data: Record<string, string>;
+    };
+    assert.match(
+      config.data['agent.yaml'] ?? '',
+      /^controller: "dns:\/\/\/sluice-controller-peers\.sluice-system\.svc:8090"$/m,
+    );
+    assert.ok(rendered.has('Service/sluice-system/sluice-controller-peers'));
   });
 
   it(`Helm ${helm.major}: --set controller.replicas=2 (an int64, not a float64) turns on leader election as a file does`, async () => {
@@ -192,6 +229,11 @@ describe('the matrix renders what each case is about', () => {
       config.data['agent.yaml'] ?? '',
       /^controller: "edge-sluice-controller\.mesh-control\.svc:8090"$/m,
     );
+    assert.equal(
+      all.has('Service/mesh-control/edge-sluice-controller-peers'),
+      false,
+      'one replica: no peers',
+    );
   });
 
   it('agent only / controller only: 4 agent objects, 7 controller objects', () => {
@@ -234,12 +276,43 @@ describe('the matrix renders what each case is about', () => {
     });
   });
 
-  it('leader election and network policies: a Deployment of 3 and a NetworkPolicy per half', () => {
+  it('leader election and network policies: a Deployment of 3, its peers Service, and a NetworkPolicy per half', () => {
     const all = objects(find('leader election and network policies'));
     assert.equal(all.get('Deployment/mesh-control/edge-sluice-controller').spec.replicas, 3);
+    assert.ok(all.has('Service/mesh-control/edge-sluice-controller-peers'));
     assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-agent'));
     assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-controller'));
-    assert.equal(all.size, 13);
+    assert.equal(all.size, 14);
+  });
+
+  it('several replicas: agents dial the headless peers Service on the controller gRPC port, and roll when it changes', () => {
+    const all = objects(find('several replicas on a moved gRPC port'));
+    const config = all.get('ConfigMap/sluice-system/sluice-agent') as { data: Record<string, string> };
+    assert.match(
+      config.data['agent.yaml'] ?? '',
+      /^controller: "dns:\/\/\/sluice-controller-peers\.sluice-system\.svc:9090"$/m,
+    );
+    const peers = all.get('Service/sluice-system/sluice-controller-peers');
+    assert.equal(peers.spec.clusterIP, 'None');
+    assert.deepEqual(
+      peers.spec.ports.map((p: { name: string; port: number }) => [p.name, p.port]),
+      [['grpc', 9090]],
+    );
+    const container = all.get('Deployment/sluice-system/sluice-controller').spec.template.spec.containers[0];
+    assert.equal(container.ports.find((p: { name: string }) => p.name === 'grpc').containerPort, 9090);
+    const single = objects(find('defaults'));
+    const checksum = (objects: Map<string, any>) =>
+      objects.get('DaemonSet/sluice-system/sluice-agent').spec.template.metadata.annotations[
+        'checksum/config'
+      ];
+    assert.notEqual(checksum(all), checksum(single), 'a new address rolls the agents');
+  });
+
+  it('several replicas: an explicit agent.controllerAddress still wins', () => {
+    const all = objects(find('several replicas, agents pointed at other replicas'));
+    const config = all.get('ConfigMap/sluice-system/sluice-agent') as { data: Record<string, string> };
+    assert.match(config.data['agent.yaml'] ?? '', /^controller: "dns:\/\/\/ctl-peers\.other\.svc:8090"$/m);
+    assert.ok(all.has('Service/sluice-system/sluice-controller-peers'));
   });
 
   it('fullname override replaces <release>-<chart>', () => {

@@ -72,6 +72,30 @@ test('sluice chart values: an unknown key, a port out of range and a bad control
   ]);
 });
 
+test('sluice chart values: agent.controllerAddress takes HOST:PORT or a gRPC target naming every replica', () => {
+  for (const controllerAddress of [
+    'ctl.other.svc:8090',
+    'dns:///ctl-peers.other.svc:8090',
+    'ipv4:10.0.0.1:8090,10.0.0.2:8090',
+  ])
+    assert.equal(
+      SluiceChartValuesSchema.parse({ agent: { controllerAddress } }).agent.controllerAddress,
+      controllerAddress,
+    );
+  const result = parseWith(SluiceChartValuesSchema, { agent: { controllerAddress: 'dns://ctl:8090' } });
+  assert.ok(!result.ok);
+  assert.deepEqual(
+    result.issues.map((issue) => [issue.path, issue.value, issue.allowed]),
+    [
+      [
+        'agent.controllerAddress',
+        '"dns://ctl:8090"',
+        'must be HOST:PORT, dns:///HOST:PORT, ipv4:IP:PORT[,IP:PORT…] or ipv6:[IP]:PORT[,[IP]:PORT…]',
+      ],
+    ],
+  );
+});
+
 test('tenant values: duplicate names and hosts, hostile names and over-long names are refused', () => {
   const duplicate = parseWith(TenantGatewaysValuesSchema, {
     tenants: [tenant('acme', ['shop.acme.com']), tenant('acme', ['shop.acme.com'])],

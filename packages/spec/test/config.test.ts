@@ -75,6 +75,40 @@ test('Redis credentials are refused in the URL', () => {
   );
 });
 
+test('the controller address: HOST:PORT or a gRPC target naming every replica (dns:///, ipv4:, ipv6:)', () => {
+  const accepted = [
+    'sluice-controller.sluice-system.svc:8090',
+    '127.0.0.1:8090',
+    'controller_1:8090',
+    'dns:///sluice-controller-peers.sluice-system.svc:8090',
+    'ipv4:127.0.0.1:8090',
+    'ipv4:10.0.0.1:8090,10.0.0.2:8090,10.0.0.3:8090',
+    'ipv6:[::1]:8090',
+    'ipv6:[fd00::1]:8090,[fd00::2]:8090',
+  ];
+  for (const controller of accepted)
+    assert.equal(loadConfig(AgentConfigSchema, { flags: { controller } }).controller, controller);
+  const refused = [
+    'no-port',
+    'dns://sluice-controller:8090',
+    'dns:///no-port',
+    'ipv4:sluice-controller:8090',
+    'ipv4:127.0.0.1:8090,',
+    'ipv4:127.0.0.1',
+    'ipv6:::1:8090',
+    'unix:///var/run/controller.sock',
+    'http://sluice-controller:8090',
+  ];
+  for (const controller of refused)
+    assert.throws(
+      () => loadConfig(AgentConfigSchema, { flags: { controller } }),
+      new RegExp(
+        `controller \\(from flag --controller\\): "${controller.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}" is not allowed; must be HOST:PORT, dns:///HOST:PORT, ipv4:IP:PORT\\[,IP:PORT…\\] or ipv6:\\[IP\\]:PORT\\[,\\[IP\\]:PORT…\\]`,
+      ),
+      controller,
+    );
+});
+
 test('a file that is not a mapping is refused', () => {
   const file = tempFile('agent.yaml', '- 1\n- 2\n');
   assert.throws(() => loadConfig(AgentConfigSchema, { file }), /expected a mapping of config keys/);

@@ -27,6 +27,7 @@ import {
   type Client,
   type MethodDefinition,
   type ServiceClientConstructor,
+  status,
   type ServiceError,
   type ServerUnaryCall,
   type sendUnaryData,
@@ -47,6 +48,9 @@ import {
   loadProtobufRoot,
   logsService,
   lookupService,
+  NOT_LEADER_METADATA_KEY,
+  notLeaderRefusal,
+  notLeaderStatus,
   type AgentMessage,
   type AgentSyncHandlers,
   type ControllerMessage,
@@ -528,5 +532,53 @@ describe('gRPC over loopback', () => {
     } finally {
       await stop(server, client);
     }
+  });
+  it('a not-leader refusal reaches the agent with its trailers, and only it reads as one', async () => {
+    const handlers: AgentSyncHandlers = {
+      Connect(call) {
+        call.on('data', (message: AgentMessage) =>
+          call.emit(
+            'error',
+            notLeaderStatus(
+              message.payload === 'hello' && message.hello.agent_id === 'a' ? 'controller-a' : undefined,
+            ),
+          ),
+        );
+      },
+    };
+    const AgentSync = agentSyncClientConstructor();
+    const { address, server } = await startServer((s) => s.addService(AgentSync.service, handlers));
+    const client = new AgentSync(address, credentials.createInsecure());
+    const refused = (agentId: string) =>
+      new Promise<ServiceError>((resolve) => {
+        const stream = client.Connect();
+        stream.on('error', resolve);
+        stream.write({ payload: 'hello', hello: { agent_id: agentId, agent_group: 'default' } });
+      });
+    try {
+      const named = await refused('a');
+      assert.equal(named.code, status.UNAVAILABLE);
+      assert.equal(named.details, 'not the leader; the leader is controller-a: connect to another replica');
+      assert.deepEqual(named.metadata.get(NOT_LEADER_METADATA_KEY), ['1']);
+      assert.deepEqual(notLeaderRefusal(named), { leader: 'controller-a' });
+      const unnamed = await refused('b');
+      assert.equal(unnamed.details, 'not the leader; no leader is known yet: connect to another replica');
+      assert.deepEqual(notLeaderRefusal(unnamed), { leader: undefined });
+    } finally {
+      await stop(server, client);
+    }
+    // The message prefix alone suffices (a proxy may drop trailers); anything else is not a refusal.
+    assert.deepEqual(notLeaderRefusal({ code: status.UNAVAILABLE, details: 'not the leader; …' }), {
+      leader: undefined,
+    });
+    assert.equal(notLeaderRefusal({ code: status.UNAVAILABLE, details: 'Connection dropped' }), undefined);
+    assert.equal(
+      notLeaderRefusal({ code: status.UNAVAILABLE, details: 'No connection established' }),
+      undefined,
+    );
+    assert.equal(
+      notLeaderRefusal({ code: status.FAILED_PRECONDITION, details: 'not the leader; the leader is x' }),
+      undefined,
+    );
   });
 });

@@ -19,11 +19,11 @@ export interface HttpApiSources {
   readonly controlPoints: () => readonly ControlPointView[];
   readonly preview: (query: PreviewQuery) => Promise<PreviewAnswer>;
   readonly metrics: () => Promise<{ contentType: string; body: string }>;
-  /** Whether the policy sources are loaded (and the servers bound). */
+  /** Whether the policy sources are loaded (and the servers bound): /readyz, on a follower too. */
   readonly ready: () => boolean;
   /**
-   * This replica's role under leader election and the leader it last saw. A follower answers
-   * /readyz and /v1/* with 503 naming the leader. @default always the leader (one controller)
+   * This replica's role under leader election and the leader it last saw. /readyz reports both; a
+   * follower answers /v1/* with 503 naming the leader. @default always the leader (one controller)
    */
   readonly leadership?: () => LeadershipView;
 }
@@ -122,17 +122,13 @@ export class HttpApi {
     const follower = leadership.role === 'follower';
     if (url.pathname === '/healthz') return send(response, 200, { status: 'ok' });
     if (url.pathname === '/readyz') {
-      // Not ready while following: the Service then sends agents (and sluicectl) to the leader only.
-      if (follower)
-        return send(response, 503, {
-          status: 'not ready',
-          role: 'follower',
-          leader: leadership.leader ?? null,
-          reason: 'a follower does not serve agents; the leader does',
-        });
+      // Readiness is the process's health, whatever its role: a follower is Ready too, so a Deployment of
+      // several replicas becomes available and a PodDisruptionBudget can allow evictions. Agents find the
+      // leader by trying the replicas (a follower refuses them as not-leader), not through readiness.
+      const role = follower ? { role: 'follower', leader: leadership.leader ?? null } : { role: 'leader' };
       return sources.ready()
-        ? send(response, 200, { status: 'ready', role: 'leader' })
-        : send(response, 503, { status: 'not ready', role: 'leader' });
+        ? send(response, 200, { status: 'ready', ...role })
+        : send(response, 503, { status: 'not ready', ...role });
     }
     if (url.pathname === '/metrics') {
       const metrics = await sources.metrics();

@@ -1,6 +1,7 @@
 import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import {
   agentSyncService,
+  notLeaderStatus,
   type AgentMessage,
   type AgentSyncHandlers,
   type ControllerMessage,
@@ -69,8 +70,11 @@ export class AgentSyncServer {
   readonly #previews = new Map<string, PendingPreview>();
   readonly #log: (message: string) => void;
   #previewCounter = 0;
-  /** While set (a follower), every Connect is answered UNAVAILABLE with this message. */
-  #refusal: (() => string) | undefined;
+  /**
+   * While set (a follower), every Connect is refused as not-leader (UNAVAILABLE, `sluice-not-leader: 1`)
+   * naming the leader this returns.
+   */
+  #refusal: (() => string | undefined) | undefined;
   /** `host:port` as bound, the key grpc-js drains connections by. */
   #boundAddress: string | undefined;
 
@@ -114,17 +118,17 @@ export class AgentSyncServer {
   }
 
   /**
-   * Stops serving agents (a controller that is not the leader): every open stream ends with
-   * UNAVAILABLE and `message()`, every new Connect is answered so, and the HTTP/2 connections are
-   * drained (GOAWAY). An agent's gRPC channel keeps one connection and would send its next Connect
-   * down the same one, to this replica again; a drained connection makes it dial anew, and behind a
-   * Service a new connection goes to a Ready endpoint: the leader.
+   * Stops serving agents (a controller that is not the leader): every open stream ends with the
+   * not-leader refusal of `@sluice/spec` (UNAVAILABLE, trailers `sluice-not-leader: 1` and
+   * `sluice-leader: <leader()>`), every new Connect is answered so, and the HTTP/2 connections are
+   * drained (GOAWAY). Agents recognise the refusal and soon try another replica; an agent dialling
+   * one address (a ClusterIP Service) would otherwise send its next Connect down the same connection
+   * to this replica again, while a drained connection makes its channel dial anew.
    */
-  refuse(message: () => string): void {
-    this.#refusal = message;
+  refuse(leader: () => string | undefined): void {
+    this.#refusal = leader;
     for (const preview of this.#previews.values()) preview.finish();
-    for (const session of [...this.#sessions.values()])
-      session.call.emit('error', { code: status.UNAVAILABLE, details: message() });
+    for (const session of [...this.#sessions.values()]) session.call.emit('error', notLeaderStatus(leader()));
     this.#drain();
   }
 
@@ -227,7 +231,7 @@ export class AgentSyncServer {
 
   #connect(call: Call): void {
     if (this.#refusal !== undefined) {
-      call.emit('error', { code: status.UNAVAILABLE, details: this.#refusal() });
+      call.emit('error', notLeaderStatus(this.#refusal()));
       this.#drain();
       return;
     }
@@ -282,7 +286,7 @@ export class AgentSyncServer {
   #hello(call: Call, message: AgentMessage): Session | undefined {
     if (this.#refusal !== undefined) {
       // The stream opened while this controller led; its hello came after it stepped down.
-      call.emit('error', { code: status.UNAVAILABLE, details: this.#refusal() });
+      call.emit('error', notLeaderStatus(this.#refusal()));
       return undefined;
     }
     if (

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTROLLER_ADDRESS_MESSAGE, controllerAddressPattern } from '../config/agent-config.js';
 import {
   imageSchema,
   LogLevelSchema,
@@ -72,10 +73,10 @@ export const AgentValuesSchema = z
       ),
     controllerAddress: z
       .string()
-      .regex(/^[A-Za-z0-9.-]+:[0-9]{1,5}$/, { message: 'must be HOST:PORT' })
+      .regex(controllerAddressPattern('[A-Za-z0-9.-]'), { message: CONTROLLER_ADDRESS_MESSAGE })
       .optional()
       .describe(
-        "Controller AgentSync address. Unset: this release's controller, <fullname>-controller.<namespace>.svc:<grpc port>.",
+        "Controller AgentSync address: HOST:PORT, dns:///HOST:PORT (every Ready replica behind a headless Service, tried in turn to find the leader) or ipv4:IP:PORT,IP:PORT. Unset: this release's controller, <fullname>-controller.<namespace>.svc:<grpc port>, or with controller.replicas > 1 dns:///<fullname>-controller-peers.<namespace>.svc:<grpc port>.",
       ),
     redis: z
       .object({
