@@ -102,8 +102,8 @@ test('controller restarted: the agent keeps the decision until its TTL, then con
   await topology.startController();
   const readyAt = Date.now();
   recorder = new LoopRecorder(topology, readyAt, 200);
-  // The agent retries with full-jitter backoff (up to 30 s between attempts), so it may take a while
-  // to notice the controller is back.
+  // The agent retries with full-jitter backoff (up to 5 s between attempts, on top of gRPC's own
+  // reconnect backoff, also capped at 5 s), so it may take a few seconds to notice the controller is back.
   await topology.waitForAgentSynced(40_000);
   const syncedMs = Date.now() - readyAt;
   const resyncedMs = Date.now() - restartAt;

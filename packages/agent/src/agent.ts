@@ -1,5 +1,6 @@
 import { hostname } from 'node:os';
 import type { AgentConfig } from '@sluice/spec';
+import { AccessLogBudget } from './access-log/access-log-budget.js';
 import { AccessLogReceiver } from './access-log/access-log-receiver.js';
 import { CheckHandler } from './check/check-handler.js';
 import type { Clock, RandomSource } from './clock/clock.js';
@@ -109,7 +110,9 @@ export class Agent {
     this.grpc = new AgentGrpcServer({
       clock,
       checks,
-      accessLogs: new AccessLogReceiver(this.registry, this.controlPoints, this.metrics),
+      accessLogs: new AccessLogReceiver(this.registry, this.controlPoints, this.metrics, {
+        budget: new AccessLogBudget({ clock, recordsPerSecond: config.accessLogMaxRecordsPerSecond }),
+      }),
       metrics: this.metrics,
       logger: this.logger,
       defaultControlPoint: config.defaultControlPoint,

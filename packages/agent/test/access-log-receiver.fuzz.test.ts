@@ -11,12 +11,16 @@ import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
 import { logsService } from '@sluice/spec';
-import type { Counter } from 'prom-client';
 import { DECISION_METADATA_KEY } from '../src/check/decision-record.js';
 import type { RecordRejection } from '../src/access-log/access-log-record.js';
 import { checkRequest, startAgent } from './support/agent-harness.js';
 import { fluxMeterConfig, rateLimiterConfig } from './support/compiled-components.js';
 import { nestedMessages, RawGrpcClient, serviceMethod } from './support/raw-grpc.js';
+
+/** What the tests read from a counter (prom-client's and the agent's SeriesCounter both have it). */
+type Counter = {
+  get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number | undefined> }> }>;
+};
 
 const SEED = 20_251_012;
 const BATCHES = 200;

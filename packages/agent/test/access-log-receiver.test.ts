@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { AccessLogBudget } from '../src/access-log/access-log-budget.js';
 import { AccessLogReceiver } from '../src/access-log/access-log-receiver.js';
 import { encodeDecisionRecord, type DecisionRecord } from '../src/check/decision-record.js';
 import { ComponentRegistry } from '../src/components/component-registry.js';
@@ -10,7 +11,7 @@ import { accessLogExport } from './support/agent-harness.js';
 import { fluxMeterConfig } from './support/compiled-components.js';
 import { ManualClock } from './support/manual-clock.js';
 
-function setup() {
+function setup(options: { budgetPerSecond?: number } = {}) {
   const clock = new ManualClock(0);
   const registry = new ComponentRegistry({
     clock,
@@ -26,7 +27,15 @@ function setup() {
     registry,
     controlPoints,
     metrics,
-    receiver: new AccessLogReceiver(registry, controlPoints, metrics),
+    clock,
+    receiver: new AccessLogReceiver(
+      registry,
+      controlPoints,
+      metrics,
+      options.budgetPerSecond === undefined
+        ? {}
+        : { budget: new AccessLogBudget({ clock, recordsPerSecond: options.budgetPerSecond }) },
+    ),
   };
 }
 
@@ -54,7 +63,7 @@ test('observes latency into the meter named in the decision, with the meter\u201
       authz_duration: '10',
     }),
   );
-  assert.deepEqual(tally, { flows: 1, noDecision: 0, malformed: 0 });
+  assert.deepEqual(tally, { flows: 1, noDecision: 0, malformed: 0, dropped: 0 });
   const [series] = registry.fluxMeter('policy', 'policy')?.drain() ?? [];
   assert.deepEqual(series, {
     labels: { decision_type: 'accepted', status_code: '503', flow_status: 'Error' },
@@ -111,6 +120,31 @@ test('a batch with good, unauthorised and malformed records keeps the good ones'
     body: { string_value: 'GET' },
     attributes: [{ key: 'aperture.check_response', value: { string_value: '%%%' } }],
   });
-  assert.deepEqual(receiver.receive(batch), { flows: 1, noDecision: 1, malformed: 1 });
-  assert.deepEqual(receiver.receive({}), { flows: 0, noDecision: 0, malformed: 0 });
+  assert.deepEqual(receiver.receive(batch), { flows: 1, noDecision: 1, malformed: 1, dropped: 0 });
+  assert.deepEqual(receiver.receive({}), { flows: 0, noDecision: 0, malformed: 0, dropped: 0 });
+});
+
+test('records past the budget are dropped unread and counted; the budget refills with time', async () => {
+  const { receiver, registry, metrics, clock } = setup({ budgetPerSecond: 3 });
+  const batch = accessLogExport({
+    'aperture.check_response': decision(),
+    RESPONSE_DURATION: '20',
+    authz_duration: '5',
+  });
+  const logs = batch.resource_logs[0]?.scope_logs[0]?.log_records ?? [];
+  const [record] = logs;
+  assert.ok(record);
+  // Five records, the last one malformed: past the budget it is dropped, never read.
+  logs.push(record, record, record, {
+    body: { string_value: 'GET' },
+    attributes: [{ key: 'aperture.check_response', value: { string_value: '%%%' } }],
+  });
+  assert.deepEqual(receiver.receive(batch), { flows: 3, noDecision: 0, malformed: 0, dropped: 2 });
+  assert.equal(registry.fluxMeter('policy', 'policy')?.drain()[0]?.count, 3);
+  assert.deepEqual(receiver.receive(batch), { flows: 0, noDecision: 0, malformed: 0, dropped: 5 });
+  clock.advance(1_000);
+  assert.deepEqual(receiver.receive(batch), { flows: 3, noDecision: 0, malformed: 0, dropped: 2 });
+  const text = await metrics.registry.metrics();
+  assert.match(text, /^sluice_agent_access_log_records_dropped_total 9$/m);
+  assert.match(text, /^sluice_agent_access_log_records_total\{outcome="flow"\} 6$/m);
 });

@@ -28,6 +28,17 @@ test('flags win over environment, which wins over the file; defaults fill the re
   assert.equal(request.config.reportIntervalMs, 1000);
 });
 
+test('--controller takes HOST:PORT or a gRPC target naming every replica', () => {
+  for (const controller of [
+    'sluice-controller.sluice-system.svc:8090',
+    'dns:///sluice-controller-peers.sluice-system.svc:8090',
+    'ipv4:127.0.0.1:8090,127.0.0.1:8092',
+  ]) {
+    const request = parseAgentCommandLine(['--controller', controller], {});
+    assert.equal(request.kind === 'run' && request.config.controller, controller);
+  }
+});
+
 test('the report interval comes from --report-interval-ms or SLUICE_AGENT_REPORT_INTERVAL_MS, within 100..10000 ms', () => {
   const fromFlag = parseAgentCommandLine(['--report-interval-ms', '250'], {
     SLUICE_AGENT_REPORT_INTERVAL_MS: '500',
@@ -65,7 +76,10 @@ test('bad input names the flag, the value and what is allowed', () => {
     () => parseAgentCommandLine(['--redis-url', 'redis://user:secret@host:6379'], {}),
     /REDIS_PASSWORD/,
   );
-  assert.throws(() => parseAgentCommandLine(['--controller', 'no-port'], {}), /must be HOST:PORT/);
+  assert.throws(
+    () => parseAgentCommandLine(['--controller', 'no-port'], {}),
+    /controller \(from flag --controller\): "no-port" is not allowed; must be HOST:PORT, dns:\/\/\/HOST:PORT, ipv4:IP:PORT/,
+  );
   assert.deepEqual(parseAgentCommandLine(['--help'], {}), { kind: 'help' });
 });
 

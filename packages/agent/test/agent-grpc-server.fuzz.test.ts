@@ -8,7 +8,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
-import type { Counter } from 'prom-client';
 import fc from 'fast-check';
 import { authorizationService, loadProtobufRoot } from '@sluice/spec';
 import { decodeDecisionRecord, DECISION_METADATA_KEY } from '../src/check/decision-record.js';
@@ -20,6 +19,11 @@ import {
 } from './support/check-arbitraries.js';
 import { FUZZ_CONTROL_POINT, fuzzPolicy } from './support/fuzz-policy.js';
 import { nestedMessages, RawGrpcClient, serviceMethod, withInvalidUtf8 } from './support/raw-grpc.js';
+
+/** What the tests read from a counter (prom-client's and the agent's SeriesCounter both have it). */
+type Counter = {
+  get(): Promise<{ values: Array<{ value: number; labels: Record<string, string | number | undefined> }> }>;
+};
 
 const SEED = 20_251_011;
 const RUNS = 400;

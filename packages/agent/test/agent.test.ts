@@ -224,6 +224,30 @@ test('access logs feed flux meters (latency = response − ext_authz duration) a
   }
 });
 
+test('access logs past accessLogMaxRecordsPerSecond are dropped, counted and reported as OTLP partial success', async () => {
+  const h = await startAgent({ accessLogMaxRecordsPerSecond: 2 });
+  try {
+    const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
+    const encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '';
+    const batch = accessLogExport({ [DECISION_METADATA_KEY]: encoded, RESPONSE_DURATION: '9' });
+    const logs = batch.resource_logs[0]?.scope_logs[0]?.log_records ?? [];
+    const [one] = logs;
+    assert.ok(one);
+    logs.push(one, one);
+    assert.deepEqual(await h.exportLogs(batch), {
+      partial_success: {
+        rejected_log_records: 1,
+        error_message: 'access-log records over the agent budget dropped',
+      },
+    });
+    const metrics = (await h.http('/metrics')).body;
+    assert.match(metrics, /^sluice_agent_access_log_records_dropped_total 1$/m);
+    assert.match(metrics, /^sluice_agent_access_log_records_total\{outcome="flow"\} 2$/m);
+  } finally {
+    await h.close();
+  }
+});
+
 test('health, readiness and metrics endpoints; the Check latency histogram is exported', async () => {
   const h = await startAgent();
   await h.check(checkRequest(), { controlPoint: 'ingress' });

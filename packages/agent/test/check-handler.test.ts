@@ -9,7 +9,7 @@ import { AgentMetrics } from '../src/metrics/agent-metrics.js';
 import { PreviewRegistry } from '../src/preview/preview-registry.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { checkRequest } from './support/agent-harness.js';
-import { loadSchedulerConfig } from './support/compiled-components.js';
+import { loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
 import { flushMicrotasks, ManualClock } from './support/manual-clock.js';
 
 function setup(lagMs: number) {
@@ -84,4 +84,58 @@ test('event-loop lag shortens the queue timeout so the answer still leaves befor
   assert.equal(decision.components[0]?.reason, 'queue-timeout');
   assert.equal(decision.processingMs, 175);
   assert.equal(decision.startedAtMs, 1_700_000_000_000 + start);
+});
+
+/** A handler over `components`, with a preview registry the test can start previews on. */
+function handlerWith(components: Parameters<ComponentRegistry['replaceAll']>[0][number]['components']) {
+  const clock = new ManualClock(0);
+  const registry = new ComponentRegistry({
+    clock,
+    agentGroup: 'default',
+    localStore: new LocalBucketStore({ clock }),
+  });
+  registry.replaceAll([{ policyName: 'policy', policyHash: 'hash-1', components }]);
+  const previews = new PreviewRegistry(clock, []);
+  const handler = new CheckHandler({
+    clock,
+    wallClockMs: () => 0,
+    agentGroup: 'default',
+    registry,
+    controlPoints: new ControlPointRegistry(clock),
+    previews,
+    metrics: new AgentMetrics({ processMetrics: false }),
+    lagMs: () => 0,
+  });
+  const check = (headers: Record<string, string>) =>
+    handler.handle(parseCheckRequest(checkRequest({ headers, size: 7 })), 'ingress', undefined);
+  return { previews, check };
+}
+
+test('a component reading a header label sees it: one token per user-id header value', async () => {
+  const { check } = handlerWith([
+    rateLimiterConfig({ limitByLabelKey: 'http.request.header.user_id', bucketCapacity: 1, fillAmount: 0 }),
+  ]);
+  assert.equal((await check({ 'user-id': 'a' })).status.code, 0);
+  assert.equal((await check({ 'user-id': 'a' })).status.code, 14, 'the same user: rate-limited');
+  assert.equal((await check({ 'user-id': 'b' })).status.code, 0, 'another user: its own bucket');
+});
+
+test('with no component reading header labels, a running preview still sees them', async () => {
+  const { previews, check } = handlerWith([rateLimiterConfig({ limitByLabelKey: 'user' })]);
+  const answers: Array<Record<string, string>[]> = [];
+  previews.start(
+    {
+      requestId: 'r',
+      controlPoint: 'ingress',
+      service: '',
+      matchLabels: {},
+      samples: 1,
+      timeoutMs: 1000,
+      kind: 'flow-labels',
+    },
+    (answer) => answers.push(answer.flowLabels),
+  );
+  await check({ 'x-tier': 'gold' });
+  assert.equal(answers[0]?.[0]?.['http.request.header.x_tier'], 'gold');
+  assert.equal(answers[0]?.[0]?.['http.request_content_length'], '7');
 });

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { buildCheckResponse } from '../src/check/check-response.js';
-import { decodeDecisionRecord, type DecisionRecord } from '../src/check/decision-record.js';
+import {
+  decodeDecisionRecord,
+  encodeDecisionRecord,
+  type DecisionRecord,
+} from '../src/check/decision-record.js';
 import type { ComponentDecision } from '../src/pipeline/component-decision.js';
 
 const record: DecisionRecord = {
@@ -59,7 +63,8 @@ test('a rejection is a denied response with the status, retry-after and the meta
       statusCode: 429,
       retryAfterSeconds: 2,
     },
-    record,
+    controlPoint: 'ingress',
+    encodedRecord: encodeDecisionRecord(record),
     baggage: 'x=1',
   });
   assert.equal(response.status.code, 14);
@@ -80,16 +85,28 @@ test('an admission overwrites the upstream baggage header only when there is som
   const accepted = { ...record, decision: 'accepted' as const, components: [] };
   const withBaggage = buildCheckResponse({
     result: { kind: 'admit', decisions: [] },
-    record: accepted,
+    controlPoint: 'ingress',
+    encodedRecord: encodeDecisionRecord(accepted),
     baggage: 'k=v,user=a',
   });
   assert.equal(withBaggage.status.code, 0);
+  assert.deepEqual(Object.keys(withBaggage.dynamic_metadata.fields), [
+    'aperture.check_response',
+    'sluice.decision',
+    'sluice.control_point',
+  ]);
+  assert.equal(withBaggage.dynamic_metadata.fields['sluice.decision']?.stringValue, 'accepted');
+  assert.equal(withBaggage.dynamic_metadata.fields['sluice.control_point']?.stringValue, 'ingress');
   assert.deepEqual(withBaggage.ok_response?.headers, [
     { header: { key: 'baggage', value: 'k=v,user=a' }, append_action: 'OVERWRITE_IF_EXISTS_OR_ADD' },
   ]);
   assert.deepEqual(
-    buildCheckResponse({ result: { kind: 'admit', decisions: [] }, record: accepted, baggage: undefined })
-      .ok_response?.headers,
+    buildCheckResponse({
+      result: { kind: 'admit', decisions: [] },
+      controlPoint: 'ingress',
+      encodedRecord: encodeDecisionRecord(accepted),
+      baggage: undefined,
+    }).ok_response?.headers,
     [],
   );
 });

@@ -111,3 +111,36 @@ test('selection splits components by role and honours selectors', () => {
   assert.ok(r.fluxMeter('policy', 'policy'));
   assert.equal(r.fluxMeter('policy', 'other'), undefined);
 });
+
+test('readsRequestOnlyLabels follows the running policies: header and size labels only', () => {
+  const r = registry();
+  assert.equal(r.readsRequestOnlyLabels, false, 'no policy');
+  const policy = (components: Parameters<ComponentRegistry['replaceAll']>[0][number]['components']) => ({
+    policyName: 'p',
+    policyHash: JSON.stringify(components),
+    components,
+  });
+  r.replaceAll([policy([rateLimiterConfig({ limitByLabelKey: 'user-id' })])]);
+  assert.equal(r.readsRequestOnlyLabels, false, 'a classifier or baggage label');
+  r.replaceAll([policy([rateLimiterConfig({ limitByLabelKey: 'http.request.header.user_id' })])]);
+  assert.equal(r.readsRequestOnlyLabels, true, 'a header label');
+  r.replaceAll([policy([loadSchedulerConfig({ tokensLabelKey: 'http.request_content_length' })])]);
+  assert.equal(r.readsRequestOnlyLabels, true, 'the size label');
+  r.replaceAll([
+    policy([
+      fluxMeterConfig({
+        selectors: [
+          {
+            controlPoint: 'ingress',
+            service: 'any',
+            agentGroup: 'default',
+            labelMatcher: { matchLabels: { 'http.method': 'GET' } },
+          },
+        ],
+      }),
+    ]),
+  ]);
+  assert.equal(r.readsRequestOnlyLabels, false, 'a telemetry request label');
+  r.replaceAll([]);
+  assert.equal(r.readsRequestOnlyLabels, false, 'policies removed');
+});

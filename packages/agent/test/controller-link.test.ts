@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
-import { agentSyncClientConstructor, type AgentMessage, type ControllerMessage } from '@sluice/spec';
+import {
+  agentSyncClientConstructor,
+  notLeaderStatus,
+  type AgentMessage,
+  type ControllerMessage,
+} from '@sluice/spec';
 import { ComponentRegistry } from '../src/components/component-registry.js';
 import { ControlPointRegistry } from '../src/control-points/control-point-registry.js';
-import { ControllerLink } from '../src/controller-link/controller-link.js';
+import { ControllerLink, controllerChannelOptions } from '../src/controller-link/controller-link.js';
 import { parseComponents } from '../src/controller-link/controller-messages.js';
-import { reconnectDelayMs } from '../src/controller-link/reconnect-backoff.js';
+import { ReconnectBackoff, reconnectDelayMs } from '../src/controller-link/reconnect-backoff.js';
 import { silentLogger } from '../src/logging/agent-logger.js';
 import { AgentMetrics } from '../src/metrics/agent-metrics.js';
 import { PreviewRegistry } from '../src/preview/preview-registry.js';
@@ -232,7 +237,7 @@ test('a component that does not parse rejects its policy and keeps the last good
   assert.deepEqual(registry.policyNames, ['a', 'b']);
 });
 
-test('backoff is full jitter, doubling up to the cap', () => {
+test('backoff is full jitter, doubling up to the cap (5 s by default)', () => {
   assert.equal(
     reconnectDelayMs(0, () => 0.999, { initialMs: 500, maxMs: 30_000 }),
     499,
@@ -249,4 +254,142 @@ test('backoff is full jitter, doubling up to the cap', () => {
     reconnectDelayMs(2, () => 0),
     0,
   );
+  // Defaults: 500 ms doubling, capped at 5 s, so a restarted controller is dialled again within seconds.
+  assert.deepEqual(
+    [0, 1, 2, 3, 4, 20].map((attempt) => reconnectDelayMs(attempt, () => 0.999_999)),
+    [499, 999, 1999, 3999, 4999, 4999],
+  );
+});
+
+test('not-leader refusals retry after 200 ms ± 50 % without growing the backoff, 75 in a row, then back off', () => {
+  const draws = [0, 0.999_999, 0.5];
+  let draw = 0;
+  const backoff = new ReconnectBackoff(() => draws[draw++ % draws.length] as number);
+  const failure = backoff.next('failure');
+  assert.deepEqual(failure, { kind: 'backoff', delayMs: 0, attempt: 0 });
+  const refusals = Array.from({ length: 75 }, () => backoff.next('not-leader'));
+  assert.deepEqual(
+    refusals.slice(0, 3).map((next) => next.delayMs),
+    [299, 200, 100],
+    'the jitter spans 100–300 ms',
+  );
+  assert.ok(
+    refusals.every((next) => next.kind === 'not-leader' && next.delayMs >= 100 && next.delayMs < 300),
+  );
+  assert.deepEqual(refusals.at(-1), { kind: 'not-leader', delayMs: 100, refusals: 75 });
+  // The 76th refusal in a row backs off, at the attempt the last failure left: refusals did not grow it.
+  assert.deepEqual(backoff.next('not-leader'), { kind: 'backoff', delayMs: 999, attempt: 1 });
+  assert.deepEqual(backoff.next('not-leader'), { kind: 'backoff', delayMs: 1000, attempt: 2 });
+  // A failure ends the run of refusals; the next refusal is retried soon again.
+  assert.equal(backoff.next('failure').kind, 'backoff');
+  assert.equal(backoff.next('not-leader').kind, 'not-leader');
+  // An accepted stream resets both counts.
+  backoff.reset();
+  const after = backoff.next('failure');
+  assert.deepEqual([after.kind, after.kind === 'backoff' ? after.attempt : -1], ['backoff', 0]);
+});
+
+test('the AgentSync channel balances round robin over the target, with gRPC backoff capped like the link', () => {
+  const options = controllerChannelOptions(5000);
+  assert.deepEqual(JSON.parse(options['grpc.service_config'] as string), {
+    loadBalancingConfig: [{ round_robin: {} }],
+  });
+  assert.equal(options['grpc.max_reconnect_backoff_ms'], 5000);
+  assert.equal(options['grpc.service_config_disable_resolution'], 1);
+});
+
+/** A controller replica stand-in: leads (accepts the hello and sends components) or refuses as not-leader. */
+async function replica(name: string) {
+  const server = new Server();
+  const state = { leading: false, connects: 0, accepted: 0 };
+  server.addService(agentSyncClientConstructor().service, {
+    Connect: (stream: Stream) => {
+      state.connects += 1;
+      stream.on('data', (message: AgentMessage) => {
+        if (message.payload !== 'hello') return;
+        if (!state.leading) {
+          stream.emit('error', notLeaderStatus('controller-b'));
+          return;
+        }
+        state.accepted += 1;
+        stream.write({ payload: 'components', components: { policies: [] } });
+      });
+      stream.on('error', () => undefined);
+    },
+  });
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync('127.0.0.1:0', ServerCredentials.createInsecure(), (e, p) =>
+      e ? reject(e) : resolve(p),
+    ),
+  );
+  return { name, port, state, close: () => server.forceShutdown() };
+}
+
+test('with every replica in the target, refusals are retried soon on the next replica until one leads', async () => {
+  const a = await replica('controller-a');
+  const b = await replica('controller-b');
+  const clock = new ManualClock(0);
+  const logs: { level: string; message: string; fields: Record<string, unknown> | undefined }[] = [];
+  const link = new ControllerLink({
+    // What the headless Service's dns:/// target resolves to in a cluster: every Ready replica.
+    address: `ipv4:127.0.0.1:${a.port},127.0.0.1:${b.port}`,
+    agentId: 'agent-1',
+    agentGroup: 'default',
+    capabilities: [],
+    clock,
+    random: () => 0.5,
+    registry: new ComponentRegistry({
+      clock,
+      agentGroup: 'default',
+      localStore: new LocalBucketStore({ clock }),
+    }),
+    controlPoints: new ControlPointRegistry(clock),
+    previews: new PreviewRegistry(clock, []),
+    metrics: new AgentMetrics({ processMetrics: false }),
+    logger: { log: (level, message, fields) => logs.push({ level, message, fields }) },
+  });
+  const settle = async (states: readonly string[]) => {
+    while (!states.includes(link.state)) await new Promise((resolve) => setImmediate(resolve));
+  };
+  try {
+    link.start();
+    // No replica leads yet (a takeover in progress): each Connect is refused, and round robin spreads
+    // the retries over both replicas.
+    let refusals = 0;
+    while (a.state.connects === 0 || b.state.connects === 0 || refusals < 4) {
+      await settle(['refused']);
+      refusals += 1;
+      assert.ok(refusals <= 20, 'both replicas were tried');
+      clock.advance(199);
+      assert.equal(link.state, 'refused', 'retried after 200 ms (0.5 → no jitter here), not before');
+      clock.advance(1);
+      await settle(['connecting']);
+    }
+    b.state.leading = true;
+    while (link.state !== 'connected') {
+      await settle(['refused', 'connected']);
+      if (link.state === 'refused') clock.advance(200);
+      await settle(['connecting', 'connected']);
+    }
+    assert.equal(b.state.accepted, 1);
+    assert.equal(a.state.accepted, 0);
+    assert.ok(!link.history.includes('backoff'), 'refusals never grew the backoff');
+    assert.deepEqual(link.history.slice(0, 4), ['idle', 'connecting', 'refused', 'connecting']);
+    const refused = logs.filter(
+      (line) => line.message === 'controller replica is not the leader; trying another',
+    );
+    assert.deepEqual(refused[0], {
+      level: 'info',
+      message: 'controller replica is not the leader; trying another',
+      fields: { leader: 'controller-b', refusals: 1, reconnectInMs: 200 },
+    });
+    assert.ok(
+      refused.slice(1).every((line) => line.level === 'debug'),
+      'one info line per run of refusals',
+    );
+  } finally {
+    link.stop();
+    a.close();
+    b.close();
+  }
 });

@@ -66,3 +66,16 @@ test('flavor mapping follows OpenTelemetry and passes unknown protocols through'
   ]);
   assert.equal(headerLabelKey('X-User-Id'), 'http.request.header.x_user_id');
 });
+
+test("scope 'telemetry' gives the HTTP attribute labels only, the same as 'all' gives them", () => {
+  const all = requestLabels(request);
+  const telemetry = requestLabels(request, 'telemetry');
+  assert.deepEqual(
+    telemetry,
+    all.filter((label) => label.telemetry),
+  );
+  assert.deepEqual(
+    telemetry.map((label) => label.key),
+    ['http.method', 'http.target', 'http.path', 'http.host', 'http.scheme', 'http.flavor'],
+  );
+});

@@ -13,10 +13,13 @@ export function averageLatencyPolicy(name: string, timings: AverageLatencyTiming
   return guestsAndSubscribersPolicy(name, timings, CONTROL_POINT);
 }
 
-/** One token bucket per `user-id`: `bucketCapacity` burst, `fillAmount` per second, continuous fill. */
+/**
+ * One token bucket per `user-id`: `bucketCapacity` burst, `fillAmount` per second, continuous fill,
+ * in the agent's memory or (`backend: 'redis'`) in the agent's Redis.
+ */
 export function perUserRateLimitPolicy(
   name: string,
-  limit: { bucketCapacity: number; fillAmount: number },
+  limit: { bucketCapacity: number; fillAmount: number; backend?: 'local' | 'redis' },
 ): unknown {
   return {
     apiVersion: 'sluice.dev/v1alpha1',
@@ -33,6 +36,7 @@ export function perUserRateLimitPolicy(
           interval: '1s',
           limitByLabelKey: 'user-id',
           continuousFill: true,
+          ...(limit.backend === undefined ? {} : { backend: limit.backend }),
         },
       ],
     },

@@ -14,7 +14,8 @@ import { RunningProcess } from './child-process.js';
 import { waitFor } from './wait.js';
 
 export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-const bin = (name: string) => join(ROOT, 'packages', name, 'dist', 'main.js');
+/** The built executable of a package, e.g. `bin('proxy')`. */
+export const bin = (name: string) => join(ROOT, 'packages', name, 'dist', 'main.js');
 
 export const API_TOKEN = 'e2e-api-token-0123456789';
 export const CONTROL_POINT = 'ingress';
@@ -30,6 +31,10 @@ export interface TopologyOptions {
   /** File name (without extension) → FlowPolicy document. Empty: no policy. */
   readonly policies: Readonly<Record<string, unknown>>;
   readonly upstream: UpstreamShape;
+  /** More agent flags, e.g. `['--redis-url', url]`. @default [] */
+  readonly agentArgs?: readonly string[];
+  /** More agent environment, e.g. `SLUICE_AGENT_*` settings that have no flag. @default {} */
+  readonly agentEnv?: Readonly<Record<string, string>>;
 }
 
 export interface ControlLoopView {
@@ -198,7 +203,9 @@ export class Topology {
         // Reports every 250 ms: the loop sees overload sooner, so less backlog builds before the cut.
         '--report-interval-ms',
         '250',
+        ...(this.options.agentArgs ?? []),
       ],
+      ...(this.options.agentEnv === undefined ? {} : { env: this.options.agentEnv }),
       readyLine: /"listening"/,
     });
     await this.waitForAgentSynced(15_000);

@@ -1,6 +1,7 @@
 import type { ComponentRegistry } from '../components/component-registry.js';
 import type { ControlPointRegistry } from '../control-points/control-point-registry.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
+import type { AccessLogBudget } from './access-log-budget.js';
 import {
   attributeMap,
   parseAccessLogAttributes,
@@ -21,25 +22,37 @@ export interface AccessLogTally {
   flows: number;
   noDecision: number;
   malformed: number;
+  /** Records past the budget: not read, counted in `access_log_records_dropped_total`. */
+  dropped: number;
+}
+
+export interface AccessLogReceiverOptions {
+  /** Records read per second; the rest are dropped. @default unlimited */
+  readonly budget?: AccessLogBudget;
 }
 
 /**
  * Turns Envoy access-log records into flux-meter observations (for reports and /metrics) and
  * control-point sightings. Malformed records are counted and dropped; one bad record never fails
- * the batch (Envoy would resend it, and the rest are good).
+ * the batch (Envoy would resend it, and the rest are good). Past the budget, records are dropped
+ * unread and counted: a flux meter then sees a sample of the flows, which keeps its mean latency.
  */
 export class AccessLogReceiver {
   constructor(
     private readonly registry: ComponentRegistry,
     private readonly controlPoints: ControlPointRegistry,
     private readonly metrics: AgentMetrics,
+    private readonly options: AccessLogReceiverOptions = {},
   ) {}
 
   receive(request: ExportLogsRequestMessage): AccessLogTally {
-    const tally: AccessLogTally = { flows: 0, noDecision: 0, malformed: 0 };
+    const tally: AccessLogTally = { flows: 0, noDecision: 0, malformed: 0, dropped: 0 };
     for (const resource of request.resource_logs ?? []) {
       for (const scope of resource.scope_logs ?? []) {
-        for (const logRecord of scope.log_records ?? []) {
+        const records = scope.log_records ?? [];
+        const admitted = this.options.budget?.admit(records.length) ?? records.length;
+        tally.dropped += records.length - admitted;
+        for (const logRecord of records.slice(0, admitted)) {
           const outcome = parseAccessLogAttributes(attributeMap(logRecord.attributes));
           switch (outcome.kind) {
             case 'flow':
@@ -60,6 +73,7 @@ export class AccessLogReceiver {
         }
       }
     }
+    if (tally.dropped > 0) this.metrics.accessLogRecordsDropped.inc(tally.dropped);
     return tally;
   }
 

@@ -3,16 +3,17 @@ import { classify, LazyJsonBody, type ClassifiedLabel } from '../classification/
 import type { ComponentRegistry } from '../components/component-registry.js';
 import type { ControlPointRegistry } from '../control-points/control-point-registry.js';
 import { appendBaggage, parseBaggage } from '../flow-labels/baggage.js';
-import { mergeFlowLabels, telemetryLabels } from '../flow-labels/flow-labels.js';
+import { mergeFlowLabels, overlayFlowLabels, telemetryLabels } from '../flow-labels/flow-labels.js';
 import { requestLabels } from '../flow-labels/request-labels.js';
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
+import { CheckMetrics } from '../metrics/check-metrics.js';
 import { runPipeline, type PipelineResult } from '../pipeline/flow-pipeline.js';
 import type { PreviewRegistry } from '../preview/preview-registry.js';
 import { flowServices, type FlowTarget } from '../selection/flow-target.js';
 import { buildCheckResponse, type CheckResponseMessage } from './check-response.js';
 import type { ParsedCheck } from './check-request.js';
-import { componentRecords, type DecisionRecord } from './decision-record.js';
+import { DecisionRecordEncoder } from './decision-record-encoder.js';
 
 export interface CheckHandlerOptions {
   readonly clock: Clock;
@@ -34,7 +35,12 @@ export interface CheckHandlerOptions {
  * the message and the control point and passes the absolute deadline on this clock.
  */
 export class CheckHandler {
-  constructor(private readonly options: CheckHandlerOptions) {}
+  private readonly counters: CheckMetrics;
+  private readonly records = new DecisionRecordEncoder();
+
+  constructor(private readonly options: CheckHandlerOptions) {
+    this.counters = new CheckMetrics(options.metrics);
+  }
 
   async handle(
     check: ParsedCheck,
@@ -49,22 +55,23 @@ export class CheckHandler {
       services: flowServices(check.destinationService, check.http.host),
       agentGroup: this.options.agentGroup,
     };
-    const fromRequest = requestLabels(check.http);
+    // Header and size labels are never exported, so they are derived only when something reads them.
+    const fromRequest = requestLabels(
+      check.http,
+      registry.readsRequestOnlyLabels || this.options.previews.size > 0 ? 'all' : 'telemetry',
+    );
     const fromBaggage = parseBaggage(check.http.headers.baggage);
-    const base = mergeFlowLabels(fromRequest, fromBaggage);
+    const labels = mergeFlowLabels(fromRequest, fromBaggage);
     const classified: ClassifiedLabel[] = [];
     const body = new LazyJsonBody(check.http);
-    for (const classifier of registry.classifiersFor(target, base.values)) {
+    // Classifiers are selected on the request and baggage labels only; their labels go on top after.
+    for (const classifier of registry.classifiersFor(target, labels.values)) {
       const result = classify(classifier, check.http, body);
       classified.push(...result.labels);
       for (const miss of result.misses)
-        metrics.classifierMisses.inc({
-          policy_name: classifier.policyName,
-          label: miss.label,
-          reason: miss.reason,
-        });
+        this.counters.countClassifierMiss(classifier.policyName, miss.label, miss.reason);
     }
-    const labels = mergeFlowLabels(fromRequest, fromBaggage, classified);
+    overlayFlowLabels(labels, classified);
     this.options.previews.offer({
       controlPoint,
       services: target.services,
@@ -75,14 +82,11 @@ export class CheckHandler {
       this.options.controlPoints.record({ controlPoint, service, type: 'http' });
 
     const selected = registry.select(target, labels.values);
-    const result: PipelineResult = await runPipeline(
+    const pipeline = runPipeline(
       selected,
       { labels: labels.values, deadlineMs, lagMs: this.options.lagMs() },
       (component, error) => {
-        metrics.componentFailures.inc({
-          policy_name: component.identity.policyName,
-          component_id: component.identity.componentId,
-        });
+        this.counters.countFailure(component.identity);
         // Debug only: a failing backend fails every flow, and the counter above is the alert signal.
         this.options.logger?.log('debug', 'component failed; flow admitted', {
           policy: component.identity.policyName,
@@ -91,58 +95,30 @@ export class CheckHandler {
         });
       },
     );
+    // Most Checks are decided synchronously; awaiting only a pending pipeline saves a microtask each.
+    const result: PipelineResult = pipeline instanceof Promise ? await pipeline : pipeline;
     const decision = result.kind === 'admit' ? 'accepted' : 'rejected';
-    this.count(result);
+    for (const componentDecision of result.decisions) this.counters.countDecision(componentDecision);
     const endMs = clock.now();
-    const record: DecisionRecord = {
-      v: 1,
+    const encodedRecord = this.records.encode({
       controlPoint,
-      services: target.services as string[],
+      services: target.services,
       decision,
-      components: componentRecords(result.decisions),
-      fluxMeters: selected.fluxMeters.map((meter) => ({
-        policyName: meter.config.policyName,
-        name: meter.config.name,
-      })),
+      decisions: result.decisions,
+      fluxMeters: selected.fluxMeters.map((meter) => meter.config),
       labels: telemetryLabels(labels),
       startedAtMs,
       processingMs: Math.round((endMs - startMs) * 1000) / 1000,
-    };
+    });
     const propagated = classified.filter((label) => label.propagate);
     const response = buildCheckResponse({
       result,
-      record,
+      controlPoint,
+      encodedRecord,
       baggage: result.kind === 'admit' ? appendBaggage(check.http.headers.baggage, propagated) : undefined,
     });
-    metrics.checks.inc({ control_point: controlPoint, decision });
-    metrics.checkDuration.observe({ decision }, (endMs - startMs) / 1000);
+    this.counters.countCheck(controlPoint, decision, (endMs - startMs) / 1000);
     if (deadlineMs !== undefined && endMs > deadlineMs) metrics.deadlineMisses.inc();
     return response;
-  }
-
-  private count(result: PipelineResult): void {
-    const metrics = this.options.metrics;
-    for (const decision of result.decisions) {
-      const identity = {
-        policy_name: decision.identity.policyName,
-        component_id: decision.identity.componentId,
-      };
-      const verdict = decision.admitted ? 'accepted' : 'rejected';
-      metrics.componentDecisions.inc({
-        ...identity,
-        kind: decision.kind,
-        decision: verdict,
-        reason: decision.reason,
-        dry_run: String(!decision.enforced),
-      });
-      if (decision.source !== undefined)
-        metrics.rateLimiterDecisionSource.inc({ ...identity, source: decision.source });
-      if (decision.kind === 'load-scheduler' && decision.workload !== undefined) {
-        const labels = { ...identity, workload: decision.workload };
-        metrics.schedulerTokens.inc({ ...labels, stage: 'incoming' }, decision.tokens);
-        metrics.schedulerTokens.inc({ ...labels, stage: verdict }, decision.tokens);
-        metrics.queueWait.observe({ ...labels, decision: verdict }, decision.queuedMs / 1000);
-      }
-    }
   }
 }

@@ -1,5 +1,5 @@
 import type { PipelineResult } from '../pipeline/flow-pipeline.js';
-import { DECISION_METADATA_KEY, encodeDecisionRecord, type DecisionRecord } from './decision-record.js';
+import { DECISION_METADATA_KEY } from './decision-record.js';
 
 /** google.rpc.Code values used in CheckResponse.status. */
 export const RPC_OK = 0;
@@ -34,26 +34,32 @@ function header(key: string, value: string): HeaderValueOption {
   return { header: { key, value }, append_action: OVERWRITE_IF_EXISTS_OR_ADD };
 }
 
-/** Dynamic metadata: the encoded record plus readable fields for access-log format strings. */
-export function decisionMetadata(record: DecisionRecord): StructMessage {
-  const rejectedBy = record.components.find(
-    (component) => component.decision === 'rejected' && !component.dryRun,
-  );
-  return {
-    fields: {
-      [DECISION_METADATA_KEY]: { stringValue: encodeDecisionRecord(record) },
-      'sluice.decision': { stringValue: record.decision },
-      'sluice.control_point': { stringValue: record.controlPoint },
-      ...(rejectedBy === undefined
-        ? {}
-        : { 'sluice.rejected_by': { stringValue: `${rejectedBy.policyName}/${rejectedBy.componentId}` } }),
-    },
+/**
+ * Dynamic metadata: the encoded record plus readable fields for access-log format strings.
+ * `sluice.rejected_by` names the enforced rejection Envoy acts on, when there is one.
+ */
+export function decisionMetadata(
+  result: PipelineResult,
+  controlPoint: string,
+  encodedRecord: string,
+): StructMessage {
+  const fields: StructMessage['fields'] = {
+    [DECISION_METADATA_KEY]: { stringValue: encodedRecord },
+    'sluice.decision': { stringValue: result.kind === 'admit' ? 'accepted' : 'rejected' },
+    'sluice.control_point': { stringValue: controlPoint },
   };
+  if (result.kind === 'reject')
+    fields['sluice.rejected_by'] = {
+      stringValue: `${result.rejectedBy.identity.policyName}/${result.rejectedBy.identity.componentId}`,
+    };
+  return { fields };
 }
 
 export interface CheckResponseInputs {
   readonly result: PipelineResult;
-  readonly record: DecisionRecord;
+  readonly controlPoint: string;
+  /** The decision record as the metadata carries it (encodeDecisionRecord's output). */
+  readonly encodedRecord: string;
   /** Full upstream baggage value when a classifier propagates labels. */
   readonly baggage: string | undefined;
 }
@@ -63,7 +69,7 @@ export interface CheckResponseInputs {
  * for rate limits, `retry-after`. Both carry the decision metadata.
  */
 export function buildCheckResponse(inputs: CheckResponseInputs): CheckResponseMessage {
-  const dynamic_metadata = decisionMetadata(inputs.record);
+  const dynamic_metadata = decisionMetadata(inputs.result, inputs.controlPoint, inputs.encodedRecord);
   if (inputs.result.kind === 'admit') {
     return {
       status: { code: RPC_OK, message: '' },

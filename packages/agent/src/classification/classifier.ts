@@ -38,6 +38,31 @@ export class LazyJsonBody {
   }
 }
 
+type Rule = CompiledClassifier['rules'][string];
+
+/** A rule with its label and, for a header rule, the header name as parsed requests hold it. */
+interface PreparedRule {
+  readonly label: string;
+  readonly rule: Rule;
+  readonly header: string | undefined;
+}
+
+/** Rules per classifier object, listed once: every Check would otherwise list and lower-case them again. */
+const prepared = new WeakMap<CompiledClassifier, readonly PreparedRule[]>();
+
+function rulesOf(classifier: CompiledClassifier): readonly PreparedRule[] {
+  let rules = prepared.get(classifier);
+  if (rules === undefined) {
+    rules = Object.entries(classifier.rules).map(([label, rule]) => ({
+      label,
+      rule,
+      header: rule.header?.toLowerCase(),
+    }));
+    prepared.set(classifier, rules);
+  }
+  return rules;
+}
+
 /** Runs one compiled classifier's rules over a request. Values are sanitised (see sanitiseLabelValue). */
 export function classify(
   classifier: CompiledClassifier,
@@ -46,10 +71,10 @@ export function classify(
 ): ClassificationResult {
   const labels: ClassifiedLabel[] = [];
   const misses: ClassificationResult['misses'] = [];
-  for (const [label, rule] of Object.entries(classifier.rules)) {
+  for (const { label, rule, header } of rulesOf(classifier)) {
     let value: string | undefined;
-    if (rule.header !== undefined) {
-      value = http.headers[rule.header.toLowerCase()];
+    if (header !== undefined) {
+      value = http.headers[header];
       if (value === undefined) misses.push({ label, reason: 'header-absent' });
     } else if (rule.jsonPointer !== undefined) {
       const document = body.get();

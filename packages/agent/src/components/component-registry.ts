@@ -8,7 +8,9 @@ import {
 } from '../load-scheduler/load-scheduler.js';
 import type { WindowedCounterOptions } from '../load-scheduler/windowed-counter.js';
 import { RateLimiter } from '../rate-limiter/rate-limiter.js';
+import { REQUEST_CONTENT_LENGTH_LABEL, REQUEST_HEADER_LABEL_PREFIX } from '../flow-labels/request-labels.js';
 import { componentSelects, type FlowTarget } from '../selection/flow-target.js';
+import { labelKeysRead } from '../selection/labels-read.js';
 import type { BucketStore } from '../token-bucket/bucket-parameters.js';
 
 /** One policy's compiled components as the controller sends them. */
@@ -20,6 +22,8 @@ export interface PolicyComponents {
 
 interface PolicyRuntime {
   readonly policyHash: string;
+  /** Some component reads a header or size label (see readsRequestOnlyLabels). */
+  readonly readsRequestOnlyLabels: boolean;
   readonly classifiers: CompiledClassifier[];
   readonly fluxMeters: Array<{ config: CompiledFluxMeter; histogram: FluxMeterHistogram }>;
   readonly rateLimiters: RateLimiter[];
@@ -59,8 +63,19 @@ export interface SelectedComponents {
  */
 export class ComponentRegistry {
   private policies = new Map<string, PolicyRuntime>();
+  private anyReadsRequestOnlyLabels = false;
 
   constructor(private readonly options: ComponentRegistryOptions) {}
+
+  /**
+   * True when a running component reads a label only the request's headers or size give
+   * (`http.request.header.*`, `http.request_content_length`), in a matcher or as a label key. When
+   * none does, a Check need not derive those labels: they are never telemetry, so nothing else
+   * sees them (previews aside, which the Check path checks itself).
+   */
+  get readsRequestOnlyLabels(): boolean {
+    return this.anyReadsRequestOnlyLabels;
+  }
 
   get policyNames(): string[] {
     return [...this.policies.keys()].sort();
@@ -99,12 +114,18 @@ export class ComponentRegistry {
     for (const name of removed)
       for (const scheduler of this.policies.get(name)?.loadSchedulers ?? []) scheduler.removeDecision();
     this.policies = next;
+    this.anyReadsRequestOnlyLabels = [...next.values()].some((policy) => policy.readsRequestOnlyLabels);
     return { applied, failed, removed, redisUnavailable };
   }
 
   private build(policy: PolicyComponents): { runtime: PolicyRuntime; redisUnavailable: number } {
     const runtime: PolicyRuntime = {
       policyHash: policy.policyHash,
+      readsRequestOnlyLabels: policy.components.some((component) =>
+        [...labelKeysRead(component)].some(
+          (key) => key === REQUEST_CONTENT_LENGTH_LABEL || key.startsWith(REQUEST_HEADER_LABEL_PREFIX),
+        ),
+      ),
       classifiers: [],
       fluxMeters: [],
       rateLimiters: [],

@@ -10,7 +10,9 @@ flags win over the environment, which wins over the file):
   --config FILE                  YAML or JSON config file
   --grpc-port PORT               ext_authz Check + OTLP logs (default 8080)
   --http-port PORT               /metrics, /healthz, /readyz, /v1/control-points (default 8081)
-  --controller HOST:PORT         controller AgentSync address (none: admit everything)
+  --controller ADDRESS           controller AgentSync address (none: admit everything):
+                                 HOST:PORT, or every replica as dns:///HOST:PORT
+                                 (a headless Service) or ipv4:IP:PORT,IP:PORT
   --agent-group NAME             agent group (default "default")
   --redis-url redis://HOST:PORT  Redis for global rate limits; credentials only from
                                  REDIS_USERNAME / REDIS_PASSWORD in the environment

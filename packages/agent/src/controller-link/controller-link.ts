@@ -1,6 +1,7 @@
-import { credentials, type ClientDuplexStream } from '@grpc/grpc-js';
+import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import {
   agentSyncClientConstructor,
+  notLeaderRefusal,
   type AgentMessage,
   type AgentSyncClient,
   type ControllerMessage,
@@ -13,10 +14,14 @@ import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { PreviewAnswer, PreviewRegistry } from '../preview/preview-registry.js';
 import { parseComponents, previewSpec } from './controller-messages.js';
-import { reconnectDelayMs, type BackoffOptions } from './reconnect-backoff.js';
+import { DEFAULT_BACKOFF_MAX_MS, ReconnectBackoff, type BackoffOptions } from './reconnect-backoff.js';
 
 export interface ControllerLinkOptions {
-  /** HOST:PORT of the controller's AgentSync server. */
+  /**
+   * The controller's AgentSync address as a gRPC target: `HOST:PORT`, or a target naming every replica
+   * (`dns:///HOST:PORT` for a headless Service, `ipv4:IP:PORT,IP:PORT`), which the link balances its
+   * Connects over round robin to find the leader.
+   */
   readonly address: string;
   readonly agentId: string;
   /** Node the agent runs on. @default the agent id */
@@ -38,19 +43,44 @@ export interface ControllerLinkOptions {
   readonly wallClockMs?: () => number;
 }
 
-export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'stopped';
+/**
+ * `backoff`: waiting after a failure (full jitter); `refused`: waiting briefly after a replica that is
+ * not the leader refused the Connect, before trying the next one.
+ */
+export type LinkState = 'idle' | 'connecting' | 'connected' | 'backoff' | 'refused' | 'stopped';
+
+/**
+ * gRPC channel options of the AgentSync client. `round_robin` spreads Connects over every address the
+ * target resolves to (one per controller replica behind a headless Service), so after a not-leader
+ * refusal the next Connect goes to another replica; `pick_first`, gRPC's default, would stay on the
+ * first. The service config is the channel's own (no DNS TXT lookups), names are re-resolved at most
+ * every 5 s (a replaced pod comes back under a new address), and gRPC's own reconnect backoff is capped
+ * like the link's, so a controller that restarts is dialled again within seconds.
+ */
+export function controllerChannelOptions(maxBackoffMs: number): Record<string, string | number> {
+  return {
+    'grpc.keepalive_time_ms': 20_000,
+    'grpc.keepalive_timeout_ms': 10_000,
+    'grpc.keepalive_permit_without_calls': 1,
+    'grpc.service_config': JSON.stringify({ loadBalancingConfig: [{ round_robin: {} }] }),
+    'grpc.service_config_disable_resolution': 1,
+    'grpc.dns_min_time_between_resolutions_ms': 5000,
+    'grpc.max_reconnect_backoff_ms': maxBackoffMs,
+  };
+}
 
 /**
  * The agent's side of AgentSync: hello, then a report every tick; applies components and
- * decisions; answers previews. A lost stream is retried with full-jitter backoff. Without a
- * controller the agent keeps what it has: decisions lapse by TTL (pass-through), limiters keep
- * their configured limits.
+ * decisions; answers previews. A lost stream is retried with full-jitter backoff; a Connect refused by
+ * a replica that is not the leader is retried soon, on the next replica (see `ReconnectBackoff`).
+ * Without a controller the agent keeps what it has: decisions lapse by TTL (pass-through), limiters
+ * keep their configured limits.
  */
 export class ControllerLink {
   private readonly client: AgentSyncClient;
   private stream: ClientDuplexStream<AgentMessage, ControllerMessage> | undefined;
   private current: LinkState = 'idle';
-  private attempt = 0;
+  private readonly backoff: ReconnectBackoff;
   private sequence = 0;
   private reportTimer: Timer | undefined;
   private reconnectTimer: Timer | undefined;
@@ -59,11 +89,12 @@ export class ControllerLink {
 
   constructor(private readonly options: ControllerLinkOptions) {
     const Client = agentSyncClientConstructor();
-    this.client = new Client(options.address, credentials.createInsecure(), {
-      'grpc.keepalive_time_ms': 20_000,
-      'grpc.keepalive_timeout_ms': 10_000,
-      'grpc.keepalive_permit_without_calls': 1,
-    });
+    this.client = new Client(
+      options.address,
+      credentials.createInsecure(),
+      controllerChannelOptions(options.backoff?.maxMs ?? DEFAULT_BACKOFF_MAX_MS),
+    );
+    this.backoff = new ReconnectBackoff(options.random, options.backoff);
     this.lastReportMs = options.clock.now();
   }
 
@@ -77,16 +108,15 @@ export class ControllerLink {
     const from = this.current;
     this.current = to;
     this.history.push(to);
-    this.options.logger.log(to === 'backoff' ? 'warn' : 'info', 'controller link', {
-      from,
-      to,
-      address: this.options.address,
-    });
+    // A failover may take a few refusals a second for several seconds: those transitions are debug.
+    const level = to === 'backoff' ? 'warn' : to === 'refused' || from === 'refused' ? 'debug' : 'info';
+    this.options.logger.log(level, 'controller link', { from, to, address: this.options.address });
     switch (to) {
       case 'connected':
         this.options.metrics.controllerConnected.set(1);
         break;
       case 'backoff':
+      case 'refused':
       case 'stopped':
         this.options.metrics.controllerConnected.set(0);
         this.options.previews.clear();
@@ -103,7 +133,7 @@ export class ControllerLink {
 
   stop(): void {
     if (this.current === 'stopped') return;
-    this.transition(['idle', 'connecting', 'connected', 'backoff'], 'stopped');
+    this.transition(['idle', 'connecting', 'connected', 'backoff', 'refused'], 'stopped');
     this.reportTimer?.cancel();
     this.reconnectTimer?.cancel();
     this.stream?.cancel();
@@ -112,25 +142,40 @@ export class ControllerLink {
   }
 
   private connect(): void {
-    this.transition(['idle', 'backoff'], 'connecting');
+    this.transition(['idle', 'backoff', 'refused'], 'connecting');
     const stream = this.client.Connect();
     this.stream = stream;
     this.sequence = 0;
     let closed = false;
-    const onClose = (reason: string) => {
+    const onClose = (reason: string, error?: ServiceError) => {
       if (closed || this.stream !== stream) return;
       closed = true;
       this.stream = undefined;
       if (this.current === 'stopped') return;
-      const delay = reconnectDelayMs(this.attempt++, this.options.random, this.options.backoff);
-      this.options.logger.log('warn', 'controller stream closed', { reason, reconnectInMs: delay });
-      this.transition(['connecting', 'connected'], 'backoff');
+      const refusal = error === undefined ? undefined : notLeaderRefusal(error);
+      const next = this.backoff.next(refusal !== undefined ? 'not-leader' : 'failure');
+      if (next.kind === 'not-leader') {
+        // The first refusal of a run says so once; the rest of a failover's retries are debug.
+        this.options.logger.log(
+          next.refusals === 1 ? 'info' : 'debug',
+          'controller replica is not the leader; trying another',
+          { leader: refusal?.leader ?? null, refusals: next.refusals, reconnectInMs: next.delayMs },
+        );
+      } else {
+        this.options.logger.log('warn', 'controller stream closed', {
+          reason,
+          reconnectInMs: next.delayMs,
+          ...(refusal !== undefined ? { refusedAsNotLeader: true, leader: refusal.leader ?? null } : {}),
+        });
+      }
+      const waiting: LinkState = next.kind === 'not-leader' ? 'refused' : 'backoff';
+      this.transition(['connecting', 'connected'], waiting);
       this.reconnectTimer = this.options.clock.setTimer(() => {
-        if (this.current === 'backoff') this.connect();
-      }, delay);
+        if (this.current === waiting) this.connect();
+      }, next.delayMs);
     };
     stream.on('data', (message: ControllerMessage) => this.receive(message));
-    stream.on('error', (error: Error) => onClose(error.message));
+    stream.on('error', (error: ServiceError) => onClose(error.message, error));
     stream.on('end', () => onClose('controller ended the stream'));
     stream.write({
       payload: 'hello',
@@ -147,7 +192,7 @@ export class ControllerLink {
   private receive(message: ControllerMessage): void {
     if (this.current === 'connecting') {
       this.transition(['connecting'], 'connected');
-      this.attempt = 0;
+      this.backoff.reset();
     }
     const payload = message.payload ?? 'unknown';
     this.options.metrics.controllerMessages.inc({ payload });

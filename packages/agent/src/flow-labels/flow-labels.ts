@@ -21,16 +21,28 @@ export interface FlowLabel {
  * request.
  */
 export function mergeFlowLabels(...layers: ReadonlyArray<readonly FlowLabel[]>): FlowLabels {
-  const values: Record<string, string> = Object.create(null) as Record<string, string>;
-  const telemetry = new Set<string>();
-  for (const layer of layers) {
-    for (const label of layer) {
-      values[label.key] = label.value;
-      if (label.telemetry) telemetry.add(label.key);
-      else telemetry.delete(label.key);
-    }
+  const labels: FlowLabels = {
+    values: Object.create(null) as Record<string, string>,
+    telemetry: new Set<string>(),
+  };
+  for (const layer of layers) overlayFlowLabels(labels, layer);
+  return labels;
+}
+
+/**
+ * Merges one more layer over labels that mergeFlowLabels built, in place: the result is what
+ * mergeFlowLabels would give with the layer appended, without copying the earlier layers again
+ * (the Check path adds classifier labels after classifiers were selected on the others).
+ */
+export function overlayFlowLabels(labels: FlowLabels, layer: readonly FlowLabel[]): void {
+  // FlowLabels is read-only to its consumers; the layers are written only here.
+  const values = labels.values as Record<string, string>;
+  const telemetry = labels.telemetry as Set<string>;
+  for (const label of layer) {
+    values[label.key] = label.value;
+    if (label.telemetry) telemetry.add(label.key);
+    else telemetry.delete(label.key);
   }
-  return { values, telemetry };
 }
 
 /**

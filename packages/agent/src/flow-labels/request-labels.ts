@@ -16,6 +16,10 @@ export interface HttpRequestAttributes {
   readonly body: string;
 }
 
+/** Keys of the request labels that are not telemetry: the size, and every header under this prefix. */
+export const REQUEST_CONTENT_LENGTH_LABEL = 'http.request_content_length';
+export const REQUEST_HEADER_LABEL_PREFIX = 'http.request.header.';
+
 /** `HTTP/2` → `2.0` as OpenTelemetry's http.flavor writes it; anything unknown passes unchanged. */
 export function httpFlavor(protocol: string): string {
   switch (protocol) {
@@ -32,17 +36,33 @@ export function httpFlavor(protocol: string): string {
   }
 }
 
+/** Header names whose label keys are remembered; past it keys are computed per request. */
+const MAX_CACHED_HEADER_KEYS = 1024;
+const headerLabelKeys = new Map<string, string>();
+
 /** Header name as a label suffix: lower-case, `-` → `_` (Aperture's spelling, so its policies keep matching). */
 export function headerLabelKey(name: string): string {
-  return `http.request.header.${name.toLowerCase().replace(/-/g, '_')}`;
+  // Every Check derives a key per header, and the names repeat; clients choose them, so the cache is bounded.
+  let key = headerLabelKeys.get(name);
+  if (key === undefined) {
+    key = `${REQUEST_HEADER_LABEL_PREFIX}${name.toLowerCase().replace(/-/g, '_')}`;
+    if (headerLabelKeys.size < MAX_CACHED_HEADER_KEYS) headerLabelKeys.set(name, key);
+  }
+  return key;
 }
+
+/**
+ * Which request labels to derive: `all`, or only the `telemetry` ones (the HTTP attributes), when
+ * nothing will read the header and size labels (see ComponentRegistry.readsRequestOnlyLabels).
+ */
+export type RequestLabelScope = 'all' | 'telemetry';
 
 /**
  * Request labels named as Aperture names them. `http.path` is the path without its query string
  * (`http.target` keeps the query), so matchers on paths are not defeated by query parameters.
  * Header labels are matchable but not telemetry: they may carry personal data.
  */
-export function requestLabels(http: HttpRequestAttributes): FlowLabel[] {
+export function requestLabels(http: HttpRequestAttributes, scope: RequestLabelScope = 'all'): FlowLabel[] {
   const queryAt = http.path.indexOf('?');
   const labels: FlowLabel[] = [
     { key: 'http.method', value: http.method, telemetry: true },
@@ -52,8 +72,9 @@ export function requestLabels(http: HttpRequestAttributes): FlowLabel[] {
     { key: 'http.scheme', value: http.scheme, telemetry: true },
     { key: 'http.flavor', value: httpFlavor(http.protocol), telemetry: true },
   ];
+  if (scope === 'telemetry') return labels;
   if (http.size >= 0)
-    labels.push({ key: 'http.request_content_length', value: String(http.size), telemetry: false });
+    labels.push({ key: REQUEST_CONTENT_LENGTH_LABEL, value: String(http.size), telemetry: false });
   for (const [name, value] of Object.entries(http.headers)) {
     // Pseudo-headers (:path, :authority…) duplicate the attributes above.
     if (name.startsWith(':')) continue;

@@ -11,6 +11,7 @@ import {
 import { authorizationService, logsService } from '@sluice/spec';
 import type { AccessLogReceiver, ExportLogsRequestMessage } from '../access-log/access-log-receiver.js';
 import type { CheckHandler } from '../check/check-handler.js';
+import { encodeCheckResponse } from '../check/check-response-encoder.js';
 import type { CheckResponseMessage } from '../check/check-response.js';
 import { parseCheckRequest, resolveControlPoint, type CheckRequestMessage } from '../check/check-request.js';
 import type { Clock } from '../clock/clock.js';
@@ -63,6 +64,19 @@ function tolerant(definition: ServiceDefinition): ServiceDefinition {
   return methods;
 }
 
+/**
+ * Check answers serialised by encodeCheckResponse: the bytes of proto-loader's serialiser with a
+ * fraction of the work (the answer carries the decision record, so it is written on every Check).
+ */
+function withCheckResponseEncoder(definition: ServiceDefinition): ServiceDefinition {
+  const check = definition.Check;
+  if (check === undefined) return definition;
+  return {
+    ...definition,
+    Check: { ...check, responseSerialize: (response: CheckResponseMessage) => encodeCheckResponse(response) },
+  };
+}
+
 function metadataString(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === 'string' ? value : value?.toString('utf8');
@@ -84,7 +98,7 @@ export class AgentGrpcServer {
     });
     const authorization: UntypedServiceImplementation = { Check: this.check.bind(this) };
     const logs: UntypedServiceImplementation = { Export: this.export.bind(this) };
-    this.server.addService(tolerant(authorizationService().service), authorization);
+    this.server.addService(withCheckResponseEncoder(tolerant(authorizationService().service)), authorization);
     this.server.addService(tolerant(logsService().service), logs);
   }
 
@@ -179,13 +193,17 @@ export class AgentGrpcServer {
     try {
       const tally = this.options.accessLogs.receive(call.request);
       // OTLP partial success tells the sender how many records were rejected, so it does not retry them.
+      const reasons = [
+        ...(tally.malformed > 0 ? ['malformed access-log records dropped'] : []),
+        ...(tally.dropped > 0 ? ['access-log records over the agent budget dropped'] : []),
+      ];
       callback(
         null,
-        tally.malformed > 0
+        reasons.length > 0
           ? {
               partial_success: {
-                rejected_log_records: tally.malformed,
-                error_message: 'malformed access-log records dropped',
+                rejected_log_records: tally.malformed + tally.dropped,
+                error_message: reasons.join('; '),
               },
             }
           : {},

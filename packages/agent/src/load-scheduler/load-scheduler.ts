@@ -129,60 +129,83 @@ export class LoadScheduler {
   }
 
   async decide(flow: ScheduledFlow): Promise<ComponentDecision> {
+    return this.decideNow(flow);
+  }
+
+  /**
+   * What `decide` resolves to, returned directly when the flow is not queued (pass-through,
+   * bootstrapping, tokens available, dry run, rejected at once), so the pipeline need not wait a
+   * microtask for it; a queued flow's decision is returned pending.
+   */
+  decideNow(flow: ScheduledFlow): ComponentDecision | Promise<ComponentDecision> {
     this.expireDecision();
     const now = this.options.clock.now();
     const workload = this.workloadFor(flow.labels);
     const tokens = flowTokens(flow.labels, this.config.tokensLabelKey, workload.tokens);
     this.bucket.recordIncoming(now, tokens);
     this.count(workload.name, 'incoming', tokens);
-    const base = {
-      identity: this.identity,
-      kind: 'load-scheduler' as const,
-      enforced: !this.config.dryRun,
-      deniedStatusCode: this.config.deniedResponseStatusCode,
-      workload: workload.name,
-      tokens,
-    };
-    let outcome: ScheduleOutcome;
     if (this.config.dryRun) {
       // A dry run must not delay traffic: decide on the tokens available now.
-      outcome = this.bucket.bypass(now)
+      const outcome: ScheduleOutcome = this.bucket.bypass(now)
         ? { kind: 'admit', reason: 'bypass', queuedMs: 0 }
         : this.bucket.takeIfAvailable(now, tokens)
           ? { kind: 'admit', reason: 'tokens-available', queuedMs: 0 }
           : { kind: 'reject', reason: 'queue-timeout', queuedMs: 0 };
-    } else {
-      const submitted = this.queue.submit({
-        workload: workload.name,
-        priority: workload.priority,
-        tokens,
-        fairnessKey:
-          this.config.fairnessLabelKey === undefined ? undefined : flow.labels[this.config.fairnessLabelKey],
-        timeoutMs: queueTimeoutMs({
-          nowMs: now,
-          deadlineMs: flow.deadlineMs,
-          marginMs: this.config.decisionDeadlineMarginMs,
-          lagMs: flow.lagMs,
-          workloadTimeoutMs: workload.queueTimeoutMs,
-          maxQueueTimeoutMs: this.config.maxQueueTimeoutMs,
-        }),
-      });
-      outcome = submitted.kind === 'queued' ? await submitted.outcome : submitted;
+      return this.settle(workload.name, tokens, outcome);
     }
+    const submitted = this.queue.submit({
+      workload: workload.name,
+      priority: workload.priority,
+      tokens,
+      fairnessKey:
+        this.config.fairnessLabelKey === undefined ? undefined : flow.labels[this.config.fairnessLabelKey],
+      timeoutMs: queueTimeoutMs({
+        nowMs: now,
+        deadlineMs: flow.deadlineMs,
+        marginMs: this.config.decisionDeadlineMarginMs,
+        lagMs: flow.lagMs,
+        workloadTimeoutMs: workload.queueTimeoutMs,
+        maxQueueTimeoutMs: this.config.maxQueueTimeoutMs,
+      }),
+    });
+    if (submitted.kind === 'queued')
+      return submitted.outcome.then((outcome) => this.settle(workload.name, tokens, outcome));
+    return this.settle(workload.name, tokens, submitted);
+  }
+
+  /** Counts the outcome and turns it into the component's decision. */
+  private settle(workload: string, tokens: number, outcome: ScheduleOutcome): ComponentDecision {
     const reason = outcomeReason(outcome, this.bucket.isPassThrough);
     if (outcome.kind === 'reject') {
-      this.count(workload.name, 'rejected', tokens);
-      return { ...base, admitted: false, reason, queuedMs: outcome.queuedMs };
+      this.count(workload, 'rejected', tokens);
+      return {
+        identity: this.identity,
+        kind: 'load-scheduler',
+        enforced: !this.config.dryRun,
+        deniedStatusCode: this.config.deniedResponseStatusCode,
+        workload,
+        tokens,
+        admitted: false,
+        reason,
+        queuedMs: outcome.queuedMs,
+      };
     }
-    this.count(workload.name, 'accepted', tokens);
+    this.count(workload, 'accepted', tokens);
     const tookTokens = outcome.reason === 'tokens-available' || outcome.reason === 'queued-then-admitted';
-    return {
-      ...base,
+    const decision: ComponentDecision = {
+      identity: this.identity,
+      kind: 'load-scheduler',
+      enforced: !this.config.dryRun,
+      deniedStatusCode: this.config.deniedResponseStatusCode,
+      workload,
+      tokens,
       admitted: true,
       reason,
       queuedMs: outcome.queuedMs,
-      ...(tookTokens ? { giveBack: () => this.bucket.giveBack(this.options.clock.now(), tokens) } : {}),
     };
+    return tookTokens
+      ? { ...decision, giveBack: () => this.bucket.giveBack(this.options.clock.now(), tokens) }
+      : decision;
   }
 }
 

@@ -168,8 +168,10 @@ export class WfqScheduler {
     entry.timer?.cancel();
     this.pendingCount--;
     const waiting = entry.flow.waiting;
-    const index = waiting.indexOf(entry);
-    if (index >= 0) waiting.splice(index, 1);
+    // Entries mostly settle oldest first; shift() drops the head without copying the rest.
+    const index = waiting[0] === entry ? 0 : waiting.indexOf(entry);
+    if (index === 0) waiting.shift();
+    else if (index > 0) waiting.splice(index, 1);
     if (index >= 0 && waiting.length === 0) this.flowWentIdle(entry.flow);
     entry.resolve({ ...outcome, queuedMs: this.clock.now() - entry.enqueuedMs });
   }

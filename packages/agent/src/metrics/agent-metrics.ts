@@ -1,16 +1,22 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEFAULT_FLUX_METER_BUCKETS_MS } from '../access-log/flux-meter-histogram.js';
 import type { Clock } from '../clock/clock.js';
 import type { LoadScheduler } from '../load-scheduler/load-scheduler.js';
+import { SeriesCounter } from './series-counter.js';
+import { SeriesHistogram } from './series-histogram.js';
 
 /**
  * Every metric the agent exports, on a registry of its own (several agents can share a process in
  * tests). Names and labels are documented in the package README; keep both in step.
+ *
+ * Metrics updated per Check or per access-log record are SeriesCounter / SeriesHistogram: the same
+ * output as prom-client's, but a caller can resolve a labelled series once and update it without
+ * prom-client's per-call label validation and hashing (see CheckMetrics). The rest stay prom-client's.
  */
 export class AgentMetrics {
   readonly registry = new Registry();
 
-  readonly checkDuration = new Histogram({
+  readonly checkDuration = new SeriesHistogram({
     name: 'sluice_agent_check_duration_seconds',
     help: 'Time from receiving a Check to answering it, queueing included, by decision.',
     labelNames: ['decision'] as const,
@@ -18,7 +24,7 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly checks = new Counter({
+  readonly checks = new SeriesCounter({
     name: 'sluice_agent_checks_total',
     help: 'Checks answered, by control point and decision (accepted, rejected).',
     labelNames: ['control_point', 'decision'] as const,
@@ -44,35 +50,35 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly componentDecisions = new Counter({
+  readonly componentDecisions = new SeriesCounter({
     name: 'sluice_agent_component_decisions_total',
     help: 'Per-component verdicts, by policy, component, kind, decision, reason and dry_run.',
     labelNames: ['policy_name', 'component_id', 'kind', 'decision', 'reason', 'dry_run'] as const,
     registers: [this.registry],
   });
 
-  readonly componentFailures = new Counter({
+  readonly componentFailures = new SeriesCounter({
     name: 'sluice_agent_component_failures_total',
     help: 'Components that threw while deciding; the flow was admitted (fail open).',
     labelNames: ['policy_name', 'component_id'] as const,
     registers: [this.registry],
   });
 
-  readonly rateLimiterDecisionSource = new Counter({
+  readonly rateLimiterDecisionSource = new SeriesCounter({
     name: 'sluice_agent_rate_limiter_decision_source_total',
     help: 'Rate-limiter bucket decisions by backend: redis, local, or fallback (local bucket used because a Redis call failed).',
     labelNames: ['policy_name', 'component_id', 'source'] as const,
     registers: [this.registry],
   });
 
-  readonly schedulerTokens = new Counter({
+  readonly schedulerTokens = new SeriesCounter({
     name: 'sluice_agent_scheduler_tokens_total',
     help: 'Load-scheduler tokens by workload and stage: incoming, accepted, rejected.',
     labelNames: ['policy_name', 'component_id', 'workload', 'stage'] as const,
     registers: [this.registry],
   });
 
-  readonly queueWait = new Histogram({
+  readonly queueWait = new SeriesHistogram({
     name: 'sluice_agent_scheduler_queue_wait_seconds',
     help: 'Time flows waited in a load-scheduler queue, by workload and decision.',
     labelNames: ['policy_name', 'component_id', 'workload', 'decision'] as const,
@@ -87,7 +93,7 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly fluxMeter = new Histogram({
+  readonly fluxMeter = new SeriesHistogram({
     name: 'sluice_agent_flux_meter_ms',
     help: 'Flow latency in ms (response duration minus ext_authz duration) per flux meter; default Aperture buckets.',
     labelNames: [
@@ -101,14 +107,14 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly fluxMeterInvalid = new Counter({
+  readonly fluxMeterInvalid = new SeriesCounter({
     name: 'sluice_agent_flux_meter_invalid_total',
     help: 'Flows a flux meter could not observe (no ext_authz duration, negative latency, meter gone).',
     labelNames: ['flux_meter_name', 'policy_name', 'reason'] as const,
     registers: [this.registry],
   });
 
-  readonly accessLogRecords = new Counter({
+  readonly accessLogRecords = new SeriesCounter({
     name: 'sluice_agent_access_log_records_total',
     help: 'OTLP access-log records by outcome: flow, no-decision (authz did not run), malformed (dropped).',
     labelNames: ['outcome'] as const,
@@ -122,6 +128,12 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
+  readonly accessLogRecordsDropped = new Counter({
+    name: 'sluice_agent_access_log_records_dropped_total',
+    help: 'OTLP access-log records dropped unread because they came faster than accessLogMaxRecordsPerSecond.',
+    registers: [this.registry],
+  });
+
   readonly accessLogExportsRejected = new Counter({
     name: 'sluice_agent_access_log_exports_rejected_total',
     help: 'OTLP Export requests refused whole with INVALID_ARGUMENT, by reason: undecodable (not an ExportLogsServiceRequest), unreadable.',
@@ -129,7 +141,7 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly classifierMisses = new Counter({
+  readonly classifierMisses = new SeriesCounter({
     name: 'sluice_agent_classifier_misses_total',
     help: 'Classifier rules that produced no label, by reason.',
     labelNames: ['policy_name', 'label', 'reason'] as const,

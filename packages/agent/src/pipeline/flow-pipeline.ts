@@ -66,34 +66,77 @@ function reject(decisions: ComponentDecision[]): PipelineResult | undefined {
   };
 }
 
+/** A stage's decisions: at once when every component decided synchronously, else when all have. */
+function decideStage<C extends RateLimiter | LoadScheduler>(
+  components: readonly C[],
+  kind: ComponentDecision['kind'],
+  decide: (component: C) => ComponentDecision | Promise<ComponentDecision>,
+  onFailure: ComponentFailure,
+): ComponentDecision[] | Promise<ComponentDecision[]> {
+  const decisions: Array<ComponentDecision | Promise<ComponentDecision>> = [];
+  let pending = false;
+  for (const component of components) {
+    let decision: ComponentDecision | Promise<ComponentDecision>;
+    try {
+      decision = decide(component);
+    } catch (error) {
+      onFailure(component, error);
+      decision = failedOpen(component, kind);
+    }
+    if (decision instanceof Promise) {
+      pending = true;
+      decision = decision.catch((error: unknown) => {
+        onFailure(component, error);
+        return failedOpen(component, kind);
+      });
+    }
+    decisions.push(decision);
+  }
+  return pending ? Promise.all(decisions) : (decisions as ComponentDecision[]);
+}
+
+function schedule(
+  stages: PipelineStages,
+  flow: ScheduledFlow,
+  onFailure: ComponentFailure,
+  limited: ComponentDecision[],
+): PipelineResult | Promise<PipelineResult> {
+  const afterLimiters = reject(limited);
+  if (afterLimiters !== undefined) return afterLimiters;
+  const scheduled = decideStage(
+    stages.loadSchedulers,
+    'load-scheduler',
+    (scheduler) => scheduler.decideNow(flow),
+    onFailure,
+  );
+  const finish = (decisions: ComponentDecision[]): PipelineResult => {
+    const all = [...limited, ...decisions];
+    return reject(all) ?? { kind: 'admit', decisions: all };
+  };
+  return scheduled instanceof Promise ? scheduled.then(finish) : finish(scheduled);
+}
+
 /**
  * Rate limiters first (in parallel), then load schedulers (in parallel): a flow that a rate limiter
  * refuses never occupies a scheduler's queue. Dry-run components decide and count but never
  * reject. When any stage rejects, every component that took tokens gives them back.
+ *
+ * The result is returned directly when every component decided synchronously (local buckets, no
+ * queueing: most Checks), and as a promise otherwise; `await` takes either. A component that
+ * throws, synchronously or not, fails open and is reported to `onFailure`.
  */
-export async function runPipeline(
+export function runPipeline(
   stages: PipelineStages,
   flow: ScheduledFlow,
   onFailure: ComponentFailure,
-): Promise<PipelineResult> {
-  const limited = await Promise.all(
-    stages.rateLimiters.map((limiter) =>
-      limiter.decide(flow.labels).catch((error: unknown) => {
-        onFailure(limiter, error);
-        return failedOpen(limiter, 'rate-limiter');
-      }),
-    ),
+): PipelineResult | Promise<PipelineResult> {
+  const limited = decideStage(
+    stages.rateLimiters,
+    'rate-limiter',
+    (limiter) => limiter.decideNow(flow.labels),
+    onFailure,
   );
-  const afterLimiters = reject(limited);
-  if (afterLimiters !== undefined) return afterLimiters;
-  const scheduled = await Promise.all(
-    stages.loadSchedulers.map((scheduler) =>
-      scheduler.decide(flow).catch((error: unknown) => {
-        onFailure(scheduler, error);
-        return failedOpen(scheduler, 'load-scheduler');
-      }),
-    ),
-  );
-  const decisions = [...limited, ...scheduled];
-  return reject(decisions) ?? { kind: 'admit', decisions };
+  return limited instanceof Promise
+    ? limited.then((decisions) => schedule(stages, flow, onFailure, decisions))
+    : schedule(stages, flow, onFailure, limited);
 }

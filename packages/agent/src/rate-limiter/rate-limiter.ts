@@ -1,5 +1,10 @@
 import type { CompiledRateLimiter } from '@sluice/spec';
-import type { BucketParameters, BucketStore } from '../token-bucket/bucket-parameters.js';
+import type {
+  BucketParameters,
+  BucketStore,
+  BucketTake,
+  BucketTakeResult,
+} from '../token-bucket/bucket-parameters.js';
 import { validateBucketParameters } from '../token-bucket/bucket-parameters.js';
 import type { ComponentDecision, ComponentIdentity } from '../pipeline/component-decision.js';
 
@@ -30,6 +35,9 @@ export function flowTokens(
 export class RateLimiter {
   readonly identity: ComponentIdentity;
   private readonly parameters: BucketParameters;
+  /** Bucket keys are built per Check; their constant parts are built once. */
+  private readonly keyPrefix: string;
+  private readonly defaultKey: string;
 
   constructor(
     readonly config: CompiledRateLimiter,
@@ -47,47 +55,73 @@ export class RateLimiter {
       continuousFill: config.continuousFill,
     };
     validateBucketParameters(this.parameters, `rate limiter ${config.policyName}/${config.componentId}`);
+    const base = `${config.policyName}/${config.componentId}`;
+    this.keyPrefix = `${base}/${config.limitByLabelKey ?? ''}:`;
+    this.defaultKey = `${base}/default`;
   }
 
   /** Bucket key: stable across agents so Redis-backed limiters share one bucket per label value. */
   bucketKey(labelValue: string | undefined): string {
-    const base = `${this.config.policyName}/${this.config.componentId}`;
-    return labelValue === undefined
-      ? `${base}/default`
-      : `${base}/${this.config.limitByLabelKey ?? ''}:${labelValue}`;
+    return labelValue === undefined ? this.defaultKey : this.keyPrefix + labelValue;
   }
 
   async decide(labels: Readonly<Record<string, string>>): Promise<ComponentDecision> {
-    const base = {
-      identity: this.identity,
-      kind: 'rate-limiter' as const,
-      enforced: !this.config.dryRun,
-      deniedStatusCode: this.config.deniedResponseStatusCode,
-      queuedMs: 0,
-    };
+    return this.decideNow(labels);
+  }
+
+  /**
+   * What `decide` resolves to, returned directly when the store answers synchronously (the local
+   * store), so the pipeline need not wait a microtask for it; otherwise the pending decision.
+   */
+  decideNow(labels: Readonly<Record<string, string>>): ComponentDecision | Promise<ComponentDecision> {
     const key = this.config.limitByLabelKey;
     const labelValue = key === undefined ? undefined : labels[key];
     const tokens = flowTokens(labels, this.config.tokensLabelKey, 1);
-    if (key !== undefined && labelValue === undefined)
-      return { ...base, admitted: true, reason: 'label-missing', tokens };
-    if (tokens === 0) return { ...base, admitted: true, reason: 'zero-tokens', tokens };
-    const take = { key: this.bucketKey(labelValue), tokens, parameters: this.parameters };
-    const result = await this.store.take(take);
+    if (key !== undefined && labelValue === undefined) return this.admittedWithout('label-missing', tokens);
+    if (tokens === 0) return this.admittedWithout('zero-tokens', tokens);
+    const take: BucketTake = { key: this.bucketKey(labelValue), tokens, parameters: this.parameters };
+    if (this.store.takeNow !== undefined) return this.fromTake(take, this.store.takeNow(take));
+    return this.store.take(take).then((result) => this.fromTake(take, result));
+  }
+
+  /** Admitted without touching a bucket. */
+  private admittedWithout(reason: 'label-missing' | 'zero-tokens', tokens: number): ComponentDecision {
+    return {
+      identity: this.identity,
+      kind: 'rate-limiter',
+      enforced: !this.config.dryRun,
+      deniedStatusCode: this.config.deniedResponseStatusCode,
+      queuedMs: 0,
+      admitted: true,
+      reason,
+      tokens,
+    };
+  }
+
+  private fromTake(take: BucketTake, result: BucketTakeResult): ComponentDecision {
     if (result.allowed) {
       return {
-        ...base,
+        identity: this.identity,
+        kind: 'rate-limiter',
+        enforced: !this.config.dryRun,
+        deniedStatusCode: this.config.deniedResponseStatusCode,
+        queuedMs: 0,
         admitted: true,
         reason: 'tokens-available',
-        tokens,
+        tokens: take.tokens,
         source: result.source,
         giveBack: () => void this.store.giveBack({ ...take, source: result.source }).catch(() => undefined),
       };
     }
     return {
-      ...base,
+      identity: this.identity,
+      kind: 'rate-limiter',
+      enforced: !this.config.dryRun,
+      deniedStatusCode: this.config.deniedResponseStatusCode,
+      queuedMs: 0,
       admitted: false,
       reason: 'rate-limited',
-      tokens,
+      tokens: take.tokens,
       source: result.source,
       waitMs: result.waitMs,
     };

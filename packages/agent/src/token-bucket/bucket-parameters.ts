@@ -36,6 +36,11 @@ export interface BucketTakeResult {
 export interface BucketStore {
   take(request: BucketTake): Promise<BucketTakeResult>;
   /**
+   * The same take, answered synchronously by a store that decides in memory; a store that must
+   * ask another process leaves it out. Saves the Check path a promise and a microtask per limiter.
+   */
+  takeNow?(request: BucketTake): BucketTakeResult;
+  /**
    * Returns tokens a later pipeline stage made useless; capped at capacity. `source` is where
    * they were taken, so tokens taken from the fallback bucket go back there.
    */

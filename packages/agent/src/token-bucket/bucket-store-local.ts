@@ -41,7 +41,8 @@ export class LocalBucketStore implements BucketStore {
       this.buckets.set(request.key, entry);
     }
     entry.lastUsedMs = now;
-    return { ...takeFromState(entry.state, request.parameters, request.tokens, now), source: 'local' };
+    const result = takeFromState(entry.state, request.parameters, request.tokens, now);
+    return { allowed: result.allowed, remaining: result.remaining, waitMs: result.waitMs, source: 'local' };
   }
 
   take(request: BucketTake): Promise<BucketTakeResult> {

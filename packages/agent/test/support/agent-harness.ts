@@ -11,6 +11,8 @@ export const baseConfig: AgentConfig = {
   httpPort: 0,
   agentGroup: 'default',
   redisCallTimeoutMs: 50,
+  reportIntervalMs: 1000,
+  accessLogMaxRecordsPerSecond: 20_000,
   logLevel: 'error',
   previewRedactedHeaders: ['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'],
 };
