@@ -107,18 +107,7 @@ function readComponent(value: unknown): ComponentRecord | undefined {
   )
     return undefined;
   // An optional key: absent stays absent; present, it must hold a string (or undefined, kept as is).
-  if (!('workload' in value))
-    return {
-      policyName,
-      policyHash,
-      componentId,
-      kind: kind as ComponentRecord['kind'],
-      decision: decision as ComponentRecord['decision'],
-      dryRun,
-      reason,
-      tokens,
-      queuedMs,
-    };
+  const hasWorkload = 'workload' in value;
   const workload = value.workload;
   if (workload !== undefined && typeof workload !== 'string') return undefined;
   return {
@@ -129,7 +118,7 @@ function readComponent(value: unknown): ComponentRecord | undefined {
     decision: decision as ComponentRecord['decision'],
     dryRun,
     reason,
-    workload,
+    ...(hasWorkload ? { workload } : {}),
     tokens,
     queuedMs,
   };
