@@ -12,7 +12,8 @@ import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
 import { authorizationService } from '@sluice/spec';
 import { CheckHandler } from '../src/check/check-handler.js';
-import { parseCheckRequest, resolveControlPoint } from '../src/check/check-request.js';
+import { decodeCheckRequest } from '../src/check/check-request-decoder.js';
+import { resolveControlPoint } from '../src/check/check-request.js';
 import type { CheckResponseMessage } from '../src/check/check-response.js';
 import { decodeDecisionRecord, DECISION_METADATA_KEY } from '../src/check/decision-record.js';
 import type { Clock, Timer } from '../src/clock/clock.js';
@@ -121,8 +122,7 @@ async function runCheck(
   metadataControlPoint: string | undefined,
   deadlineInMs: number | undefined,
 ): Promise<Outcome> {
-  const decoded = Check.requestDeserialize(Check.requestSerialize(message));
-  const parsed = parseCheckRequest(decoded);
+  const parsed = decodeCheckRequest(Check.requestSerialize(message));
   const controlPoint = resolveControlPoint(metadataControlPoint, parsed, undefined);
   if (controlPoint === undefined) return 'invalid-argument';
   const deadline = deadlineInMs === undefined ? undefined : harness.clock.now() + deadlineInMs;

@@ -13,7 +13,8 @@ import type { AccessLogReceiver, ExportLogsRequestMessage } from '../access-log/
 import type { CheckHandler } from '../check/check-handler.js';
 import { encodeCheckResponse } from '../check/check-response-encoder.js';
 import type { CheckResponseMessage } from '../check/check-response.js';
-import { parseCheckRequest, resolveControlPoint, type CheckRequestMessage } from '../check/check-request.js';
+import { resolveControlPoint, type ParsedCheck } from '../check/check-request.js';
+import { decodeCheckRequest } from '../check/check-request-decoder.js';
 import type { Clock } from '../clock/clock.js';
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
@@ -42,6 +43,17 @@ class UndecodableRequest {
   constructor(readonly reason: string) {}
 }
 
+/** `decode` with its failure returned, never thrown. */
+function tolerantly(decode: (bytes: Buffer) => unknown): (bytes: Buffer) => unknown {
+  return (bytes) => {
+    try {
+      return decode(bytes);
+    } catch (error) {
+      return new UndecodableRequest(error instanceof Error ? error.message : String(error));
+    }
+  };
+}
+
 /**
  * The service with deserialisers that never throw. grpc-js answers a request it cannot decode with
  * INTERNAL and never calls the handler, so the failure would be uncounted, and INTERNAL tells an
@@ -52,16 +64,20 @@ function tolerant(definition: ServiceDefinition): ServiceDefinition {
   for (const [name, method] of Object.entries(definition)) {
     methods[name] = {
       ...method,
-      requestDeserialize: (bytes: Buffer): unknown => {
-        try {
-          return method.requestDeserialize(bytes) as unknown;
-        } catch (error) {
-          return new UndecodableRequest(error instanceof Error ? error.message : String(error));
-        }
-      },
+      requestDeserialize: tolerantly((bytes) => method.requestDeserialize(bytes)),
     };
   }
   return methods;
+}
+
+/**
+ * Check requests read by decodeCheckRequest, straight from the wire to what the handler needs,
+ * instead of protobufjs' decode and object conversion of the whole message.
+ */
+function withCheckRequestDecoder(definition: ServiceDefinition): ServiceDefinition {
+  const check = definition.Check;
+  if (check === undefined) return definition;
+  return { ...definition, Check: { ...check, requestDeserialize: tolerantly(decodeCheckRequest) } };
 }
 
 /**
@@ -98,7 +114,10 @@ export class AgentGrpcServer {
     });
     const authorization: UntypedServiceImplementation = { Check: this.check.bind(this) };
     const logs: UntypedServiceImplementation = { Export: this.export.bind(this) };
-    this.server.addService(withCheckResponseEncoder(tolerant(authorizationService().service)), authorization);
+    this.server.addService(
+      withCheckResponseEncoder(withCheckRequestDecoder(authorizationService().service)),
+      authorization,
+    );
     this.server.addService(tolerant(logsService().service), logs);
   }
 
@@ -131,25 +150,14 @@ export class AgentGrpcServer {
   }
 
   private check(
-    call: ServerUnaryCall<CheckRequestMessage, CheckResponseMessage>,
+    call: ServerUnaryCall<ParsedCheck | UndecodableRequest, CheckResponseMessage>,
     callback: sendUnaryData<CheckResponseMessage>,
   ): void {
     const { metrics, logger } = this.options;
-    const request: unknown = call.request;
-    if (request instanceof UndecodableRequest) {
+    const parsed = call.request;
+    if (parsed instanceof UndecodableRequest) {
       metrics.checkErrors.inc({ reason: 'undecodable' });
-      callback({ code: status.INVALID_ARGUMENT, details: `undecodable CheckRequest: ${request.reason}` });
-      return;
-    }
-    let parsed;
-    try {
-      parsed = parseCheckRequest(call.request);
-    } catch (error) {
-      metrics.checkErrors.inc({ reason: 'bad-request' });
-      callback({
-        code: status.INVALID_ARGUMENT,
-        details: `unreadable CheckRequest: ${(error as Error).message}`,
-      });
+      callback({ code: status.INVALID_ARGUMENT, details: `undecodable CheckRequest: ${parsed.reason}` });
       return;
     }
     const controlPoint = resolveControlPoint(

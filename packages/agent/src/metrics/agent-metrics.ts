@@ -33,7 +33,7 @@ export class AgentMetrics {
 
   readonly checkErrors = new Counter({
     name: 'sluice_agent_check_errors_total',
-    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason: missing-control-point, undecodable, bad-request, internal.',
+    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason: missing-control-point, undecodable, internal.',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
