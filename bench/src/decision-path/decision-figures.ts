@@ -9,7 +9,12 @@ import { SERVER_LABELS, type ServerKind } from './check-servers.js';
 
 export const SECTION = 'decision-path';
 
-/** CPU per decision with a policy active, as a multiple of the bare server's. */
+/**
+ * CPU per decision with a policy active, as a multiple of the bare server's, both at the same
+ * offered rate. Node's cost per request falls as its rate rises (more frames per read, more
+ * answers per write), so at their own peaks a slower server pays for being slower twice: the
+ * ratio at peak restates the ratio of peaks. It is reported beside this one.
+ */
 export const CPU_RATIO_TARGET = 1.5;
 /** p99.9 latency at 50% of the bare peak, as a multiple of the bare server's. */
 export const P999_RATIO_TARGET = 2;
@@ -83,8 +88,13 @@ export function decisionFigures(summaries: readonly ServerSummary[], ratePerSeco
     if (summary.kind === 'agent-lm-0.5') add('accepted share', summary.acceptedShare * 100, '%');
     if (bare !== undefined && summary.kind !== 'bare') {
       add(
-        'CPU per decision ÷ bare',
+        'CPU per decision at peak ÷ bare at peak',
         ratio(summary.cpuMicrosPerDecisionAtPeak, bare.cpuMicrosPerDecisionAtPeak),
+        '×',
+      );
+      add(
+        `CPU per decision at ${Math.round(ratePerSecond)}/s ÷ bare`,
+        ratio(summary.cpuMicrosPerDecisionAtRate, bare.cpuMicrosPerDecisionAtRate),
         '×',
       );
       add('p99.9 ÷ bare', ratio(summary.p999Ms, bare.p999Ms), '×');
@@ -98,41 +108,57 @@ export function decisionTargets(summaries: readonly ServerSummary[], ratePerSeco
   const of = (kind: ServerKind) => summaries.find((summary) => summary.kind === kind);
   const targets: TargetResult[] = [];
   for (const kind of ['agent-pass-through', 'agent-lm-0.5'] as const) {
+    const agent = of(kind);
     targets.push(
-      judge({
-        section: SECTION,
-        name: `CPU per decision, ${SERVER_LABELS[kind]} ÷ bare`,
-        measured: ratio(
-          of(kind)?.cpuMicrosPerDecisionAtPeak ?? Number.NaN,
-          bare?.cpuMicrosPerDecisionAtPeak ?? Number.NaN,
-        ),
-        comparison: 'at-most',
-        limit: CPU_RATIO_TARGET,
-        unit: '×',
-      }),
+      whenSustained(
+        judge({
+          section: SECTION,
+          name: `CPU per decision at 50% of bare peak, ${SERVER_LABELS[kind]} ÷ bare`,
+          measured: ratio(
+            agent?.cpuMicrosPerDecisionAtRate ?? Number.NaN,
+            bare?.cpuMicrosPerDecisionAtRate ?? Number.NaN,
+          ),
+          comparison: 'at-most',
+          limit: CPU_RATIO_TARGET,
+          unit: '×',
+        }),
+        agent,
+        ratePerSecond,
+      ),
     );
   }
   const passThrough = of('agent-pass-through');
-  const latency = judge({
-    section: SECTION,
-    name: `p99.9 at 50% of bare peak, ${SERVER_LABELS['agent-pass-through']} ÷ bare`,
-    measured: ratio(passThrough?.p999Ms ?? Number.NaN, bare?.p999Ms ?? Number.NaN),
-    comparison: 'at-most',
-    limit: P999_RATIO_TARGET,
-    unit: '×',
-  });
-  // h2load caps the streams in flight, so a server slower than the offered rate shows a bounded
-  // latency and a lower rate instead of a growing queue: below the rate, the latency is not comparable.
-  const saturated =
-    passThrough !== undefined && passThrough.achievedPerSecond < SUSTAINED_SHARE * ratePerSecond;
   targets.push(
-    saturated
-      ? {
-          ...latency,
-          verdict: 'MISS',
-          note: `the agent sustained ${Math.round(passThrough.achievedPerSecond)} of ${Math.round(ratePerSecond)}/s: saturated, its latency is bounded by h2load's streams`,
-        }
-      : latency,
+    whenSustained(
+      judge({
+        section: SECTION,
+        name: `p99.9 at 50% of bare peak, ${SERVER_LABELS['agent-pass-through']} ÷ bare`,
+        measured: ratio(passThrough?.p999Ms ?? Number.NaN, bare?.p999Ms ?? Number.NaN),
+        comparison: 'at-most',
+        limit: P999_RATIO_TARGET,
+        unit: '×',
+      }),
+      passThrough,
+      ratePerSecond,
+    ),
   );
   return targets;
+}
+
+/**
+ * The target, or a MISS when the agent fell short of the offered rate. h2load caps the streams in
+ * flight, so a server slower than the offered rate shows a bounded latency and a lower rate instead
+ * of a growing queue, and its CPU per decision is taken at another rate: neither compares.
+ */
+function whenSustained(
+  target: TargetResult,
+  agent: ServerSummary | undefined,
+  ratePerSecond: number,
+): TargetResult {
+  if (agent === undefined || agent.achievedPerSecond >= SUSTAINED_SHARE * ratePerSecond) return target;
+  return {
+    ...target,
+    verdict: 'MISS',
+    note: `the agent sustained ${Math.round(agent.achievedPerSecond)} of ${Math.round(ratePerSecond)}/s: saturated, not comparable at this rate`,
+  };
 }

@@ -68,6 +68,12 @@ const KINDS: readonly ServerKind[] = ['bare', 'agent-no-policy', 'agent-pass-thr
 /** Saturating load, the brief's suggestion: 16 connections × 32 streams, enough to keep one core busy. */
 const PEAK_CLIENTS = 16;
 const PEAK_STREAMS = 32;
+/**
+ * Streams per connection in the paced runs. The LM 0.5 agent holds a flow in its queue up to
+ * 175 ms, so at 10,000/s about 1,750 Checks are in flight: 16 × 32 streams would cap it near
+ * 512 ÷ 0.175 s ≈ 2,900/s and compare its CPU at a quarter of the bare server's rate.
+ */
+const PACED_STREAMS = 256;
 const HEADERS = { ...GRPC_REQUEST_HEADERS, 'control-point': BENCH_CONTROL_POINT };
 
 /** Starts the four servers one after another (starting them at once would skew nothing, but fights over 2 cores). */
@@ -180,7 +186,7 @@ export async function runDecisionPath(options: DecisionPathOptions): Promise<Dec
         requests,
         clients: PEAK_CLIENTS,
         ...(paced
-          ? { streamsPerClient: PEAK_STREAMS, ratePerClient: ratePerSecond / PEAK_CLIENTS }
+          ? { streamsPerClient: PACED_STREAMS, ratePerClient: ratePerSecond / PEAK_CLIENTS }
           : { streamsPerClient: 1 }),
         latencies,
       });
