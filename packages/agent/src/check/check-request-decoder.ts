@@ -1,4 +1,5 @@
 import type { ParsedCheck } from './check-request.js';
+import { NameTable } from './name-table.js';
 import { WireFormatError, WireReader, WireType } from './wire-reader.js';
 
 /*
@@ -22,6 +23,9 @@ const HTTP_BODY = 11;
 const HTTP_RAW_BODY = 12;
 const MAP_KEY = 1;
 const MAP_VALUE = 2;
+
+/** Header names and context-extension keys: the same few in every Check. */
+const names = new NameTable();
 
 /** AttributeContext.HttpRequest as read: undefined is "not on the wire", as protobufjs tells them apart. */
 interface HttpFields {
@@ -199,7 +203,7 @@ function readHttp(reader: WireReader, end: number): HttpFields {
         break;
       case HTTP_HEADERS: {
         const name = readMapEntry(reader, expectMessage(reader, tag), http.headers);
-        if (!http.mixedCaseHeaders && name.toLowerCase() !== name) http.mixedCaseHeaders = true;
+        if (!http.mixedCaseHeaders && !names.isLowerCase(name)) http.mixedCaseHeaders = true;
         break;
       }
       case HTTP_PATH:
@@ -248,7 +252,8 @@ function readMapEntry(reader: WireReader, end: number, into: Record<string, stri
     const tag = reader.uint32();
     switch (tag >>> 3) {
       case MAP_KEY:
-        key = readString(reader, tag);
+        expectWireType(reader, tag, WireType.lengthDelimited);
+        key = reader.name(names);
         break;
       case MAP_VALUE:
         value = readString(reader, tag);

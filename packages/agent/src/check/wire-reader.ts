@@ -1,3 +1,5 @@
+import { utf8Text, type NameTable } from './name-table.js';
+
 /** A protobuf message whose bytes do not parse: truncated, an overrunning length, a bad wire type. */
 export class WireFormatError extends Error {
   constructor(
@@ -97,9 +99,15 @@ export class WireReader {
     const end = this.lengthDelimitedEnd();
     const start = this.pos;
     this.pos = end;
-    return start === end
-      ? ''
-      : (this.buf as unknown as { utf8Slice(s: number, e: number): string }).utf8Slice(start, end);
+    return utf8Text(this.buf, start, end);
+  }
+
+  /** {@link string}, through `names` for text that repeats across messages. */
+  name(names: NameTable): string {
+    const end = this.lengthDelimitedEnd();
+    const start = this.pos;
+    this.pos = end;
+    return names.text(this.buf, start, end);
   }
 
   /** Skips a field of `wireType` whose tag has been read. */

@@ -16,7 +16,7 @@ export const CONTROL_POINT_EPOCH_MS = 30_000;
  * previous epoch is listed, so it disappears 30–60 s after its last flow without any timer.
  */
 export class ControlPointRegistry {
-  private readonly entries = new Map<string, { entry: ControlPointEntry; epoch: number }>();
+  private readonly entries = new Map<string, { readonly entry: ControlPointEntry; epoch: number }>();
   private readonly sinceReport = new Map<string, ControlPointEntry>();
 
   constructor(private readonly clock: Clock) {}
@@ -25,10 +25,14 @@ export class ControlPointRegistry {
     return Math.floor(this.clock.now() / CONTROL_POINT_EPOCH_MS);
   }
 
+  /** Called on every Check and access-log record, and nearly always for a known entry: that allocates nothing. */
   record(entry: ControlPointEntry): void {
     const key = `${entry.service}\u0000${entry.controlPoint}\u0000${entry.type}`;
-    this.entries.set(key, { entry, epoch: this.epoch() });
-    this.sinceReport.set(key, entry);
+    const epoch = this.epoch();
+    const seen = this.entries.get(key);
+    if (seen === undefined) this.entries.set(key, { entry, epoch });
+    else seen.epoch = epoch;
+    if (!this.sinceReport.has(key)) this.sinceReport.set(key, entry);
   }
 
   /** Live entries sorted by service, then control point. */
