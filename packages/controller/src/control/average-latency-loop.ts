@@ -139,6 +139,8 @@ export class AverageLatencyLoop {
   #ticksSinceOverload = 0;
   #lastCutTick = Number.NEGATIVE_INFINITY;
   #capacityRatio: number | undefined;
+  /** Mean incoming tokens per tick over the signal window, as of the latest tick. */
+  #incomingPerTick = 0;
   /** Share of the capacity to admit, from the latest backlogged tick's queue wait. */
   #drainShare = CAPACITY_DRAIN_FRACTION;
   #backlogSeen = false;
@@ -222,6 +224,7 @@ export class AverageLatencyLoop {
     this.#window.push(sample);
     const totals = this.#window.totals();
     const signalMs = totals.okCount > 0 ? totals.okLatencySumMs / totals.okCount : undefined;
+    this.#incomingPerTick = totals.incomingTokens / Math.max(1, this.#window.size);
     const tokens = totals.acceptedTokens + totals.rejectedTokens;
     const observed = tokens > 0 ? totals.acceptedTokens / tokens : undefined;
     let released = false;
@@ -300,7 +303,7 @@ export class AverageLatencyLoop {
         ticksSinceOverload: this.#ticksSinceOverload,
         linearIncrement: this.#config.linearIncrement,
       });
-      const cap = this.#probeCap(totals.incomingTokens / this.#window.size);
+      const cap = this.#probeCap(this.#incomingPerTick);
       this.#ticksAtProbeCap = increased > cap ? this.#ticksAtProbeCap + 1 : 0;
       if (this.#ticksAtProbeCap >= this.#probeWaitTicks) {
         this.#probeGain *= PROBE_HEADROOM;
@@ -367,7 +370,16 @@ export class AverageLatencyLoop {
 
   /** The least the loop admits while throttling: the drain share of the measured capacity. */
   #floor(): number {
-    return this.#capacityRatio === undefined ? 0 : this.#drainShare * this.#capacityRatio;
+    if (this.#capacityRatio === undefined) return 0;
+    // The ratio of completions to incoming tokens is averaged over backlogged ticks only. When the
+    // incoming rate rises between them (closed-loop clients cycle faster once latency falls), it is
+    // stale and too high; the absolute capacity over the window's incoming rate is not. When the
+    // incoming rate steps up, the window's mean lags and the ratio is the lower. The lower wins.
+    const ratio =
+      this.#capacityPerTick !== undefined && this.#incomingPerTick > 0
+        ? Math.min(this.#capacityRatio, this.#capacityPerTick / this.#incomingPerTick)
+        : this.#capacityRatio;
+    return this.#drainShare * ratio;
   }
 
   /** Counts signal windows without improvement; releases the throttle after releaseAfterWindows. */
