@@ -29,8 +29,10 @@ export interface ParsedCheck {
 }
 
 /**
- * Reads a CheckRequest. With proto3 defaults off, absent fields are zero values. A body sent as
- * raw bytes (pack_as_bytes) is decoded as UTF-8 so classifiers see it either way.
+ * Reads a CheckRequest in proto-loader's object form. With proto3 defaults off, absent fields are
+ * zero values. A body sent as raw bytes (pack_as_bytes) is decoded as UTF-8 so classifiers see it
+ * either way. The gRPC server reads the wire bytes with decodeCheckRequest instead; this reading is
+ * what that decoder is tested against, and how tests build a ParsedCheck from an object.
  */
 export function parseCheckRequest(message: CheckRequestMessage): ParsedCheck {
   const http = message.attributes?.request?.http ?? {};
