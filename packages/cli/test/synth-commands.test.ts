@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sluicectl, tempDir } from './cli-support.js';
@@ -129,4 +129,62 @@ test('charts regenerates the four charts into a directory', async () => {
     readFileSync(join(out, 'sluice', 'values.yaml'), 'utf8'),
     readFileSync(join(ROOT, 'charts', 'sluice', 'values.yaml'), 'utf8'),
   );
+});
+
+test('a name or namespace that would write outside --output-dir is refused and nothing is written', async () => {
+  const dir = tempDir();
+  const policy = (metadata: string) =>
+    `release: sluice\npolicies:\n  - apiVersion: sluice.dev/v1alpha1\n    kind: FlowPolicy\n    metadata: ${metadata}\n    spec:\n      loadSchedulers:\n        - name: protect\n          selectors: [{controlPoint: ingress}]\n`;
+  const cases = [
+    {
+      file: 'namespace.yaml',
+      metadata: '{name: protect, namespace: "x/../../../escaped/pwned"}',
+      path: /policies\[0\]\.metadata\.namespace: "x\/\.\.\/\.\.\/\.\.\/escaped\/pwned" is not allowed; must be a DNS-1123 label/,
+    },
+    {
+      file: 'name.yaml',
+      metadata: '{name: "../../escaped"}',
+      path: /policies\[0\]\.metadata\.name: "\.\.\/\.\.\/escaped" is not allowed; must be a DNS-1123 subdomain/,
+    },
+    {
+      file: 'dots.yaml',
+      metadata: '{name: protect, namespace: ".."}',
+      path: /policies\[0\]\.metadata\.namespace: "\.\." is not allowed/,
+    },
+  ];
+  for (const { file, metadata, path } of cases) {
+    writeFileSync(join(dir, file), policy(metadata));
+    const run = await sluicectl(['synth', '--config', file, '--output-dir', 'deploy/out'], { cwd: dir });
+    assert.equal(run.code, 2, `${file}: ${run.stdout}`);
+    assert.match(run.stderr, path);
+  }
+  // Nothing at all was written: not the output folder, not the escaped target.
+  assert.deepEqual(readdirSync(dir).sort(), cases.map((entry) => entry.file).sort());
+});
+
+test('a build(app) config whose chart id or object namespace is not a Kubernetes name writes nothing', async () => {
+  const dir = tempDir();
+  // The config imports cdk8s; outside the repository it resolves through this link.
+  symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  writeFileSync(join(dir, 'package.json'), '{"type": "module"}\n');
+  writeFileSync(
+    join(dir, 'escape.config.ts'),
+    [
+      "import { App, ApiObject, Chart } from 'cdk8s';",
+      'export default function build(app: App): void {',
+      "  const chart = new Chart(app, 'policies');",
+      "  new ApiObject(chart, 'p', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'p', namespace: 'x/../../../escaped' } });",
+      '}',
+      '',
+    ].join('\n'),
+  );
+  const run = await sluicectl(['synth', '--config', 'escape.config.ts', '--output-dir', 'deploy/out'], {
+    cwd: dir,
+  });
+  assert.equal(run.code, 2, run.stdout);
+  assert.match(
+    run.stderr,
+    /escape\.config\.ts: component policies: ConfigMap "p": metadata\.namespace: "x\/\.\.\/\.\.\/\.\.\/escaped" is not allowed; use a DNS label/,
+  );
+  assert.deepEqual(readdirSync(dir).sort(), ['escape.config.ts', 'node_modules', 'package.json']);
 });

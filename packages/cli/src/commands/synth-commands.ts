@@ -1,5 +1,12 @@
 import { relative, resolve } from 'node:path';
-import { generatedCharts, gitOpsFiles, writeCharts, writeGitOpsFiles } from '@sluice/manifests';
+import {
+  generatedCharts,
+  gitOpsFiles,
+  GitOpsInputError,
+  writeCharts,
+  writeGitOpsFiles,
+  type GitOpsFiles,
+} from '@sluice/manifests';
 import { badInput, EXIT_OK } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { requireOption } from '../input-file.js';
@@ -65,18 +72,25 @@ export const synth: Command = {
         `--repo-path: "${repoPath}" is not a path inside the Git repository; run from the repository root or pass --repo-path`,
       );
     }
-    const files = gitOpsFiles(
-      componentsOf(file, loaded),
-      {
-        mode,
-        repoPath,
-        ...(args.options['argocd'] !== undefined ? { argocd: args.options['argocd'] as string } : {}),
-        ...(args.options['flux'] !== undefined ? { flux: args.options['flux'] as string } : {}),
-        ...(args.options['revision'] !== undefined ? { revision: args.options['revision'] as string } : {}),
-      },
-      mode === 'helm' ? generatedCharts() : new Map(),
-    );
-    writeGitOpsFiles(outputDir, files);
+    let files: GitOpsFiles;
+    try {
+      files = gitOpsFiles(
+        componentsOf(file, loaded),
+        {
+          mode,
+          repoPath,
+          ...(args.options['argocd'] !== undefined ? { argocd: args.options['argocd'] as string } : {}),
+          ...(args.options['flux'] !== undefined ? { flux: args.options['flux'] as string } : {}),
+          ...(args.options['revision'] !== undefined ? { revision: args.options['revision'] as string } : {}),
+        },
+        mode === 'helm' ? generatedCharts() : new Map(),
+      );
+      writeGitOpsFiles(outputDir, files);
+    } catch (error) {
+      // A name that is not a Kubernetes name, or a file that would land outside DIR: nothing is written.
+      if (error instanceof GitOpsInputError) throw badInput(`${file}: ${error.message}`);
+      throw error;
+    }
     io.stdout(`wrote ${files.size} files to ${outputDir}\n`);
     return EXIT_OK;
   },

@@ -16,3 +16,4 @@ export {
 export { argoCdApplication } from './argocd-applications.js';
 export { fluxGitRepository, fluxHelmRelease, fluxKustomization } from './flux-resources.js';
 export { gitOpsFiles, writeGitOpsFiles, type GitOpsFiles } from './gitops-writer.js';
+export { GitOpsInputError } from './output-paths.js';

@@ -30,7 +30,14 @@ export const ObjectMetaSchema = z
         message: 'must be a DNS-1123 subdomain: lower-case letters, digits, - and .',
       })
       .describe('Policy name.'),
-    namespace: z.string().optional(),
+    namespace: z
+      .string()
+      .max(63)
+      .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, {
+        message: 'must be a DNS-1123 label: at most 63 lower-case letters, digits and -',
+      })
+      .optional()
+      .describe('Policy namespace.'),
     labels: z.record(z.string(), z.string()).optional(),
     annotations: z.record(z.string(), z.string()).optional(),
   })
