@@ -9,6 +9,7 @@ import { ComponentRegistry } from './components/component-registry.js';
 import { ControlPointRegistry } from './control-points/control-point-registry.js';
 import { ControllerLink } from './controller-link/controller-link.js';
 import { AgentGrpcServer } from './grpc/agent-grpc-server.js';
+import { grpcReceiveLimitBytes } from './grpc/grpc-limits.js';
 import { AgentHttpServer } from './http/agent-http-server.js';
 import type { WindowedCounterOptions } from './load-scheduler/windowed-counter.js';
 import { jsonLogger, type AgentLogger } from './logging/agent-logger.js';
@@ -22,7 +23,7 @@ export interface AgentOptions {
   readonly config: AgentConfig;
   /** From the environment only (REDIS_USERNAME / REDIS_PASSWORD), never from flags or files. */
   readonly redisCredentials?: { readonly username?: string; readonly password?: string };
-  /** Interface to bind. @default '0.0.0.0' */
+  /** Interface to bind, over config.bindAddress. @default config.bindAddress */
   readonly host?: string;
   /** @default the process's monotonic clock */
   readonly clock?: Clock;
@@ -65,7 +66,9 @@ export class Agent {
     this.logger = options.logger ?? jsonLogger(config.logLevel);
     this.metrics = new AgentMetrics();
     this.lag = new EventLoopLagMonitor(20, (lagMs) => this.metrics.eventLoopLag.set(lagMs / 1000));
-    this.controlPoints = new ControlPointRegistry(clock);
+    this.controlPoints = new ControlPointRegistry(clock, {
+      onDropped: () => this.metrics.controlPointsDropped.inc(),
+    });
     this.previews = new PreviewRegistry(clock, config.previewRedactedHeaders);
     const localStore = new LocalBucketStore({ clock });
     this.redis =
@@ -116,6 +119,8 @@ export class Agent {
       metrics: this.metrics,
       logger: this.logger,
       defaultControlPoint: config.defaultControlPoint,
+      maxReceiveMessageBytes: grpcReceiveLimitBytes(config),
+      maxConcurrentStreams: config.maxConcurrentStreams,
     });
     this.http = new AgentHttpServer({
       metrics: this.metrics,
@@ -145,7 +150,7 @@ export class Agent {
   }
 
   async start(): Promise<{ grpcPort: number; httpPort: number }> {
-    const host = this.options.host ?? '0.0.0.0';
+    const host = this.options.host ?? this.options.config.bindAddress;
     this.lag.start();
     const grpcPort = await this.grpc.listen(host, this.options.config.grpcPort);
     const httpPort = await this.http.listen(host, this.options.config.httpPort);

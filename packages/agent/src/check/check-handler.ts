@@ -52,7 +52,9 @@ export class CheckHandler {
     const startedAtMs = this.options.wallClockMs();
     const target: FlowTarget = {
       controlPoint,
-      services: flowServices(check.destinationService, check.http.host),
+      services: flowServices(check.destinationService, check.http.host, () =>
+        metrics.serviceNamesRefused.inc(),
+      ),
       agentGroup: this.options.agentGroup,
     };
     // Header and size labels are never exported, so they are derived only when something reads them.

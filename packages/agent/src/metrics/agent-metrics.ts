@@ -34,7 +34,7 @@ export class AgentMetrics {
 
   readonly checkErrors = new Counter({
     name: 'sluice_agent_check_errors_total',
-    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason: missing-control-point, undecodable, internal.',
+    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason: missing-control-point, invalid-control-point, undecodable, internal.',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -196,10 +196,9 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly checkNamesRefused = new SeriesCounter({
-    name: 'sluice_agent_check_names_refused_total',
-    help: 'Names in Checks refused before becoming labels or keys, by kind: control-point (the Check answered INVALID_ARGUMENT), service (the name left out of the flow services).',
-    labelNames: ['kind'] as const,
+  readonly serviceNamesRefused = new SeriesCounter({
+    name: 'sluice_agent_service_names_refused_total',
+    help: 'Service names (Envoy destination service or request host) left out of a flow because they are not valid names; the Check goes on without them.',
     registers: [this.registry],
   });
 

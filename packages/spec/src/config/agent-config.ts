@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CONTROL_POINT_PATTERN, CONTROL_POINT_RULE } from '../flow-policy/flow-names.js';
 import { SYNC_MAX_MESSAGE_BYTES } from '../proto/sync-limits.js';
 
 const port = z.number().int().min(1).max(65535);
@@ -92,7 +93,7 @@ export const AgentConfigSchema = z
     logLevel: z.enum(LOG_LEVELS).default('info'),
     defaultControlPoint: z
       .string()
-      .min(1)
+      .regex(new RegExp(CONTROL_POINT_PATTERN), { message: `must be a control point: ${CONTROL_POINT_RULE}` })
       .optional()
       .describe(
         'Control point for Checks that carry none (Istio CUSTOM ext_authz providers send no metadata).',
