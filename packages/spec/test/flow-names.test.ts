@@ -37,6 +37,7 @@ test('service names are host names and cluster names up to 253 characters', () =
     'reviews.default',
     'service1-demo-app.demoapp.svc.cluster.local',
     '127.0.0.1',
+    'outbound|80||checkout',
     's'.repeat(253),
   ])
     assert.equal(isValidServiceName(name), true, name);

@@ -20,8 +20,11 @@ export const MAX_SERVICE_NAME_LENGTH = 253;
  */
 export const CONTROL_POINT_PATTERN = `^[A-Za-z0-9][A-Za-z0-9._:/-]{0,${MAX_CONTROL_POINT_LENGTH - 1}}$`;
 
-/** Host names, FQDNs and Envoy cluster names such as `reviews.default`: the same characters, longer. */
-export const SERVICE_NAME_PATTERN = `^[A-Za-z0-9][A-Za-z0-9._:/-]{0,${MAX_SERVICE_NAME_LENGTH - 1}}$`;
+/**
+ * Host names, FQDNs and Envoy cluster names such as `reviews.default` or `outbound|80||checkout`:
+ * the control-point characters and `|`, longer.
+ */
+export const SERVICE_NAME_PATTERN = `^[A-Za-z0-9][A-Za-z0-9._:/|-]{0,${MAX_SERVICE_NAME_LENGTH - 1}}$`;
 
 const controlPoint = new RegExp(CONTROL_POINT_PATTERN);
 const serviceName = new RegExp(SERVICE_NAME_PATTERN);
@@ -30,7 +33,7 @@ const serviceName = new RegExp(SERVICE_NAME_PATTERN);
 export const CONTROL_POINT_RULE = `1-${MAX_CONTROL_POINT_LENGTH} characters of A-Z a-z 0-9 . _ : / -, starting with a letter or digit`;
 
 /** What a valid service name is, for error messages. */
-export const SERVICE_NAME_RULE = `1-${MAX_SERVICE_NAME_LENGTH} characters of A-Z a-z 0-9 . _ : / -, starting with a letter or digit`;
+export const SERVICE_NAME_RULE = `1-${MAX_SERVICE_NAME_LENGTH} characters of A-Z a-z 0-9 . _ : / | -, starting with a letter or digit`;
 
 export function isValidControlPoint(name: string): boolean {
   return name.length <= MAX_CONTROL_POINT_LENGTH && controlPoint.test(name);
