@@ -2,7 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import { classify, LazyJsonBody, type ClassifiedLabel } from '../classification/classifier.js';
 import type { ComponentRegistry } from '../components/component-registry.js';
 import type { ControlPointRegistry } from '../control-points/control-point-registry.js';
-import { appendBaggage, parseBaggage } from '../flow-labels/baggage.js';
+import { admitBaggage, appendBaggage, parseBaggage } from '../flow-labels/baggage.js';
 import { mergeFlowLabels, overlayFlowLabels, telemetryLabels } from '../flow-labels/flow-labels.js';
 import { requestLabels } from '../flow-labels/request-labels.js';
 import type { AgentLogger } from '../logging/agent-logger.js';
@@ -62,7 +62,12 @@ export class CheckHandler {
       check.http,
       registry.readsRequestOnlyLabels || this.options.previews.size > 0 ? 'all' : 'telemetry',
     );
-    const fromBaggage = parseBaggage(check.http.headers.baggage);
+    // Baggage is the client's words: never a label the agent derives, never a cost no policy opened to it.
+    const fromBaggage = admitBaggage(
+      parseBaggage(check.http.headers.baggage),
+      registry.tokenKeysClosedToBaggage,
+      (reason) => metrics.baggageRefused.inc({ reason }),
+    );
     const labels = mergeFlowLabels(fromRequest, fromBaggage);
     const classified: ClassifiedLabel[] = [];
     const body = new LazyJsonBody(check.http);

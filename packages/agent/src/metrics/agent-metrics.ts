@@ -215,13 +215,6 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly flowTokensRefused = new SeriesCounter({
-    name: 'sluice_agent_flow_tokens_refused_total',
-    help: 'Tokens labels ignored (the flow kept its configured tokens) because the value was not a finite number at least the configured tokens and above 0, by component kind.',
-    labelNames: ['kind'] as const,
-    registers: [this.registry],
-  });
-
   readonly reportsSplit = new SeriesCounter({
     name: 'sluice_agent_reports_split_total',
     help: 'Reports to the controller sent as several messages because one would have passed the AgentSync message limit.',
