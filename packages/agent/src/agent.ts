@@ -69,7 +69,11 @@ export class Agent {
     this.controlPoints = new ControlPointRegistry(clock, {
       onDropped: () => this.metrics.controlPointsDropped.inc(),
     });
-    this.previews = new PreviewRegistry(clock, config.previewRedactedHeaders);
+    this.previews = new PreviewRegistry(clock, config.previewRedactedHeaders, {
+      maxConcurrent: config.previewMaxConcurrent,
+      maxSampleBytes: config.previewMaxSampleBytes,
+      onRefused: (reason) => this.metrics.previewsRefused.inc({ reason }),
+    });
     const localStore = new LocalBucketStore({ clock });
     this.redis =
       config.redisUrl === undefined
@@ -109,6 +113,7 @@ export class Agent {
       metrics: this.metrics,
       lagMs: () => this.lag.lagMs(),
       logger: this.logger,
+      redactedHeaders: new Set(config.previewRedactedHeaders.map((name) => name.toLowerCase())),
     });
     this.grpc = new AgentGrpcServer({
       clock,

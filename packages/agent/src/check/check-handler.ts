@@ -27,6 +27,11 @@ export interface CheckHandlerOptions {
   readonly logger?: AgentLogger;
   /** Current event-loop lag estimate in ms. */
   readonly lagMs: () => number;
+  /**
+   * Lower-case names of headers whose values are credentials: labels classifiers take from them are
+   * redacted in telemetry and previews, and never propagated. @default none
+   */
+  readonly redactedHeaders?: ReadonlySet<string>;
 }
 
 /**
@@ -72,9 +77,16 @@ export class CheckHandler {
     const classified: ClassifiedLabel[] = [];
     const body = new LazyJsonBody(check.http);
     // Classifiers are selected on the request and baggage labels only; their labels go on top after.
+    const redactedHeaders = this.options.redactedHeaders;
     for (const classifier of registry.classifiersFor(target, labels.values)) {
       const result = classify(classifier, check.http, body);
-      classified.push(...result.labels);
+      for (const label of result.labels)
+        classified.push(
+          // A label copied from a credential header is a credential: redacted wherever it leaves.
+          label.sourceHeader !== undefined && redactedHeaders?.has(label.sourceHeader) === true
+            ? { ...label, redacted: true }
+            : label,
+        );
       for (const miss of result.misses)
         this.counters.countClassifierMiss(classifier.policyName, miss.label, miss.reason);
     }
@@ -83,6 +95,9 @@ export class CheckHandler {
       controlPoint,
       services: target.services,
       labels: labels.values,
+      ...(labels.redacted !== undefined && labels.redacted.size > 0
+        ? { redactedLabels: labels.redacted }
+        : {}),
       http: check.http,
     });
     for (const service of target.services.length > 0 ? target.services : [''])
@@ -117,7 +132,8 @@ export class CheckHandler {
       startedAtMs,
       processingMs: Math.round((endMs - startMs) * 1000) / 1000,
     });
-    const propagated = classified.filter((label) => label.propagate);
+    // Redacted labels are never propagated: the next hop would log them as baggage.
+    const propagated = classified.filter((label) => label.propagate && label.redacted !== true);
     const response = buildCheckResponse({
       result,
       controlPoint,
