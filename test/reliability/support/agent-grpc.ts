@@ -52,9 +52,10 @@ interface CheckResponseShape {
 
 export class AgentGrpcClient {
   readonly #client: Client;
-  readonly #controlPoint: string;
+  readonly #controlPoint: string | undefined;
 
-  constructor(target: string, controlPoint: string) {
+  /** `controlPoint`: sent as metadata on every Check; undefined sends none (the message may carry one). */
+  constructor(target: string, controlPoint: string | undefined) {
     // A subchannel pool of its own: grpc-js would otherwise share one connection between clients.
     this.#client = new Client(target, credentials.createInsecure(), {
       'grpc.use_local_subchannel_pool': 1,
@@ -65,7 +66,7 @@ export class AgentGrpcClient {
   /** One Check with `deadlineMs`; rejects with the ServiceError when the call fails. */
   check(request: Buffer, deadlineMs: number): Promise<CheckAnswer> {
     const metadata = new Metadata();
-    metadata.set('control-point', this.#controlPoint);
+    if (this.#controlPoint !== undefined) metadata.set('control-point', this.#controlPoint);
     const decode = authorizationService().service['Check']?.responseDeserialize;
     return new Promise((resolve, reject) => {
       this.#client.makeUnaryRequest(
