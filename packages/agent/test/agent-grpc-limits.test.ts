@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { grpcReceiveLimitBytes, RECEIVE_LIMIT_MARGIN_BYTES } from '../src/grpc/grpc-limits.js';
 import { checkRequest, startAgent } from './support/agent-harness.js';
+import { checkClient } from './support/check-client.js';
 
 test("the receive limit is Envoy's header limit + the ext_authz body + a 64 KiB margin: 132 KiB by default", () => {
   assert.equal(RECEIVE_LIMIT_MARGIN_BYTES, 65_536);
@@ -80,6 +81,23 @@ test('both listeners bind to bindAddress', async () => {
     await h.check(checkRequest(), { controlPoint: 'ingress' });
     // Nothing listens on the same ports through another loopback address.
     await assert.rejects(fetch(`http://127.0.0.2:${h.ports.httpPort}/healthz`));
+  } finally {
+    await h.close();
+  }
+});
+
+test('an IPv6 bindAddress binds both listeners', async () => {
+  const h = await startAgent({ bindAddress: '::1' }, { host: undefined });
+  try {
+    const response = await fetch(`http://[::1]:${h.ports.httpPort}/healthz`);
+    assert.equal(response.status, 200);
+    const client = checkClient(`[::1]:${h.ports.grpcPort}`);
+    try {
+      const answer = await client.check(checkRequest(), { controlPoint: 'ingress' });
+      assert.equal(answer.status?.code ?? 0, 0);
+    } finally {
+      client.close();
+    }
   } finally {
     await h.close();
   }

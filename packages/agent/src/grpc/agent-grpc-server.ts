@@ -139,8 +139,11 @@ export class AgentGrpcServer {
 
   async listen(host: string, port: number): Promise<number> {
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
-        error ? reject(error) : resolve(bound),
+      // An IPv6 address (bindAddress `::`) is bracketed in a gRPC target.
+      this.server.bindAsync(
+        `${host.includes(':') ? `[${host}]` : host}:${port}`,
+        ServerCredentials.createInsecure(),
+        (error, bound) => (error ? reject(error) : resolve(bound)),
       );
     });
     return this.boundPort;
