@@ -90,6 +90,27 @@ test('400 Checks with distinct 1 MB and 100 KB control points: all refused, peak
   assert.equal(metricSum(text, 'sluice_agent_checks_total'), 0, 'no refused control point became a series');
 });
 
+// 60 KiB: Envoy's whole header limit; gRPC's HTTP/2 layer refuses much larger header values itself.
+test('200 Checks with distinct 60 KiB control points in gRPC metadata: refused, never a label', async () => {
+  const codes = new Map<number, number>();
+  const plain = checkWithContextControlPoint('ingress');
+  await inParallel(200, 8, async (i) => {
+    try {
+      await client.check(plain, 10_000, `cp-${i}-`.padEnd(60 * 1024, 'm'));
+      codes.set(0, (codes.get(0) ?? 0) + 1);
+    } catch (error) {
+      const code = (error as ServiceError).code;
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+    }
+  });
+  const text = await metrics();
+  console.log(`60 KiB metadata control points: answers ${JSON.stringify(Object.fromEntries(codes))}`);
+  assert.equal(codes.get(status.INVALID_ARGUMENT), 200);
+  assert.equal(metricSum(text, 'sluice_agent_check_errors_total', 'reason="invalid-control-point"'), 400);
+  assert.equal(metricSum(text, 'sluice_agent_checks_total'), 0);
+  assert.ok(peakResidentBytes(agent.pid as number) < 300 * MiB);
+});
+
 test('20,000 distinct short control points: checks_total holds 2,000 series, the overflow counter counts the other 18,000', async () => {
   await inParallel(20_000, 64, async (i) => {
     await client.check(checkWithContextControlPoint(`cp-${String(i).padStart(5, '0')}`), 10_000);

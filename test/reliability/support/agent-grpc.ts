@@ -63,10 +63,13 @@ export class AgentGrpcClient {
     this.#controlPoint = controlPoint;
   }
 
-  /** One Check with `deadlineMs`; rejects with the ServiceError when the call fails. */
-  check(request: Buffer, deadlineMs: number): Promise<CheckAnswer> {
+  /**
+   * One Check with `deadlineMs`; rejects with the ServiceError when the call fails. `controlPoint`
+   * overrides the client's metadata control point for this call.
+   */
+  check(request: Buffer, deadlineMs: number, controlPoint = this.#controlPoint): Promise<CheckAnswer> {
     const metadata = new Metadata();
-    if (this.#controlPoint !== undefined) metadata.set('control-point', this.#controlPoint);
+    if (controlPoint !== undefined) metadata.set('control-point', controlPoint);
     const decode = authorizationService().service['Check']?.responseDeserialize;
     return new Promise((resolve, reject) => {
       this.#client.makeUnaryRequest(
