@@ -356,6 +356,64 @@ test('a report past the AgentSync limit goes as several messages, numbered in or
   }
 });
 
+test('1,000 preview requests: 8 run, the other 992 are answered at once with an error, counted; the stream stays up', async () => {
+  const controller = await fakeController();
+  const clock = new ManualClock(0);
+  const metrics = new AgentMetrics({ processMetrics: false });
+  const previews = new PreviewRegistry(clock, [], {
+    maxConcurrent: 8,
+    onRefused: (reason) => metrics.previewsRefused.inc({ reason }),
+  });
+  const link = new ControllerLink({
+    address: `127.0.0.1:${controller.port}`,
+    agentId: 'agent-previews',
+    agentGroup: 'default',
+    capabilities: ['preview'],
+    clock,
+    random: () => 0.5,
+    registry: new ComponentRegistry({
+      clock,
+      agentGroup: 'default',
+      localStore: new LocalBucketStore({ clock }),
+    }),
+    controlPoints: new ControlPointRegistry(clock),
+    previews,
+    metrics,
+    logger: silentLogger,
+  });
+  try {
+    link.start();
+    await controller.next('hello');
+    const stream = controller.streams[0] as Stream;
+    for (let i = 0; i < 1000; i++)
+      stream.write({
+        payload: 'preview_request',
+        preview_request: { request_id: `p${i}`, control_point: 'ingress', samples: 1000, timeout_ms: 60_000 },
+      });
+    const errors: string[] = [];
+    while (errors.length < 992) {
+      const answer = await controller.next('preview_samples');
+      if (answer.payload === 'preview_samples') errors.push(answer.preview_samples.error ?? '');
+    }
+    assert.equal(previews.size, 8);
+    assert.deepEqual(
+      new Set(errors),
+      new Set([
+        'too many previews on this agent: 8 running, at most 8 (previewMaxConcurrent); retry when one ends',
+      ]),
+    );
+    assert.match(
+      await metrics.registry.metrics(),
+      /sluice_agent_previews_refused_total\{reason="concurrency"\} 992/,
+    );
+    assert.equal(link.state, 'connected');
+    assert.equal(controller.streams.length, 1);
+  } finally {
+    link.stop();
+    controller.close();
+  }
+});
+
 test('the AgentSync channel balances round robin over the target, with gRPC backoff capped like the link', () => {
   const options = controllerChannelOptions(5000);
   assert.equal(options['grpc.max_send_message_length'], SYNC_MAX_MESSAGE_BYTES);
