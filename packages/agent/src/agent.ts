@@ -9,6 +9,7 @@ import { ComponentRegistry } from './components/component-registry.js';
 import { ControlPointRegistry } from './control-points/control-point-registry.js';
 import { ControllerLink } from './controller-link/controller-link.js';
 import { AgentGrpcServer } from './grpc/agent-grpc-server.js';
+import { grpcReceiveLimitBytes } from './grpc/grpc-limits.js';
 import { AgentHttpServer } from './http/agent-http-server.js';
 import type { WindowedCounterOptions } from './load-scheduler/windowed-counter.js';
 import { jsonLogger, type AgentLogger } from './logging/agent-logger.js';
@@ -22,7 +23,7 @@ export interface AgentOptions {
   readonly config: AgentConfig;
   /** From the environment only (REDIS_USERNAME / REDIS_PASSWORD), never from flags or files. */
   readonly redisCredentials?: { readonly username?: string; readonly password?: string };
-  /** Interface to bind. @default '0.0.0.0' */
+  /** Interface to bind, over config.bindAddress. @default config.bindAddress */
   readonly host?: string;
   /** @default the process's monotonic clock */
   readonly clock?: Clock;
@@ -65,8 +66,14 @@ export class Agent {
     this.logger = options.logger ?? jsonLogger(config.logLevel);
     this.metrics = new AgentMetrics();
     this.lag = new EventLoopLagMonitor(20, (lagMs) => this.metrics.eventLoopLag.set(lagMs / 1000));
-    this.controlPoints = new ControlPointRegistry(clock);
-    this.previews = new PreviewRegistry(clock, config.previewRedactedHeaders);
+    this.controlPoints = new ControlPointRegistry(clock, {
+      onDropped: () => this.metrics.controlPointsDropped.inc(),
+    });
+    this.previews = new PreviewRegistry(clock, config.previewRedactedHeaders, {
+      maxConcurrent: config.previewMaxConcurrent,
+      maxSampleBytes: config.previewMaxSampleBytes,
+      onRefused: (reason) => this.metrics.previewsRefused.inc({ reason }),
+    });
     const localStore = new LocalBucketStore({ clock });
     this.redis =
       config.redisUrl === undefined
@@ -106,6 +113,7 @@ export class Agent {
       metrics: this.metrics,
       lagMs: () => this.lag.lagMs(),
       logger: this.logger,
+      redactedHeaders: new Set(config.previewRedactedHeaders.map((name) => name.toLowerCase())),
     });
     this.grpc = new AgentGrpcServer({
       clock,
@@ -116,6 +124,8 @@ export class Agent {
       metrics: this.metrics,
       logger: this.logger,
       defaultControlPoint: config.defaultControlPoint,
+      maxReceiveMessageBytes: grpcReceiveLimitBytes(config),
+      maxConcurrentStreams: config.maxConcurrentStreams,
     });
     this.http = new AgentHttpServer({
       metrics: this.metrics,
@@ -145,7 +155,7 @@ export class Agent {
   }
 
   async start(): Promise<{ grpcPort: number; httpPort: number }> {
-    const host = this.options.host ?? '0.0.0.0';
+    const host = this.options.host ?? this.options.config.bindAddress;
     this.lag.start();
     const grpcPort = await this.grpc.listen(host, this.options.config.grpcPort);
     const httpPort = await this.http.listen(host, this.options.config.httpPort);

@@ -193,7 +193,8 @@ describe('malformed OTLP access logs to the agent over gRPC', { timeout: 120_000
   let hugeRecords = 0;
 
   before(async () => {
-    h = await startAgent();
+    // Batches here reach a few hundred KiB, past the default receive limit: this tests their content.
+    h = await startAgent({ maxRequestHeadersKb: 4096 });
     h.agent.registry.replaceAll([
       {
         policyName: 'policy',

@@ -101,3 +101,19 @@ test('sluice-agent starts with no controller, admits Checks, and exits 0 on SIGT
     assert.equal(await agent.stop(), 0, agent.stderr());
   }
 });
+
+test('--bind-address or SLUICE_AGENT_BIND_ADDRESS sets the address both listeners bind to', () => {
+  const fromFlag = parseAgentCommandLine(['--bind-address', '127.0.0.1'], {});
+  assert.ok(fromFlag.kind === 'run');
+  assert.equal(fromFlag.config.bindAddress, '127.0.0.1');
+  const fromEnv = parseAgentCommandLine([], { SLUICE_AGENT_BIND_ADDRESS: '::' });
+  assert.ok(fromEnv.kind === 'run');
+  assert.equal(fromEnv.config.bindAddress, '::');
+  const defaults = parseAgentCommandLine([], {});
+  assert.ok(defaults.kind === 'run');
+  assert.equal(defaults.config.bindAddress, '0.0.0.0');
+  assert.throws(
+    () => parseAgentCommandLine(['--bind-address', 'all interfaces'], {}),
+    /bindAddress.*"all interfaces".*must be an IPv4 or IPv6 address/,
+  );
+});

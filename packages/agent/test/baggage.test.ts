@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { appendBaggage, formatBaggage, parseBaggage } from '../src/flow-labels/baggage.js';
+import { admitBaggage, appendBaggage, formatBaggage, parseBaggage } from '../src/flow-labels/baggage.js';
+import { isReservedLabelKey } from '../src/flow-labels/reserved-labels.js';
 
 test('parses members, percent-decodes values and ignores properties', () => {
   const labels = parseBaggage('user_type=guest, tenant=acme%20corp;ttl=30 ,empty=');
@@ -63,4 +64,23 @@ test('format then parse round-trips any value', () => {
       },
     ),
   );
+});
+
+test('baggage never sets a label the agent derives, nor a tokens label closed to it', () => {
+  const refused: string[] = [];
+  const labels = admitBaggage(
+    parseBaggage(
+      'http.path=/cheap,HTTP.METHOD=GET,http.request.header.authorization=x,aperture.source=sdk,sluice.decision=ok,control_point=free,service=other,cost=0,user=alice',
+    ),
+    new Set(['cost']),
+    (reason) => refused.push(reason),
+  );
+  assert.deepEqual(
+    labels.map((label) => [label.key, label.value]),
+    [['user', 'alice']],
+  );
+  assert.deepEqual(refused, [...Array<string>(7).fill('reserved'), 'tokens']);
+  assert.equal(admitBaggage(parseBaggage('cost=5'), new Set(), () => assert.fail()).length, 1);
+  for (const key of ['user', 'tenant', 'http_path', 'httpx.path'])
+    assert.equal(isReservedLabelKey(key), false, key);
 });

@@ -139,3 +139,68 @@ test('with no component reading header labels, a running preview still sees them
   assert.equal(answers[0]?.[0]?.['http.request.header.x_tier'], 'gold');
   assert.equal(answers[0]?.[0]?.['http.request_content_length'], '7');
 });
+
+test('a classifier label from a redacted header is <redacted> in the decision record and never propagated', async () => {
+  const clock = new ManualClock(0);
+  const registry = new ComponentRegistry({
+    clock,
+    agentGroup: 'default',
+    localStore: new LocalBucketStore({ clock }),
+  });
+  const selectors = [{ controlPoint: 'ingress', service: 'any', agentGroup: 'default' }];
+  registry.replaceAll([
+    {
+      policyName: 'policy',
+      policyHash: 'hash-1',
+      components: [
+        {
+          kind: 'classifier',
+          policyName: 'policy',
+          policyHash: 'hash-1',
+          componentId: 'classifier-0',
+          selectors,
+          rules: {
+            bearer: { header: 'Authorization', telemetry: true, propagate: true },
+            token: { header: 'x-auth-token', telemetry: true, propagate: false },
+            user: { header: 'x-user', telemetry: false, propagate: true },
+            tenant: { pathTemplate: '/tenants/{tenant}', telemetry: true, propagate: true },
+          },
+        },
+      ],
+    },
+  ]);
+  const offered: Array<ReadonlySet<string> | undefined> = [];
+  const previews = new PreviewRegistry(clock, []);
+  previews.offer = (flow) => void offered.push(flow.redactedLabels);
+  const handler = new CheckHandler({
+    clock,
+    wallClockMs: () => 0,
+    agentGroup: 'default',
+    registry,
+    controlPoints: new ControlPointRegistry(clock),
+    previews,
+    metrics: new AgentMetrics({ processMetrics: false }),
+    lagMs: () => 0,
+    redactedHeaders: new Set(['authorization', 'x-auth-token']),
+  });
+  const response = await handler.handle(
+    parseCheckRequest(
+      checkRequest({
+        path: '/tenants/acme',
+        headers: { authorization: 'Bearer s3cret', 'x-auth-token': 't0k', 'x-user': 'alice' },
+      }),
+    ),
+    'ingress',
+    undefined,
+  );
+  const record = decodeDecisionRecord(
+    response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '',
+  );
+  assert.equal(record.labels.bearer, '<redacted>');
+  assert.equal(record.labels.token, '<redacted>');
+  assert.equal(record.labels.user, undefined, 'not telemetry');
+  assert.equal(record.labels.tenant, 'acme');
+  assert.doesNotMatch(JSON.stringify(response), /s3cret|t0k/);
+  assert.equal(response.ok_response?.headers[0]?.header.value, 'user=alice,tenant=acme');
+  assert.deepEqual([...(offered[0] ?? [])].sort(), ['bearer', 'token']);
+});

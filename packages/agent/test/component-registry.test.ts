@@ -144,3 +144,29 @@ test('readsRequestOnlyLabels follows the running policies: header and size label
   r.replaceAll([]);
   assert.equal(r.readsRequestOnlyLabels, false, 'policies removed');
 });
+
+test('tokens label keys are closed to baggage unless every component using them opts in', () => {
+  const r = registry();
+  const policy = (
+    name: string,
+    components: Parameters<ComponentRegistry['replaceAll']>[0][number]['components'],
+  ) => ({
+    policyName: name,
+    policyHash: JSON.stringify(components),
+    components,
+  });
+  r.replaceAll([
+    policy('a', [
+      rateLimiterConfig({ tokensLabelKey: 'cost' }),
+      loadSchedulerConfig({ tokensLabelKey: 'weight', tokensFromBaggage: true }),
+    ]),
+  ]);
+  assert.deepEqual([...r.tokenKeysClosedToBaggage], ['cost']);
+  r.replaceAll([
+    policy('a', [loadSchedulerConfig({ tokensLabelKey: 'weight', tokensFromBaggage: true })]),
+    policy('b', [rateLimiterConfig({ tokensLabelKey: 'weight' })]),
+  ]);
+  assert.deepEqual([...r.tokenKeysClosedToBaggage], ['weight']);
+  r.replaceAll([]);
+  assert.equal(r.tokenKeysClosedToBaggage.size, 0);
+});

@@ -30,3 +30,26 @@ test('lists sorted by service then control point, and drains per report', () => 
   assert.equal(registry.drainRecent().length, 3);
   assert.equal(registry.drainRecent().length, 0);
 });
+
+test('20,000 distinct pairs: the registry holds 1,000, counts the rest, and keeps refreshing those it holds', () => {
+  const clock = new ManualClock(0);
+  let dropped = 0;
+  const registry = new ControlPointRegistry(clock, { onDropped: () => dropped++ });
+  registry.record({ controlPoint: 'ingress', service: 'shop', type: 'http' });
+  for (let i = 0; i < 20_000; i++)
+    registry.record({ controlPoint: `cp-${i}`, service: 'shop', type: 'http' });
+  assert.equal(registry.size, 1000);
+  assert.equal(dropped, 19_001);
+  assert.equal(registry.drainRecent().length, 1000, 'a report carries at most the registry');
+  // The pair in use stays through the flood; the flood's pairs expire, and new pairs fit again.
+  clock.advance(CONTROL_POINT_EPOCH_MS);
+  registry.record({ controlPoint: 'ingress', service: 'shop', type: 'http' });
+  clock.advance(CONTROL_POINT_EPOCH_MS);
+  registry.record({ controlPoint: 'ingress', service: 'shop', type: 'http' });
+  assert.equal(registry.size, 1, 'expired entries are swept on record, without anyone listing');
+  registry.record({ controlPoint: 'egress', service: 'shop', type: 'http' });
+  assert.deepEqual(
+    registry.list().map((entry) => entry.controlPoint),
+    ['egress', 'ingress'],
+  );
+});

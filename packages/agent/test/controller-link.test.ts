@@ -4,6 +4,7 @@ import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-j
 import {
   agentSyncClientConstructor,
   notLeaderStatus,
+  SYNC_MAX_MESSAGE_BYTES,
   type AgentMessage,
   type ControllerMessage,
 } from '@sluice/spec';
@@ -23,7 +24,8 @@ type Stream = ServerDuplexStream<AgentMessage, ControllerMessage>;
 
 /** A controller stand-in speaking the real sync.proto: it queues streams and their messages for the test. */
 async function fakeController() {
-  const server = new Server();
+  // The controller's receive limit: a message past it would end the stream.
+  const server = new Server({ 'grpc.max_receive_message_length': SYNC_MAX_MESSAGE_BYTES });
   const streams: Stream[] = [];
   const inbox: AgentMessage[] = [];
   const waiters: Array<() => void> = [];
@@ -289,8 +291,132 @@ test('not-leader refusals retry after 200 ms ± 50 % without growing the backoff
   assert.deepEqual([after.kind, after.kind === 'backoff' ? after.attempt : -1], ['backoff', 0]);
 });
 
+test('a report past the AgentSync limit goes as several messages, numbered in order, and the stream stays up', async () => {
+  const controller = await fakeController();
+  const clock = new ManualClock(0);
+  const metrics = new AgentMetrics({ processMetrics: false });
+  const registry = new ComponentRegistry({
+    clock,
+    agentGroup: 'default',
+    localStore: new LocalBucketStore({ clock }),
+  });
+  // 20,000 entries of about 400 bytes: about 7.6 MiB, twice the limit (the agent's own registry holds 1,000).
+  const controlPoints = new ControlPointRegistry(clock, { maxEntries: 20_000 });
+  const link = new ControllerLink({
+    address: `127.0.0.1:${controller.port}`,
+    agentId: 'agent-big',
+    agentGroup: 'default',
+    capabilities: [],
+    clock,
+    random: () => 0.5,
+    registry,
+    controlPoints,
+    previews: new PreviewRegistry(clock, []),
+    metrics,
+    logger: silentLogger,
+  });
+  try {
+    link.start();
+    await controller.next('hello');
+    while (link.state !== 'connected') {
+      (controller.streams[0] as Stream).write({ payload: 'decisions', decisions: { decisions: [] } });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    for (let i = 0; i < 20_000; i++)
+      controlPoints.record({
+        controlPoint: `cp-${i}`.padEnd(128, 'x'),
+        service: `s-${i}`.padEnd(253, 'y'),
+        type: 'http',
+      });
+    clock.advance(1000);
+    const received: number[] = [];
+    let entries = 0;
+    while (entries < 20_000) {
+      const message = await controller.next('report');
+      assert.ok(message.payload === 'report');
+      received.push(Number(message.report.sequence));
+      entries += message.report.control_points?.length ?? 0;
+    }
+    assert.equal(entries, 20_000);
+    assert.ok(received.length >= 2, `split into ${received.length} messages`);
+    assert.deepEqual(
+      received,
+      received.map((_, index) => index + 1),
+    );
+    assert.match(await metrics.registry.metrics(), /sluice_agent_reports_split_total 1/);
+    // The stream is still the first one, and the next report follows in sequence.
+    clock.advance(1000);
+    const next = await controller.next('report');
+    assert.equal(next.payload === 'report' ? Number(next.report.sequence) : -1, received.length + 1);
+    assert.equal(controller.streams.length, 1);
+    assert.equal(link.state, 'connected');
+  } finally {
+    link.stop();
+    controller.close();
+  }
+});
+
+test('1,000 preview requests: 8 run, the other 992 are answered at once with an error, counted; the stream stays up', async () => {
+  const controller = await fakeController();
+  const clock = new ManualClock(0);
+  const metrics = new AgentMetrics({ processMetrics: false });
+  const previews = new PreviewRegistry(clock, [], {
+    maxConcurrent: 8,
+    onRefused: (reason) => metrics.previewsRefused.inc({ reason }),
+  });
+  const link = new ControllerLink({
+    address: `127.0.0.1:${controller.port}`,
+    agentId: 'agent-previews',
+    agentGroup: 'default',
+    capabilities: ['preview'],
+    clock,
+    random: () => 0.5,
+    registry: new ComponentRegistry({
+      clock,
+      agentGroup: 'default',
+      localStore: new LocalBucketStore({ clock }),
+    }),
+    controlPoints: new ControlPointRegistry(clock),
+    previews,
+    metrics,
+    logger: silentLogger,
+  });
+  try {
+    link.start();
+    await controller.next('hello');
+    const stream = controller.streams[0] as Stream;
+    for (let i = 0; i < 1000; i++)
+      stream.write({
+        payload: 'preview_request',
+        preview_request: { request_id: `p${i}`, control_point: 'ingress', samples: 1000, timeout_ms: 60_000 },
+      });
+    const errors: string[] = [];
+    while (errors.length < 992) {
+      const answer = await controller.next('preview_samples');
+      if (answer.payload === 'preview_samples') errors.push(answer.preview_samples.error ?? '');
+    }
+    assert.equal(previews.size, 8);
+    assert.deepEqual(
+      new Set(errors),
+      new Set([
+        'too many previews on this agent: 8 running, at most 8 (previewMaxConcurrent); retry when one ends',
+      ]),
+    );
+    assert.match(
+      await metrics.registry.metrics(),
+      /sluice_agent_previews_refused_total\{reason="concurrency"\} 992/,
+    );
+    assert.equal(link.state, 'connected');
+    assert.equal(controller.streams.length, 1);
+  } finally {
+    link.stop();
+    controller.close();
+  }
+});
+
 test('the AgentSync channel balances round robin over the target, with gRPC backoff capped like the link', () => {
   const options = controllerChannelOptions(5000);
+  assert.equal(options['grpc.max_send_message_length'], SYNC_MAX_MESSAGE_BYTES);
   assert.deepEqual(JSON.parse(options['grpc.service_config'] as string), {
     loadBalancingConfig: [{ round_robin: {} }],
   });

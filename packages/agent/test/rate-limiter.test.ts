@@ -57,10 +57,19 @@ test('a dry-run limiter reports its refusal as not enforced', async () => {
   assert.equal(second.enforced, false);
 });
 
-test('the tokens label must hold a finite number >= 0, otherwise 1 is used', () => {
+test('the tokens label must hold a finite number >= the configured tokens and > 0, otherwise those are used', () => {
   assert.equal(flowTokens({ t: '2.5' }, 't', 1), 2.5);
-  assert.equal(flowTokens({ t: '0' }, 't', 1), 0);
-  for (const bad of ['-1', 'abc', '', 'Infinity']) assert.equal(flowTokens({ t: bad }, 't', 1), 1, bad);
+  assert.equal(flowTokens({ t: '1' }, 't', 1), 1);
+  // A label never makes a flow cheaper: 0 and tiny costs would let every request through a limit.
+  for (const cheap of ['0', '0.0000001', '0.99', '-0', '-1', 'abc', '', 'Infinity', 'NaN', '-Infinity'])
+    assert.equal(flowTokens({ t: cheap }, 't', 1), 1, cheap);
+  assert.equal(flowTokens({ t: '2' }, 't', 3), 3, 'below the workload tokens');
+  assert.equal(
+    flowTokens({ t: '0' }, 't', 0),
+    0,
+    'a free workload stays free; 0 is never taken from a label',
+  );
+  assert.equal(flowTokens({ t: '0.5' }, 't', 0), 0.5);
   assert.equal(flowTokens({}, 't', 1), 1);
 });
 

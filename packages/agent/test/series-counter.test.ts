@@ -109,3 +109,40 @@ test('the same label values give the same series object, whatever the key order'
   );
   assert.notEqual(subject.series({ policy_name: 'p' }), subject.series({ policy_name: 'p', decision: '' }));
 });
+
+test('past maxSeries a new label set is neither exported nor held, and each update is counted as overflow', async () => {
+  const registry = new Registry();
+  const overflowed: string[] = [];
+  const counter = new SeriesCounter({
+    name: 'sluice_test_capped_total',
+    help: 'Capped.',
+    labelNames: ['control_point'] as const,
+    registers: [registry],
+    maxSeries: 100,
+    overflow: { overflowed: (metric) => overflowed.push(metric) },
+  });
+  for (let i = 0; i < 20_000; i++) counter.inc({ control_point: `cp-${i}` });
+  // Known series keep counting past the cap.
+  counter.inc({ control_point: 'cp-0' }, 5);
+  assert.equal(counter.seriesCount, 100);
+  const text = await registry.metrics();
+  assert.equal(text.split('\n').filter((line) => line.startsWith('sluice_test_capped_total{')).length, 100);
+  assert.match(text, /sluice_test_capped_total\{control_point="cp-0"\} 6/);
+  assert.doesNotMatch(text, /cp-100"/);
+  assert.equal(overflowed.length, 19_900);
+  assert.deepEqual(new Set(overflowed), new Set(['sluice_test_capped_total']));
+});
+
+test('limitSeries caps a metric built without a cap', () => {
+  const counter = new SeriesCounter({
+    name: 'sluice_test_late_cap_total',
+    help: 'Late cap.',
+    labelNames: ['k'] as const,
+    registers: [new Registry()],
+  });
+  let overflows = 0;
+  counter.limitSeries({ maxSeries: 3, overflow: { overflowed: () => overflows++ } });
+  for (let i = 0; i < 10; i++) counter.series({ k: String(i) }).inc();
+  assert.equal(counter.seriesCount, 3);
+  assert.equal(overflows, 7);
+});

@@ -87,3 +87,22 @@ test('non-finite values, unknown labels and a label named le are refused with pr
     /le is a reserved label keyword/,
   );
 });
+
+test('past maxSeries observations of new label sets are counted as overflow, not exported', async () => {
+  const registry = new Registry();
+  let overflows = 0;
+  const histogram = new SeriesHistogram({
+    name: 'sluice_test_capped_ms',
+    help: 'Capped.',
+    labelNames: ['flux_meter_name'] as const,
+    buckets: [1, 10],
+    registers: [registry],
+    maxSeries: 50,
+    overflow: { overflowed: () => overflows++ },
+  });
+  for (let i = 0; i < 1000; i++) histogram.observe({ flux_meter_name: `m-${i}` }, 5);
+  assert.equal(histogram.seriesCount, 50);
+  assert.equal(overflows, 950);
+  const text = await registry.metrics();
+  assert.equal(text.split('\n').filter((line) => line.startsWith('sluice_test_capped_ms_count{')).length, 50);
+});

@@ -155,4 +155,40 @@ describe('policyHash', () => {
     // sha256('{"a":1}') = 015abd7f5cc57a2dd94b7590f04ad8084273905ee33ec5cebeae62276a97f862
     assert.equal(policyHash({ a: 1 }), '015abd7f5cc57a2dd94b7590f04ad808');
   });
+  it('resolves classifier telemetry (header rules only when asked) and carries tokensFromBaggage', () => {
+    const document = basicServiceProtection();
+    document.spec.classifiers = [
+      {
+        selectors: [{ controlPoint: 'ingress' }],
+        rules: {
+          user: { header: 'x-user' },
+          'user-exported': { header: 'x-user', telemetry: true },
+          tenant: { pathTemplate: '/tenants/{tenant}' },
+        },
+      },
+    ];
+    document.spec.rateLimiters = [
+      {
+        name: 'per-user',
+        selectors: [{ controlPoint: 'ingress' }],
+        bucketCapacity: 5,
+        fillAmount: 5,
+        tokensLabelKey: 'cost',
+        tokensFromBaggage: true,
+      },
+    ];
+    const policy = compiled(document);
+    const classifier = policy.components.find((component) => component.kind === 'classifier');
+    assert.ok(classifier?.kind === 'classifier');
+    assert.deepEqual(
+      Object.fromEntries(Object.entries(classifier.rules).map(([label, rule]) => [label, rule.telemetry])),
+      { user: false, 'user-exported': true, tenant: true },
+    );
+    const limiter = policy.components.find((component) => component.kind === 'rate-limiter');
+    assert.ok(limiter?.kind === 'rate-limiter');
+    assert.equal(limiter.tokensFromBaggage, true);
+    const scheduler = policy.components.find((component) => component.kind === 'load-scheduler');
+    assert.ok(scheduler?.kind === 'load-scheduler');
+    assert.equal(scheduler.tokensFromBaggage, false);
+  });
 });

@@ -151,3 +151,26 @@ test('leader election timings that could let two leaders act are refused, naming
       message,
     );
 });
+
+test('agent bounds: bind address, receive-limit inputs, stream and preview caps, wider redaction', () => {
+  const config = loadConfig(AgentConfigSchema, {});
+  assert.equal(config.bindAddress, '0.0.0.0');
+  assert.equal(config.maxRequestHeadersKb, 60);
+  assert.equal(config.maxRequestBytes, 8192);
+  assert.equal(config.maxConcurrentStreams, 1024);
+  assert.equal(config.previewMaxConcurrent, 8);
+  assert.equal(config.previewMaxSampleBytes, 524_288);
+  for (const header of [
+    'x-auth-token',
+    'x-amz-security-token',
+    'x-csrf-token',
+    'x-xsrf-token',
+    'proxy-authorization',
+    'set-cookie',
+  ])
+    assert.ok(config.previewRedactedHeaders.includes(header), header);
+  assert.throws(
+    () => loadConfig(AgentConfigSchema, { flags: { bindAddress: 'localhost; rm' } }),
+    /bindAddress.*must be an IPv4 or IPv6 address/,
+  );
+});

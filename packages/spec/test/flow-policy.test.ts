@@ -5,6 +5,7 @@ import {
   parseFlowPolicy,
   parseFlowPolicyOrThrow,
   SpecValidationError,
+  classifierRuleTelemetry,
   type FlowPolicyInput,
 } from '../src/index.js';
 
@@ -20,6 +21,7 @@ test('defaults are applied throughout a minimal policy', () => {
   assert.deepEqual(policy.spec.classifiers, []);
   assert.deepEqual(policy.spec.rateLimiters, []);
   const scheduler = policy.spec.loadSchedulers[0];
+  assert.equal(scheduler?.tokensFromBaggage, false);
   assert.ok(scheduler);
   assert.deepEqual(scheduler.selectors, [{ controlPoint: 'ingress', service: 'any', agentGroup: 'default' }]);
   assert.deepEqual(scheduler.defaultWorkload, { priority: 1, tokens: 1 });
@@ -63,11 +65,13 @@ test('rate limiter and flux meter defaults', () => {
   assert.equal(limiter?.backend, 'local');
   assert.equal(limiter?.deniedResponseStatusCode, 429);
   assert.equal(limiter?.dryRun, false);
-  assert.deepEqual(policy.spec.classifiers[0]?.rules['user-type'], {
-    header: 'user-type',
-    telemetry: true,
-    propagate: false,
-  });
+  assert.equal(limiter?.tokensFromBaggage, false);
+  // A header rule exports nothing unless it says telemetry: true (header values may be credentials).
+  const rule = policy.spec.classifiers[0]?.rules['user-type'];
+  assert.deepEqual(rule, { header: 'user-type', propagate: false });
+  assert.equal(rule && classifierRuleTelemetry(rule), false);
+  assert.equal(classifierRuleTelemetry({ header: 'user-type', telemetry: true }), true);
+  assert.equal(classifierRuleTelemetry({ header: undefined, telemetry: undefined }), true);
 });
 
 // Table of bad documents: each names the path, the value and what is allowed.
@@ -139,6 +143,28 @@ const badCases: { name: string; mutate: (p: any) => void; path: string; value: s
     path: 'spec.classifiers[0].rules["User Type!"]',
     value: '{"header":"a"}',
     allowed: /^key must be a flow-label name: letters, digits/,
+  },
+  {
+    name: 'a control point with a space',
+    mutate: (p) => (p.spec.loadSchedulers[0].selectors[0].controlPoint = 'in gress'),
+    path: 'spec.loadSchedulers[0].selectors[0].controlPoint',
+    value: '"in gress"',
+    allowed: /must be a control point: 1-128 characters of A-Z a-z 0-9 \. _ : \/ -/,
+  },
+  {
+    name: 'a control point of 129 characters',
+    mutate: (p) => (p.spec.loadSchedulers[0].selectors[0].controlPoint = 'c'.repeat(129)),
+    path: 'spec.loadSchedulers[0].selectors[0].controlPoint',
+    // Long values are cut in messages.
+    value: `"${'c'.repeat(76)}...`,
+    allowed: /must be a control point/,
+  },
+  {
+    name: 'a service name starting with a dot',
+    mutate: (p) => (p.spec.loadSchedulers[0].selectors[0].service = '.svc'),
+    path: 'spec.loadSchedulers[0].selectors[0].service',
+    value: '".svc"',
+    allowed: /must be a service name: 1-253 characters/,
   },
   {
     name: 'an upper-case policy name',

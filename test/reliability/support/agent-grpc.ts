@@ -52,9 +52,10 @@ interface CheckResponseShape {
 
 export class AgentGrpcClient {
   readonly #client: Client;
-  readonly #controlPoint: string;
+  readonly #controlPoint: string | undefined;
 
-  constructor(target: string, controlPoint: string) {
+  /** `controlPoint`: sent as metadata on every Check; undefined sends none (the message may carry one). */
+  constructor(target: string, controlPoint: string | undefined) {
     // A subchannel pool of its own: grpc-js would otherwise share one connection between clients.
     this.#client = new Client(target, credentials.createInsecure(), {
       'grpc.use_local_subchannel_pool': 1,
@@ -62,10 +63,13 @@ export class AgentGrpcClient {
     this.#controlPoint = controlPoint;
   }
 
-  /** One Check with `deadlineMs`; rejects with the ServiceError when the call fails. */
-  check(request: Buffer, deadlineMs: number): Promise<CheckAnswer> {
+  /**
+   * One Check with `deadlineMs`; rejects with the ServiceError when the call fails. `controlPoint`
+   * overrides the client's metadata control point for this call.
+   */
+  check(request: Buffer, deadlineMs: number, controlPoint = this.#controlPoint): Promise<CheckAnswer> {
     const metadata = new Metadata();
-    metadata.set('control-point', this.#controlPoint);
+    if (controlPoint !== undefined) metadata.set('control-point', controlPoint);
     const decode = authorizationService().service['Check']?.responseDeserialize;
     return new Promise((resolve, reject) => {
       this.#client.makeUnaryRequest(

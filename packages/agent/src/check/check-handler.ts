@@ -2,7 +2,7 @@ import type { Clock } from '../clock/clock.js';
 import { classify, LazyJsonBody, type ClassifiedLabel } from '../classification/classifier.js';
 import type { ComponentRegistry } from '../components/component-registry.js';
 import type { ControlPointRegistry } from '../control-points/control-point-registry.js';
-import { appendBaggage, parseBaggage } from '../flow-labels/baggage.js';
+import { admitBaggage, appendBaggage, parseBaggage } from '../flow-labels/baggage.js';
 import { mergeFlowLabels, overlayFlowLabels, telemetryLabels } from '../flow-labels/flow-labels.js';
 import { requestLabels } from '../flow-labels/request-labels.js';
 import type { AgentLogger } from '../logging/agent-logger.js';
@@ -27,6 +27,11 @@ export interface CheckHandlerOptions {
   readonly logger?: AgentLogger;
   /** Current event-loop lag estimate in ms. */
   readonly lagMs: () => number;
+  /**
+   * Lower-case names of headers whose values are credentials: labels classifiers take from them are
+   * redacted in telemetry and previews, and never propagated. @default none
+   */
+  readonly redactedHeaders?: ReadonlySet<string>;
 }
 
 /**
@@ -52,7 +57,9 @@ export class CheckHandler {
     const startedAtMs = this.options.wallClockMs();
     const target: FlowTarget = {
       controlPoint,
-      services: flowServices(check.destinationService, check.http.host),
+      services: flowServices(check.destinationService, check.http.host, () =>
+        metrics.serviceNamesRefused.inc(),
+      ),
       agentGroup: this.options.agentGroup,
     };
     // Header and size labels are never exported, so they are derived only when something reads them.
@@ -60,14 +67,26 @@ export class CheckHandler {
       check.http,
       registry.readsRequestOnlyLabels || this.options.previews.size > 0 ? 'all' : 'telemetry',
     );
-    const fromBaggage = parseBaggage(check.http.headers.baggage);
+    // Baggage is the client's words: never a label the agent derives, never a cost no policy opened to it.
+    const fromBaggage = admitBaggage(
+      parseBaggage(check.http.headers.baggage),
+      registry.tokenKeysClosedToBaggage,
+      (reason) => metrics.baggageRefused.inc({ reason }),
+    );
     const labels = mergeFlowLabels(fromRequest, fromBaggage);
     const classified: ClassifiedLabel[] = [];
     const body = new LazyJsonBody(check.http);
     // Classifiers are selected on the request and baggage labels only; their labels go on top after.
+    const redactedHeaders = this.options.redactedHeaders;
     for (const classifier of registry.classifiersFor(target, labels.values)) {
       const result = classify(classifier, check.http, body);
-      classified.push(...result.labels);
+      for (const label of result.labels)
+        classified.push(
+          // A label copied from a credential header is a credential: redacted wherever it leaves.
+          label.sourceHeader !== undefined && redactedHeaders?.has(label.sourceHeader) === true
+            ? { ...label, redacted: true }
+            : label,
+        );
       for (const miss of result.misses)
         this.counters.countClassifierMiss(classifier.policyName, miss.label, miss.reason);
     }
@@ -76,6 +95,9 @@ export class CheckHandler {
       controlPoint,
       services: target.services,
       labels: labels.values,
+      ...(labels.redacted !== undefined && labels.redacted.size > 0
+        ? { redactedLabels: labels.redacted }
+        : {}),
       http: check.http,
     });
     for (const service of target.services.length > 0 ? target.services : [''])
@@ -110,7 +132,8 @@ export class CheckHandler {
       startedAtMs,
       processingMs: Math.round((endMs - startMs) * 1000) / 1000,
     });
-    const propagated = classified.filter((label) => label.propagate);
+    // Redacted labels are never propagated: the next hop would log them as baggage.
+    const propagated = classified.filter((label) => label.propagate && label.redacted !== true);
     const response = buildCheckResponse({
       result,
       controlPoint,

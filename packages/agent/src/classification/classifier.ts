@@ -8,6 +8,8 @@ import { matchPathTemplate } from './path-template.js';
 /** A label a classifier produced, with whether it goes into the upstream baggage header. */
 export interface ClassifiedLabel extends FlowLabel {
   readonly propagate: boolean;
+  /** The request header the value was read from (lower-case), for a header rule. */
+  readonly sourceHeader?: string;
 }
 
 /** Why a rule produced nothing; counted so a silent misconfiguration shows up in metrics. */
@@ -93,6 +95,7 @@ export function classify(
         value: sanitiseLabelValue(value),
         telemetry: rule.telemetry,
         propagate: rule.propagate,
+        ...(header !== undefined ? { sourceHeader: header } : {}),
       });
   }
   return { labels, misses };

@@ -24,6 +24,8 @@ interface PolicyRuntime {
   readonly policyHash: string;
   /** Some component reads a header or size label (see readsRequestOnlyLabels). */
   readonly readsRequestOnlyLabels: boolean;
+  /** Tokens label keys of components that do not let baggage set them (see tokenKeysClosedToBaggage). */
+  readonly tokenKeysClosedToBaggage: readonly string[];
   readonly classifiers: CompiledClassifier[];
   readonly fluxMeters: Array<{ config: CompiledFluxMeter; histogram: FluxMeterHistogram }>;
   readonly rateLimiters: RateLimiter[];
@@ -64,6 +66,7 @@ export interface SelectedComponents {
 export class ComponentRegistry {
   private policies = new Map<string, PolicyRuntime>();
   private anyReadsRequestOnlyLabels = false;
+  private closedTokenKeys: ReadonlySet<string> = new Set();
 
   constructor(private readonly options: ComponentRegistryOptions) {}
 
@@ -75,6 +78,14 @@ export class ComponentRegistry {
    */
   get readsRequestOnlyLabels(): boolean {
     return this.anyReadsRequestOnlyLabels;
+  }
+
+  /**
+   * Tokens label keys that baggage may not set: those of every running rate limiter and load
+   * scheduler without `tokensFromBaggage`. A key one policy opens and another does not stays closed.
+   */
+  get tokenKeysClosedToBaggage(): ReadonlySet<string> {
+    return this.closedTokenKeys;
   }
 
   get policyNames(): string[] {
@@ -115,6 +126,7 @@ export class ComponentRegistry {
       for (const scheduler of this.policies.get(name)?.loadSchedulers ?? []) scheduler.removeDecision();
     this.policies = next;
     this.anyReadsRequestOnlyLabels = [...next.values()].some((policy) => policy.readsRequestOnlyLabels);
+    this.closedTokenKeys = new Set([...next.values()].flatMap((policy) => policy.tokenKeysClosedToBaggage));
     return { applied, failed, removed, redisUnavailable };
   }
 
@@ -125,6 +137,13 @@ export class ComponentRegistry {
         [...labelKeysRead(component)].some(
           (key) => key === REQUEST_CONTENT_LENGTH_LABEL || key.startsWith(REQUEST_HEADER_LABEL_PREFIX),
         ),
+      ),
+      tokenKeysClosedToBaggage: policy.components.flatMap((component) =>
+        (component.kind === 'rate-limiter' || component.kind === 'load-scheduler') &&
+        component.tokensLabelKey !== undefined &&
+        component.tokensFromBaggage !== true
+          ? [component.tokensLabelKey]
+          : [],
       ),
       classifiers: [],
       fluxMeters: [],

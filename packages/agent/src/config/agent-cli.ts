@@ -19,6 +19,7 @@ flags win over the environment, which wins over the file):
   --default-control-point NAME   control point for Checks that carry none
   --report-interval-ms MS        how often to report to the controller (default 1000)
   --log-level LEVEL              debug, info, warn or error (default info)
+  --bind-address ADDRESS         address both listeners bind to (default 0.0.0.0)
   --help                         print this text
 `;
 
@@ -70,6 +71,7 @@ export function parseAgentCommandLine(
         'default-control-point': { type: 'string' },
         'log-level': { type: 'string' },
         'report-interval-ms': { type: 'string' },
+        'bind-address': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -90,6 +92,7 @@ export function parseAgentCommandLine(
       defaultControlPoint: values['default-control-point'],
       logLevel: values['log-level'],
       reportIntervalMs: wholeNumber('report-interval-ms', values['report-interval-ms']),
+      bindAddress: values['bind-address'],
     },
   });
   return { kind: 'run', config };

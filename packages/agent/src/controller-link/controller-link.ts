@@ -2,6 +2,7 @@ import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/g
 import {
   agentSyncClientConstructor,
   notLeaderRefusal,
+  SYNC_MAX_MESSAGE_BYTES,
   type AgentMessage,
   type AgentSyncClient,
   type ControllerMessage,
@@ -14,6 +15,7 @@ import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { PreviewAnswer, PreviewRegistry } from '../preview/preview-registry.js';
 import { parseComponents, previewSpec } from './controller-messages.js';
+import { splitReport } from './report-splitter.js';
 import { DEFAULT_BACKOFF_MAX_MS, ReconnectBackoff, type BackoffOptions } from './reconnect-backoff.js';
 
 export interface ControllerLinkOptions {
@@ -66,6 +68,8 @@ export function controllerChannelOptions(maxBackoffMs: number): Record<string, s
     'grpc.service_config_disable_resolution': 1,
     'grpc.dns_min_time_between_resolutions_ms': 5000,
     'grpc.max_reconnect_backoff_ms': maxBackoffMs,
+    // The controller refuses (and so ends the stream on) anything larger; reports are split below it.
+    'grpc.max_send_message_length': SYNC_MAX_MESSAGE_BYTES,
   };
 }
 
@@ -78,6 +82,8 @@ export function controllerChannelOptions(maxBackoffMs: number): Record<string, s
  */
 export class ControllerLink {
   private readonly client: AgentSyncClient;
+  /** Serialized size of an AgentMessage, as the channel will send it. */
+  private readonly messageBytes: (message: AgentMessage) => number;
   private stream: ClientDuplexStream<AgentMessage, ControllerMessage> | undefined;
   private current: LinkState = 'idle';
   private readonly backoff: ReconnectBackoff;
@@ -94,6 +100,8 @@ export class ControllerLink {
       credentials.createInsecure(),
       controllerChannelOptions(options.backoff?.maxMs ?? DEFAULT_BACKOFF_MAX_MS),
     );
+    const serialize = Client.service.Connect.requestSerialize;
+    this.messageBytes = (message) => serialize(message).length;
     this.backoff = new ReconnectBackoff(options.random, options.backoff);
     this.lastReportMs = options.clock.now();
   }
@@ -264,7 +272,7 @@ export class ControllerLink {
   }
 
   private answerPreview(answer: PreviewAnswer): void {
-    this.stream?.write({
+    const message: AgentMessage = {
       payload: 'preview_samples',
       preview_samples: {
         request_id: answer.requestId,
@@ -273,7 +281,22 @@ export class ControllerLink {
         done: true,
         ...(answer.error === undefined ? {} : { error: answer.error }),
       },
-    });
+    };
+    // Previews cap their sample bytes well below the limit; this guard keeps the stream up regardless.
+    const bytes = this.messageBytes(message);
+    if (bytes > SYNC_MAX_MESSAGE_BYTES) {
+      this.options.metrics.previewsRefused.inc({ reason: 'sample-bytes' });
+      this.stream?.write({
+        payload: 'preview_samples',
+        preview_samples: {
+          request_id: answer.requestId,
+          done: true,
+          error: `preview answer of ${bytes} bytes exceeds the AgentSync message limit of ${SYNC_MAX_MESSAGE_BYTES} bytes; ask for fewer samples`,
+        },
+      });
+      return;
+    }
+    this.stream?.write(message);
   }
 
   private scheduleReport(): void {
@@ -343,8 +366,24 @@ export class ControllerLink {
     // Decisions lapse on the agent's clock even when no flow arrives to notice.
     for (const scheduler of this.options.registry.allLoadSchedulers()) scheduler.expireDecision();
     const report = this.buildReport();
-    if (this.current === 'connected' || this.current === 'connecting')
-      this.stream?.write({ payload: 'report', report });
+    if (this.current === 'connected' || this.current === 'connecting') this.sendReport(report);
     else this.sequence = 0;
+  }
+
+  /**
+   * Writes a report as one message, or as several when one would pass SYNC_MAX_MESSAGE_BYTES (the
+   * controller ends a stream on a message past its limit): each part numbered in sequence, counted;
+   * an entry too large for any message is left out and counted.
+   */
+  private sendReport(report: syncV1.Report): void {
+    const { parts, dropped } = splitReport(report, SYNC_MAX_MESSAGE_BYTES, (part) =>
+      this.messageBytes({ payload: 'report', report: part }),
+    );
+    for (const { kind, count } of dropped) this.options.metrics.reportEntriesDropped.inc({ kind }, count);
+    if (parts.length > 1) this.options.metrics.reportsSplit.inc();
+    parts.forEach((part, index) => {
+      const sequence = index === 0 ? (report.sequence ?? this.sequence) : ++this.sequence;
+      this.stream?.write({ payload: 'report', report: { ...part, sequence } });
+    });
   }
 }

@@ -1,4 +1,5 @@
 import type { FlowLabel } from './flow-labels.js';
+import { isReservedLabelKey } from './reserved-labels.js';
 
 /** W3C baggage limits: whole header 8192 bytes, 180 members; past them members are ignored. */
 const MAX_BAGGAGE_LENGTH = 8192;
@@ -32,6 +33,29 @@ export function parseBaggage(header: string | undefined): FlowLabel[] {
     labels.push({ key, value, telemetry: true });
   }
   return labels;
+}
+
+/** Why a baggage member was ignored: a key only the agent sets, or a tokens label closed to baggage. */
+export type BaggageRefusal = 'reserved' | 'tokens';
+
+/**
+ * The baggage labels a flow may carry: members with a reserved key (see isReservedLabelKey) and
+ * members setting a tokens label no policy lets baggage set are left out, each reported.
+ */
+export function admitBaggage(
+  labels: readonly FlowLabel[],
+  closedTokenKeys: ReadonlySet<string>,
+  onRefused: (reason: BaggageRefusal) => void,
+): readonly FlowLabel[] {
+  // Most requests carry no baggage: no allocation for them.
+  if (labels.length === 0) return labels;
+  const admitted: FlowLabel[] = [];
+  for (const label of labels) {
+    if (isReservedLabelKey(label.key)) onRefused('reserved');
+    else if (closedTokenKeys.has(label.key)) onRefused('tokens');
+    else admitted.push(label);
+  }
+  return admitted;
 }
 
 function formatMember(label: FlowLabel): string {

@@ -6,6 +6,8 @@
 export interface FlowLabels {
   readonly values: Readonly<Record<string, string>>;
   readonly telemetry: ReadonlySet<string>;
+  /** Labels whose values came from a redacted header: matchable, but shown only as `<redacted>`. */
+  readonly redacted?: ReadonlySet<string>;
 }
 
 /** A flow label with its telemetry flag, the unit the derivation steps produce. */
@@ -13,7 +15,12 @@ export interface FlowLabel {
   readonly key: string;
   readonly value: string;
   readonly telemetry: boolean;
+  /** The value came from a redacted header (a credential): exported and previewed as `<redacted>`. */
+  readonly redacted?: boolean;
 }
+
+/** What a redacted value is shown as, wherever it leaves the agent. */
+export const REDACTED_VALUE = '<redacted>';
 
 /**
  * Merges label layers; a later layer overrides an earlier one, telemetry flag included. The agent
@@ -24,6 +31,7 @@ export function mergeFlowLabels(...layers: ReadonlyArray<readonly FlowLabel[]>):
   const labels: FlowLabels = {
     values: Object.create(null) as Record<string, string>,
     telemetry: new Set<string>(),
+    redacted: new Set<string>(),
   };
   for (const layer of layers) overlayFlowLabels(labels, layer);
   return labels;
@@ -38,10 +46,13 @@ export function overlayFlowLabels(labels: FlowLabels, layer: readonly FlowLabel[
   // FlowLabels is read-only to its consumers; the layers are written only here.
   const values = labels.values as Record<string, string>;
   const telemetry = labels.telemetry as Set<string>;
+  const redacted = labels.redacted as Set<string> | undefined;
   for (const label of layer) {
     values[label.key] = label.value;
     if (label.telemetry) telemetry.add(label.key);
     else telemetry.delete(label.key);
+    if (label.redacted === true) redacted?.add(label.key);
+    else redacted?.delete(label.key);
   }
 }
 
@@ -52,12 +63,19 @@ export function overlayFlowLabels(labels: FlowLabels, layer: readonly FlowLabel[
  */
 export const MAX_TELEMETRY_VALUE_LENGTH = 1024;
 
-/** Telemetry labels only, as a plain object (for decision metadata and reports), values capped. */
+/**
+ * Telemetry labels only, as a plain object (for decision metadata and reports), values capped; a
+ * label from a redacted header is `<redacted>` (the decision metadata reaches Envoy's access logs).
+ */
 export function telemetryLabels(labels: FlowLabels): Record<string, string> {
   const out: Record<string, string> = {};
   for (const key of [...labels.telemetry].sort()) {
     const value = labels.values[key];
     if (value === undefined) continue;
+    if (labels.redacted?.has(key) === true) {
+      out[key] = REDACTED_VALUE;
+      continue;
+    }
     out[key] =
       value.length > MAX_TELEMETRY_VALUE_LENGTH
         ? `${value.slice(0, MAX_TELEMETRY_VALUE_LENGTH - 1)}…`

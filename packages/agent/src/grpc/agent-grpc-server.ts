@@ -8,7 +8,7 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { authorizationService, logsService } from '@sluice/spec';
+import { authorizationService, CONTROL_POINT_RULE, isValidControlPoint, logsService } from '@sluice/spec';
 import type { AccessLogReceiver, ExportLogsRequestMessage } from '../access-log/access-log-receiver.js';
 import type { CheckHandler } from '../check/check-handler.js';
 import { encodeCheckResponse } from '../check/check-response-encoder.js';
@@ -26,8 +26,10 @@ export interface AgentGrpcServerOptions {
   readonly metrics: AgentMetrics;
   readonly logger: AgentLogger;
   readonly defaultControlPoint: string | undefined;
-  /** Keepalive and message limits suited to Envoy's long-lived google_grpc channel. */
+  /** Largest message accepted (see grpcReceiveLimitBytes). @default 16 MiB */
   readonly maxReceiveMessageBytes?: number;
+  /** HTTP/2 streams one connection may hold at once (SETTINGS_MAX_CONCURRENT_STREAMS). @default unlimited */
+  readonly maxConcurrentStreams?: number;
 }
 
 /** The gRPC deadline as an absolute time on `clock`, or undefined when the caller set none. */
@@ -93,6 +95,13 @@ function withCheckResponseEncoder(definition: ServiceDefinition): ServiceDefinit
   };
 }
 
+/** The refusal of a control point: what was given (cut to 64 characters, JSON-quoted) and what is allowed. */
+export function invalidControlPointMessage(controlPoint: string): string {
+  const shown =
+    controlPoint.length > 64 ? `${JSON.stringify(controlPoint.slice(0, 64))}…` : JSON.stringify(controlPoint);
+  return `invalid control-point ${shown} (${controlPoint.length} characters): must be ${CONTROL_POINT_RULE}`;
+}
+
 function metadataString(metadata: Metadata, key: string): string | undefined {
   const value = metadata.get(key)[0];
   return typeof value === 'string' ? value : value?.toString('utf8');
@@ -109,6 +118,9 @@ export class AgentGrpcServer {
   constructor(private readonly options: AgentGrpcServerOptions) {
     this.server = new Server({
       'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? 16 * 1024 * 1024,
+      ...(options.maxConcurrentStreams !== undefined
+        ? { 'grpc.max_concurrent_streams': options.maxConcurrentStreams }
+        : {}),
       'grpc.keepalive_permit_without_calls': 1,
       'grpc.http2.min_ping_interval_without_data_ms': 10_000,
     });
@@ -127,8 +139,11 @@ export class AgentGrpcServer {
 
   async listen(host: string, port: number): Promise<number> {
     this.boundPort = await new Promise<number>((resolve, reject) => {
-      this.server.bindAsync(`${host}:${port}`, ServerCredentials.createInsecure(), (error, bound) =>
-        error ? reject(error) : resolve(bound),
+      // An IPv6 address (bindAddress `::`) is bracketed in a gRPC target.
+      this.server.bindAsync(
+        `${host.includes(':') ? `[${host}]` : host}:${port}`,
+        ServerCredentials.createInsecure(),
+        (error, bound) => (error ? reject(error) : resolve(bound)),
       );
     });
     return this.boundPort;
@@ -172,6 +187,12 @@ export class AgentGrpcServer {
         details:
           'missing control-point: set gRPC metadata control-point, the context extension control-point, or the agent flag --default-control-point',
       });
+      return;
+    }
+    if (!isValidControlPoint(controlPoint)) {
+      // Refused before it becomes a label, a key or a report entry; the value is never a label.
+      metrics.checkErrors.inc({ reason: 'invalid-control-point' });
+      callback({ code: status.INVALID_ARGUMENT, details: invalidControlPointMessage(controlPoint) });
       return;
     }
     this.options.checks.handle(parsed, controlPoint, deadlineOn(this.options.clock, call)).then(

@@ -4,6 +4,7 @@ import type { Clock } from '../clock/clock.js';
 import type { LoadScheduler } from '../load-scheduler/load-scheduler.js';
 import { SeriesCounter } from './series-counter.js';
 import { SeriesHistogram } from './series-histogram.js';
+import { DEFAULT_MAX_SERIES, SeriesMetric } from './series-metric.js';
 
 /**
  * Every metric the agent exports, on a registry of its own (several agents can share a process in
@@ -33,7 +34,7 @@ export class AgentMetrics {
 
   readonly checkErrors = new Counter({
     name: 'sluice_agent_check_errors_total',
-    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason: missing-control-point, undecodable, internal.',
+    help: 'Checks answered with a gRPC error (Envoy then fails open), by reason: missing-control-point, invalid-control-point, undecodable, internal.',
     labelNames: ['reason'] as const,
     registers: [this.registry],
   });
@@ -86,7 +87,7 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly decisionEvents = new Counter({
+  readonly decisionEvents = new SeriesCounter({
     name: 'sluice_agent_load_decisions_total',
     help: 'Load decisions received or lapsed, by outcome: applied, applied-clamped, pass-through, stale-hash, unknown-component, expired.',
     labelNames: ['policy_name', 'component_id', 'outcome'] as const,
@@ -174,7 +175,7 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
-  readonly policyErrors = new Counter({
+  readonly policyErrors = new SeriesCounter({
     name: 'sluice_agent_policy_errors_total',
     help: 'Policies whose components could not be parsed or built; the last good version stays active.',
     labelNames: ['policy_name'] as const,
@@ -184,6 +185,53 @@ export class AgentMetrics {
   readonly policies = new Gauge({
     name: 'sluice_agent_policies',
     help: 'Policies currently applied.',
+    registers: [this.registry],
+  });
+
+  /** Updates to a capped series metric that had no room for another label set; counted, not exported. */
+  readonly metricSeriesOverflow = new SeriesCounter({
+    name: 'sluice_agent_metric_series_overflow_total',
+    help: 'Updates not exported because their metric already held its most series (label values chosen by clients or peers), by metric.',
+    labelNames: ['metric'] as const,
+    registers: [this.registry],
+  });
+
+  readonly serviceNamesRefused = new SeriesCounter({
+    name: 'sluice_agent_service_names_refused_total',
+    help: 'Service names (Envoy destination service or request host) left out of a flow because they are not valid names; the Check goes on without them.',
+    registers: [this.registry],
+  });
+
+  readonly controlPointsDropped = new SeriesCounter({
+    name: 'sluice_agent_control_points_dropped_total',
+    help: 'Control point / service pairs not recorded because the discovery registry held its most entries.',
+    registers: [this.registry],
+  });
+
+  readonly baggageRefused = new SeriesCounter({
+    name: 'sluice_agent_baggage_members_refused_total',
+    help: 'Baggage members ignored, by reason: reserved (a label the agent derives itself: http.*, the control point, the service), tokens (a tokens label a policy does not let baggage set).',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reportsSplit = new SeriesCounter({
+    name: 'sluice_agent_reports_split_total',
+    help: 'Reports to the controller sent as several messages because one would have passed the AgentSync message limit.',
+    registers: [this.registry],
+  });
+
+  readonly reportEntriesDropped = new SeriesCounter({
+    name: 'sluice_agent_report_entries_dropped_total',
+    help: 'Report entries left out because a single entry would pass the AgentSync message limit, by kind: flux-meter, token-counter, control-point.',
+    labelNames: ['kind'] as const,
+    registers: [this.registry],
+  });
+
+  readonly previewsRefused = new SeriesCounter({
+    name: 'sluice_agent_previews_refused_total',
+    help: 'Previews refused or cut short, by reason: concurrency (previewMaxConcurrent running), sample-bytes (previewMaxSampleBytes reached), invalid (an unusable request).',
+    labelNames: ['reason'] as const,
     registers: [this.registry],
   });
 
@@ -234,8 +282,26 @@ export class AgentMetrics {
     }
   }
 
-  constructor(options: { readonly processMetrics?: boolean } = {}) {
+  constructor(
+    options: {
+      readonly processMetrics?: boolean;
+      /** Series each labelled series metric holds at most. @default DEFAULT_MAX_SERIES */
+      readonly maxSeriesPerMetric?: number;
+    } = {},
+  ) {
     if (options.processMetrics ?? true)
       collectDefaultMetrics({ register: this.registry, prefix: 'sluice_agent_' });
+    this.limitSeries(options.maxSeriesPerMetric ?? DEFAULT_MAX_SERIES);
+  }
+
+  /** Caps every series metric on the registry (the overflow counter's labels are metric names, bounded). */
+  private limitSeries(maxSeries: number): void {
+    const overflow = {
+      overflowed: (metric: string) => this.metricSeriesOverflow.inc({ metric }),
+    };
+    for (const metric of this.registry.getMetricsAsArray() as unknown[]) {
+      if (metric instanceof SeriesMetric && metric !== this.metricSeriesOverflow)
+        metric.limitSeries({ maxSeries, overflow });
+    }
   }
 }

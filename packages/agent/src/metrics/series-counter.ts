@@ -23,6 +23,18 @@ export class CounterSeries<T extends string> {
   }
 }
 
+/** The series a full counter hands out: never exported, each increment reported as an overflow. */
+class OverflowCounterSeries<T extends string> extends CounterSeries<T> {
+  constructor(private readonly onUpdate: () => void) {
+    super({});
+  }
+
+  override inc(amount = 1): void {
+    super.inc(amount);
+    this.onUpdate();
+  }
+}
+
 /**
  * A Prometheus counter with prom-client's output and `inc(labels, value)`, plus `series(labels)`
  * for callers that update the same series on every Check (see {@link SeriesMetric}).
@@ -65,5 +77,9 @@ export class SeriesCounter<T extends string = string> extends SeriesMetric<T, Co
 
   protected override createSeries(labels: LabelValues<T>): CounterSeries<T> {
     return new CounterSeries(labels);
+  }
+
+  protected override createOverflowSeries(onUpdate: () => void): CounterSeries<T> {
+    return new OverflowCounterSeries<T>(onUpdate);
   }
 }

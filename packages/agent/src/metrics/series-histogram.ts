@@ -38,6 +38,21 @@ export class HistogramSeries<T extends string> {
   }
 }
 
+/** The series a full histogram hands out: never exported, each observation reported as an overflow. */
+class OverflowHistogramSeries<T extends string> extends HistogramSeries<T> {
+  constructor(
+    bounds: readonly number[],
+    private readonly onUpdate: () => void,
+  ) {
+    super({}, bounds);
+  }
+
+  override observe(value: number): void {
+    super.observe(value);
+    this.onUpdate();
+  }
+}
+
 export interface SeriesHistogramConfiguration<T extends string> extends SeriesMetricConfiguration<T> {
   /** Upper bounds, ascending; +Inf is implied. */
   readonly buckets: readonly number[];
@@ -87,6 +102,10 @@ export class SeriesHistogram<T extends string = string> extends SeriesMetric<T, 
 
   protected override createSeries(labels: LabelValues<T>): HistogramSeries<T> {
     return new HistogramSeries(labels, this.buckets);
+  }
+
+  protected override createOverflowSeries(onUpdate: () => void): HistogramSeries<T> {
+    return new OverflowHistogramSeries<T>(this.buckets, onUpdate);
   }
 
   // Sample order and shape follow prom-client's Histogram: cumulative buckets, +Inf, _sum, _count.

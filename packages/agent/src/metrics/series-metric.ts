@@ -9,7 +9,26 @@ export interface SeriesMetricConfiguration<T extends string> {
   readonly labelNames?: readonly T[];
   /** Registries that export the metric. */
   readonly registers: readonly Registry[];
+  /**
+   * Most labelled series the metric holds. Label values can come from requests, so past this a new
+   * label set gets a shared overflow series: its updates are not exported but counted through
+   * `overflow`. @default DEFAULT_MAX_SERIES
+   */
+  readonly maxSeries?: number;
+  /** Told of every update that went to the overflow series. @default nothing is told */
+  readonly overflow?: SeriesOverflowSink;
 }
+
+/** Where a capped metric counts updates it could not give a series of their own. */
+export interface SeriesOverflowSink {
+  overflowed(metricName: string): void;
+}
+
+/**
+ * Series one metric holds by default: well above what policies produce (components × workloads ×
+ * outcomes), and small enough that every capped metric together keeps /metrics to a few MiB.
+ */
+export const DEFAULT_MAX_SERIES = 2000;
 
 /** One exported sample, as prom-client's `get()` returns it. */
 export interface SeriesSample {
@@ -53,6 +72,9 @@ export abstract class SeriesMetric<T extends string, S extends { readonly labels
   abstract readonly type: 'counter' | 'histogram';
   protected readonly byKey = new Map<string, S>();
   private readonly declared: ReadonlySet<string>;
+  private seriesCap: number;
+  private overflowSink: SeriesOverflowSink | undefined;
+  private overflowSeries: S | undefined;
 
   /** @throws Error for a name or label name Prometheus does not allow, as prom-client does. */
   constructor(config: SeriesMetricConfiguration<T>) {
@@ -64,6 +86,8 @@ export abstract class SeriesMetric<T extends string, S extends { readonly labels
     this.help = config.help;
     this.labelNames = labelNames;
     this.declared = new Set(labelNames);
+    this.seriesCap = config.maxSeries ?? DEFAULT_MAX_SERIES;
+    this.overflowSink = config.overflow;
     // The Registry is typed for prom-client's four classes but reads metrics only through the
     // members this class has (name, help, type, aggregator, get, getForPromString, reset).
     for (const registry of config.registers) registry.registerMetric(this as unknown as Metric);
@@ -84,10 +108,36 @@ export abstract class SeriesMetric<T extends string, S extends { readonly labels
     const key = this.keyOf(labels);
     let series = this.byKey.get(key);
     if (series === undefined) {
+      if (this.byKey.size >= this.seriesCap) return this.overflowed();
       series = this.createSeries({ ...labels });
       this.byKey.set(key, series);
     }
     return series;
+  }
+
+  /** Most series this metric holds; past it updates go to the uncounted overflow series. */
+  get maxSeries(): number {
+    return this.seriesCap;
+  }
+
+  /** Series held now (exported or not yet touched). */
+  get seriesCount(): number {
+    return this.byKey.size;
+  }
+
+  /**
+   * Sets the cap and where overflowing updates are counted, for a metric built before the sink
+   * existed (AgentMetrics applies one cap to all of its series metrics).
+   */
+  limitSeries(options: { readonly maxSeries: number; readonly overflow: SeriesOverflowSink }): void {
+    this.seriesCap = options.maxSeries;
+    this.overflowSink = options.overflow;
+  }
+
+  /** Label sets refused a series of their own since the cap was reached, counted per update. */
+  private overflowed(): S {
+    this.overflowSeries ??= this.createOverflowSeries(() => this.overflowSink?.overflowed(this.name));
+    return this.overflowSeries;
   }
 
   /** Zeroes every series and hides it until it is updated again; series held by callers stay valid. */
@@ -102,6 +152,9 @@ export abstract class SeriesMetric<T extends string, S extends { readonly labels
   }
 
   protected abstract createSeries(labels: LabelValues<T>): S;
+
+  /** A series outside the exported set whose every update calls `onUpdate`. */
+  protected abstract createOverflowSeries(onUpdate: () => void): S;
 
   /**
    * Label values in declaration order, each as its length, `:` and the text (so no two label sets

@@ -15,17 +15,22 @@ import type { ComponentDecision, ComponentIdentity } from '../pipeline/component
  */
 export const MAX_FLOW_TOKENS = Number.MAX_SAFE_INTEGER;
 
-/** Tokens a flow takes: the tokens label when it holds a number in [0, MAX_FLOW_TOKENS], else the fallback. */
+/**
+ * Tokens a flow takes: the tokens label when it holds a number above 0, at least the configured
+ * tokens (`configured`, the workload's or the limiter's 1) and at most MAX_FLOW_TOKENS; else the
+ * configured tokens. A label can make a flow dearer, never cheaper: it may come from a header or
+ * body a client writes, and `0` or `0.0000001` would let every request through a limit.
+ */
 export function flowTokens(
   labels: Readonly<Record<string, string>>,
   tokensLabelKey: string | undefined,
-  fallback: number,
+  configured: number,
 ): number {
-  if (tokensLabelKey === undefined) return fallback;
+  if (tokensLabelKey === undefined) return configured;
   const raw = labels[tokensLabelKey];
-  if (raw === undefined || raw.trim() === '') return fallback;
+  if (raw === undefined || raw.trim() === '') return configured;
   const value = Number(raw);
-  return value >= 0 && value <= MAX_FLOW_TOKENS ? value : fallback;
+  return value > 0 && value >= configured && value <= MAX_FLOW_TOKENS ? value : configured;
 }
 
 /**

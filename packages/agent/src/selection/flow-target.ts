@@ -1,4 +1,4 @@
-import type { CompiledComponent, LabelMatcher } from '@sluice/spec';
+import { isValidServiceName, type CompiledComponent, type LabelMatcher } from '@sluice/spec';
 import { matchesLabels } from './label-matcher.js';
 
 /** Where a flow is: the agent evaluates selectors against this. */
@@ -37,11 +37,22 @@ export function componentSelects(
   );
 }
 
-/** Service names of a flow: Envoy's destination service (when set) and the host without its port. */
-export function flowServices(destinationService: string, host: string): string[] {
+/**
+ * Service names of a flow: Envoy's destination service (when set) and the host without its port.
+ * The Host header is the client's to choose, so a name that is not a valid service name (see
+ * isValidServiceName: length and characters) is left out, and `onRefused` told, before it can
+ * become a registry key, a label or a report entry.
+ */
+export function flowServices(destinationService: string, host: string, onRefused?: () => void): string[] {
   const services: string[] = [];
-  if (destinationService !== '') services.push(destinationService);
+  if (destinationService !== '') {
+    if (isValidServiceName(destinationService)) services.push(destinationService);
+    else onRefused?.();
+  }
   const bareHost = host.replace(/:[0-9]+$/, '');
-  if (bareHost !== '' && !services.includes(bareHost)) services.push(bareHost);
+  if (bareHost !== '' && !services.includes(bareHost)) {
+    if (isValidServiceName(bareHost)) services.push(bareHost);
+    else onRefused?.();
+  }
   return services;
 }

@@ -15,6 +15,12 @@ export const baseConfig: AgentConfig = {
   accessLogMaxRecordsPerSecond: 20_000,
   logLevel: 'error',
   previewRedactedHeaders: ['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'],
+  bindAddress: '127.0.0.1',
+  maxRequestHeadersKb: 60,
+  maxRequestBytes: 8192,
+  maxConcurrentStreams: 1024,
+  previewMaxConcurrent: 8,
+  previewMaxSampleBytes: 512 * 1024,
 };
 
 /** An in-process agent on ephemeral loopback ports with real gRPC clients for Check and Export. */

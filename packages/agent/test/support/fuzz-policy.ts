@@ -49,6 +49,8 @@ export function fuzzPolicy(options: { readonly maxQueueTimeoutMs: number }): Pol
             priority: 200,
             tokens: 1,
           },
+          // Free flows bypass the queue: a tokens label can no longer make a flow free, a workload can.
+          { name: 'silver', labelMatcher: { matchLabels: { tier: 'silver' } }, priority: 10, tokens: 0 },
           {
             name: 'tenants',
             labelMatcher: { matchExpressions: [{ key: 'tenant', operator: 'Exists' }] },

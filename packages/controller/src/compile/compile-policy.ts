@@ -1,4 +1,5 @@
 import {
+  classifierRuleTelemetry,
   DEFAULT_FLUX_METER_BUCKETS_MS,
   durationMs,
   formatPath,
@@ -160,7 +161,13 @@ export function compileParsedPolicy(policy: FlowPolicy): CompileResult {
   const classifiers: CompiledComponent[] = policy.spec.classifiers.map((classifier, index) => ({
     kind: 'classifier',
     ...identity(`classifier-${index}`, classifier.selectors),
-    rules: classifier.rules,
+    // Header rules export only when asked (their values may be credentials); the agent needs the flag resolved.
+    rules: Object.fromEntries(
+      Object.entries(classifier.rules).map(([label, rule]) => [
+        label,
+        { ...rule, telemetry: classifierRuleTelemetry(rule) },
+      ]),
+    ),
   }));
   const fluxMeters: CompiledComponent[] = policy.spec.fluxMeters.map((meter) => ({
     kind: 'flux-meter',
@@ -176,6 +183,7 @@ export function compileParsedPolicy(policy: FlowPolicy): CompileResult {
     intervalMs: durationMs(limiter.interval),
     ...(limiter.limitByLabelKey !== undefined ? { limitByLabelKey: limiter.limitByLabelKey } : {}),
     ...(limiter.tokensLabelKey !== undefined ? { tokensLabelKey: limiter.tokensLabelKey } : {}),
+    tokensFromBaggage: limiter.tokensFromBaggage,
     continuousFill: limiter.continuousFill,
     backend: limiter.backend,
     deniedResponseStatusCode: limiter.deniedResponseStatusCode,
@@ -201,6 +209,7 @@ export function compileParsedPolicy(policy: FlowPolicy): CompileResult {
       ...compileWorkloads(scheduler),
       ...(scheduler.fairnessLabelKey !== undefined ? { fairnessLabelKey: scheduler.fairnessLabelKey } : {}),
       ...(scheduler.tokensLabelKey !== undefined ? { tokensLabelKey: scheduler.tokensLabelKey } : {}),
+      tokensFromBaggage: scheduler.tokensFromBaggage,
       decisionDeadlineMarginMs: durationMs(scheduler.decisionDeadlineMargin),
       maxQueueTimeoutMs: durationMs(scheduler.maxQueueTimeout),
       deniedResponseStatusCode: scheduler.deniedResponseStatusCode,

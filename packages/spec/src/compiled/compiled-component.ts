@@ -64,6 +64,8 @@ export const CompiledRateLimiterSchema = z
     intervalMs: z.number(),
     limitByLabelKey: z.string().optional(),
     tokensLabelKey: z.string().optional(),
+    /** Baggage may set the tokens label; absent (older controllers) means false. */
+    tokensFromBaggage: z.boolean().optional(),
     continuousFill: z.boolean(),
     backend: z.enum(['local', 'redis']),
     deniedResponseStatusCode: z.number().int(),
@@ -90,6 +92,8 @@ export const CompiledLoadSchedulerSchema = z
     defaultWorkload: CompiledWorkloadSchema,
     fairnessLabelKey: z.string().optional(),
     tokensLabelKey: z.string().optional(),
+    /** Baggage may set the tokens label; absent (older controllers) means false. */
+    tokensFromBaggage: z.boolean().optional(),
     decisionDeadlineMarginMs: z.number(),
     maxQueueTimeoutMs: z.number(),
     deniedResponseStatusCode: z.number().int(),

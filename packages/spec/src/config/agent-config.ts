@@ -1,16 +1,37 @@
 import { z } from 'zod';
+import { CONTROL_POINT_PATTERN, CONTROL_POINT_RULE } from '../flow-policy/flow-names.js';
+import { SYNC_MAX_MESSAGE_BYTES } from '../proto/sync-limits.js';
 
 const port = z.number().int().min(1).max(65535);
+
+/**
+ * Headers whose values are credentials or session secrets: replaced by <redacted> in previews, and so
+ * is any label a classifier takes from them. Matched case-insensitively.
+ */
+export const DEFAULT_REDACTED_HEADERS = [
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'api-key',
+  'x-auth-token',
+  'x-access-token',
+  'x-amz-security-token',
+  'x-csrf-token',
+  'x-xsrf-token',
+  'x-session-token',
+  'x-goog-iap-jwt-assertion',
+  'x-forwarded-client-cert',
+] as const;
 
 export const LOG_LEVELS = ['debug', 'info', 'warn', 'error'] as const;
 
 /** Redis URL without credentials: credentials come only from the environment (REDIS_USERNAME / REDIS_PASSWORD). */
-export const redisUrlSchema = z
-  .string()
-  .regex(/^rediss?:\/\/[^@/]+(\/[0-9]+)?$/, {
-    message:
-      'must be redis://HOST:PORT[/DB] or rediss://… with no credentials (set REDIS_PASSWORD in the environment)',
-  });
+export const redisUrlSchema = z.string().regex(/^rediss?:\/\/[^@/]+(\/[0-9]+)?$/, {
+  message:
+    'must be redis://HOST:PORT[/DB] or rediss://… with no credentials (set REDIS_PASSWORD in the environment)',
+});
 
 /**
  * The controller address forms the agent accepts, as gRPC target names: `HOST:PORT` (one address, such as
@@ -72,15 +93,67 @@ export const AgentConfigSchema = z
     logLevel: z.enum(LOG_LEVELS).default('info'),
     defaultControlPoint: z
       .string()
-      .min(1)
+      .regex(new RegExp(CONTROL_POINT_PATTERN), { message: `must be a control point: ${CONTROL_POINT_RULE}` })
       .optional()
       .describe(
         'Control point for Checks that carry none (Istio CUSTOM ext_authz providers send no metadata).',
       ),
     previewRedactedHeaders: z
       .array(z.string())
-      .default(['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'])
-      .describe('Headers replaced by <redacted> in preview samples.'),
+      .default([...DEFAULT_REDACTED_HEADERS])
+      .describe(
+        'Headers (any case) replaced by <redacted> in preview samples; labels a classifier takes from them are redacted too, in previews and in the telemetry labels Envoy logs.',
+      ),
+    bindAddress: z
+      .string()
+      .regex(/^[0-9A-Fa-f.:]+$/, {
+        message: 'must be an IPv4 or IPv6 address such as 0.0.0.0, 127.0.0.1 or ::',
+      })
+      .default('0.0.0.0')
+      .describe('Address both listeners (gRPC and HTTP) bind to.'),
+    maxRequestHeadersKb: z
+      .number()
+      .int()
+      .min(1)
+      .max(8192)
+      .default(60)
+      .describe(
+        "Envoy's max_request_headers_kb (its default 60): with maxRequestBytes and a fixed margin it sets the agent's gRPC receive limit.",
+      ),
+    maxRequestBytes: z
+      .number()
+      .int()
+      .min(0)
+      .max(64 * 1024 * 1024)
+      .default(8192)
+      .describe(
+        'The body Envoy buffers for ext_authz (with_request_body.max_request_bytes); part of the gRPC receive limit.',
+      ),
+    maxConcurrentStreams: z
+      .number()
+      .int()
+      .min(1)
+      .max(1_000_000)
+      .default(1024)
+      .describe(
+        'HTTP/2 streams (in-flight Checks and Exports) one connection may hold; past it the client waits for a free stream.',
+      ),
+    previewMaxConcurrent: z
+      .number()
+      .int()
+      .min(1)
+      .max(1000)
+      .default(8)
+      .describe('Previews an agent runs at once; more are refused with an error in the answer.'),
+    previewMaxSampleBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(SYNC_MAX_MESSAGE_BYTES / 2)
+      .default(512 * 1024)
+      .describe(
+        'Bytes of samples one preview may collect; it ends when the next sample would pass this, with an error saying so.',
+      ),
   })
   .strict();
 

@@ -22,7 +22,12 @@ export const ClassifierRuleSchema = z
         'Path template such as /tenants/{tenant}/orders; the segment named by `segment` becomes the value.',
       ),
     segment: z.string().min(1).optional().describe('Template segment to use; defaults to the label name.'),
-    telemetry: z.boolean().default(true).describe('Export the label in access-log telemetry.'),
+    telemetry: z
+      .boolean()
+      .optional()
+      .describe(
+        'Export the label in access-log telemetry (the decision metadata Envoy logs). Unset: exported for jsonPointer and pathTemplate rules, not for header rules, whose values often carry credentials or personal data; a header rule exports only with telemetry: true, and a header on the agent redaction list is exported as <redacted> even then.',
+      ),
     propagate: z.boolean().default(false).describe('Add the label to the upstream W3C baggage header.'),
   })
   .strict()
@@ -55,4 +60,9 @@ export const ClassifierSchema = z
   .strict();
 
 export type ClassifierRule = z.output<typeof ClassifierRuleSchema>;
+
+/** Whether a rule's label is exported as telemetry: as set, else every source but a header. */
+export function classifierRuleTelemetry(rule: Pick<ClassifierRule, 'telemetry' | 'header'>): boolean {
+  return rule.telemetry ?? rule.header === undefined;
+}
 export type Classifier = z.output<typeof ClassifierSchema>;

@@ -4,11 +4,9 @@ import { SelectorsSchema } from './selector.js';
 /** Histogram bucket bounds in milliseconds. */
 export const DEFAULT_FLUX_METER_BUCKETS_MS = [5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000] as const;
 
-export const componentNameSchema = z
-  .string()
-  .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
-    message: 'must be a DNS label: lower-case letters, digits and -, at most 63 characters',
-  });
+export const componentNameSchema = z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/, {
+  message: 'must be a DNS label: lower-case letters, digits and -, at most 63 characters',
+});
 
 export const FluxMeterSchema = z
   .object({

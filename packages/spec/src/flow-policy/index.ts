@@ -1,3 +1,4 @@
+export * from './flow-names.js';
 export * from './label-matcher.js';
 export * from './selector.js';
 export * from './classifier.js';

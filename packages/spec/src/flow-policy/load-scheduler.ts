@@ -129,7 +129,15 @@ export const LoadSchedulerSchema = z
       .describe('Flows with different values of this label share their workload fairly.'),
     tokensLabelKey: labelKeySchema
       .optional()
-      .describe("Label whose numeric value overrides a flow's tokens."),
+      .describe(
+        "Label whose numeric value overrides a flow's tokens; only a finite number at least the workload's tokens (and above 0) is used, so a label can make a flow dearer, never cheaper.",
+      ),
+    tokensFromBaggage: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let the W3C baggage header (the client's words) set the tokensLabelKey label. Off: a baggage member with that key is ignored; a classifier can still set it.",
+      ),
     decisionDeadlineMargin: durationSchema('Answer this long before the gRPC deadline.').default('25ms'),
     maxQueueTimeout: durationSchema('Upper bound on any queue wait.').default('1s'),
     deniedResponseStatusCode: z

@@ -16,7 +16,15 @@ export const RateLimiterSchema = z
       .describe('One bucket per value of this label; a flow without it is accepted and counted.'),
     tokensLabelKey: labelKeySchema
       .optional()
-      .describe('Label whose numeric value is the tokens a flow takes (default 1).'),
+      .describe(
+        'Label whose numeric value is the tokens a flow takes (default 1). Only a finite number from 1 up is used: a lower value, 0, a negative or non-numeric one keeps 1.',
+      ),
+    tokensFromBaggage: z
+      .boolean()
+      .default(false)
+      .describe(
+        "Let the W3C baggage header (the client's words) set the tokensLabelKey label. Off: a baggage member with that key is ignored, so a client cannot make its own requests cheap; a classifier can still set it.",
+      ),
     continuousFill: z
       .boolean()
       .default(true)

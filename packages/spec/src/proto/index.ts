@@ -3,6 +3,7 @@ export * from './proto-paths.js';
 export * from './proto-loader.js';
 export * from './sync-service.js';
 export * from './sync-refusal.js';
+export * from './sync-limits.js';
 /**
  * Every sync.proto message shape, namespaced as `syncV1.Report`,
  * `syncV1.LoadDecision`, ...: names such as `CompiledComponent` or
