@@ -19,6 +19,10 @@ flags win over the environment, which wins over the file):
   --default-control-point NAME   control point for Checks that carry none
   --report-interval-ms MS        how often to report to the controller (default 1000)
   --log-level LEVEL              debug, info, warn or error (default info)
+  --record-key-file FILE         key that signs decision records, shared by every agent on
+                                 the node (a mounted Secret); unset: an ephemeral key
+  --accept-v1-records            also read unsigned v1 decision records (upgrades from 0.1
+                                 only: anyone who reaches the gRPC port can forge them)
   --help                         print this text
 `;
 
@@ -70,6 +74,8 @@ export function parseAgentCommandLine(
         'default-control-point': { type: 'string' },
         'log-level': { type: 'string' },
         'report-interval-ms': { type: 'string' },
+        'record-key-file': { type: 'string' },
+        'accept-v1-records': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -90,6 +96,8 @@ export function parseAgentCommandLine(
       defaultControlPoint: values['default-control-point'],
       logLevel: values['log-level'],
       reportIntervalMs: wholeNumber('report-interval-ms', values['report-interval-ms']),
+      recordKeyFile: values['record-key-file'],
+      acceptV1Records: values['accept-v1-records'],
     },
   });
   return { kind: 'run', config };
