@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { AccessLogBudget } from '../src/access-log/access-log-budget.js';
 import { AccessLogReceiver } from '../src/access-log/access-log-receiver.js';
 import { PeerLogBudget } from '../src/access-log/peer-log-budget.js';
 import { RecordVerifier } from '../src/access-log/record-verifier.js';
@@ -38,7 +37,7 @@ function setup(options: { budgetPerSecond?: number } = {}) {
       metrics,
       options.budgetPerSecond === undefined
         ? {}
-        : { budget: new AccessLogBudget({ clock, recordsPerSecond: options.budgetPerSecond }) },
+        : { budget: new PeerLogBudget({ clock, recordsPerSecond: options.budgetPerSecond }) },
     ),
   };
 }

@@ -26,6 +26,40 @@ function run(
   return read;
 }
 
+test('alone, a sender has the whole budget: one second of records as burst, then the rate', () => {
+  const clock = new ManualClock(0);
+  const budget = new PeerLogBudget({ clock, recordsPerSecond: 100 });
+  assert.equal(budget.admit(60, 'a'), 60);
+  assert.equal(budget.admit(60, 'a'), 40);
+  assert.equal(budget.admit(1, 'a'), 0);
+  clock.advance(250);
+  assert.equal(budget.admit(60, 'a'), 25);
+  clock.advance(10_000);
+  assert.equal(budget.admit(1_000, 'a'), 100, 'the burst never exceeds one second of records');
+});
+
+test('admits whole records only and never goes negative', () => {
+  const clock = new ManualClock(0);
+  const budget = new PeerLogBudget({ clock, recordsPerSecond: 10 });
+  assert.equal(budget.admit(10, 'a'), 10);
+  clock.advance(150);
+  assert.equal(budget.admit(5, 'a'), 1);
+  clock.advance(50);
+  assert.equal(budget.admit(5, 'a'), 1, '0.5 left over plus 0.5 accrued');
+  assert.equal(budget.admit(0, 'a'), 0);
+  assert.equal(budget.admit(5, 'a'), 0);
+});
+
+test('a rate that is not a positive number is refused by name', () => {
+  const clock = new ManualClock(0);
+  for (const recordsPerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
+    assert.throws(
+      () => new PeerLogBudget({ clock, recordsPerSecond }),
+      new RegExp(`recordsPerSecond ${recordsPerSecond} must be a positive number`),
+    );
+  }
+});
+
 test('one sender flooding at 100× the budget: the other keeps every record, the flood gets the rest', () => {
   const clock = new ManualClock(0);
   const overShare: number[] = [];

@@ -32,7 +32,7 @@ export interface AccessLogTally {
   dropped: number;
 }
 
-/** How many of a sender's records may be read now (AccessLogBudget, PeerLogBudget). */
+/** How many of a sender's records may be read now (PeerLogBudget). */
 export interface LogRecordBudget {
   admit(records: number, peerIp: string): number;
 }

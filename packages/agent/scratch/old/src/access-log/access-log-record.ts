@@ -1,0 +1,155 @@
+import {
+  decodeDecisionRecord,
+  DECISION_METADATA_KEY,
+  type DecisionRecord,
+} from '../check/decision-record.js';
+
+/** Attribute keys Envoy's OpenTelemetry access logger sends (Aperture's istioconfig spelling). */
+export const ACCESS_LOG_KEYS = {
+  decision: DECISION_METADATA_KEY,
+  statusCode: 'http.status_code',
+  responseDuration: 'RESPONSE_DURATION',
+  /** Aperture's EnvoyFilter logs ext_authz_duration under `authz_duration`; ours may use the metadata name. */
+  authzDuration: ['authz_duration', 'ext_authz_duration'],
+} as const;
+
+/** A flow reconstructed from one access-log record. */
+export interface LoggedFlow {
+  readonly record: DecisionRecord;
+  /** HTTP status Envoy answered with; undefined when none was sent (`-` or 0). */
+  readonly statusCode: number | undefined;
+  /** 1xx–3xx → OK, anything else (including no response) → Error. */
+  readonly flowStatus: 'OK' | 'Error';
+  readonly responseDurationMs: number | undefined;
+  readonly authzDurationMs: number | undefined;
+  /**
+   * Service latency: response duration − ext_authz duration, so the agent's own queueing is not
+   * mistaken for the service slowing down. Undefined without ext_authz_duration (rejected flows)
+   * and when the difference is negative.
+   */
+  readonly latencyMs: number | undefined;
+}
+
+/** Why a record was dropped (the metric label); `detail` says what exactly. */
+export type RecordRejection = 'decision-record' | 'attribute-type' | 'attribute-value';
+
+export type AccessLogOutcome =
+  | { readonly kind: 'flow'; readonly flow: LoggedFlow }
+  /** Authz never ran for this request (`-` metadata): normal, not an error. */
+  | { readonly kind: 'no-decision' }
+  | { readonly kind: 'malformed'; readonly reason: RecordRejection; readonly detail: string };
+
+/**
+ * One record's attributes flattened to strings. `null` marks an attribute whose value is not a
+ * scalar (array, kvlist, bytes, or no value at all), so a key the agent reads can be refused
+ * rather than mistaken for absent.
+ */
+export type AttributeValues = ReadonlyMap<string, string | null>;
+
+class RecordProblem {
+  constructor(
+    readonly reason: RecordRejection,
+    readonly detail: string,
+  ) {}
+}
+
+/** Envoy writes `-` for an unset format operator. */
+function present(attributes: AttributeValues, key: string): string | undefined | RecordProblem {
+  const value = attributes.get(key);
+  if (value === null) return new RecordProblem('attribute-type', `attribute ${key} is not a scalar value`);
+  return value === undefined || value === '' || value === '-' ? undefined : value;
+}
+
+function numberAttribute(
+  attributes: AttributeValues,
+  key: string,
+  minimum: number,
+): number | undefined | RecordProblem {
+  const raw = present(attributes, key);
+  if (raw === undefined || raw instanceof RecordProblem) return raw;
+  const value = Number(raw);
+  return Number.isFinite(value) && value >= minimum
+    ? value
+    : new RecordProblem(
+        'attribute-value',
+        `attribute ${key} is ${JSON.stringify(raw.slice(0, 40))}, not a number >= ${minimum}`,
+      );
+}
+
+/** Parses one record's attributes (already flattened, see {@link attributeMap}). */
+export function parseAccessLogAttributes(attributes: AttributeValues): AccessLogOutcome {
+  const encoded = present(attributes, ACCESS_LOG_KEYS.decision);
+  if (encoded === undefined) return { kind: 'no-decision' };
+  if (encoded instanceof RecordProblem)
+    return { kind: 'malformed', reason: encoded.reason, detail: encoded.detail };
+  let record: DecisionRecord;
+  try {
+    record = decodeDecisionRecord(encoded);
+  } catch (error) {
+    return { kind: 'malformed', reason: 'decision-record', detail: (error as Error).message };
+  }
+  // Durations are ms and never negative; status 0 means no response was sent.
+  const status = numberAttribute(attributes, ACCESS_LOG_KEYS.statusCode, 0);
+  const response = numberAttribute(attributes, ACCESS_LOG_KEYS.responseDuration, 0);
+  let authz: number | undefined | RecordProblem;
+  for (const key of ACCESS_LOG_KEYS.authzDuration) {
+    authz = numberAttribute(attributes, key, 0);
+    if (authz !== undefined) break;
+  }
+  for (const value of [status, response, authz])
+    if (value instanceof RecordProblem)
+      return { kind: 'malformed', reason: value.reason, detail: value.detail };
+  const statusCode = status === 0 ? undefined : (status as number | undefined);
+  const responseDurationMs = response as number | undefined;
+  const authzDurationMs = authz as number | undefined;
+  const difference =
+    responseDurationMs !== undefined && authzDurationMs !== undefined
+      ? responseDurationMs - authzDurationMs
+      : undefined;
+  return {
+    kind: 'flow',
+    flow: {
+      record,
+      statusCode,
+      flowStatus: statusCode !== undefined && statusCode >= 100 && statusCode < 400 ? 'OK' : 'Error',
+      responseDurationMs,
+      authzDurationMs,
+      latencyMs: difference !== undefined && difference >= 0 ? difference : undefined,
+    },
+  };
+}
+
+/** OTLP AnyValue in proto-loader object form (keepCase, oneofs). */
+export interface AnyValueMessage {
+  string_value?: string;
+  int_value?: number | string;
+  double_value?: number;
+  bool_value?: boolean;
+  /** Not scalars: a key the agent reads holding one of these makes the record malformed. */
+  array_value?: unknown;
+  kvlist_value?: unknown;
+  bytes_value?: Buffer;
+  /** Which member is set (proto-loader `oneofs: true`). */
+  value?: string;
+}
+
+/**
+ * Flattens OTLP KeyValue attributes to strings; Envoy sends strings, other scalars are printed, and
+ * a value with no scalar member becomes `null`. A KeyValue without a value is skipped.
+ */
+export function attributeMap(
+  attributes: ReadonlyArray<{ key?: string; value?: AnyValueMessage | null }> | undefined,
+): Map<string, string | null> {
+  const map = new Map<string, string | null>();
+  for (const attribute of attributes ?? []) {
+    if (attribute.key === undefined || attribute.value === undefined || attribute.value === null) continue;
+    const value = attribute.value;
+    const text =
+      value.string_value ??
+      (value.int_value !== undefined ? String(value.int_value) : undefined) ??
+      (value.double_value !== undefined ? String(value.double_value) : undefined) ??
+      (value.bool_value !== undefined ? String(value.bool_value) : undefined);
+    map.set(attribute.key, text ?? null);
+  }
+  return map;
+}

@@ -1,0 +1,17 @@
+/** Public surface of @sluice/agent. */
+export { Agent, type AgentOptions } from './agent.js';
+export { parseAgentCommandLine, USAGE, UsageError, type CliRequest } from './config/agent-cli.js';
+export type { Clock, RandomSource, Timer } from './clock/clock.js';
+export { systemClock, systemRandom } from './clock/system-clock.js';
+export { AgentMetrics } from './metrics/agent-metrics.js';
+export { ComponentRegistry, type PolicyComponents } from './components/component-registry.js';
+export { DECISION_METADATA_KEY, decodeDecisionRecord, type DecisionRecord } from './check/decision-record.js';
+export type {
+  BucketStore,
+  BucketParameters,
+  BucketTake,
+  BucketTakeResult,
+  DecisionSource,
+} from './token-bucket/bucket-parameters.js';
+export { LocalBucketStore } from './token-bucket/bucket-store-local.js';
+export { RedisBucketStore } from './token-bucket/bucket-store-redis.js';
