@@ -53,6 +53,9 @@ test('from another peer, altered, or signed with another key: refused before any
   const altered = Buffer.from(JSON.stringify({ ...json, decision: 'rejected' })).toString('base64url');
   assert.equal(reason(verifier.read(`2.${altered}.${mac}`, PEER)), 'bad-mac', 'an altered body');
   assert.equal(reason(verifier.read(`2.${body}.${'A'.repeat(22)}`, PEER)), 'bad-mac', 'a made-up MAC');
+  assert.equal(reason(verifier.read(`2.e30.${'A'.repeat(22)}`, PEER)), 'bad-mac', 'no key id at all');
+  const unterminated = Buffer.from('{"keyId":"abc').toString('base64url');
+  assert.equal(reason(verifier.read(`2.${unterminated}.${'A'.repeat(22)}`, PEER)), 'bad-mac');
   const stranger = new RecordSigner();
   assert.equal(reason(verifier.read(stranger.sign({ startedAtMs: START }, PEER), PEER)), 'unknown-key');
   const read = verifier.read(stranger.sign({ startedAtMs: START }, PEER), PEER);

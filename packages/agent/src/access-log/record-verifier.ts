@@ -175,9 +175,9 @@ export class RecordVerifier {
   /** Why a MAC did not verify: the key id the body names (unverified, so only for the reason). */
   private unverified(body: string): RecordRead {
     const text = Buffer.from(body, 'base64url').toString('latin1');
-    const at = text.indexOf(KEY_ID_FIELD);
-    const keyId =
-      at < 0 ? undefined : text.slice(at + KEY_ID_FIELD.length, text.indexOf('"', at + KEY_ID_FIELD.length));
+    const from = text.indexOf(KEY_ID_FIELD) + KEY_ID_FIELD.length;
+    const to = from < KEY_ID_FIELD.length ? -1 : text.indexOf('"', from);
+    const keyId = to < 0 ? undefined : text.slice(from, to);
     if (keyId !== undefined && this.options.keys.byId(keyId) === undefined)
       return {
         kind: 'refused',
