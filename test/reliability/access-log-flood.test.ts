@@ -6,6 +6,10 @@
 // made at the same moments: a second, identical agent (same controller, policy and budget) gets the
 // same Checks at the same instants and access logs at the normal rate throughout. The flooded
 // agent's p99 is compared with it, and with its own p99 before and after the flood.
+//
+// Every record repeats one real decision record, so after its first use the agent refuses it as a
+// replay (decision record v2): that is read as far as a metered record is (MAC, body, age, nonce),
+// all but the metering, and counted in access_log_records_total like any other.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {

@@ -30,6 +30,7 @@ import {
   type RateRepeat,
   type ServerRepeats,
 } from './decision-figures.js';
+import { decisionRecordJson } from './decision-record-view.js';
 import { grpcPreflight } from './grpc-preflight.js';
 import {
   H2LOAD_INSTALL_HINT,
@@ -113,7 +114,7 @@ export async function preflight(server: CheckServer, body: Buffer): Promise<stri
   };
   if (server.kind === 'bare') return 'OK';
   const encoded = response.dynamic_metadata?.fields?.['aperture.check_response']?.stringValue ?? '';
-  const record = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as {
+  const record = decisionRecordJson(encoded) as {
     decision: string;
     components: { kind: string; reason: string }[];
   };

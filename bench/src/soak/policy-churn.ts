@@ -6,6 +6,7 @@
  */
 import type { AgentSyncStub } from '../decision-path/agent-sync-stub.js';
 import { CHECK_PATH, decodeGrpcMessage } from '../decision-path/check-request-bytes.js';
+import { decisionRecordJson } from '../decision-path/decision-record-view.js';
 import { grpcPreflight } from '../decision-path/grpc-preflight.js';
 import { median } from '../report/stats.js';
 import { variantState, type ChurnVariant } from './churn-variants.js';
@@ -124,7 +125,7 @@ export class PolicyChurn {
             dynamic_metadata?: { fields?: Record<string, { stringValue?: string }> };
           };
           const encoded = response.dynamic_metadata?.fields?.['aperture.check_response']?.stringValue ?? '';
-          const record = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as RecordView;
+          const record = decisionRecordJson(encoded) as RecordView;
           const problem = mismatch(record, variant);
           if (problem === undefined) {
             this.#applyMs.push(performance.now() - pushedAt);

@@ -1,7 +1,8 @@
 import { hostname } from 'node:os';
 import type { AgentConfig } from '@sluice/spec';
-import { AccessLogBudget } from './access-log/access-log-budget.js';
 import { AccessLogReceiver } from './access-log/access-log-receiver.js';
+import { PeerLogBudget } from './access-log/peer-log-budget.js';
+import { RecordVerifier } from './access-log/record-verifier.js';
 import { CheckHandler } from './check/check-handler.js';
 import type { Clock, RandomSource } from './clock/clock.js';
 import { systemClock, systemRandom } from './clock/system-clock.js';
@@ -15,6 +16,8 @@ import type { WindowedCounterOptions } from './load-scheduler/windowed-counter.j
 import { jsonLogger, type AgentLogger } from './logging/agent-logger.js';
 import { AgentMetrics } from './metrics/agent-metrics.js';
 import { PreviewRegistry } from './preview/preview-registry.js';
+import { RandomBytePool, systemRandomFill, type RandomFill } from './record-key/random-byte-pool.js';
+import { RecordKeyFile } from './record-key/record-key-file.js';
 import { EventLoopLagMonitor } from './runtime/event-loop-lag.js';
 import { LocalBucketStore } from './token-bucket/bucket-store-local.js';
 import { RedisBucketStore } from './token-bucket/bucket-store-redis.js';
@@ -43,6 +46,10 @@ export interface AgentOptions {
   readonly drainGraceMs?: number;
   /** Report tick to the controller. @default 1000 */
   readonly reportIntervalMs?: number;
+  /** Wall clock, epoch ms: decision records' start times and their ages. @default Date.now */
+  readonly wallClockMs?: () => number;
+  /** Cryptographic random bytes (record nonces, an ephemeral record key). @default crypto.randomFillSync */
+  readonly randomFill?: RandomFill;
 }
 
 /** Every piece of one agent process, wired; `start` binds the ports, `stop` drains. */
@@ -57,6 +64,7 @@ export class Agent {
   private readonly http: AgentHttpServer;
   private readonly lag: EventLoopLagMonitor;
   private readonly logger: AgentLogger;
+  private readonly recordKeys: RecordKeyFile;
   private draining = false;
   private serving = false;
 
@@ -103,9 +111,18 @@ export class Agent {
           outcome: 'expired',
         }),
     });
+    const wallClockMs = options.wallClockMs ?? (() => Date.now());
+    const randomFill = options.randomFill ?? systemRandomFill;
+    this.recordKeys = new RecordKeyFile({
+      path: config.recordKeyFile,
+      clock,
+      logger: this.logger,
+      metrics: this.metrics,
+      randomFill,
+    });
     const checks = new CheckHandler({
       clock,
-      wallClockMs: () => Date.now(),
+      wallClockMs,
       agentGroup: config.agentGroup,
       registry: this.registry,
       controlPoints: this.controlPoints,
@@ -114,12 +131,34 @@ export class Agent {
       lagMs: () => this.lag.lagMs(),
       logger: this.logger,
       redactedHeaders: new Set(config.previewRedactedHeaders.map((name) => name.toLowerCase())),
+      recordKeys: this.recordKeys.ring,
+      random: new RandomBytePool(randomFill),
+    });
+    const logBudget = new PeerLogBudget({
+      clock,
+      recordsPerSecond: config.accessLogMaxRecordsPerSecond,
+      ...(config.accessLogMaxRecordsPerSecondPerPeer === undefined
+        ? {}
+        : { recordsPerSecondPerPeer: config.accessLogMaxRecordsPerSecondPerPeer }),
+      onOverShare: (records) => this.metrics.accessLogRecordsOverPeerShare.inc(records),
     });
     this.grpc = new AgentGrpcServer({
       clock,
       checks,
       accessLogs: new AccessLogReceiver(this.registry, this.controlPoints, this.metrics, {
-        budget: new AccessLogBudget({ clock, recordsPerSecond: config.accessLogMaxRecordsPerSecond }),
+        budget: {
+          admit: (records, peerIp) => {
+            const admitted = logBudget.admit(records, peerIp);
+            this.metrics.accessLogPeers.set(logBudget.activePeers);
+            return admitted;
+          },
+        },
+        verifier: new RecordVerifier({
+          keys: this.recordKeys.ring,
+          wallClockMs,
+          acceptV1Records: config.acceptV1Records,
+          maxRecordAgeMs: config.maxRecordAgeMs,
+        }),
       }),
       metrics: this.metrics,
       logger: this.logger,
@@ -159,6 +198,7 @@ export class Agent {
     this.lag.start();
     const grpcPort = await this.grpc.listen(host, this.options.config.grpcPort);
     const httpPort = await this.http.listen(host, this.options.config.httpPort);
+    this.recordKeys.start();
     this.serving = true;
     this.controllerLink?.start();
     this.logger.log('info', 'agent serving', {
@@ -176,6 +216,7 @@ export class Agent {
     this.draining = true;
     this.logger.log('info', 'draining');
     this.controllerLink?.stop();
+    this.recordKeys.stop();
     await this.grpc.drain(this.options.drainGraceMs ?? 10_000);
     await this.http.close();
     this.previews.clear();

@@ -5,7 +5,14 @@ export type { Clock, RandomSource, Timer } from './clock/clock.js';
 export { systemClock, systemRandom } from './clock/system-clock.js';
 export { AgentMetrics } from './metrics/agent-metrics.js';
 export { ComponentRegistry, type PolicyComponents } from './components/component-registry.js';
-export { DECISION_METADATA_KEY, decodeDecisionRecord, type DecisionRecord } from './check/decision-record.js';
+export {
+  DECISION_METADATA_KEY,
+  decodeDecisionRecord,
+  type DecisionRecord,
+  type DecisionRecordV1,
+  type DecisionRecordV2,
+} from './check/decision-record.js';
+export type { RandomFill } from './record-key/random-byte-pool.js';
 export type {
   BucketStore,
   BucketParameters,

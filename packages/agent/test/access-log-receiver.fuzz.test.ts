@@ -1,10 +1,12 @@
 /**
- * Malformed OTLP logs to the real agent over gRPC on loopback. Raw bytes that are not an
+ * Malformed and forged OTLP logs to the real agent over gRPC on loopback. Raw bytes that are not an
  * ExportLogsServiceRequest are refused whole with INVALID_ARGUMENT; well-formed requests carrying
  * bad records (decision metadata that is not ours, attributes of the wrong type, non-numbers,
  * negative durations, 10,000 junk attributes, missing fields) have those records dropped, reported
- * in partial_success and counted by reason. Valid records mixed into the same batches update the
- * flux meter exactly, and the rate limiter keeps deciding Checks exactly as before.
+ * in partial_success and counted by reason; records whose decision record does not verify (v1,
+ * another key, another peer, a replay, an age or durations that cannot be) are refused and counted
+ * by reason. Valid records (each signed once with the agent's key) mixed into the same batches
+ * update the flux meter exactly, and the rate limiter keeps deciding Checks exactly as before.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -13,9 +15,12 @@ import fc from 'fast-check';
 import { logsService } from '@sluice/spec';
 import { DECISION_METADATA_KEY } from '../src/check/decision-record.js';
 import type { RecordRejection } from '../src/access-log/access-log-record.js';
-import { checkRequest, startAgent } from './support/agent-harness.js';
+import type { RecordRefusal } from '../src/access-log/record-verifier.js';
+import { accessLogExport, checkRequest, startAgent } from './support/agent-harness.js';
+import { RecordSigner } from './support/record-signer.js';
 import { fluxMeterConfig, rateLimiterConfig } from './support/compiled-components.js';
 import { nestedMessages, RawGrpcClient, serviceMethod } from './support/raw-grpc.js';
+import { decodeDecisionRecord, isV1RecordText, splitSignedRecord } from '../src/check/decision-record.js';
 
 /** What the tests read from a counter (prom-client's and the agent's SeriesCounter both have it). */
 type Counter = {
@@ -34,7 +39,18 @@ const Export = serviceMethod(logsService(), 'Export');
 
 type AnyValue = Record<string, unknown>;
 type LogRecord = { attributes?: Array<{ key?: string; value?: AnyValue }>; body?: AnyValue };
-type Expected = RecordRejection | 'no-decision' | 'flow';
+type Expected = RecordRejection | RecordRefusal | 'no-decision' | 'flow';
+const REJECTIONS: readonly RecordRejection[] = ['decision-record', 'attribute-type', 'attribute-value'];
+const REFUSALS = [
+  'v1-record',
+  'unknown-key',
+  'bad-mac',
+  'replayed',
+  'expired',
+  'future-start',
+  'implausible-duration',
+  'implausible-authz-duration',
+] as const satisfies readonly RecordRefusal[];
 interface DrawnRecord {
   readonly record: LogRecord;
   readonly expected: Expected;
@@ -46,8 +62,11 @@ const kv = (key: string, value: AnyValue) => ({ key, value });
 const text = (value: string) => ({ string_value: value });
 const base64 = (json: unknown) => Buffer.from(JSON.stringify(json)).toString('base64');
 
-/** A valid flow record for the decision `encoded`; authz ≤ response, so its latency is observed. */
-function validRecord(encoded: string) {
+/**
+ * A valid flow record: a fresh record signed with the agent's key for this client's peer, its Check
+ * 30 s ago (so any response up to 20 s is possible); authz ≤ response, so its latency is observed.
+ */
+function validRecord(signer: RecordSigner) {
   return fc
     .tuple(fc.integer({ min: 0, max: 20_000 }), fc.integer({ min: 0, max: 20_000 }))
     .map(([a, b]): DrawnRecord => {
@@ -55,7 +74,10 @@ function validRecord(encoded: string) {
       return {
         record: {
           attributes: [
-            kv(DECISION_METADATA_KEY, text(encoded)),
+            kv(
+              DECISION_METADATA_KEY,
+              text(signer.sign({ startedAtMs: Date.now() - 30_000, processingMs: 0 })),
+            ),
             kv('http.status_code', text('200')),
             kv('RESPONSE_DURATION', text(String(response))),
             kv('authz_duration', text(String(authz))),
@@ -67,21 +89,59 @@ function validRecord(encoded: string) {
     });
 }
 
-/** Records the agent must drop (or skip), each with the reason it must give. */
-function badRecord(encoded: string): fc.Arbitrary<DrawnRecord> {
+/** What the agent must say of a decision metadata value that is no record it wrote. */
+function verdictOf(value: string): Expected {
+  if (value.startsWith('2.') && splitSignedRecord(value) !== undefined) return 'bad-mac';
+  return isV1RecordText(value) ? 'v1-record' : 'decision-record';
+}
+
+/**
+ * Records the agent must drop, refuse (or skip), each with the reason it must give. `encoded` is a
+ * real record of the agent's, already metered once; `signer` signs with the agent's key.
+ */
+function badRecord(encoded: string, signer: RecordSigner): fc.Arbitrary<DrawnRecord> {
   const withDecision = (extra: Array<{ key: string; value: AnyValue }>): LogRecord => ({
     attributes: [kv(DECISION_METADATA_KEY, text(encoded)), ...extra],
   });
   const drawn = (record: LogRecord, expected: Expected): DrawnRecord => ({ record, expected, latencyMs: 0 });
+  const flow = (decision: string, response: number, authz: number): LogRecord => ({
+    attributes: [
+      kv(DECISION_METADATA_KEY, text(decision)),
+      kv('http.status_code', text('200')),
+      kv('RESPONSE_DURATION', text(String(response))),
+      kv('authz_duration', text(String(authz))),
+    ],
+  });
+  const stranger = new RecordSigner();
+  const ago = (ms: number) => Date.now() - ms;
   return fc.oneof(
     // Decision metadata that is not a record this agent wrote.
     fc
       .oneof(
         fc.string({ minLength: 1 }).filter((value) => value !== '-'),
-        fc.constantFrom('%%%', 'bm90IGpzb24=', base64({ v: 2 }), base64({}), base64([1, 2])),
+        fc.constantFrom('%%%', 'bm90IGpzb24=', base64({ v: 2 }), base64({}), base64([1, 2]), '2.e30.AAAA'),
         fc.jsonValue().map(base64),
       )
-      .map((value) => drawn({ attributes: [kv(DECISION_METADATA_KEY, text(value))] }, 'decision-record')),
+      .map((value) => drawn({ attributes: [kv(DECISION_METADATA_KEY, text(value))] }, verdictOf(value))),
+    // Well-formed records the agent must not believe.
+    fc
+      .tuple(fc.constantFrom(...REFUSALS), fc.integer({ min: 0, max: 5_000 }), fc.integer({ min: 0, max: 5 }))
+      .map(([reason, response, authz]) => {
+        const decision = {
+          'v1-record': () => base64({ v: 1, controlPoint: 'ingress' }),
+          'unknown-key': () => stranger.sign({ startedAtMs: ago(30_000), processingMs: 0 }),
+          'bad-mac': () => signer.sign({ startedAtMs: ago(30_000), processingMs: 0 }, '10.9.9.9'),
+          replayed: () => encoded,
+          expired: () => signer.sign({ startedAtMs: ago(400_000), processingMs: 0 }),
+          'future-start': () => signer.sign({ startedAtMs: ago(-60_000), processingMs: 0 }),
+          'implausible-duration': () => signer.sign({ startedAtMs: ago(0), processingMs: 0 }),
+          'implausible-authz-duration': () => signer.sign({ startedAtMs: ago(30_000), processingMs: 6.5 }),
+        }[reason]();
+        return drawn(
+          flow(decision, reason === 'implausible-duration' ? 20_000 + response : response, authz),
+          reason,
+        );
+      }),
     fc
       .oneof(
         fc.integer().map((value) => ({ int_value: value })),
@@ -181,13 +241,9 @@ describe('malformed OTLP access logs to the agent over gRPC', { timeout: 120_000
   let h: Awaited<ReturnType<typeof startAgent>>;
   let raw: RawGrpcClient;
   let encoded: string;
-  const expected: Record<Expected, number> = {
-    flow: 0,
-    'no-decision': 0,
-    'decision-record': 0,
-    'attribute-type': 0,
-    'attribute-value': 0,
-  };
+  const expected = Object.fromEntries(
+    [...REJECTIONS, ...REFUSALS, 'flow', 'no-decision'].map((kind) => [kind, 0]),
+  ) as Record<Expected, number>;
   let latencySumMs = 0;
   let undecodable = 0;
   let hugeRecords = 0;
@@ -209,6 +265,19 @@ describe('malformed OTLP access logs to the agent over gRPC', { timeout: 120_000
     const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
     assert.equal(response.status.code, 0);
     encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '';
+    // Its real access log: metered once, so every later use of the record is a replay. Envoy's
+    // ext_authz time includes the agent's own, which a busy machine can stretch.
+    const authzMs = Math.ceil(decodeDecisionRecord(encoded).processingMs);
+    await h.exportLogs(
+      accessLogExport({
+        [DECISION_METADATA_KEY]: encoded,
+        'http.status_code': '200',
+        RESPONSE_DURATION: String(authzMs + 5),
+        authz_duration: String(authzMs),
+      }),
+    );
+    expected.flow++;
+    latencySumMs += 5;
     raw = new RawGrpcClient(`127.0.0.1:${h.ports.grpcPort}`);
   });
 
@@ -258,38 +327,53 @@ describe('malformed OTLP access logs to the agent over gRPC', { timeout: 120_000
 
   it(`${BATCHES} batches of bad records mixed with good ones: bad ones dropped by reason, good ones observed`, async () => {
     // Decoded corruptions from the raw phase may have carried records; count from here on.
-    const before = {
-      flow: await total(h.agent.metrics.accessLogRecords, { outcome: 'flow' }),
-      noDecision: await total(h.agent.metrics.accessLogRecords, { outcome: 'no-decision' }),
-      malformed: await total(h.agent.metrics.accessLogRecords, { outcome: 'malformed' }),
-      rejected: {
-        'decision-record': await total(h.agent.metrics.accessLogRecordsRejected, {
-          reason: 'decision-record',
-        }),
-        'attribute-type': await total(h.agent.metrics.accessLogRecordsRejected, { reason: 'attribute-type' }),
-        'attribute-value': await total(h.agent.metrics.accessLogRecordsRejected, {
-          reason: 'attribute-value',
-        }),
-      },
-    };
-    const records = fc.array(fc.oneof({ weight: 3, arbitrary: badRecord(encoded) }, validRecord(encoded)), {
-      maxLength: 30,
+    const { accessLogRecords, accessLogRecordsRejected, accessLogRecordsRefused } = h.agent.metrics;
+    const counts = async () => ({
+      flow: await total(accessLogRecords, { outcome: 'flow' }),
+      noDecision: await total(accessLogRecords, { outcome: 'no-decision' }),
+      malformed: await total(accessLogRecords, { outcome: 'malformed' }),
+      refused: await total(accessLogRecords, { outcome: 'refused' }),
+      byReason: Object.fromEntries(
+        await Promise.all([
+          ...REJECTIONS.map(
+            async (reason) => [reason, await total(accessLogRecordsRejected, { reason })] as const,
+          ),
+          ...REFUSALS.map(
+            async (reason) => [reason, await total(accessLogRecordsRefused, { reason })] as const,
+          ),
+        ]),
+      ) as Record<RecordRejection | RecordRefusal, number>,
     });
+    const before = await counts();
+    const start = { ...expected };
+    const records = fc.array(
+      fc.oneof({ weight: 3, arbitrary: badRecord(encoded, h.signer) }, validRecord(h.signer)),
+      { maxLength: 30 },
+    );
     const huge = fc.oneof({ weight: 19, arbitrary: fc.constant([]) }, fc.constant([hugeRecord()]));
     await fc.assert(
       fc.asyncProperty(records, huge, fc.integer({ min: 1, max: 8 }), async (drawn, extra, split) => {
         const all = [...drawn, ...extra];
         hugeRecords += extra.length;
-        const malformed = all.filter((record) => !['flow', 'no-decision'].includes(record.expected)).length;
+        const malformed = all.filter((record) =>
+          (REJECTIONS as readonly Expected[]).includes(record.expected),
+        ).length;
+        const refused = all.filter((record) =>
+          (REFUSALS as readonly Expected[]).includes(record.expected),
+        ).length;
         const reply = await h.exportLogs(batch(all, split));
+        const messages = [
+          ...(malformed > 0 ? ['malformed access-log records dropped'] : []),
+          ...(refused > 0 ? ['access-log records whose decision record did not verify refused'] : []),
+        ];
         assert.deepEqual(
           reply,
-          malformed === 0
+          messages.length === 0
             ? {}
             : {
                 partial_success: {
-                  rejected_log_records: malformed,
-                  error_message: 'malformed access-log records dropped',
+                  rejected_log_records: malformed + refused,
+                  error_message: messages.join('; '),
                 },
               },
         );
@@ -302,23 +386,18 @@ describe('malformed OTLP access logs to the agent over gRPC', { timeout: 120_000
     );
     console.log(`access-log record fuzz: ${BATCHES} batches ${JSON.stringify({ ...expected, hugeRecords })}`);
     assert.ok(hugeRecords > 0, 'no record with 10,000 attributes was drawn');
-    const { accessLogRecords, accessLogRecordsRejected } = h.agent.metrics;
-    assert.equal((await total(accessLogRecords, { outcome: 'flow' })) - before.flow, expected.flow);
-    assert.equal(
-      (await total(accessLogRecords, { outcome: 'no-decision' })) - before.noDecision,
-      expected['no-decision'],
-    );
-    const rejected = expected['decision-record'] + expected['attribute-type'] + expected['attribute-value'];
-    assert.equal((await total(accessLogRecords, { outcome: 'malformed' })) - before.malformed, rejected);
-    for (const reason of ['decision-record', 'attribute-type', 'attribute-value'] as const) {
-      assert.ok(expected[reason] > 0, `no ${reason} record was drawn`);
-      assert.equal(
-        (await total(accessLogRecordsRejected, { reason })) - before.rejected[reason],
-        expected[reason],
-        reason,
-      );
+    const after = await counts();
+    const drawnSince = (kind: Expected) => expected[kind] - start[kind];
+    const sum = (kinds: readonly Expected[]) => kinds.reduce((n, kind) => n + drawnSince(kind), 0);
+    assert.equal(after.flow - before.flow, drawnSince('flow'));
+    assert.equal(after.noDecision - before.noDecision, drawnSince('no-decision'));
+    assert.equal(after.malformed - before.malformed, sum(REJECTIONS));
+    assert.equal(after.refused - before.refused, sum(REFUSALS));
+    for (const reason of [...REJECTIONS, ...REFUSALS]) {
+      assert.ok(drawnSince(reason) > 0, `no ${reason} record was drawn`);
+      assert.equal(after.byReason[reason] - before.byReason[reason], drawnSince(reason), reason);
     }
-    assert.ok(expected.flow > 100, `${expected.flow} flows`);
+    assert.ok(drawnSince('flow') > 100, `${drawnSince('flow')} flows`);
   });
 
   it('the flux meter saw exactly the valid records, and no bad one', async () => {
@@ -334,6 +413,7 @@ describe('malformed OTLP access logs to the agent over gRPC', { timeout: 120_000
     assert.equal(sum, latencySumMs);
     assert.doesNotMatch(metrics, /sluice_agent_flux_meter_invalid_total\{/);
     const points = JSON.parse((await h.http('/v1/control-points')).body) as { controlPoints: unknown[] };
+    // The Check's service, and `svc` of the records the test signed.
     assert.deepEqual(points.controlPoints, [
       {
         agentGroup: 'default',
@@ -341,6 +421,7 @@ describe('malformed OTLP access logs to the agent over gRPC', { timeout: 120_000
         service: 'service1-demo-app.demoapp.svc.cluster.local',
         type: 'http',
       },
+      { agentGroup: 'default', controlPoint: 'ingress', service: 'svc', type: 'http' },
     ]);
   });
 

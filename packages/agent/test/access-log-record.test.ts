@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { attributeMap, parseAccessLogAttributes } from '../src/access-log/access-log-record.js';
-import { encodeDecisionRecord, type DecisionRecord } from '../src/check/decision-record.js';
+import { encodeDecisionRecord, type DecisionRecordV1 } from '../src/check/decision-record.js';
 
-const record: DecisionRecord = {
+const record: DecisionRecordV1 = {
   v: 1,
   controlPoint: 'ingress',
   services: ['svc'],
@@ -120,4 +120,23 @@ test('OTLP attributes flatten to strings', () => {
       ['e', null],
     ],
   );
+});
+
+test('the decision metadata goes through the reader: its refusal or malformed verdict is the outcome', () => {
+  const values = attributes({ RESPONSE_DURATION: '5', authz_duration: '1' });
+  const read: string[] = [];
+  assert.deepEqual(
+    parseAccessLogAttributes(values, (encoded) => {
+      read.push(encoded);
+      return { kind: 'refused', reason: 'bad-mac', detail: 'forged' };
+    }),
+    { kind: 'refused', reason: 'bad-mac', detail: 'forged' },
+  );
+  assert.deepEqual(read, [encodeDecisionRecord(record)]);
+  assert.deepEqual(
+    parseAccessLogAttributes(values, () => ({ kind: 'malformed', detail: 'not a record' })),
+    { kind: 'malformed', reason: 'decision-record', detail: 'not a record' },
+  );
+  const flow = parseAccessLogAttributes(values, () => ({ kind: 'record', record }));
+  assert.equal(flow.kind === 'flow' ? flow.flow.latencyMs : -1, 4);
 });

@@ -57,6 +57,37 @@ test('the report interval comes from --report-interval-ms or SLUICE_AGENT_REPORT
   );
 });
 
+test('decision-record settings: --record-key-file, --accept-v1-records, and the keys without a flag', () => {
+  const defaults = parseAgentCommandLine([], {});
+  assert.ok(defaults.kind === 'run');
+  assert.equal(defaults.config.recordKeyFile, undefined);
+  assert.equal(defaults.config.acceptV1Records, false);
+  assert.equal(defaults.config.maxRecordAgeMs, 300_000);
+  assert.equal(defaults.config.accessLogMaxRecordsPerSecondPerPeer, undefined);
+  const set = parseAgentCommandLine(
+    ['--record-key-file', '/var/run/secrets/sluice/record-key/record-key', '--accept-v1-records'],
+    {
+      SLUICE_AGENT_MAX_RECORD_AGE_MS: '60000',
+      SLUICE_AGENT_ACCESS_LOG_MAX_RECORDS_PER_SECOND_PER_PEER: '500',
+    },
+  );
+  assert.ok(set.kind === 'run');
+  assert.equal(set.config.recordKeyFile, '/var/run/secrets/sluice/record-key/record-key');
+  assert.equal(set.config.acceptV1Records, true);
+  assert.equal(set.config.maxRecordAgeMs, 60_000);
+  assert.equal(set.config.accessLogMaxRecordsPerSecondPerPeer, 500);
+  const fromEnv = parseAgentCommandLine([], { SLUICE_AGENT_ACCEPT_V1_RECORDS: 'true' });
+  assert.equal(fromEnv.kind === 'run' && fromEnv.config.acceptV1Records, true);
+  assert.throws(
+    () => parseAgentCommandLine([], { SLUICE_AGENT_MAX_RECORD_AGE_MS: '10' }),
+    /maxRecordAgeMs \(from environment SLUICE_AGENT_MAX_RECORD_AGE_MS\): 10 is not allowed; must be >= 1000/,
+  );
+  assert.throws(
+    () => parseAgentCommandLine(['--record-key-file', ''], {}),
+    /recordKeyFile \(from flag --record-key-file\)/,
+  );
+});
+
 test('bad input names the flag, the value and what is allowed', () => {
   assert.throws(
     () => parseAgentCommandLine(['--grpc-port', 'eighty'], {}),

@@ -1,13 +1,19 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { DECISION_METADATA_KEY, decodeDecisionRecord } from '../src/check/decision-record.js';
+import {
+  DECISION_METADATA_KEY,
+  decodeDecisionRecord,
+  encodeDecisionRecord,
+  type DecisionRecordV2,
+} from '../src/check/decision-record.js';
 import type { CheckResponseMessage } from '../src/check/check-response.js';
 import { Redis } from 'ioredis';
 import { accessLogExport, checkRequest, startAgent } from './support/agent-harness.js';
 import { checkClient } from './support/check-client.js';
 import { RedisServerProcess } from './support/redis-server-process.js';
 import { fluxMeterConfig, loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
+import { RecordSigner } from './support/record-signer.js';
 
 function record(response: CheckResponseMessage) {
   const encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue;
@@ -174,20 +180,19 @@ test('access logs feed flux meters (latency = response − ext_authz duration) a
     h.agent.registry.replaceAll([
       { policyName: 'policy', policyHash: 'hash-1', components: [fluxMeterConfig()] },
     ]);
-    const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
-    const encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '';
-    for (const [duration, authz] of [
-      ['63', '23'],
-      ['80', '20'],
-      ['130', '10'],
-    ]) {
+    for (const latencyMs of [40, 60, 120]) {
+      // One Check per flow, as Envoy makes them: each record is read once. Envoy's ext_authz time
+      // includes the agent's own, which a busy machine can stretch.
+      const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
+      const encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '';
+      const authzMs = Math.ceil(record(response).processingMs) + 10;
       await h.exportLogs(
         accessLogExport({
           'aperture.source': 'envoy',
           [DECISION_METADATA_KEY]: encoded,
           'http.status_code': '200',
-          RESPONSE_DURATION: duration as string,
-          authz_duration: authz as string,
+          RESPONSE_DURATION: String(authzMs + latencyMs),
+          authz_duration: String(authzMs),
         }),
       );
     }
@@ -208,6 +213,7 @@ test('access logs feed flux meters (latency = response − ext_authz duration) a
     assert.ok(metrics.includes(`sluice_agent_flux_meter_ms_bucket{le="250",${series}} 3`));
     assert.match(metrics, /sluice_agent_access_log_records_total\{outcome="malformed"\} 1/);
     assert.match(metrics, /sluice_agent_access_log_records_total\{outcome="no-decision"\} 1/);
+    assert.match(metrics, /^sluice_agent_record_key_ephemeral 0$/m);
     const points = JSON.parse((await h.http('/v1/control-points')).body) as {
       controlPoints: Array<Record<string, string>>;
     };
@@ -224,16 +230,105 @@ test('access logs feed flux meters (latency = response − ext_authz duration) a
   }
 });
 
+test('a Check’s record is metered once: replayed with forged durations, as v1, or under another key it is refused and counted', async () => {
+  const h = await startAgent();
+  try {
+    h.agent.registry.replaceAll([
+      { policyName: 'policy', policyHash: 'hash-1', components: [fluxMeterConfig()] },
+    ]);
+    const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
+    const encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '';
+    assert.match(encoded, /^2\./);
+    const authzMs = Math.ceil(record(response).processingMs);
+    const honest = {
+      [DECISION_METADATA_KEY]: encoded,
+      'http.status_code': '200',
+      RESPONSE_DURATION: String(authzMs + 10),
+      authz_duration: String(authzMs),
+    };
+    assert.deepEqual(await h.exportLogs(accessLogExport(honest)), {});
+    const forged = { ...honest, RESPONSE_DURATION: '5000', authz_duration: '0' };
+    assert.deepEqual(await h.exportLogs(accessLogExport(forged)), {
+      partial_success: {
+        rejected_log_records: 1,
+        error_message: 'access-log records whose decision record did not verify refused',
+      },
+    });
+    const {
+      v: _v,
+      flowId: _flowId,
+      nonce: _nonce,
+      keyId: _keyId,
+      ...decision
+    } = record(response) as DecisionRecordV2;
+    const v1 = encodeDecisionRecord({ v: 1, ...decision });
+    await h.exportLogs(accessLogExport({ ...honest, [DECISION_METADATA_KEY]: v1 }));
+    await h.exportLogs(accessLogExport({ ...honest, [DECISION_METADATA_KEY]: new RecordSigner().sign() }));
+    // The test signs with the agent's key file: a fresh record of its own is believed.
+    await h.exportLogs(
+      accessLogExport({ ...honest, [DECISION_METADATA_KEY]: h.signer.sign({ processingMs: authzMs }) }),
+    );
+    const metrics = (await h.http('/metrics')).body;
+    const series =
+      'flux_meter_name="policy",policy_name="policy",decision_type="accepted",http_status_code="200",flow_status="OK"';
+    assert.ok(
+      metrics.includes(`sluice_agent_flux_meter_ms_count{${series}} 2`),
+      'the honest flow and the signed one',
+    );
+    assert.ok(metrics.includes(`sluice_agent_flux_meter_ms_sum{${series}} 20`));
+    for (const reason of ['replayed', 'v1-record', 'unknown-key'])
+      assert.match(
+        metrics,
+        new RegExp(`^sluice_agent_access_log_records_refused_total\\{reason="${reason}"\\} 1$`, 'm'),
+      );
+    assert.match(metrics, /^sluice_agent_access_log_records_total\{outcome="refused"\} 3$/m);
+  } finally {
+    await h.close();
+  }
+});
+
+test('without recordKeyFile the agent signs with an ephemeral key, exported as a gauge, and still reads its own records', async () => {
+  const h = await startAgent({ recordKeyFile: undefined });
+  try {
+    h.agent.registry.replaceAll([
+      { policyName: 'policy', policyHash: 'hash-1', components: [fluxMeterConfig()] },
+    ]);
+    const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
+    const encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '';
+    const authz = String(Math.ceil(record(response).processingMs));
+    await h.exportLogs(
+      accessLogExport({ [DECISION_METADATA_KEY]: encoded, RESPONSE_DURATION: '9', authz_duration: authz }),
+    );
+    await h.exportLogs(
+      accessLogExport({
+        [DECISION_METADATA_KEY]: h.signer.sign(),
+        RESPONSE_DURATION: '9',
+        authz_duration: authz,
+      }),
+    );
+    const metrics = (await h.http('/metrics')).body;
+    assert.match(metrics, /^sluice_agent_record_key_ephemeral 1$/m);
+    assert.match(metrics, /^sluice_agent_access_log_records_total\{outcome="flow"\} 1$/m);
+    assert.match(metrics, /^sluice_agent_access_log_records_refused_total\{reason="unknown-key"\} 1$/m);
+  } finally {
+    await h.close();
+  }
+});
+
 test('access logs past accessLogMaxRecordsPerSecond are dropped, counted and reported as OTLP partial success', async () => {
   const h = await startAgent({ accessLogMaxRecordsPerSecond: 2 });
   try {
-    const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
-    const encoded = response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '';
-    const batch = accessLogExport({ [DECISION_METADATA_KEY]: encoded, RESPONSE_DURATION: '9' });
+    const records: string[] = [];
+    for (let i = 0; i < 3; i++) {
+      const response = await h.check(checkRequest(), { controlPoint: 'ingress' });
+      records.push(response.dynamic_metadata.fields[DECISION_METADATA_KEY]?.stringValue ?? '');
+    }
+    const batch = accessLogExport({ [DECISION_METADATA_KEY]: records[0] ?? '', RESPONSE_DURATION: '9' });
     const logs = batch.resource_logs[0]?.scope_logs[0]?.log_records ?? [];
     const [one] = logs;
     assert.ok(one);
-    logs.push(one, one);
+    for (const encoded of records.slice(1))
+      logs.push({ ...one, attributes: [{ key: DECISION_METADATA_KEY, value: { string_value: encoded } }] });
     assert.deepEqual(await h.exportLogs(batch), {
       partial_success: {
         rejected_log_records: 1,
@@ -243,6 +338,7 @@ test('access logs past accessLogMaxRecordsPerSecond are dropped, counted and rep
     const metrics = (await h.http('/metrics')).body;
     assert.match(metrics, /^sluice_agent_access_log_records_dropped_total 1$/m);
     assert.match(metrics, /^sluice_agent_access_log_records_total\{outcome="flow"\} 2$/m);
+    assert.match(metrics, /^sluice_agent_access_log_peers 1$/m);
   } finally {
     await h.close();
   }

@@ -3,13 +3,18 @@ import { test } from 'node:test';
 import fc from 'fast-check';
 import {
   decodeDecisionRecord,
+  decodeDecisionRecordV2Body,
   DecisionRecordSchema,
+  DecisionRecordV2BodySchema,
   encodeDecisionRecord,
+  isV1RecordText,
   readDecisionRecord,
-  type DecisionRecord,
+  readDecisionRecordV2Body,
+  splitSignedRecord,
+  type DecisionRecordV1,
 } from '../src/check/decision-record.js';
 
-const valid: DecisionRecord = {
+const valid: DecisionRecordV1 = {
   v: 1,
   controlPoint: 'ingress',
   services: ['orders'],
@@ -150,4 +155,79 @@ test('a record round-trips; a refused one is reported with zod’s first issue',
         reason.test(error.message),
     );
   assert.throws(() => decodeDecisionRecord('not base64 json'), /decision metadata is not base64 JSON/);
+});
+
+const { v: _v, ...decision } = valid;
+const validBody = { flowId: 'AbCdEfGh.1z', nonce: 'AAECAwQFBgcICQoL', keyId: 'k3yId_-0', ...decision };
+
+test('the written-out v2 body reader agrees with DecisionRecordV2BodySchema: same verdict, same record with v: 2 first', () => {
+  const bodyPaths = [[], ['flowId'], ['nonce'], ['keyId'], ...paths.filter((path) => path[0] !== 'v')];
+  const nearBody: fc.Arbitrary<unknown> = fc.oneof(
+    { weight: 1, arbitrary: json },
+    {
+      weight: 6,
+      arbitrary: fc
+        .record({ path: fc.constantFrom(...bodyPaths), change })
+        .map(({ path, change: { action, key, value } }) => {
+          const root = JSON.parse(JSON.stringify(validBody)) as unknown;
+          let parent: unknown;
+          let target: unknown = root;
+          for (const step of path) {
+            parent = target;
+            target = (target as Record<string | number, unknown> | undefined)?.[step];
+          }
+          const last = path[path.length - 1];
+          const container = parent as Record<string | number, unknown> | undefined;
+          if (action === 'replace' && container !== undefined && last !== undefined)
+            setOwn(container, last, value);
+          else if (action === 'delete' && container !== undefined && last !== undefined)
+            delete container[last];
+          else if (action === 'add' && typeof target === 'object' && target !== null)
+            setOwn(target, key, value);
+          return root;
+        }),
+    },
+  );
+  let accepted = 0;
+  fc.assert(
+    fc.property(nearBody, (value) => {
+      const expected = DecisionRecordV2BodySchema.safeParse(value);
+      const actual = readDecisionRecordV2Body(value);
+      assert.equal(actual !== undefined, expected.success, JSON.stringify(value));
+      if (expected.success) {
+        accepted++;
+        assert.equal(JSON.stringify(actual), JSON.stringify({ v: 2, ...expected.data }));
+      }
+    }),
+    { seed: 20_251_201, numRuns: 3000 },
+  );
+  assert.ok(accepted > 300, `only ${accepted} accepted values were drawn`);
+});
+
+test('v2 values split at their two dots; v1 values are recognised by their first bytes', () => {
+  assert.deepEqual(splitSignedRecord('2.Ym9keQ.bWFj'), { body: 'Ym9keQ', mac: 'bWFj' });
+  for (const value of ['2.', '2..x', '2.x.', '2.a.b.c', '3.a.b', 'a.b', ''])
+    assert.equal(splitSignedRecord(value), undefined, value);
+  assert.equal(isV1RecordText(encodeDecisionRecord(valid)), true);
+  assert.equal(isV1RecordText(Buffer.from('{"v":2}').toString('base64')), false);
+  assert.equal(isV1RecordText('2.abc.def'), false);
+});
+
+test('decodeDecisionRecord reads both formats without verifying; bad v2 bodies say why', () => {
+  const body = Buffer.from(JSON.stringify(validBody)).toString('base64url');
+  assert.deepEqual(decodeDecisionRecord(`2.${body}.not-checked`), { v: 2, ...validBody });
+  assert.deepEqual(decodeDecisionRecord(encodeDecisionRecord(valid)), valid);
+  assert.throws(() => decodeDecisionRecord('2.x'), /is not 2.<body>.<mac>/);
+  assert.throws(
+    () => decodeDecisionRecordV2Body('e30+'),
+    /body is not base64url JSON/,
+    'base64, not base64url',
+  );
+  const extra = Buffer.from(JSON.stringify({ ...validBody, v: 2 })).toString('base64url');
+  assert.throws(
+    () => decodeDecisionRecordV2Body(extra),
+    /does not match the v2 schema: Unrecognized key: "v"/,
+  );
+  const noNonce = Buffer.from(JSON.stringify({ ...validBody, nonce: 7 })).toString('base64url');
+  assert.throws(() => decodeDecisionRecordV2Body(noNonce), /expected string, received number/);
 });

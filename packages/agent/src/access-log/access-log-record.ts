@@ -3,6 +3,7 @@ import {
   DECISION_METADATA_KEY,
   type DecisionRecord,
 } from '../check/decision-record.js';
+import type { RecordRead, RecordRefusal } from './record-verifier.js';
 
 /** Attribute keys Envoy's OpenTelemetry access logger sends (Aperture's istioconfig spelling). */
 export const ACCESS_LOG_KEYS = {
@@ -37,7 +38,24 @@ export type AccessLogOutcome =
   | { readonly kind: 'flow'; readonly flow: LoggedFlow }
   /** Authz never ran for this request (`-` metadata): normal, not an error. */
   | { readonly kind: 'no-decision' }
-  | { readonly kind: 'malformed'; readonly reason: RecordRejection; readonly detail: string };
+  | { readonly kind: 'malformed'; readonly reason: RecordRejection; readonly detail: string }
+  /** A well-formed decision record the reader does not believe (see RecordVerifier). */
+  | { readonly kind: 'refused'; readonly reason: RecordRefusal; readonly detail: string };
+
+/** Reads the decision metadata value of one record (RecordVerifier.read, bound to the sending peer). */
+export type DecisionRecordReader = (encoded: string) => RecordRead;
+
+/**
+ * Reads any well-formed record, v1 or v2, **without verifying it**: for tests of the attribute
+ * parsing and for tools. The agent's receiver always reads through its RecordVerifier.
+ */
+export const readRecordUnverified: DecisionRecordReader = (encoded) => {
+  try {
+    return { kind: 'record', record: decodeDecisionRecord(encoded) };
+  } catch (error) {
+    return { kind: 'malformed', detail: (error as Error).message };
+  }
+};
 
 /**
  * One record's attributes flattened to strings. `null` marks an attribute whose value is not a
@@ -76,18 +94,22 @@ function numberAttribute(
       );
 }
 
-/** Parses one record's attributes (already flattened, see {@link attributeMap}). */
-export function parseAccessLogAttributes(attributes: AttributeValues): AccessLogOutcome {
+/**
+ * Parses one record's attributes (already flattened, see {@link attributeMap}). The decision
+ * metadata is read by `readRecord`, before any other attribute.
+ */
+export function parseAccessLogAttributes(
+  attributes: AttributeValues,
+  readRecord: DecisionRecordReader = readRecordUnverified,
+): AccessLogOutcome {
   const encoded = present(attributes, ACCESS_LOG_KEYS.decision);
   if (encoded === undefined) return { kind: 'no-decision' };
   if (encoded instanceof RecordProblem)
     return { kind: 'malformed', reason: encoded.reason, detail: encoded.detail };
-  let record: DecisionRecord;
-  try {
-    record = decodeDecisionRecord(encoded);
-  } catch (error) {
-    return { kind: 'malformed', reason: 'decision-record', detail: (error as Error).message };
-  }
+  const read = readRecord(encoded);
+  if (read.kind === 'refused') return read;
+  if (read.kind === 'malformed') return { kind: 'malformed', reason: 'decision-record', detail: read.detail };
+  const record: DecisionRecord = read.record;
   // Durations are ms and never negative; status 0 means no response was sent.
   const status = numberAttribute(attributes, ACCESS_LOG_KEYS.statusCode, 0);
   const response = numberAttribute(attributes, ACCESS_LOG_KEYS.responseDuration, 0);

@@ -13,6 +13,8 @@ import type { PreviewRegistry } from '../preview/preview-registry.js';
 import { flowServices, type FlowTarget } from '../selection/flow-target.js';
 import { buildCheckResponse, type CheckResponseMessage } from './check-response.js';
 import type { ParsedCheck } from './check-request.js';
+import type { RandomBytePool } from '../record-key/random-byte-pool.js';
+import type { RecordKeyRing } from '../record-key/record-key-ring.js';
 import { DecisionRecordEncoder } from './decision-record-encoder.js';
 
 export interface CheckHandlerOptions {
@@ -32,6 +34,10 @@ export interface CheckHandlerOptions {
    * redacted in telemetry and previews, and never propagated. @default none
    */
   readonly redactedHeaders?: ReadonlySet<string>;
+  /** Keys that sign decision records (the access-log path verifies with the same ring). @default one ephemeral key */
+  readonly recordKeys?: RecordKeyRing;
+  /** Random bytes for record nonces. @default a pool filled by crypto.randomFillSync */
+  readonly random?: RandomBytePool;
 }
 
 /**
@@ -41,16 +47,25 @@ export interface CheckHandlerOptions {
  */
 export class CheckHandler {
   private readonly counters: CheckMetrics;
-  private readonly records = new DecisionRecordEncoder();
+  private readonly records: DecisionRecordEncoder;
 
   constructor(private readonly options: CheckHandlerOptions) {
     this.counters = new CheckMetrics(options.metrics);
+    this.records = new DecisionRecordEncoder({
+      ...(options.recordKeys === undefined ? {} : { keys: options.recordKeys }),
+      ...(options.random === undefined ? {} : { random: options.random }),
+    });
   }
 
+  /**
+   * Decides one Check. `peerIp` is the IP of the gRPC peer that sent it (see peerIpOf): the
+   * decision record is signed for it, and only an access log from that IP is read.
+   */
   async handle(
     check: ParsedCheck,
     controlPoint: string,
     deadlineMs: number | undefined,
+    peerIp = 'unknown',
   ): Promise<CheckResponseMessage> {
     const { clock, registry, metrics } = this.options;
     const startMs = clock.now();
@@ -122,16 +137,19 @@ export class CheckHandler {
     const decision = result.kind === 'admit' ? 'accepted' : 'rejected';
     for (const componentDecision of result.decisions) this.counters.countDecision(componentDecision);
     const endMs = clock.now();
-    const encodedRecord = this.records.encode({
-      controlPoint,
-      services: target.services,
-      decision,
-      decisions: result.decisions,
-      fluxMeters: selected.fluxMeters.map((meter) => meter.config),
-      labels: telemetryLabels(labels),
-      startedAtMs,
-      processingMs: Math.round((endMs - startMs) * 1000) / 1000,
-    });
+    const encodedRecord = this.records.encode(
+      {
+        controlPoint,
+        services: target.services,
+        decision,
+        decisions: result.decisions,
+        fluxMeters: selected.fluxMeters.map((meter) => meter.config),
+        labels: telemetryLabels(labels),
+        startedAtMs,
+        processingMs: Math.round((endMs - startMs) * 1000) / 1000,
+      },
+      peerIp,
+    );
     // Redacted labels are never propagated: the next hop would log them as baggage.
     const propagated = classified.filter((label) => label.propagate && label.redacted !== true);
     const response = buildCheckResponse({

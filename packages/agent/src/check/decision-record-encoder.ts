@@ -1,5 +1,7 @@
 import type { ComponentDecision, ComponentIdentity } from '../pipeline/component-decision.js';
-import type { DecisionRecord } from './decision-record.js';
+import { RandomBytePool } from '../record-key/random-byte-pool.js';
+import { RecordKeyRing } from '../record-key/record-key-ring.js';
+import type { DecisionRecordV1, DecisionRecordV2 } from './decision-record.js';
 
 /** A flux meter as the record names it; the compiled flux meter's config object fits. */
 export interface FluxMeterReference {
@@ -27,7 +29,7 @@ function recordedQueueMs(queuedMs: number): number {
 }
 
 /** One component's entry of the record. */
-export function componentRecord(decision: ComponentDecision): DecisionRecord['components'][number] {
+export function componentRecord(decision: ComponentDecision): DecisionRecordV1['components'][number] {
   return {
     policyName: decision.identity.policyName,
     policyHash: decision.identity.policyHash,
@@ -42,8 +44,8 @@ export function componentRecord(decision: ComponentDecision): DecisionRecord['co
   };
 }
 
-/** The record the parts make, with its properties in schema order. */
-export function decisionRecordOf(parts: DecisionRecordParts): DecisionRecord {
+/** The v1 record the parts make, with its properties in schema order. */
+export function decisionRecordOf(parts: DecisionRecordParts): DecisionRecordV1 {
   return {
     v: 1,
     controlPoint: parts.controlPoint,
@@ -57,6 +59,22 @@ export function decisionRecordOf(parts: DecisionRecordParts): DecisionRecord {
   };
 }
 
+/** What identifies one v2 record: its flow, its nonce and the key that signs it. */
+export interface RecordIdentity {
+  readonly flowId: string;
+  readonly nonce: string;
+  readonly keyId: string;
+}
+
+/** The v2 record the parts make under `identity`, with its properties in schema order. */
+export function decisionRecordV2Of(parts: DecisionRecordParts, identity: RecordIdentity): DecisionRecordV2 {
+  const { v: _v, ...decision } = decisionRecordOf(parts);
+  return { v: 2, flowId: identity.flowId, nonce: identity.nonce, keyId: identity.keyId, ...decision };
+}
+
+/** Nonce size: 96 random bits, so two records of a node never share one (16 base64url characters). */
+export const NONCE_BYTES = 12;
+
 /** JSON's spelling of a number: JSON.stringify writes NaN and ±Infinity as null. */
 function jsonNumber(value: number): string {
   return Number.isFinite(value) ? String(value) : 'null';
@@ -68,16 +86,25 @@ function jsonNumber(value: number): string {
  */
 const SCRATCH_MAX_UNITS = 64 * 1024;
 
+export interface DecisionRecordEncoderOptions {
+  /** Signs the records (its current key). @default a ring of one ephemeral random key */
+  readonly keys?: RecordKeyRing;
+  /** Nonces and this encoder's flow-id prefix. @default a pool filled by crypto.randomFillSync */
+  readonly random?: RandomBytePool;
+}
+
 /**
- * Encodes decision records on the Check path, to exactly the bytes of
- * `encodeDecisionRecord(decisionRecordOf(parts))` (JSON.stringify, then base64 of the UTF-8).
+ * Encodes decision records on the Check path as signed v2 values, `2.<body>.<mac>`, where the body
+ * is the base64url of exactly `JSON.stringify(decisionRecordV2Of(parts, identity))` without `v`
+ * (the version is the prefix) and the MAC is the current key's over the body and the Check's peer IP.
+ *
  * JSON.stringify of the whole record was about a tenth of a Check's CPU with a policy active, most
  * of it the component entries, which barely change: an entry's text up to its tokens is kept per
  * component (by identity object, in a WeakMap, so replaced policies' entries go with them), kind,
  * verdict, dry run, reason and workload. All of these come from compiled policy or a closed set, so
  * the cache is bounded by the policies. Flux-meter entries are kept per meter object. Only the
- * labels, services, control point, tokens, queue time and times are written per Check, and the
- * base64 goes through one reused buffer.
+ * labels, services, control point, tokens, queue time, times, flow id and nonce are written per
+ * Check; the base64url goes through one reused buffer; nonces come from a pre-filled random pool.
  */
 export class DecisionRecordEncoder {
   /** identity → kind → reason → [rejected dry run, rejected enforced, accepted dry run, accepted enforced] → workload → text. */
@@ -87,14 +114,43 @@ export class DecisionRecordEncoder {
   >();
   private readonly fluxMeterText = new WeakMap<FluxMeterReference, string>();
   private scratch = Buffer.allocUnsafe(4096);
+  private readonly keys: RecordKeyRing;
+  private readonly random: RandomBytePool;
+  /** Flow ids are `<instance>.<sequence>`: 48 random bits tell this encoder's flows from others'. */
+  private readonly instance: string;
+  private sequence = 0;
 
-  /** The base64 metadata value for `parts`. */
-  encode(parts: DecisionRecordParts): string {
-    return this.base64(this.json(parts));
+  constructor(options: DecisionRecordEncoderOptions = {}) {
+    this.random = options.random ?? new RandomBytePool();
+    this.keys = options.keys ?? new RecordKeyRing(Buffer.from(this.random.base64url(32), 'base64url'));
+    this.instance = this.random.base64url(6);
   }
 
-  /** The record's JSON, as JSON.stringify(decisionRecordOf(parts)) writes it. */
-  json(parts: DecisionRecordParts): string {
+  /** The signed v2 metadata value for `parts`, bound to the IP of the peer that made the Check. */
+  encode(parts: DecisionRecordParts, peerIp: string): string {
+    const key = this.keys.current;
+    const identity: RecordIdentity = {
+      flowId: `${this.instance}.${(this.sequence++).toString(36)}`,
+      nonce: this.random.base64url(NONCE_BYTES),
+      keyId: key.id,
+    };
+    const body = this.base64url(this.bodyJson(parts, identity));
+    return `2.${body}.${key.mac(peerIp, body)}`;
+  }
+
+  /**
+   * The v2 body's JSON, as JSON.stringify of decisionRecordV2Of(parts, identity) without `v` writes
+   * it.
+   */
+  bodyJson(parts: DecisionRecordParts, identity: RecordIdentity): string {
+    return (
+      `{"flowId":${JSON.stringify(identity.flowId)},"nonce":${JSON.stringify(identity.nonce)},` +
+      `"keyId":${JSON.stringify(identity.keyId)},${this.decisionJson(parts)}}`
+    );
+  }
+
+  /** The decision's members, from `"controlPoint"` to `"processingMs"`, without braces. */
+  private decisionJson(parts: DecisionRecordParts): string {
     let components = '';
     for (let i = 0; i < parts.decisions.length; i++) {
       const decision = parts.decisions[i] as ComponentDecision;
@@ -104,13 +160,12 @@ export class DecisionRecordEncoder {
     for (let i = 0; i < parts.fluxMeters.length; i++)
       fluxMeters += `${i === 0 ? '' : ','}${this.fluxMeterEntry(parts.fluxMeters[i] as FluxMeterReference)}`;
     return (
-      `{"v":1,"controlPoint":${JSON.stringify(parts.controlPoint)},"services":${JSON.stringify(parts.services)},` +
+      `"controlPoint":${JSON.stringify(parts.controlPoint)},"services":${JSON.stringify(parts.services)},` +
       `"decision":${JSON.stringify(parts.decision)},"components":[${components}],"fluxMeters":[${fluxMeters}],` +
       `"labels":${JSON.stringify(parts.labels)},"startedAtMs":${jsonNumber(parts.startedAtMs)},` +
-      `"processingMs":${jsonNumber(parts.processingMs)}}`
+      `"processingMs":${jsonNumber(parts.processingMs)}`
     );
   }
-
   /** A component entry up to (not including) `,"tokens":`, cached per identity and outcome. */
   private componentPrefix(decision: ComponentDecision): string {
     let byKind = this.componentText.get(decision.identity);
@@ -140,11 +195,11 @@ export class DecisionRecordEncoder {
     return text;
   }
 
-  /** Base64 of the UTF-8 of `json`, through the scratch buffer when it fits. */
-  private base64(json: string): string {
-    if (json.length > SCRATCH_MAX_UNITS) return Buffer.from(json, 'utf8').toString('base64');
+  /** Base64url of the UTF-8 of `json`, through the scratch buffer when it fits. */
+  private base64url(json: string): string {
+    if (json.length > SCRATCH_MAX_UNITS) return Buffer.from(json, 'utf8').toString('base64url');
     if (this.scratch.length < json.length * 3) this.scratch = Buffer.allocUnsafe(json.length * 3);
     const length = this.scratch.write(json, 0, 'utf8');
-    return this.scratch.toString('base64', 0, length);
+    return this.scratch.toString('base64url', 0, length);
   }
 }

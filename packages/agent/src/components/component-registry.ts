@@ -92,6 +92,11 @@ export class ComponentRegistry {
     return [...this.policies.keys()].sort();
   }
 
+  /** Whether a policy of this name is running (its name may become a metric label value). */
+  hasPolicy(policyName: string): boolean {
+    return this.policies.has(policyName);
+  }
+
   /**
    * Replaces the running set. Policies named in `keep` (their new version failed to parse) stay
    * as they are when present.

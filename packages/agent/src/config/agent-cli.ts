@@ -20,6 +20,10 @@ flags win over the environment, which wins over the file):
   --report-interval-ms MS        how often to report to the controller (default 1000)
   --log-level LEVEL              debug, info, warn or error (default info)
   --bind-address ADDRESS         address both listeners bind to (default 0.0.0.0)
+  --record-key-file FILE         key that signs decision records, shared by every agent on
+                                 the node (a mounted Secret); unset: an ephemeral key
+  --accept-v1-records            also read unsigned v1 decision records (upgrades from 0.1
+                                 only: anyone who reaches the gRPC port can forge them)
   --help                         print this text
 `;
 
@@ -72,6 +76,8 @@ export function parseAgentCommandLine(
         'log-level': { type: 'string' },
         'report-interval-ms': { type: 'string' },
         'bind-address': { type: 'string' },
+        'record-key-file': { type: 'string' },
+        'accept-v1-records': { type: 'boolean' },
         help: { type: 'boolean' },
       },
     }));
@@ -93,6 +99,8 @@ export function parseAgentCommandLine(
       logLevel: values['log-level'],
       reportIntervalMs: wholeNumber('report-interval-ms', values['report-interval-ms']),
       bindAddress: values['bind-address'],
+      recordKeyFile: values['record-key-file'],
+      acceptV1Records: values['accept-v1-records'],
     },
   });
   return { kind: 'run', config };

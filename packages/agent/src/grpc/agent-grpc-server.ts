@@ -18,6 +18,7 @@ import { decodeCheckRequest } from '../check/check-request-decoder.js';
 import type { Clock } from '../clock/clock.js';
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
+import { peerIpOf } from './peer-ip.js';
 
 export interface AgentGrpcServerOptions {
   readonly clock: Clock;
@@ -195,7 +196,8 @@ export class AgentGrpcServer {
       callback({ code: status.INVALID_ARGUMENT, details: invalidControlPointMessage(controlPoint) });
       return;
     }
-    this.options.checks.handle(parsed, controlPoint, deadlineOn(this.options.clock, call)).then(
+    const peerIp = peerIpOf(call.getPeer());
+    this.options.checks.handle(parsed, controlPoint, deadlineOn(this.options.clock, call), peerIp).then(
       (response) => callback(null, response),
       (error: unknown) => {
         // Fail open: Envoy allows the request on error (failure_mode_allow), and we count it.
@@ -220,10 +222,12 @@ export class AgentGrpcServer {
       return;
     }
     try {
-      const tally = this.options.accessLogs.receive(call.request);
+      // Records are read only from the peer that made their Check: its IP is in their MAC.
+      const tally = this.options.accessLogs.receive(call.request, peerIpOf(call.getPeer()));
       // OTLP partial success tells the sender how many records were rejected, so it does not retry them.
       const reasons = [
         ...(tally.malformed > 0 ? ['malformed access-log records dropped'] : []),
+        ...(tally.refused > 0 ? ['access-log records whose decision record did not verify refused'] : []),
         ...(tally.dropped > 0 ? ['access-log records over the agent budget dropped'] : []),
       ];
       callback(
@@ -231,7 +235,7 @@ export class AgentGrpcServer {
         reasons.length > 0
           ? {
               partial_success: {
-                rejected_log_records: tally.malformed + tally.dropped,
+                rejected_log_records: tally.malformed + tally.refused + tally.dropped,
                 error_message: reasons.join('; '),
               },
             }

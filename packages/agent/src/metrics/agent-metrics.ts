@@ -142,6 +142,44 @@ export class AgentMetrics {
     registers: [this.registry],
   });
 
+  readonly accessLogRecordsRefused = new Counter({
+    name: 'sluice_agent_access_log_records_refused_total',
+    help: 'OTLP access-log records whose decision record did not verify, by reason: v1-record (unsigned; acceptV1Records off), unknown-key, bad-mac (altered, forged, or sent from another peer than the Check), expired, future-start, replayed, implausible-duration, implausible-authz-duration, nonce-memory-full. None reaches a flux meter.',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
+  readonly accessLogRecordsOverPeerShare = new Counter({
+    name: 'sluice_agent_access_log_records_over_peer_share_total',
+    help: 'OTLP access-log records dropped unread because their sender was past its share while the budget was contended (also counted in access_log_records_dropped_total).',
+    registers: [this.registry],
+  });
+
+  readonly accessLogPeers = new Gauge({
+    name: 'sluice_agent_access_log_peers',
+    help: 'Senders (peer IPs) of access logs in the last 10 s, among which the access-log budget is shared.',
+    registers: [this.registry],
+  });
+
+  readonly accessLogNonces = new Gauge({
+    name: 'sluice_agent_access_log_nonces',
+    help: 'Nonces of accepted decision records remembered to refuse replays (16 to 32 bytes each).',
+    registers: [this.registry],
+  });
+
+  readonly recordKeyEphemeral = new Gauge({
+    name: 'sluice_agent_record_key_ephemeral',
+    help: '1 while decision records are signed with an ephemeral key (recordKeyFile unset, missing or unusable): no other agent can verify them.',
+    registers: [this.registry],
+  });
+
+  readonly recordKeyReloads = new Counter({
+    name: 'sluice_agent_record_key_reloads_total',
+    help: 'Reads of recordKeyFile that changed the key or failed, by outcome: rotated, missing, unreadable, invalid (the key in use stays).',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
   readonly classifierMisses = new SeriesCounter({
     name: 'sluice_agent_classifier_misses_total',
     help: 'Classifier rules that produced no label, by reason.',

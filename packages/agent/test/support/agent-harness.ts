@@ -5,6 +5,7 @@ import { Agent, type AgentOptions } from '../../src/agent.js';
 import type { CheckResponseMessage } from '../../src/check/check-response.js';
 import { silentLogger } from '../../src/logging/agent-logger.js';
 import { checkClient, type CheckOptions } from './check-client.js';
+import { RecordSigner } from './record-signer.js';
 
 export const baseConfig: AgentConfig = {
   grpcPort: 0,
@@ -13,6 +14,8 @@ export const baseConfig: AgentConfig = {
   redisCallTimeoutMs: 50,
   reportIntervalMs: 1000,
   accessLogMaxRecordsPerSecond: 20_000,
+  acceptV1Records: false,
+  maxRecordAgeMs: 300_000,
   logLevel: 'error',
   previewRedactedHeaders: ['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'],
   bindAddress: '127.0.0.1',
@@ -23,10 +26,14 @@ export const baseConfig: AgentConfig = {
   previewMaxSampleBytes: 512 * 1024,
 };
 
-/** An in-process agent on ephemeral loopback ports with real gRPC clients for Check and Export. */
+/**
+ * An in-process agent on ephemeral loopback ports with real gRPC clients for Check and Export. Its
+ * record key is in a temporary file; `signer` signs records with the same key.
+ */
 export async function startAgent(config: Partial<AgentConfig> = {}, options: Partial<AgentOptions> = {}) {
+  const signer = new RecordSigner();
   const agent = new Agent({
-    config: { ...baseConfig, ...config },
+    config: { ...baseConfig, recordKeyFile: signer.writeKeyFile(), ...config },
     host: '127.0.0.1',
     logger: silentLogger,
     drainGraceMs: 2000,
@@ -62,7 +69,7 @@ export async function startAgent(config: Partial<AgentConfig> = {}, options: Par
     await agent.stop();
   }
 
-  return { agent, ports, check, exportLogs, http, close };
+  return { agent, ports, signer, check, exportLogs, http, close };
 }
 
 /** A CheckRequest as Envoy's ext_authz filter builds it. */

@@ -90,6 +90,37 @@ export const AgentConfigSchema = z
       .describe(
         'Access-log records the agent processes per second (one second of them as burst); the excess is dropped and counted, so a flood of logs cannot starve Checks on the same thread.',
       ),
+    accessLogMaxRecordsPerSecondPerPeer: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe(
+        "Records per second one sender (peer IP) may have read while the agent's access-log budget is contended (less than half a second of it left); its excess is dropped and counted. Unset: a fair share, accessLogMaxRecordsPerSecond divided by the peers that sent in the last 10 s.",
+      ),
+    recordKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'File holding the key (16 to 4096 bytes, used as they are) that signs decision records; every agent on a node must read the same one. Re-read every 5 s; the key before the current one is still accepted (rotation). Unset or missing: an ephemeral random key, warned in the log and exported as sluice_agent_record_key_ephemeral.',
+      ),
+    acceptV1Records: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Read unsigned v1 decision records (agents of version 0.1) in access logs. Anyone who reaches the gRPC port can forge a v1 record, so turn it on only while upgrading from 0.1, and off again once every sidecar carries v2 records.',
+      ),
+    maxRecordAgeMs: z
+      .number()
+      .int()
+      .min(1_000)
+      .max(3_600_000)
+      .default(300_000)
+      .describe(
+        'Decision records whose Check started longer ago than this are refused. It bounds the memory of nonces already seen: 16 bytes per record read per second, per second of this age.',
+      ),
     logLevel: z.enum(LOG_LEVELS).default('info'),
     defaultControlPoint: z
       .string()
