@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import {
+  aboveTolerance,
   bernoulliDivergence,
   beyondChance,
   ERROR_SIGNIFICANCE_NATS,
@@ -39,6 +40,23 @@ describe('beyondChance', () => {
       [false, false, false],
     );
     assert.deepEqual([beyondChance(4, 500, undefined), beyondChance(5, 500, undefined)], [false, true]);
+  });
+});
+
+describe('aboveTolerance (one tick, no test of chance)', () => {
+  it('2 of 10 over a 2% baseline with tolerance 0.05 is above; 0 of 10, 1 of 20, and no flows are not', () => {
+    const check = (failedCount: number, flowCount: number, baselineRatio: number | undefined) =>
+      aboveTolerance({ failedCount, flowCount, baselineRatio, tolerance: 0.05 });
+    assert.deepEqual(
+      [
+        check(2, 10, 0.02),
+        check(0, 10, 0.02),
+        check(1, 20, 0.02),
+        check(0, 0, 0.02),
+        check(1, 10, undefined),
+      ],
+      [true, false, false, false, true],
+    );
   });
 });
 

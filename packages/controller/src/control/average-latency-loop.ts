@@ -1,7 +1,7 @@
 import type { AverageLatencyLoopConfig } from '../compile/compile-policy.js';
 import { additiveIncrease, gradientCut, isPassThrough } from './aimd-step.js';
 import { ErrorRatioBaseline } from './error-ratio-baseline.js';
-import { beyondChance, errorRatioCondition } from './error-ratio-condition.js';
+import { aboveTolerance, errorRatioCondition } from './error-ratio-condition.js';
 import { latencySignalMs } from './failure-signal.js';
 import { LatencyBaseline, type BaselineState } from './latency-baseline.js';
 import { overloadCondition, type OverloadCause } from './overload-condition.js';
@@ -292,11 +292,12 @@ export class AverageLatencyLoop {
       signalMs,
       setpointMs,
       errors,
-      latestTickFailing: beyondChance(
-        sample.failedCount,
-        sample.completedCount + sample.stalledCount,
-        this.#errorBaseline.ratio(),
-      ),
+      latestTickFailing: aboveTolerance({
+        failedCount: sample.failedCount,
+        flowCount: sample.completedCount + sample.stalledCount,
+        baselineRatio: this.#errorBaseline.ratio(),
+        tolerance: this.#config.errorRatioTolerance,
+      }),
     });
     const overloaded = condition.overloaded;
     this.#overloadCauses = condition.causes;

@@ -62,6 +62,16 @@ export function beyondChance(count: number, flowCount: number, baselineRatio: nu
   return ratio > tested && flowCount * bernoulliDivergence(ratio, tested) >= ERROR_SIGNIFICANCE_NATS;
 }
 
+/**
+ * Whether `failedCount` of `flowCount` flows exceeds the baseline ratio (0 while unknown) by more than
+ * the tolerance, with no test of chance: for one tick, whose few flows the window's test judges.
+ */
+export function aboveTolerance(input: ErrorRatioInput): boolean {
+  return (
+    input.flowCount > 0 && input.failedCount / input.flowCount > (input.baselineRatio ?? 0) + input.tolerance
+  );
+}
+
 export function errorRatioCondition(input: ErrorRatioInput): ErrorRatioCondition {
   const flows = Number.isFinite(input.flowCount) && input.flowCount > 0 ? input.flowCount : 0;
   if (flows === 0) return { ratio: undefined, overloaded: false, gradient: 1 };

@@ -18,7 +18,7 @@ export interface OverloadInput {
   readonly signalMs: number | undefined;
   readonly setpointMs: number;
   readonly errors: ErrorRatioCondition;
-  /** Whether the latest tick's own failures are beyond chance at the baseline failure ratio. */
+  /** Whether the latest tick's own failures exceed the baseline failure ratio by the tolerance. */
   readonly latestTickFailing: boolean;
 }
 
@@ -38,7 +38,9 @@ export interface OverloadCondition {
    * which for a stall is the route timeout after admission, so a window can still hold failures of
    * flows admitted before the last cut; cutting again on them would compound one overload (a cut to
    * 0.2 followed by one to 0.02 in the closed-loop test). So an overload of failures alone cuts only
-   * while the latest tick's own failures are beyond chance too. Latency from OK flows cuts as before.
+   * while the latest tick still fails above the tolerance too (no test of chance there: the window's
+   * test has judged the evidence, and one tick holds too few flows to be judged alone). Latency from
+   * OK flows cuts as before.
    */
   readonly cutAllowed: boolean;
 }
