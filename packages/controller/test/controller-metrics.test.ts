@@ -25,7 +25,10 @@ describe('ControllerMetrics, error-ratio gauges', () => {
     metrics.loop('p', 'ingress', status, false, false);
     let text = await metrics.registry.metrics();
     assert.match(text, /^sluice_controller_error_ratio\{policy_name="p",component_id="ingress"\} 0\.6$/m);
-    assert.match(text, /^sluice_controller_baseline_error_ratio\{policy_name="p",component_id="ingress"\} 0\.02$/m);
+    assert.match(
+      text,
+      /^sluice_controller_baseline_error_ratio\{policy_name="p",component_id="ingress"\} 0\.02$/m,
+    );
     assert.match(text, /^sluice_controller_overloaded\{policy_name="p",component_id="ingress"\} 1$/m);
     metrics.loop('p', 'ingress', { ...status, errorRatio: undefined }, false, false);
     text = await metrics.registry.metrics();
