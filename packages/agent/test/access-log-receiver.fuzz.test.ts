@@ -33,7 +33,7 @@ const RAW_RUNS = 200;
 const EXPORT = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';
 /** The meter's series for an OK 200 flow, as /metrics writes it. */
 const SERIES =
-  'flux_meter_name="policy",policy_name="policy",decision_type="accepted",http_status_code="200",flow_status="OK"';
+  'flux_meter_name="policy",policy_name="policy",decision_type="accepted",http_status_code="200",flow_status="OK",stalled="false"';
 
 const Export = serviceMethod(logsService(), 'Export');
 
@@ -152,7 +152,14 @@ function badRecord(encoded: string, signer: RecordSigner): fc.Arbitrary<DrawnRec
     // Attributes the agent reads, holding values that are not scalars.
     fc
       .tuple(
-        fc.constantFrom(DECISION_METADATA_KEY, 'http.status_code', 'RESPONSE_DURATION', 'authz_duration'),
+        fc.constantFrom(
+          DECISION_METADATA_KEY,
+          'http.status_code',
+          'RESPONSE_DURATION',
+          'authz_duration',
+          // Read for a stalled flow (no RESPONSE_DURATION), as these records are.
+          'DURATION',
+        ),
         fc.constantFrom<AnyValue>(
           { array_value: { values: [text('200')] } },
           { kvlist_value: { values: [kv('a', text('b'))] } },
@@ -171,7 +178,13 @@ function badRecord(encoded: string, signer: RecordSigner): fc.Arbitrary<DrawnRec
     // Numbers that are not numbers, or negative durations.
     fc
       .tuple(
-        fc.constantFrom('http.status_code', 'RESPONSE_DURATION', 'authz_duration', 'ext_authz_duration'),
+        fc.constantFrom(
+          'http.status_code',
+          'RESPONSE_DURATION',
+          'authz_duration',
+          'ext_authz_duration',
+          'DURATION',
+        ),
         fc.oneof(
           fc.constantFrom<AnyValue>(
             text('soon'),

@@ -69,12 +69,41 @@ test('observes latency into the meter named in the decision, with the meter\u201
   assert.deepEqual(tally, { flows: 1, noDecision: 0, malformed: 0, refused: 0, dropped: 0 });
   const [series] = registry.fluxMeter('policy', 'policy')?.drain() ?? [];
   assert.deepEqual(series, {
-    labels: { decision_type: 'accepted', status_code: '503', flow_status: 'Error' },
+    labels: { decision_type: 'accepted', status_code: '503', flow_status: 'Error', stalled: 'false' },
     count: 1,
     latencySumMs: 80,
     bucketCounts: [0, 1, 0],
   });
   assert.deepEqual(controlPoints.list(), [{ controlPoint: 'ingress', service: 'svc', type: 'http' }]);
+});
+
+test('a stalled flow (RESPONSE_DURATION -, DURATION set) is observed at DURATION − ext_authz duration in a stalled series, on /metrics too', async () => {
+  const { receiver, registry, metrics } = setup();
+  const stalled = {
+    'aperture.check_response': decision(),
+    'http.status_code': '504',
+    RESPONSE_DURATION: '-',
+    DURATION: '1012',
+    authz_duration: '12',
+  };
+  receiver.receive(accessLogExport(stalled));
+  receiver.receive(accessLogExport({ ...stalled, DURATION: '2012' }));
+  receiver.receive(
+    accessLogExport({ ...stalled, 'http.status_code': '200', RESPONSE_DURATION: '60', DURATION: '61' }),
+  );
+  const series = registry.fluxMeter('policy', 'policy')?.drain() ?? [];
+  assert.deepEqual(
+    series.map((s) => [s.labels, s.count, s.latencySumMs]),
+    [
+      [{ decision_type: 'accepted', status_code: '504', flow_status: 'Error', stalled: 'true' }, 2, 3000],
+      [{ decision_type: 'accepted', status_code: '200', flow_status: 'OK', stalled: 'false' }, 1, 48],
+    ],
+  );
+  const counts = (await metrics.fluxMeter.get()).values
+    .filter((v) => v.metricName === 'sluice_agent_flux_meter_ms_count')
+    .map((v) => `${String(v.labels.stalled)}:${String(v.labels.http_status_code)}=${v.value}`)
+    .sort();
+  assert.deepEqual(counts, ['false:200=1', 'true:504=2']);
 });
 
 test('flows the meter cannot observe are counted by reason, never observed; unknown names fold into other', async () => {

@@ -53,6 +53,57 @@ test('without ext_authz duration there is a response duration but no latency; a 
   assert.ok(negative.kind === 'flow' && negative.flow.latencyMs === undefined);
 });
 
+test('stalled: RESPONSE_DURATION - with DURATION set gives latency DURATION − authz_duration, status Error', () => {
+  const stalled = parseAccessLogAttributes(
+    attributes({ RESPONSE_DURATION: '-', DURATION: '1030', authz_duration: '30', 'http.status_code': '504' }),
+  );
+  assert.ok(stalled.kind === 'flow');
+  assert.deepEqual(
+    [stalled.flow.stalled, stalled.flow.latencyMs, stalled.flow.flowStatus, stalled.flow.statusCode],
+    [true, 1000, 'Error', 504],
+  );
+  // The client went away before any response: status 0, still a stall.
+  const gone = parseAccessLogAttributes(attributes({ DURATION: '800', 'http.status_code': '0' }));
+  assert.ok(gone.kind === 'flow');
+  assert.deepEqual([gone.flow.stalled, gone.flow.latencyMs, gone.flow.flowStatus], [true, 800, 'Error']);
+  // DURATION shorter than the ext_authz duration gives no latency (counted as negative-latency).
+  const negative = parseAccessLogAttributes(attributes({ DURATION: '5', authz_duration: '9' }));
+  assert.ok(negative.kind === 'flow' && negative.flow.stalled && negative.flow.latencyMs === undefined);
+});
+
+test('not stalled: a response duration, no DURATION, or a rejected flow (Sluice\u2019s own local reply)', () => {
+  const stalledOf = (values: Record<string, string>, overrides: Partial<DecisionRecordV1> = {}) => {
+    const outcome = parseAccessLogAttributes(
+      new Map(
+        Object.entries({
+          'aperture.check_response': encodeDecisionRecord({ ...record, ...overrides }),
+          ...values,
+        }),
+      ),
+    );
+    return outcome.kind === 'flow' ? [outcome.flow.stalled, outcome.flow.latencyMs] : outcome.kind;
+  };
+  assert.deepEqual(
+    stalledOf({ RESPONSE_DURATION: '50', DURATION: '52', authz_duration: '10', 'http.status_code': '200' }),
+    [false, 40],
+  );
+  assert.deepEqual(stalledOf({ RESPONSE_DURATION: '-', DURATION: '-', authz_duration: '10' }), [
+    false,
+    undefined,
+  ]);
+  assert.deepEqual(stalledOf({ DURATION: '3', 'http.status_code': '503' }, { decision: 'rejected' }), [
+    false,
+    undefined,
+  ]);
+  // A DURATION that is read and is not a number makes the record malformed, like any read attribute.
+  assert.equal(stalledOf({ DURATION: 'forever' }), 'malformed');
+  // ... but it is not read when the flow has a response duration.
+  assert.deepEqual(stalledOf({ RESPONSE_DURATION: '20', DURATION: 'forever', authz_duration: '5' }), [
+    false,
+    15,
+  ]);
+});
+
 test('2xx/3xx are OK; 503, 0 and - are Error', () => {
   const status = (code: string) => {
     const outcome = parseAccessLogAttributes(attributes({ 'http.status_code': code }));

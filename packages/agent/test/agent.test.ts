@@ -205,7 +205,7 @@ test('access logs feed flux meters (latency = response − ext_authz duration) a
     await h.exportLogs(accessLogExport({ [DECISION_METADATA_KEY]: '-', 'http.status_code': '403' }));
     const metrics = (await h.http('/metrics')).body;
     const series =
-      'flux_meter_name="policy",policy_name="policy",decision_type="accepted",http_status_code="200",flow_status="OK"';
+      'flux_meter_name="policy",policy_name="policy",decision_type="accepted",http_status_code="200",flow_status="OK",stalled="false"';
     assert.ok(metrics.includes(`sluice_agent_flux_meter_ms_count{${series}} 3`), 'count 3');
     assert.ok(metrics.includes(`sluice_agent_flux_meter_ms_sum{${series}} 220`), 'sum 40+60+120');
     assert.ok(metrics.includes(`sluice_agent_flux_meter_ms_bucket{le="50",${series}} 1`));
@@ -270,7 +270,7 @@ test('a Check’s record is metered once: replayed with forged durations, as v1,
     );
     const metrics = (await h.http('/metrics')).body;
     const series =
-      'flux_meter_name="policy",policy_name="policy",decision_type="accepted",http_status_code="200",flow_status="OK"';
+      'flux_meter_name="policy",policy_name="policy",decision_type="accepted",http_status_code="200",flow_status="OK",stalled="false"';
     assert.ok(
       metrics.includes(`sluice_agent_flux_meter_ms_count{${series}} 2`),
       'the honest flow and the signed one',

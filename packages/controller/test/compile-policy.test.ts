@@ -70,6 +70,7 @@ describe('compileFlowPolicy', () => {
         maxLoadMultiplier: 2,
         linearIncrement: 0.025,
         backlogDrainFloor: 0.95,
+        errorRatioTolerance: 0.05,
         dryRun: false,
       },
     );

@@ -310,7 +310,11 @@ describe(
         lastStatus !== undefined && lastLease !== undefined && lastStatus.atMs < lastLease.atMs,
         'its last baseline write came before the release',
       );
-      assert.deepEqual((fake.get(POLICY)?.status as any).controlLoops.service1.baseline, baseline(80));
+      // The error-ratio baseline is saved beside it (this one has learnt nothing since the restore).
+      assert.deepEqual((fake.get(POLICY)?.status as any).controlLoops.service1.baseline, {
+        ...baseline(80),
+        errors: { learnedTicks: 0, buckets: [] },
+      });
       assert.equal(fake.lease('sluice-controller')?.spec.holderIdentity, 'controller-a');
     });
   },

@@ -58,11 +58,53 @@ describe('sampleForLoop', () => {
       okCount: 10,
       okLatencySumMs: 500,
       completedCount: 12,
+      stalledCount: 0,
+      stalledLatencySumMs: 0,
+      failedCount: 2,
       incomingTokens: 20,
       acceptedTokens: 15,
       rejectedTokens: 5,
       reportCount: 1,
     });
+  });
+
+  it('counts stalled flows apart (not completions, not OK latency) and server failures (5xx, no status, stalled) but not 4xx', () => {
+    const series = (labels: Record<string, string>, count: number, latency_sum_ms: number) => ({
+      labels: { decision_type: 'accepted', stalled: 'false', ...labels },
+      count,
+      latency_sum_ms,
+    });
+    const sample = sampleForLoop(
+      {
+        flux_meters: [
+          {
+            flux_meter_name: 'p/ingress',
+            series: [
+              series({ flow_status: 'OK', status_code: '200' }, 20, 1000),
+              series({ flow_status: 'Error', status_code: '504', stalled: 'true' }, 3, 3000),
+              series({ flow_status: 'Error', status_code: '', stalled: 'true' }, 1, 900),
+              series({ flow_status: 'Error', status_code: '503' }, 4, 8),
+              series({ flow_status: 'Error', status_code: '' }, 1, 2),
+              series({ flow_status: 'Error', status_code: '404' }, 7, 70),
+              series({ flow_status: 'Error', status_code: '429' }, 2, 20),
+            ],
+          },
+        ],
+      },
+      loop,
+    );
+    assert.ok(sample);
+    assert.deepEqual(
+      [
+        sample.okCount,
+        sample.okLatencySumMs,
+        sample.completedCount,
+        sample.stalledCount,
+        sample.stalledLatencySumMs,
+        sample.failedCount,
+      ],
+      [20, 1000, 20 + 4 + 1 + 7 + 2, 4, 3900, 3 + 1 + 4 + 1],
+    );
   });
 
   it('returns undefined for a report that says nothing about the loop (so it cannot mask silence)', () => {
@@ -88,6 +130,9 @@ describe('sampleForLoop', () => {
       okCount: 0,
       okLatencySumMs: 0,
       completedCount: 0,
+      stalledCount: 0,
+      stalledLatencySumMs: 0,
+      failedCount: 0,
       incomingTokens: 0,
       acceptedTokens: 0,
       rejectedTokens: 0,

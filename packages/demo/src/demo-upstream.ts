@@ -1,7 +1,9 @@
 /**
  * The demo upstream: an HTTP server that models a service with `concurrency` workers. Each request
  * waits in FIFO order for a worker, holds it `latencyMs`, and is answered 500 with probability
- * `errorRatio` (drawn from the injected random source), else 200.
+ * `errorRatio` (drawn from the injected random source), else 200. With `overload: fast-503` a request
+ * that finds every worker busy is answered 503 at once instead of waiting; with `overload: stall` it
+ * is held `stallMs` unserved (until its client leaves), then answered 503.
  *
  * Its stats are served without queueing: `GET /_demo/stats` (the {@link UpstreamStatsSnapshot} plus
  * `uptimeMs`), `GET /_demo/stats/seconds` (one entry per second since start) and
@@ -54,11 +56,13 @@ export async function startDemoUpstream(
   const random = options.random ?? systemRandom;
   const gate = new FifoGate(config.concurrency);
   const stats = new UpstreamStats();
+  let stalling = 0;
   const snapshot = () =>
     stats.snapshot({
       inService: gate.inService,
       queueLength: gate.queueLength,
       maxInService: gate.maxInService,
+      stalling,
     });
   const startedAt = clock.now();
   const uptimeMs = () => clock.now() - startedAt;
@@ -69,19 +73,33 @@ export async function startDemoUpstream(
     for await (const _chunk of request) {
       // Discarded; the demo app does nothing with bodies.
     }
+    if (config.overload !== 'queue' && gate.inService >= config.concurrency) {
+      if (config.overload === 'fast-503') {
+        stats.failed({ atMs: uptimeMs(), kind: 'rejected' });
+        answer(response, 503, { ok: false, overloaded: true });
+        return;
+      }
+      stats.failed({ atMs: uptimeMs(), kind: 'stalled' });
+      stalling += 1;
+      const timer = clock.setTimer(config.stallMs, () => answer(response, 503, { ok: false, stalled: true }));
+      // The proxy's route timeout resets the request long before; the stall ends with it.
+      response.once('close', () => {
+        stalling -= 1;
+        timer.cancel();
+      });
+      return;
+    }
     const release = await gate.acquire();
     const started = clock.now();
     if (config.latencyMs > 0) await new Promise<void>((resolve) => clock.setTimer(config.latencyMs, resolve));
     const ok = random() >= config.errorRatio;
     release();
     stats.served({ atMs: uptimeMs(), ok, latencyMs: clock.now() - arrived, waitMs: started - arrived });
-    const body = JSON.stringify({ ok, path: request.url, userType: request.headers['user-type'] ?? null });
-    response
-      .writeHead(ok ? 200 : 500, {
-        'content-type': 'application/json',
-        'content-length': Buffer.byteLength(body),
-      })
-      .end(body);
+    answer(response, ok ? 200 : 500, {
+      ok,
+      path: request.url,
+      userType: request.headers['user-type'] ?? null,
+    });
   };
 
   const server = createServer((request, response) => {
@@ -118,6 +136,14 @@ export async function startDemoUpstream(
         server.closeAllConnections();
       }),
   };
+}
+
+function answer(response: ServerResponse, status: number, json: unknown): void {
+  if (response.destroyed || response.writableEnded) return;
+  const body = JSON.stringify(json);
+  response
+    .writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) })
+    .end(body);
 }
 
 function statsAnswer(

@@ -3,6 +3,7 @@
  * `sluice-demo`: the demo upstream and the load generator as commands.
  *
  *   sluice-demo upstream [--host H] [--port P] [--concurrency N] [--latency-ms L] [--error-ratio E]
+ *                        [--overload queue|fast-503|stall] [--stall-ms MS]
  *   sluice-demo load --target http://127.0.0.1:10000 --plan plan.yaml [--json]
  *
  * Exits 2 on bad input, 1 on failure.
@@ -19,6 +20,7 @@ import { DemoUpstreamConfigSchema } from './upstream-config.js';
 import type { WorkloadSecond } from './load-results.js';
 
 const USAGE = `usage: sluice-demo upstream [--host H] [--port P] [--concurrency N] [--latency-ms L] [--error-ratio E]
+                            [--overload queue|fast-503|stall] [--stall-ms MS]
        sluice-demo load --target URL --plan FILE [--json]`;
 
 class UsageError extends Error {}
@@ -40,6 +42,8 @@ async function upstream(args: string[]): Promise<void> {
       concurrency: { type: 'string' },
       'latency-ms': { type: 'string' },
       'error-ratio': { type: 'string' },
+      overload: { type: 'string' },
+      'stall-ms': { type: 'string' },
     },
     strict: true,
   });
@@ -49,12 +53,14 @@ async function upstream(args: string[]): Promise<void> {
     concurrency: numberFlag('concurrency', values.concurrency),
     latencyMs: numberFlag('latency-ms', values['latency-ms']),
     errorRatio: numberFlag('error-ratio', values['error-ratio']),
+    overload: values.overload,
+    stallMs: numberFlag('stall-ms', values['stall-ms']),
   });
   if (!parsed.ok) throw new SpecValidationError('sluice-demo upstream flags', parsed.issues);
   const running = await startDemoUpstream(parsed.value);
   const { config } = running;
   process.stdout.write(
-    `demo upstream on ${running.url}: concurrency ${config.concurrency}, latency ${config.latencyMs} ms, error ratio ${config.errorRatio}\n`,
+    `demo upstream on ${running.url}: concurrency ${config.concurrency}, latency ${config.latencyMs} ms, error ratio ${config.errorRatio}, overload ${config.overload}${config.overload === 'stall' ? ` (${config.stallMs} ms)` : ''}\n`,
   );
   const stop = () => void running.stop().then(() => process.exit(0));
   process.once('SIGINT', stop);

@@ -16,6 +16,16 @@ export const DemoUpstreamConfigSchema = z
     latencyMs: z.number().min(0).default(50),
     /** Share of requests answered 500 (never 503, which is Sluice's). @default 0.05 */
     errorRatio: z.number().min(0).max(1).default(0.05),
+    /**
+     * What a request meets when every worker is busy: `queue` waits in FIFO order (latency grows under
+     * overload); `fast-503` is answered 503 at once instead of queueing (latency stays normal, errors
+     * rise); `stall` is held `stallMs` without being served, far past any proxy timeout, then answered
+     * 503 if the client is still there (no response in time, so Envoy logs RESPONSE_DURATION `-`).
+     * @default 'queue'
+     */
+    overload: z.enum(['queue', 'fast-503', 'stall']).default('queue'),
+    /** How long `stall` holds a request, ms. @default 60000 */
+    stallMs: z.number().int().min(0).default(60_000),
   })
   .strict();
 

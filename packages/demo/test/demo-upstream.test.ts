@@ -2,7 +2,9 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoUpstream, type RunningUpstream } from '../src/demo-upstream.js';
 import { seededRandom } from '../src/random-source.js';
+import { request } from 'node:http';
 import { httpGet } from './support/http-call.js';
+import { ManualClock } from './support/manual-clock.js';
 
 const running: RunningUpstream[] = [];
 async function upstream(...args: Parameters<typeof startDemoUpstream>): Promise<RunningUpstream> {
@@ -107,5 +109,79 @@ describe('demo upstream', () => {
   it('rejects a bad config', async () => {
     await assert.rejects(startDemoUpstream({ concurrency: 0 }), /concurrency/);
     await assert.rejects(startDemoUpstream({ errorRatio: 1.5 }), /errorRatio/);
+    await assert.rejects(startDemoUpstream({ overload: 'drop' as 'queue' }), /overload/);
+    await assert.rejects(startDemoUpstream({ stallMs: -1 }), /stallMs/);
+  });
+});
+
+/** Resolves once `condition` holds, checking after each turn of the event loop (never a fixed sleep). */
+async function until(condition: () => boolean, what: string): Promise<void> {
+  const deadline = performance.now() + 10_000;
+  while (!condition()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+}
+
+describe('demo upstream overload modes (manual clock: service times pass only when the test says)', () => {
+  it('fast-503: with both workers busy, 3 more requests are answered 503 at once, before any time passes', async () => {
+    const clock = new ManualClock();
+    const server = await upstream(
+      { concurrency: 2, latencyMs: 100, errorRatio: 0, overload: 'fast-503' },
+      { clock },
+    );
+    const served = [httpGet(`${server.url}/a`), httpGet(`${server.url}/b`)];
+    await until(() => server.stats().inService === 2, 'two requests in service');
+    const rejected = await Promise.all([1, 2, 3].map((n) => httpGet(`${server.url}/c${n}`)));
+    assert.deepEqual(
+      rejected.map((answer) => [answer.status, JSON.parse(answer.body) as unknown]),
+      [1, 2, 3].map(() => [503, { ok: false, overloaded: true }]),
+    );
+    assert.equal(clock.now(), 0);
+    clock.advance(100);
+    assert.deepEqual(
+      (await Promise.all(served)).map((answer) => answer.status),
+      [200, 200],
+    );
+    const stats = server.stats();
+    assert.deepEqual(
+      [stats.servedOk, stats.overloadRejected, stats.stalled, stats.queueLength],
+      [2, 3, 0, 0],
+    );
+    assert.equal(server.window(0, 3600).overloadRejected, 3);
+  });
+
+  it('stall: with the worker busy, requests are held unserved for stallMs; one whose client leaves ends with it', async () => {
+    const clock = new ManualClock();
+    const server = await upstream(
+      { concurrency: 1, latencyMs: 100, errorRatio: 0, overload: 'stall', stallMs: 60_000 },
+      { clock },
+    );
+    const first = httpGet(`${server.url}/first`);
+    await until(() => server.stats().inService === 1, 'the worker busy');
+    let heldAnswer: { status: number; body: string } | undefined;
+    const held = httpGet(`${server.url}/held`).then((answer) => (heldAnswer = answer));
+    await until(() => server.stats().stalling === 1, 'one stall');
+    const leaving = request(`${server.url}/leaving`);
+    leaving.on('error', () => undefined);
+    leaving.end();
+    await until(() => server.stats().stalling === 2, 'two stalls');
+    leaving.destroy(); // the proxy's route timeout resets it like this
+    await until(() => server.stats().stalling === 1, 'the abandoned stall ended');
+
+    clock.advance(100);
+    assert.equal((await first).status, 200);
+    clock.advance(59_800); // 59,900 ms after the stall began: still held
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(heldAnswer, undefined);
+    clock.advance(100);
+    const answer = await held;
+    assert.deepEqual(
+      [answer.status, JSON.parse(answer.body) as unknown],
+      [503, { ok: false, stalled: true }],
+    );
+    const stats = server.stats();
+    assert.deepEqual([stats.servedOk, stats.stalled, stats.stalling, stats.inService], [1, 2, 0, 0]);
+    assert.equal(clock.pendingTimers, 0, 'the abandoned stall left no timer behind');
   });
 });

@@ -36,6 +36,12 @@ describe('sluice-demo', () => {
     assert.match(badPlan.stderr(), /stages\[0\]\.targets\.x: .*no workload named "x"/);
   });
 
+  it('refuses an unknown overload mode with exit 2, naming the allowed ones', async () => {
+    const upstream = run(['upstream', '--port', '0', '--overload', 'drop']);
+    assert.equal(await upstream.exited, 2);
+    assert.match(upstream.stderr(), /overload: "drop" is not allowed.*"queue", "fast-503", "stall"/);
+  });
+
   it('runs the upstream until SIGTERM', async () => {
     const upstream = run(['upstream', '--port', '0', '--latency-ms', '0']);
     let url: string | undefined;

@@ -15,7 +15,8 @@ import { parseProxyConfig } from './proxy-config.js';
 import { startProxy } from './proxy-server.js';
 
 const USAGE = `usage: sluice-proxy [--config FILE] [--listen HOST:PORT] [--upstream HOST:PORT] [--agent HOST:PORT]
-                    [--admin HOST:PORT] [--control-point NAME] [--access-log] [--decision-header]`;
+                    [--admin HOST:PORT] [--control-point NAME] [--route-timeout-ms MS] [--access-log]
+                    [--decision-header]`;
 
 function hostPort(flag: string, value: string): { host: string; port: number } {
   const match = /^(.*):([0-9]{1,5})$/.exec(value);
@@ -47,6 +48,7 @@ function buildInput(argv: string[]): {
       agent: { type: 'string' },
       admin: { type: 'string' },
       'control-point': { type: 'string' },
+      'route-timeout-ms': { type: 'string' },
       'access-log': { type: 'boolean' },
       'decision-header': { type: 'boolean' },
       help: { type: 'boolean' },
@@ -63,6 +65,16 @@ function buildInput(argv: string[]): {
   if (values.listen !== undefined) input['listen'] = hostPort('listen', values.listen);
   if (values.upstream !== undefined) input['upstream'] = hostPort('upstream', values.upstream);
   if (values.admin !== undefined) input['admin'] = hostPort('admin', values.admin);
+  if (values['route-timeout-ms'] !== undefined) {
+    const timeout = values['route-timeout-ms'];
+    if (!/^[0-9]{1,9}$/.test(timeout))
+      throw new UsageError(
+        `--route-timeout-ms ${timeout}: expected whole milliseconds such as 15000 (0 disables it)`,
+      );
+    if (input['upstream'] === undefined)
+      throw new UsageError('--route-timeout-ms needs --upstream or a config file upstream');
+    input['upstream'] = { ...record(input['upstream']), routeTimeoutMs: Number(timeout) };
+  }
   if (values.agent !== undefined) extAuthz['target'] = values.agent;
   if (values['control-point'] !== undefined) extAuthz['controlPoint'] = values['control-point'];
   input['extAuthz'] = extAuthz;

@@ -31,6 +31,13 @@ const upstreamSchema = z
     host: z.string().min(1).default('127.0.0.1'),
     /** Upstream port. */
     port: portSchema.min(1),
+    /**
+     * The route timeout (Envoy `RouteAction.timeout`), ms: from the end of the downstream request to
+     * the end of the upstream response. Past it the upstream request is reset and the client gets a
+     * local 504 `upstream request timeout` (or a reset, when the response had started). 0 disables it.
+     * @default 15000 (Envoy's default; Istio's sidecar routes disable it unless a VirtualService sets one)
+     */
+    routeTimeoutMs: z.number().int().min(0).default(15_000),
   })
   .strict();
 

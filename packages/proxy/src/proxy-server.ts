@@ -374,7 +374,15 @@ class RequestHandler {
     }
   }
 
-  /** The router: one upstream, keep-alive, Envoy's 503 when it cannot be reached. */
+  /**
+   * The router: one upstream, keep-alive, Envoy's 503 when it cannot be reached or resets before the
+   * response headers (`Filter::onUpstreamReset` in Envoy's source/common/router/router.cc), and its
+   * route timeout: armed once the whole downstream request has been read (`onRequestComplete`), it
+   * resets the upstream request and answers 504 `upstream request timeout` (`onResponseTimeout` →
+   * `onUpstreamTimeoutAbort`), or resets the downstream stream when the response had started. Either
+   * way no upstream byte arrived before the local reply, so `%RESPONSE_DURATION%` logs `-` while
+   * `%DURATION%` holds the whole time (see `#finish`).
+   */
   #forward(
     response: ServerResponse,
     headers: Record<string, string>,
@@ -404,7 +412,25 @@ class RequestHandler {
       else record();
     });
     upstream.once('finish', () => (trace.requestSent = clock.now()));
+    let timedOut = false;
+    const timeoutMs = config.upstream.routeTimeoutMs;
+    let timer: { cancel(): void } | undefined;
+    if (timeoutMs > 0) {
+      body.afterEnd(() => {
+        if (response.writableEnded || response.destroyed) return;
+        timer = clock.setTimer(timeoutMs, () => {
+          timedOut = true;
+          this.#deps.stats.increment('upstreamTimeouts');
+          upstream.destroy();
+          if (response.headersSent) response.destroy();
+          else this.#localReply(response, body, trace, 504, 'upstream request timeout');
+        });
+      });
+      response.once('close', () => timer?.cancel());
+    }
     upstream.once('error', (error) => {
+      // The reset the route timeout made; its 504 is already on its way.
+      if (timedOut) return;
       if (response.headersSent) {
         response.destroy(error);
         return;

@@ -21,6 +21,8 @@ export interface ProxyStatsSnapshot {
   readonly payloadTooLarge: number;
   /** Requests whose upstream could not be reached or reset (answered 503 like Envoy). */
   readonly upstreamErrors: number;
+  /** Requests past the route timeout (answered 504 like Envoy, or reset once the response had started). */
+  readonly upstreamTimeouts: number;
   /** Access-log records produced. */
   readonly accessLogRecords: number;
   /** Export calls that succeeded / failed, and the records in the failed ones. */
@@ -43,6 +45,7 @@ export class ProxyStats {
     failureModeDenied: 0,
     payloadTooLarge: 0,
     upstreamErrors: 0,
+    upstreamTimeouts: 0,
     accessLogRecords: 0,
     accessLogExportsOk: 0,
     accessLogExportsFailed: 0,
@@ -104,6 +107,9 @@ export function renderPrometheus(stats: ProxyStatsSnapshot): string {
   ]);
   counter('sluice_proxy_upstream_errors_total', 'Requests whose upstream failed (503).', [
     ['', stats.upstreamErrors],
+  ]);
+  counter('sluice_proxy_upstream_timeouts_total', 'Requests past the route timeout (504, or reset).', [
+    ['', stats.upstreamTimeouts],
   ]);
   counter('sluice_proxy_access_log_records_total', 'Access-log records produced.', [
     ['', stats.accessLogRecords],

@@ -67,6 +67,12 @@ export class RequestBodyReader {
     });
   }
 
+  /** Calls `callback` once the whole body has been read (at once when it already has). */
+  afterEnd(callback: () => void): void {
+    if (this.#ended) callback();
+    else this.#request.once('end', callback);
+  }
+
   /** Writes what is held, then the rest of the body, into `target`, and ends it. */
   pumpTo(target: Writable): void {
     for (const chunk of this.#held) target.write(chunk);

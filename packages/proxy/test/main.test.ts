@@ -39,6 +39,22 @@ describe('sluice-proxy', () => {
     assert.match(proxy.output().stderr, /extAuthz\.target: "nope" is not allowed; must be host:port/);
   });
 
+  it('exits 2 on a route timeout that is not whole milliseconds', async () => {
+    const proxy = run([
+      '--upstream',
+      '127.0.0.1:8099',
+      '--agent',
+      agent.target,
+      '--route-timeout-ms',
+      '1.5s',
+    ]);
+    assert.equal(await proxy.exited, 2);
+    assert.match(
+      proxy.output().stderr,
+      /--route-timeout-ms 1\.5s: expected whole milliseconds such as 15000/,
+    );
+  });
+
   it('serves through the agent and stops cleanly on SIGTERM', async () => {
     agent.behaviour = () => ({ status: {} });
     const proxy = run([

@@ -39,6 +39,7 @@ test('defaults are applied throughout a minimal policy', () => {
     decisionTtl: '30s',
     releaseAfterWindows: 12,
     backlogDrainFloor: 0.95,
+    errorRatioTolerance: 0.05,
     aimd: { minGradient: 0.1, maxGradient: 1.0, maxLoadMultiplier: 2.0, linearIncrement: 0.025 },
   });
 });
@@ -187,6 +188,20 @@ const badCases: { name: string; mutate: (p: any) => void; path: string; value: s
     path: 'spec.loadSchedulers[0].averageLatency.aimd.minGradient',
     value: '0.9',
     allowed: /must not exceed maxGradient 0.5/,
+  },
+  {
+    name: 'an errorRatioTolerance of 0 (use 1 to turn the condition off)',
+    mutate: (p) => (p.spec.loadSchedulers[0].averageLatency = { errorRatioTolerance: 0 }),
+    path: 'spec.loadSchedulers[0].averageLatency.errorRatioTolerance',
+    value: '0',
+    allowed: /greater than 0|> ?0/,
+  },
+  {
+    name: 'an errorRatioTolerance above 1',
+    mutate: (p) => (p.spec.loadSchedulers[0].averageLatency = { errorRatioTolerance: 1.5 }),
+    path: 'spec.loadSchedulers[0].averageLatency.errorRatioTolerance',
+    value: '1.5',
+    allowed: /less than or equal to 1|<= ?1/,
   },
   {
     name: 'the wrong kind',

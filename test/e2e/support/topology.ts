@@ -25,6 +25,10 @@ export interface UpstreamShape {
   readonly latencyMs: number;
   /** @default 0 */
   readonly errorRatio?: number;
+  /** What a request meets when every worker is busy (`sluice-demo upstream --overload`). @default 'queue' */
+  readonly overload?: 'queue' | 'fast-503' | 'stall';
+  /** How long `stall` holds a request, ms. @default the upstream's (60000) */
+  readonly stallMs?: number;
 }
 
 export interface TopologyOptions {
@@ -35,6 +39,8 @@ export interface TopologyOptions {
   readonly agentArgs?: readonly string[];
   /** More agent environment, e.g. `SLUICE_AGENT_*` settings that have no flag. @default {} */
   readonly agentEnv?: Readonly<Record<string, string>>;
+  /** More proxy flags, e.g. `['--route-timeout-ms', '1000']`. @default [] */
+  readonly proxyArgs?: readonly string[];
 }
 
 export interface ControlLoopView {
@@ -47,6 +53,10 @@ export interface ControlLoopView {
   readonly observedLoadMultiplier: number;
   readonly overloaded: boolean;
   readonly passThrough: boolean;
+  /** `latency`, `stalls`, `errors` (see the controller README). */
+  readonly overloadCauses?: readonly string[];
+  readonly errorRatio?: number | null;
+  readonly baselineErrorRatio?: number | null;
 }
 
 export interface PolicyView {
@@ -68,6 +78,9 @@ export interface ProxyStats {
 export interface UpstreamWindow {
   readonly servedOk: number;
   readonly servedError: number;
+  /** Answered 503 at once / held unserved because every worker was busy (overload modes). */
+  readonly overloadRejected: number;
+  readonly stalled: number;
   readonly latency: { readonly count: number; readonly p50Ms: number; readonly p90Ms: number };
 }
 
@@ -123,7 +136,7 @@ export class Topology {
     for (const [name, policy] of Object.entries(this.options.policies)) {
       writeFileSync(join(this.policyDir, `${name}.yaml`), stringify(policy));
     }
-    const { concurrency, latencyMs, errorRatio = 0 } = this.options.upstream;
+    const { concurrency, latencyMs, errorRatio = 0, overload, stallMs } = this.options.upstream;
     [this.upstream, this.controller] = await Promise.all([
       RunningProcess.start({
         name: 'upstream',
@@ -140,6 +153,8 @@ export class Topology {
           String(latencyMs),
           '--error-ratio',
           String(errorRatio),
+          ...(overload === undefined ? [] : ['--overload', overload]),
+          ...(stallMs === undefined ? [] : ['--stall-ms', String(stallMs)]),
         ],
         readyLine: /demo upstream on/,
       }),
@@ -162,6 +177,7 @@ export class Topology {
         CONTROL_POINT,
         '--access-log',
         '--decision-header',
+        ...(this.options.proxyArgs ?? []),
       ],
       readyLine: /sluice-proxy listening on/,
     });

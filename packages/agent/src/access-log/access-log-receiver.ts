@@ -138,8 +138,9 @@ export class AccessLogReceiver {
         });
         continue;
       }
+      const stalled = flow.stalled ? 'true' : 'false';
       histogram.observe(
-        { decision_type: record.decision, status_code: statusCode, flow_status: flow.flowStatus },
+        { decision_type: record.decision, status_code: statusCode, flow_status: flow.flowStatus, stalled },
         flow.latencyMs,
       );
       this.metrics.fluxMeter.observe(
@@ -148,6 +149,7 @@ export class AccessLogReceiver {
           decision_type: record.decision,
           http_status_code: statusCode,
           flow_status: flow.flowStatus,
+          stalled,
         },
         flow.latencyMs,
       );

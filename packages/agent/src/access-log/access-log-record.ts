@@ -10,6 +10,8 @@ export const ACCESS_LOG_KEYS = {
   decision: DECISION_METADATA_KEY,
   statusCode: 'http.status_code',
   responseDuration: 'RESPONSE_DURATION',
+  /** Start to last byte sent downstream; read only for flows without a response duration (stalled). */
+  duration: 'DURATION',
   /** Aperture's EnvoyFilter logs ext_authz_duration under `authz_duration`; ours may use the metadata name. */
   authzDuration: ['authz_duration', 'ext_authz_duration'],
 } as const;
@@ -26,9 +28,11 @@ export interface LoggedFlow {
   /**
    * Service latency: response duration − ext_authz duration, so the agent's own queueing is not
    * mistaken for the service slowing down. Undefined without ext_authz_duration (rejected flows)
-   * and when the difference is negative.
+   * and when the difference is negative. For a stalled flow: see {@link withStalledFlow}.
    */
   readonly latencyMs: number | undefined;
+  /** An admitted flow that never got an upstream response (timeout, reset, client gone). */
+  readonly stalled: boolean;
 }
 
 /** Why a record was dropped (the metric label); `detail` says what exactly. */
@@ -128,7 +132,7 @@ export function parseAccessLogAttributes(
     responseDurationMs !== undefined && authzDurationMs !== undefined
       ? responseDurationMs - authzDurationMs
       : undefined;
-  return {
+  return withStalledFlow(attributes, {
     kind: 'flow',
     flow: {
       record,
@@ -138,6 +142,32 @@ export function parseAccessLogAttributes(
       authzDurationMs,
       latencyMs: difference !== undefined && difference >= 0 ? difference : undefined,
     },
+  });
+}
+
+/**
+ * Stalled flows (issue 15): an admitted flow whose `RESPONSE_DURATION` is `-` (no byte ever came
+ * back from the upstream: Envoy's route timeout answered 504, a reset 503, or the client left)
+ * while `DURATION` is set. Without this, a service that only times out under overload would give no
+ * latency sample at all. Its latency is `DURATION` − ext_authz duration (`DURATION` alone when the
+ * ext_authz duration is absent; none when negative) and its flow status is `Error`. Rejected flows
+ * are Sluice's own local replies, never stalls. Every other flow comes back with `stalled: false`.
+ */
+export function withStalledFlow(
+  attributes: AttributeValues,
+  outcome: { readonly kind: 'flow'; readonly flow: Omit<LoggedFlow, 'stalled'> },
+): AccessLogOutcome {
+  const flow = outcome.flow;
+  if (flow.responseDurationMs !== undefined || flow.record.decision !== 'accepted')
+    return { kind: 'flow', flow: { ...flow, stalled: false } };
+  const duration = numberAttribute(attributes, ACCESS_LOG_KEYS.duration, 0);
+  if (duration instanceof RecordProblem)
+    return { kind: 'malformed', reason: duration.reason, detail: duration.detail };
+  if (duration === undefined) return { kind: 'flow', flow: { ...flow, stalled: false } };
+  const latencyMs = duration - (flow.authzDurationMs ?? 0);
+  return {
+    kind: 'flow',
+    flow: { ...flow, flowStatus: 'Error', latencyMs: latencyMs >= 0 ? latencyMs : undefined, stalled: true },
   };
 }
 

@@ -8,6 +8,8 @@ export interface FluxMeterSeriesLabels {
   readonly decision_type: 'accepted' | 'rejected';
   readonly status_code: string;
   readonly flow_status: 'OK' | 'Error';
+  /** `true` for a flow that never got an upstream response (see readStalledFlow), else `false`. */
+  readonly stalled: 'true' | 'false';
 }
 
 export interface FluxMeterSeriesDelta {
@@ -41,7 +43,7 @@ export class FluxMeterHistogram {
   }
 
   observe(labels: FluxMeterSeriesLabels, latencyMs: number): void {
-    const key = `${labels.decision_type}|${labels.status_code}|${labels.flow_status}`;
+    const key = `${labels.decision_type}|${labels.status_code}|${labels.flow_status}|${labels.stalled}`;
     let entry = this.series.get(key);
     if (entry === undefined)
       this.series.set(

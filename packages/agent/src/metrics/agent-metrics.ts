@@ -103,6 +103,7 @@ export class AgentMetrics {
       'decision_type',
       'http_status_code',
       'flow_status',
+      'stalled',
     ] as const,
     buckets: [...DEFAULT_FLUX_METER_BUCKETS_MS],
     registers: [this.registry],

@@ -21,7 +21,7 @@ export class ControllerMetrics {
   });
   readonly #signal = new Gauge({
     name: 'sluice_controller_signal_ms',
-    help: 'Mean OK-flow latency over the signal window, ms.',
+    help: 'Mean OK-flow latency over the signal window (stalled flows beyond chance at their full duration), ms.',
     labelNames: LOOP_LABELS,
     registers: [this.registry],
   });
@@ -37,9 +37,21 @@ export class ControllerMetrics {
     labelNames: LOOP_LABELS,
     registers: [this.registry],
   });
+  readonly #errorRatio = new Gauge({
+    name: 'sluice_controller_error_ratio',
+    help: 'Share of admitted flows that failed on the server side (5xx, stalled) over the signal window.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
+  readonly #baselineErrorRatio = new Gauge({
+    name: 'sluice_controller_baseline_error_ratio',
+    help: 'Long-term share of admitted flows that failed on the server side.',
+    labelNames: LOOP_LABELS,
+    registers: [this.registry],
+  });
   readonly #overloaded = new Gauge({
     name: 'sluice_controller_overloaded',
-    help: '1 while the signal exceeds the setpoint.',
+    help: '1 while the signal exceeds the setpoint or the error ratio its baseline by errorRatioTolerance.',
     labelNames: LOOP_LABELS,
     registers: [this.registry],
   });
@@ -105,6 +117,10 @@ export class ControllerMetrics {
     else this.#signal.remove(labels);
     if (status.setpointMs !== undefined) this.#setpoint.set(labels, status.setpointMs);
     if (status.baselineMs !== undefined) this.#baseline.set(labels, status.baselineMs);
+    if (status.errorRatio !== undefined) this.#errorRatio.set(labels, status.errorRatio);
+    else this.#errorRatio.remove(labels);
+    if (status.baselineErrorRatio !== undefined)
+      this.#baselineErrorRatio.set(labels, status.baselineErrorRatio);
     if (status.observedLoadMultiplier !== undefined)
       this.#observed.set(labels, status.observedLoadMultiplier);
     if (released) this.#releases.inc(labels);
@@ -119,6 +135,8 @@ export class ControllerMetrics {
       this.#signal,
       this.#setpoint,
       this.#baseline,
+      this.#errorRatio,
+      this.#baselineErrorRatio,
       this.#overloaded,
       this.#passThrough,
     ])

@@ -36,6 +36,8 @@ export interface AverageLatencyLoopConfig {
   readonly linearIncrement: number;
   /** Least share of the measured capacity admitted while a backlog drains (see drainAdmission). */
   readonly backlogDrainFloor: number;
+  /** Error-ratio excess over its baseline that counts as overload (see errorRatioCondition). */
+  readonly errorRatioTolerance: number;
   readonly dryRun: boolean;
 }
 
@@ -233,6 +235,7 @@ export function compileParsedPolicy(policy: FlowPolicy): CompileResult {
       maxLoadMultiplier: latency.aimd.maxLoadMultiplier,
       linearIncrement: latency.aimd.linearIncrement,
       backlogDrainFloor: latency.backlogDrainFloor,
+      errorRatioTolerance: latency.errorRatioTolerance,
       dryRun: scheduler.dryRun,
     });
   });

@@ -1,6 +1,10 @@
 import type { AverageLatencyLoopConfig } from '../compile/compile-policy.js';
 import { additiveIncrease, gradientCut, isPassThrough } from './aimd-step.js';
+import { ErrorRatioBaseline } from './error-ratio-baseline.js';
+import { aboveTolerance, errorRatioCondition } from './error-ratio-condition.js';
+import { latencySignalMs } from './failure-signal.js';
 import { LatencyBaseline, type BaselineState } from './latency-baseline.js';
+import { overloadCondition, type OverloadCause } from './overload-condition.js';
 import { addSamples, EMPTY_SAMPLE, SampleWindow, type TickSample } from './tick-sample.js';
 
 /**
@@ -8,7 +12,7 @@ import { addSamples, EMPTY_SAMPLE, SampleWindow, type TickSample } from './tick-
  * - `pass-through`: baseline known, latency within the setpoint; agents admit everything.
  * - `throttling`: a load multiplier below maxLoadMultiplier is in force.
  * - `released`: a throttle that did not improve latency was lifted; pass-through for a cool-down.
- * - `no-signal`: agents silent or no OK flows in the signal window; pass-through, AIMD reset.
+ * - `no-signal`: agents silent or no flows in the signal window; pass-through, AIMD reset.
  */
 export type LoopState = 'warming-up' | 'pass-through' | 'throttling' | 'released' | 'no-signal';
 
@@ -26,10 +30,17 @@ export interface LoadDecision {
 /** The loop's view after a tick, for the API and metrics. */
 export interface LoopStatus {
   readonly state: LoopState;
+  /** Mean latency of OK flows over the signal window, stalled flows included (latencySignalMs). */
   readonly signalMs: number | undefined;
   readonly baselineMs: number | undefined;
   readonly setpointMs: number | undefined;
   readonly overloaded: boolean;
+  /** What made the tick overloaded (see OverloadCause); empty when it was not. */
+  readonly overloadCauses: readonly OverloadCause[];
+  /** Server failures ÷ admitted flows over the signal window; undefined without flows. */
+  readonly errorRatio: number | undefined;
+  /** The learnt error ratio; undefined during its warm-up. */
+  readonly baselineErrorRatio: number | undefined;
   /** The multiplier the loop wants (also in dryRun); maxLoadMultiplier when passing through. */
   readonly desiredLoadMultiplier: number;
   readonly observedLoadMultiplier: number | undefined;
@@ -109,8 +120,11 @@ const IMPROVEMENT_FRACTION = 0.01;
  * The average-latency control loop of one load scheduler. Pure: it holds no timer, socket or clock;
  * the caller feeds agent reports with `record` and calls `tick` every evaluationInterval.
  *
- * Per tick: signal = mean OK latency over the signal window (all agents, weighted by counts);
- * setpoint = baseline × latencyToleranceMultiplier; overloaded = signal > setpoint.
+ * Per tick: signal = mean OK latency over the signal window (all agents, weighted by counts), with
+ * stalled flows counted at their full duration, never below the setpoint (failure-signal.ts);
+ * setpoint = baseline × latencyToleranceMultiplier; overloaded = signal > setpoint, or the window's
+ * error ratio exceeds its learnt baseline by errorRatioTolerance beyond chance
+ * (error-ratio-condition.ts), in which case the cut is the deeper of the two (overload-condition.ts).
  * - Overloaded: at most one multiplicative cut per signal window (the window still holds the data
  *   that caused the previous cut, so cutting again on it would compound one observation), to
  *   observed × clamp(setpoint/signal, minGradient, maxGradient), never below the capacity floor
@@ -123,13 +137,14 @@ const IMPROVEMENT_FRACTION = 0.01;
  *   overload or a throttle never teaches it that slow is normal.
  * - A throttle whose signal has not improved for releaseAfterWindows windows is released (counted as
  *   an alert) and the loop passes through for as long again.
- * - No reports or no OK flows in the signal window: pass-through and the AIMD state resets, so a
- *   throttle never outlives its evidence.
+ * - No reports, or no OK, stalled or failed flows in the signal window: pass-through and the AIMD
+ *   state resets, so a throttle never outlives its evidence.
  */
 export class AverageLatencyLoop {
   #config: AverageLatencyLoopConfig;
   readonly #window: SampleWindow;
   readonly #baseline: LatencyBaseline;
+  readonly #errorBaseline: ErrorRatioBaseline;
   readonly #trace: { tick: number; from: LoopState; to: LoopState }[] = [];
   readonly #traceLength: number;
   #pending: TickSample = EMPTY_SAMPLE;
@@ -158,6 +173,8 @@ export class AverageLatencyLoop {
   #windowsWithoutImprovement = 0;
   #releasedUntilTick = 0;
   #releases = 0;
+  #errorRatio: number | undefined;
+  #overloadCauses: readonly OverloadCause[] = [];
   #status: LoopStatus;
 
   constructor(options: AverageLatencyLoopOptions) {
@@ -169,6 +186,13 @@ export class AverageLatencyLoop {
       windowTicks: this.#config.baselineWindowMs / tick,
       warmUpTicks: this.#config.warmUpMs / tick,
       ...(options.restoredBaseline !== undefined ? { restored: options.restoredBaseline } : {}),
+    });
+    this.#errorBaseline = new ErrorRatioBaseline({
+      windowTicks: this.#config.baselineWindowMs / tick,
+      warmUpTicks: this.#config.warmUpMs / tick,
+      ...(options.restoredBaseline?.errors !== undefined
+        ? { restored: options.restoredBaseline.errors }
+        : {}),
     });
     this.#state = this.#baseline.ready ? 'pass-through' : 'warming-up';
     this.#loadMultiplier = this.#config.maxLoadMultiplier;
@@ -206,7 +230,7 @@ export class AverageLatencyLoop {
   }
 
   baselineSnapshot(): BaselineState {
-    return this.#baseline.snapshot();
+    return { ...this.#baseline.snapshot(), errors: this.#errorBaseline.snapshot() };
   }
 
   /** The decision currently in force (what a newly connected agent should get). */
@@ -223,13 +247,30 @@ export class AverageLatencyLoop {
     this.#pending = EMPTY_SAMPLE;
     this.#window.push(sample);
     const totals = this.#window.totals();
-    const signalMs = totals.okCount > 0 ? totals.okLatencySumMs / totals.okCount : undefined;
+    const baselineMs = this.#baseline.valueMs();
+    const tolerance = this.#config.latencyToleranceMultiplier;
+    const signalMs = latencySignalMs({
+      ...totals,
+      flowCount: totals.completedCount + totals.stalledCount,
+      setpointMs: baselineMs === undefined ? undefined : baselineMs * tolerance,
+      baselineFailureRatio: this.#errorBaseline.ratio(),
+    });
+    const errors = errorRatioCondition({
+      failedCount: totals.failedCount,
+      flowCount: totals.completedCount + totals.stalledCount,
+      baselineRatio: this.#errorBaseline.ratio(),
+      tolerance: this.#config.errorRatioTolerance,
+    });
+    this.#errorRatio = errors.ratio;
+    this.#overloadCauses = [];
     this.#incomingPerTick = totals.incomingTokens / Math.max(1, this.#window.size);
     const tokens = totals.acceptedTokens + totals.rejectedTokens;
     const observed = tokens > 0 ? totals.acceptedTokens / tokens : undefined;
     let released = false;
 
-    if (signalMs === undefined || !Number.isFinite(signalMs) || totals.reportCount === 0) {
+    // Failing flows are evidence too: a service that answers only 5xx has no OK latency.
+    const evidence = signalMs === undefined ? errors.ratio !== undefined : Number.isFinite(signalMs);
+    if (!evidence || totals.reportCount === 0) {
       this.#resetAimd();
       this.#transition(
         ['warming-up', 'pass-through', 'throttling', 'released', 'no-signal'],
@@ -238,16 +279,33 @@ export class AverageLatencyLoop {
       return this.#finish({ signalMs, observed, overloaded: false, released });
     }
 
-    const baselineMs = this.#baseline.valueMs();
     if (baselineMs === undefined) {
       this.#baseline.learn(sample.okCount, sample.okLatencySumMs);
+      this.#learnErrorBaseline(sample);
       this.#transition(['warming-up', 'no-signal'], this.#baseline.ready ? 'pass-through' : 'warming-up');
       return this.#finish({ signalMs, observed, overloaded: false, released });
     }
 
-    const setpointMs = baselineMs * this.#config.latencyToleranceMultiplier;
-    const overloaded = signalMs > setpointMs;
-    const backlogged = overloaded && this.#measureCapacity(sample, setpointMs);
+    const setpointMs = baselineMs * tolerance;
+    const condition = overloadCondition({
+      okMeanMs: totals.okCount > 0 ? totals.okLatencySumMs / totals.okCount : undefined,
+      signalMs,
+      setpointMs,
+      errors,
+      latestTickFailing: aboveTolerance({
+        failedCount: sample.failedCount,
+        flowCount: sample.completedCount + sample.stalledCount,
+        baselineRatio: this.#errorBaseline.ratio(),
+        tolerance: this.#config.errorRatioTolerance,
+      }),
+    });
+    const overloaded = condition.overloaded;
+    this.#overloadCauses = condition.causes;
+    // What the cut and the improvement check measure (the signal, or deeper when errors overload).
+    const cutSignalMs = condition.cutSignalMs ?? setpointMs;
+    // Completions count fast failures too, so they would overstate the capacity: none is measured,
+    // and no capacity floor holds a cut, while errors overload.
+    const backlogged = overloaded && !errors.overloaded && this.#measureCapacity(sample, setpointMs);
     if (sample.okCount > 0) {
       // Latency above the setpoint is queue wait (Little's law: backlog = capacity × wait).
       this.#drainShare = drainAdmission(
@@ -270,21 +328,21 @@ export class AverageLatencyLoop {
       this.#ticksAtProbeCap = 0;
       this.#probeWaitTicks = PROBE_BACKOFF_WINDOWS * this.#window.lengthTicks;
       const windowTicks = this.#window.lengthTicks;
-      if (this.#ticks - this.#lastCutTick >= windowTicks) {
+      if (this.#ticks - this.#lastCutTick >= windowTicks && condition.cutAllowed) {
         // Out of pass-through the agents admitted everything, so the base is 1 if they sent no counters.
         const base = observed ?? (this.#state === 'throttling' ? this.#loadMultiplier : 1);
         const cut = gradientCut({
           setpointMs,
-          signalMs,
+          signalMs: cutSignalMs,
           observedLoadMultiplier: base,
           minGradient: this.#config.minGradient,
           maxGradient: this.#config.maxGradient,
         });
-        this.#loadMultiplier = Math.max(cut, this.#floor());
+        this.#loadMultiplier = Math.max(cut, errors.overloaded ? 0 : this.#floor());
         this.#lastCutTick = this.#ticks;
         if (this.#state !== 'throttling') {
           this.#transition(['pass-through'], 'throttling');
-          this.#windowStartSignal = signalMs;
+          this.#windowStartSignal = cutSignalMs;
           this.#windowTickCount = 0;
           this.#windowsWithoutImprovement = 0;
         }
@@ -295,7 +353,7 @@ export class AverageLatencyLoop {
         // grow for that long.
         this.#loadMultiplier = this.#floor();
       }
-      released = this.#checkImprovement(signalMs, overloaded);
+      released = this.#checkImprovement(cutSignalMs, overloaded);
     } else if (this.#state === 'throttling') {
       this.#ticksSinceOverload += 1;
       const increased = additiveIncrease({
@@ -311,15 +369,33 @@ export class AverageLatencyLoop {
         this.#probeWaitTicks = PROBE_SETTLE_WINDOWS * this.#window.lengthTicks;
       }
       this.#loadMultiplier = Math.max(Math.min(increased, cap), this.#floor());
-      this.#checkImprovement(signalMs, overloaded);
+      this.#checkImprovement(cutSignalMs, overloaded);
       if (isPassThrough(this.#loadMultiplier, this.#config.maxLoadMultiplier)) {
         this.#resetAimd();
         this.#transition(['throttling'], 'pass-through');
       }
-    } else if (sample.okCount > 0 && sample.okLatencySumMs / sample.okCount <= setpointMs) {
-      this.#baseline.learn(sample.okCount, sample.okLatencySumMs);
+    } else {
+      if (sample.okCount > 0 && sample.okLatencySumMs / sample.okCount <= setpointMs)
+        this.#baseline.learn(sample.okCount, sample.okLatencySumMs);
+      this.#learnErrorBaseline(sample);
     }
     return this.#finish({ signalMs, observed, overloaded, released });
+  }
+
+  /**
+   * Teaches the error-ratio baseline one tick, unless the tick's own failures already meet the error
+   * condition (the window can lag the first overloaded tick); the same test as the window's, so a
+   * healthy tick is left out with a chance under one in a million and the learnt ratio is not biased.
+   */
+  #learnErrorBaseline(sample: TickSample): void {
+    const flowCount = sample.completedCount + sample.stalledCount;
+    const own = errorRatioCondition({
+      failedCount: sample.failedCount,
+      flowCount,
+      baselineRatio: this.#errorBaseline.ratio(),
+      tolerance: this.#config.errorRatioTolerance,
+    });
+    if (!own.overloaded) this.#errorBaseline.learn(flowCount, sample.failedCount);
   }
 
   /**
@@ -460,6 +536,9 @@ export class AverageLatencyLoop {
       baselineMs,
       setpointMs: baselineMs === undefined ? undefined : baselineMs * this.#config.latencyToleranceMultiplier,
       overloaded: input.overloaded,
+      overloadCauses: input.overloaded ? this.#overloadCauses : [],
+      errorRatio: this.#errorRatio,
+      baselineErrorRatio: this.#errorBaseline.ratio(),
       desiredLoadMultiplier:
         this.#state === 'throttling' ? this.#loadMultiplier : this.#config.maxLoadMultiplier,
       observedLoadMultiplier: input.observed,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ErrorRatioBaselineStateSchema } from './error-ratio-baseline-state.js';
 
 /**
  * Persisted form of a baseline. Time is counted in learned ticks, not wall-clock time, so a baseline
@@ -20,6 +21,8 @@ export const BaselineStateSchema = z
         })
         .strict(),
     ),
+    /** The error-ratio baseline learnt alongside (absent in states saved before it existed). */
+    errors: ErrorRatioBaselineStateSchema.optional(),
   })
   .strict();
 

@@ -1,5 +1,6 @@
 import { FLUX_METER_LABELS, type syncV1 } from '@sluice/spec';
 import type { AverageLatencyLoopConfig } from '../compile/compile-policy.js';
+import { isServerFailure, STALLED_LABEL } from './failure-signal.js';
 import type { TickSample } from './tick-sample.js';
 
 /** Who a loop listens to: its signal flux meter and its own token counters. */
@@ -13,7 +14,9 @@ function finite(value: number | undefined): number {
  * The part of one agent report that concerns one loop, or undefined when the report says nothing
  * about it. Latency counts only admitted flows with flow_status OK (a series without a decision_type
  * label is taken as admitted: only admitted flows reach the upstream and have a latency); completions
- * count admitted flows of any status. Token counters are matched by policy name and component id;
+ * count admitted flows of any status except stalled ones (series labelled `stalled: "true"`), which
+ * are counted apart with their durations; failures count admitted flows that failed on the server's
+ * side (isServerFailure). Token counters are matched by policy name and component id;
  * their policy hash is not checked, because during a policy update an agent still counting under the
  * previous compile measures the same traffic.
  */
@@ -21,6 +24,9 @@ export function sampleForLoop(report: syncV1.Report, loop: LoopIdentity): TickSa
   let okCount = 0;
   let okLatencySumMs = 0;
   let completedCount = 0;
+  let stalledCount = 0;
+  let stalledLatencySumMs = 0;
+  let failedCount = 0;
   let seen = false;
   for (const meter of report.flux_meters ?? []) {
     if (meter.flux_meter_name !== loop.fluxMeterName) continue;
@@ -30,6 +36,12 @@ export function sampleForLoop(report: syncV1.Report, loop: LoopIdentity): TickSa
       const decision = labels[FLUX_METER_LABELS.decisionType];
       if (decision !== undefined && decision !== 'accepted') continue;
       const count = finite(series.count);
+      if (isServerFailure(labels)) failedCount += count;
+      if (labels[STALLED_LABEL] === 'true') {
+        stalledCount += count;
+        stalledLatencySumMs += finite(series.latency_sum_ms);
+        continue;
+      }
       completedCount += count;
       if (labels[FLUX_METER_LABELS.flowStatus] === 'OK') {
         okCount += count;
@@ -54,6 +66,9 @@ export function sampleForLoop(report: syncV1.Report, loop: LoopIdentity): TickSa
     okCount,
     okLatencySumMs,
     completedCount,
+    stalledCount,
+    stalledLatencySumMs,
+    failedCount,
     incomingTokens,
     acceptedTokens,
     rejectedTokens,

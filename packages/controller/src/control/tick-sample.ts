@@ -7,8 +7,14 @@ export interface TickSample {
   readonly okCount: number;
   /** Sum of their latencies in ms, agent queueing already subtracted by the agent. */
   readonly okLatencySumMs: number;
-  /** Admitted flows that completed with any status: what the upstream got through. */
+  /** Admitted flows that completed with any status: what the upstream got through. Stalled flows are not. */
   readonly completedCount: number;
+  /** Admitted flows that never got an upstream response (series labelled `stalled: "true"`). */
+  readonly stalledCount: number;
+  /** Sum of their durations in ms (start to the local reply, agent queueing subtracted). */
+  readonly stalledLatencySumMs: number;
+  /** Admitted flows that failed on the server's side: 5xx, no status, or stalled (see isServerFailure). */
+  readonly failedCount: number;
   readonly incomingTokens: number;
   readonly acceptedTokens: number;
   readonly rejectedTokens: number;
@@ -20,6 +26,9 @@ export const EMPTY_SAMPLE: TickSample = {
   okCount: 0,
   okLatencySumMs: 0,
   completedCount: 0,
+  stalledCount: 0,
+  stalledLatencySumMs: 0,
+  failedCount: 0,
   incomingTokens: 0,
   acceptedTokens: 0,
   rejectedTokens: 0,
@@ -31,6 +40,9 @@ export function addSamples(a: TickSample, b: TickSample): TickSample {
     okCount: a.okCount + b.okCount,
     okLatencySumMs: a.okLatencySumMs + b.okLatencySumMs,
     completedCount: a.completedCount + b.completedCount,
+    stalledCount: a.stalledCount + b.stalledCount,
+    stalledLatencySumMs: a.stalledLatencySumMs + b.stalledLatencySumMs,
+    failedCount: a.failedCount + b.failedCount,
     incomingTokens: a.incomingTokens + b.incomingTokens,
     acceptedTokens: a.acceptedTokens + b.acceptedTokens,
     rejectedTokens: a.rejectedTokens + b.rejectedTokens,

@@ -11,6 +11,11 @@ export interface ClosedLoopTick extends TickResult {
   /** Mean OK latency of the reports that arrived during this tick, ms (NaN if none). */
   readonly reportedLatencyMs: number;
   readonly completed: number;
+  /** Admitted flows that ended in the reports of this tick: completed plus stalled. */
+  readonly flows: number;
+  /** Of those, failed on the server's side (5xx or stalled), and stalled. */
+  readonly failed: number;
+  readonly stalled: number;
 }
 
 /**
@@ -52,12 +57,16 @@ export class ClosedLoopRun {
       let count = 0;
       let sum = 0;
       let completed = 0;
+      let stalled = 0;
+      let failed = 0;
       for (const report of this.plant.runUntil(next)) {
         const sample = sampleForLoop(report, this.config);
         if (sample === undefined) continue;
         count += sample.okCount;
         sum += sample.okLatencySumMs;
         completed += sample.completedCount;
+        stalled += sample.stalledCount;
+        failed += sample.failedCount;
         this.loop.record(sample);
       }
       const result = this.loop.tick();
@@ -67,6 +76,9 @@ export class ClosedLoopRun {
         atMs: next,
         reportedLatencyMs: count > 0 ? sum / count : Number.NaN,
         completed,
+        flows: completed + stalled,
+        failed,
+        stalled,
       });
       next += interval;
     }

@@ -9,11 +9,18 @@ import { seededRandom } from './seeded-random.js';
  * - The agent's load scheduler: pass-through, or a token bucket filled at LM × the recent incoming
  *   rate (the last `agentRateWindowMs` of arrivals in whole seconds), capacity one second of fill;
  *   a flow waits for a token at most `agentQueueTimeoutMs`, else it is rejected. One token per flow.
- * - The upstream: `concurrency` workers, FIFO, a fixed `serviceTimeMs` each. With equal service
- *   times FIFO completion is exact: flow n starts at max(its admission, completion of flow n − c).
- * - Each report (every `reportIntervalMs`) carries the flows that completed in the interval with
- *   their upstream latency (admission to completion, so the agent's own queueing is excluded, as
- *   the real agent subtracts it) and the token counters of decisions made in the interval.
+ * - The upstream: `concurrency` workers, a fixed `serviceTimeMs` each; `errorRatio` of the served
+ *   flows are answered 500. What happens when every worker is busy is the `overloadMode`:
+ *   - `queue` (the demo upstream's default): FIFO. With equal service times FIFO completion is
+ *     exact: flow n starts at max(its admission, completion of flow n − c).
+ *   - `fast-503`: the flow is answered 503 at once (1 ms), as `sluice-demo upstream --overload fast-503`.
+ *   - `stall`: the flow is held until the proxy's route timeout answers 504 `routeTimeoutMs` after
+ *     admission, with no upstream response (RESPONSE_DURATION `-`), as `--overload stall`; the agent
+ *     reports it in a `stalled: "true"` series at that duration.
+ * - Each report (every `reportIntervalMs`) carries the flows that ended in the interval with their
+ *   upstream latency (admission to completion, so the agent's own queueing is excluded, as the real
+ *   agent subtracts it), one series per status as the agent labels them, and the token counters of
+ *   decisions made in the interval.
  */
 export interface PlantOptions {
   readonly policyName: string;
@@ -30,7 +37,26 @@ export interface PlantOptions {
   /** @default 1000 */
   readonly reportIntervalMs?: number;
   readonly seed?: number;
+  /** What the upstream does with a flow when every worker is busy. @default 'queue' */
+  readonly overloadMode?: 'queue' | 'fast-503' | 'stall';
+  /** The proxy's route timeout, which ends a stalled flow. @default 1000 */
+  readonly routeTimeoutMs?: number;
+  /** Share of served flows answered 500. @default 0 */
+  readonly errorRatio?: number;
 }
+
+/** How a flow ended, and the series the agent reports it in. */
+type FlowEnd = 'ok' | 'error-500' | 'fast-503' | 'stalled';
+
+const SERIES_LABELS: Readonly<Record<FlowEnd, Readonly<Record<string, string>>>> = {
+  ok: { decision_type: 'accepted', status_code: '200', flow_status: 'OK', stalled: 'false' },
+  'error-500': { decision_type: 'accepted', status_code: '500', flow_status: 'Error', stalled: 'false' },
+  'fast-503': { decision_type: 'accepted', status_code: '503', flow_status: 'Error', stalled: 'false' },
+  stalled: { decision_type: 'accepted', status_code: '504', flow_status: 'Error', stalled: 'true' },
+};
+
+/** A fast 503 takes this long (the demo upstream answers at once; the network still costs a little). */
+const FAST_503_MS = 1;
 
 export class DemoUpstreamPlant {
   readonly #options: Required<PlantOptions>;
@@ -47,8 +73,11 @@ export class DemoUpstreamPlant {
   #tokensAt = 0;
   // Upstream: completion times of the last `concurrency` flows and the flows still to complete.
   readonly #recentCompletions: number[] = [];
-  readonly #inFlight: { completesAt: number; latencyMs: number }[] = [];
+  readonly #inFlight: { completesAt: number; latencyMs: number; end: FlowEnd }[] = [];
   #inFlightHead = 0;
+  // Loss modes (fast-503, stall): when each worker is next free, and the flows still to end, unordered.
+  readonly #workerFreeAt: number[];
+  #pendingLoss: { completesAt: number; latencyMs: number; end: FlowEnd }[] = [];
   // Counters of the current report interval.
   #incoming = 0;
   #accepted = 0;
@@ -57,6 +86,8 @@ export class DemoUpstreamPlant {
   #sequence = 0;
   /** Flows completed since the start, for goodput. */
   completedTotal = 0;
+  /** Flows that ended since the start, by how. */
+  readonly ended: Record<FlowEnd, number> = { ok: 0, 'error-500': 0, 'fast-503': 0, stalled: 0 };
 
   constructor(options: PlantOptions) {
     this.#options = {
@@ -66,9 +97,13 @@ export class DemoUpstreamPlant {
       agentQueueTimeoutMs: 225,
       reportIntervalMs: 1000,
       seed: 1,
+      overloadMode: 'queue',
+      routeTimeoutMs: 1000,
+      errorRatio: 0,
       ...options,
     };
     this.#random = seededRandom(this.#options.seed);
+    this.#workerFreeAt = new Array<number>(this.#options.concurrency).fill(0);
     this.#nextReportAt = this.#options.reportIntervalMs;
   }
 
@@ -162,6 +197,10 @@ export class DemoUpstreamPlant {
       admittedAt = this.#now + waitMs;
     }
     this.#accepted += 1;
+    if (this.#options.overloadMode !== 'queue') {
+      this.#serveOrLose(admittedAt);
+      return;
+    }
     const c = this.#options.concurrency;
     const freeAt =
       this.#recentCompletions.length < c
@@ -171,41 +210,76 @@ export class DemoUpstreamPlant {
     this.#recentCompletions.push(completesAt);
     if (this.#recentCompletions.length > 4 * c)
       this.#recentCompletions.splice(0, this.#recentCompletions.length - c);
-    this.#inFlight.push({ completesAt, latencyMs: completesAt - admittedAt });
+    this.#inFlight.push({ completesAt, latencyMs: completesAt - admittedAt, end: this.#servedEnd() });
+  }
+
+  /** A served flow is answered 500 with probability errorRatio (no draw at 0, so runs repeat). */
+  #servedEnd(): FlowEnd {
+    return this.#options.errorRatio > 0 && this.#random() < this.#options.errorRatio ? 'error-500' : 'ok';
+  }
+
+  /** Loss modes: the earliest-free worker serves the flow, or none is free and it fails fast or stalls. */
+  #serveOrLose(admittedAt: number): void {
+    let worker = 0;
+    for (let index = 1; index < this.#workerFreeAt.length; index++)
+      if ((this.#workerFreeAt[index] ?? 0) < (this.#workerFreeAt[worker] ?? 0)) worker = index;
+    if ((this.#workerFreeAt[worker] ?? 0) <= admittedAt) {
+      const completesAt = admittedAt + this.#options.serviceTimeMs;
+      this.#workerFreeAt[worker] = completesAt;
+      this.#pendingLoss.push({ completesAt, latencyMs: this.#options.serviceTimeMs, end: this.#servedEnd() });
+    } else if (this.#options.overloadMode === 'fast-503') {
+      this.#pendingLoss.push({
+        completesAt: admittedAt + FAST_503_MS,
+        latencyMs: FAST_503_MS,
+        end: 'fast-503',
+      });
+    } else {
+      const timeout = this.#options.routeTimeoutMs;
+      this.#pendingLoss.push({ completesAt: admittedAt + timeout, latencyMs: timeout, end: 'stalled' });
+    }
   }
 
   #report(): syncV1.Report {
-    let count = 0;
-    let sum = 0;
+    const byEnd = new Map<FlowEnd, { count: number; sum: number }>();
+    const end = (flow: { latencyMs: number; end: FlowEnd }) => {
+      const entry = byEnd.get(flow.end) ?? { count: 0, sum: 0 };
+      entry.count += 1;
+      entry.sum += flow.latencyMs;
+      byEnd.set(flow.end, entry);
+      this.ended[flow.end] += 1;
+      if (flow.end !== 'stalled') this.completedTotal += 1;
+    };
     while (this.#inFlightHead < this.#inFlight.length) {
       const flow = this.#inFlight[this.#inFlightHead];
       if (flow === undefined || flow.completesAt > this.#now) break;
-      count += 1;
-      sum += flow.latencyMs;
+      end(flow);
       this.#inFlightHead += 1;
     }
     if (this.#inFlightHead > 10_000) {
       this.#inFlight.splice(0, this.#inFlightHead);
       this.#inFlightHead = 0;
     }
-    this.completedTotal += count;
+    const pending: { completesAt: number; latencyMs: number; end: FlowEnd }[] = [];
+    for (const flow of this.#pendingLoss) {
+      if (flow.completesAt <= this.#now) end(flow);
+      else pending.push(flow);
+    }
+    this.#pendingLoss = pending;
     this.#sequence += 1;
     const report: syncV1.Report = {
       sequence: this.#sequence,
       agent_time_ms: this.#now,
       interval_ms: this.#options.reportIntervalMs,
       flux_meters:
-        count > 0
+        byEnd.size > 0
           ? [
               {
                 flux_meter_name: this.#options.fluxMeterName,
-                series: [
-                  {
-                    labels: { decision_type: 'accepted', status_code: '200', flow_status: 'OK' },
-                    count,
-                    latency_sum_ms: sum,
-                  },
-                ],
+                series: [...byEnd].map(([flowEnd, { count, sum }]) => ({
+                  labels: { ...SERIES_LABELS[flowEnd] },
+                  count,
+                  latency_sum_ms: sum,
+                })),
               },
             ]
           : [],

@@ -19,6 +19,7 @@ export function loopConfig(overrides: Partial<AverageLatencyLoopConfig> = {}): A
     maxLoadMultiplier: 2.0,
     linearIncrement: 0.025,
     backlogDrainFloor: 0.95,
+    errorRatioTolerance: 0.05,
     dryRun: false,
     ...overrides,
   };

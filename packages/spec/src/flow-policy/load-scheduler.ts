@@ -111,6 +111,15 @@ export const AverageLatencySchema = z
         'While the upstream holds a backlog, admit its measured capacity x (1 - queue wait / signalWindow), ' +
           'never less than this share of it. 0.95 keeps goodput; lower clears a backlog sooner at the cost of goodput.',
       ),
+    errorRatioTolerance: z
+      .number()
+      .gt(0)
+      .max(1)
+      .default(0.05)
+      .describe(
+        'Also overloaded when the share of admitted flows failing on the server side (5xx, timeouts, resets) ' +
+          'over the signal window exceeds its learnt baseline by more than this (and by more than chance). 1 turns it off.',
+      ),
     aimd: AimdSchema.prefault({}),
   })
   .strict();

@@ -49,6 +49,8 @@ export const FLUX_METER_LABELS = Object.freeze({
   statusCode: 'status_code',
   /** `OK` or `Error`. */
   flowStatus: 'flow_status',
+  /** `true` for flows that never got an upstream response (timeout, reset), else `false`. */
+  stalled: 'stalled',
 } as const);
 
 /** Observations of one flux meter for one label set. */
