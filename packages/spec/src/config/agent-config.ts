@@ -81,6 +81,20 @@ export const AgentConfigSchema = z
       .array(z.string())
       .default(['authorization', 'cookie', 'set-cookie', 'x-api-key', 'proxy-authorization'])
       .describe('Headers replaced by <redacted> in preview samples.'),
+    controllerTokenFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'File holding the credential sent to the controller (`authorization: Bearer <token>` on every Connect; re-read on every attempt, as kubelet rotates projected tokens). Unset: none is sent.',
+      ),
+    recordKeyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'File holding the key that signs decision records (the record-key Secret every agent pod of a node mounts). Unset: an ephemeral random key.',
+      ),
   })
   .strict();
 
