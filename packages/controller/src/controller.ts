@@ -229,9 +229,18 @@ export class Controller {
     apiHost?: string;
   }): Promise<{ grpcPort: number; httpPort: number; apiPort: number }> {
     const { host } = options;
-    const grpcPort = await this.sync.start({ port: options.grpcPort, host: options.grpcHost ?? host ?? '0.0.0.0' });
-    const httpPort = await this.probes.start({ port: options.httpPort, host: options.httpHost ?? host ?? '0.0.0.0' });
-    const apiPort = await this.api.start({ port: options.apiPort, host: options.apiHost ?? host ?? '127.0.0.1' });
+    const grpcPort = await this.sync.start({
+      port: options.grpcPort,
+      host: options.grpcHost ?? host ?? '0.0.0.0',
+    });
+    const httpPort = await this.probes.start({
+      port: options.httpPort,
+      host: options.httpHost ?? host ?? '0.0.0.0',
+    });
+    const apiPort = await this.api.start({
+      port: options.apiPort,
+      host: options.apiHost ?? host ?? '127.0.0.1',
+    });
     this.#stopScheduler = this.#clock.every(this.#resolutionMs, () => this.tick());
     // Expired control points go on a timer, not when someone reads them: memory must not wait for a reader.
     this.#stopSweep = this.#clock.every(this.#sweepMs, () => this.sweep());

@@ -20,11 +20,21 @@ describe('TokenAgentAuth (agentAuth: token)', () => {
   const auth = new TokenAgentAuth({ readToken: () => readFile(file, 'utf8') });
 
   it('admits the file’s token (trailing newline ignored) as the one shared principal', async () => {
-    assert.deepEqual(await auth.authenticate('first-shared-token-0123456789'), { ok: true, principal: SHARED_TOKEN_PRINCIPAL });
+    assert.deepEqual(await auth.authenticate('first-shared-token-0123456789'), {
+      ok: true,
+      principal: SHARED_TOKEN_PRINCIPAL,
+    });
   });
 
   it('refuses a missing, wrong, empty, prefix or extended token as unauthenticated', async () => {
-    for (const token of [undefined, '', 'wrong', 'first-shared-token', 'first-shared-token-0123456789x', 'x'.repeat(9000)]) {
+    for (const token of [
+      undefined,
+      '',
+      'wrong',
+      'first-shared-token',
+      'first-shared-token-0123456789x',
+      'x'.repeat(9000),
+    ]) {
       const verdict = await auth.authenticate(token);
       assert.equal(verdict.ok, false, String(token));
       assert.equal(verdict.ok ? '' : verdict.refusal, 'unauthenticated');
@@ -48,7 +58,9 @@ describe('KubernetesAgentAuth (agentAuth: kubernetes, TokenReview)', () => {
   const fake = new FakeKubeApiServer('sluice-system');
   let now = Date.now();
   let auth: KubernetesAgentAuth;
-  const issue = (options: { serviceAccount?: string; podName?: string; audiences?: string[]; lifetimeMs?: number } = {}) =>
+  const issue = (
+    options: { serviceAccount?: string; podName?: string; audiences?: string[]; lifetimeMs?: number } = {},
+  ) =>
     fake.tokenReviews.issue({
       namespace: 'sluice-system',
       serviceAccount: options.serviceAccount ?? 'sluice-agent',
@@ -79,8 +91,14 @@ describe('KubernetesAgentAuth (agentAuth: kubernetes, TokenReview)', () => {
   it('refuses a token of another audience, another service account, a forged or an expired one', async () => {
     const forged = issue().replace(/\.[^.]+$/, '.forged');
     const cases: [string, RegExp][] = [
-      [issue({ audiences: ['https://kubernetes.default.svc.cluster.local'] }), /token audiences .* is invalid for the target audiences \["sluice-controller"\]/],
-      [issue({ serviceAccount: 'default' }), /system:serviceaccount:sluice-system:default is not the agents' service account/],
+      [
+        issue({ audiences: ['https://kubernetes.default.svc.cluster.local'] }),
+        /token audiences .* is invalid for the target audiences \["sluice-controller"\]/,
+      ],
+      [
+        issue({ serviceAccount: 'default' }),
+        /system:serviceaccount:sluice-system:default is not the agents' service account/,
+      ],
       [forged, /invalid bearer token/],
       [issue({ lifetimeMs: -1000 }), /service account token has expired/],
       ['not-a-jwt', /invalid bearer token/],
@@ -129,11 +147,16 @@ describe('KubernetesAgentAuth (agentAuth: kubernetes, TokenReview)', () => {
   it('an API server that does not answer refuses UNAVAILABLE, uncached, with at most 16 reviews in flight', async () => {
     const fresh = newAuth();
     fake.partition('controller', 'silent');
-    const pending = Array.from({ length: 20 }, (_, index) => fresh.authenticate(issue({ podName: `p-${index}` })));
+    const pending = Array.from({ length: 20 }, (_, index) =>
+      fresh.authenticate(issue({ podName: `p-${index}` })),
+    );
     const verdicts = await Promise.all(pending);
     fake.heal('controller');
     const refusals = verdicts.map((verdict) => (verdict.ok ? 'ok' : verdict.refusal));
-    assert.deepEqual(refusals, Array.from({ length: 20 }, () => 'unavailable'));
+    assert.deepEqual(
+      refusals,
+      Array.from({ length: 20 }, () => 'unavailable'),
+    );
     const reasons = verdicts.map((verdict) => (verdict.ok ? '' : verdict.reason));
     assert.equal(reasons.filter((reason) => /too many token reviews in flight/.test(reason)).length, 4);
     // Nothing failed is cached: the same token passes once the API answers.

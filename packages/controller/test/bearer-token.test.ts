@@ -8,7 +8,17 @@ describe('BearerTokenCheck', () => {
   it('accepts exactly `Bearer <token>`', () => {
     const check = new BearerTokenCheck(token);
     assert.equal(check.matches(`Bearer ${token}`), true);
-    for (const header of [undefined, '', 'Bearer', 'Bearer ', `bearer ${token}`, `Bearer  ${token}`, `Basic ${token}`, `Bearer ${token}x`, `Bearer ${token.slice(1)}`])
+    for (const header of [
+      undefined,
+      '',
+      'Bearer',
+      'Bearer ',
+      `bearer ${token}`,
+      `Bearer  ${token}`,
+      `Basic ${token}`,
+      `Bearer ${token}x`,
+      `Bearer ${token.slice(1)}`,
+    ])
       assert.equal(check.matches(header), false, String(header));
   });
 

@@ -3,7 +3,10 @@ import { describe, it } from 'node:test';
 import { HostAllowList, hostOf } from '../src/api/host-allow-list.js';
 
 describe('HostAllowList', () => {
-  const hosts = new HostAllowList(['sluice-controller.sluice-system.svc', 'Sluice-Controller.sluice-system.svc.cluster.local.']);
+  const hosts = new HostAllowList([
+    'sluice-controller.sluice-system.svc',
+    'Sluice-Controller.sluice-system.svc.cluster.local.',
+  ]);
 
   const cases: [string | undefined, boolean][] = [
     ['localhost', true],
@@ -28,7 +31,8 @@ describe('HostAllowList', () => {
     ['host:99999999', false],
   ];
   for (const [host, allowed] of cases)
-    it(`${JSON.stringify(host)} → ${allowed ? 'allowed' : 'refused'}`, () => assert.equal(hosts.allows(host), allowed));
+    it(`${JSON.stringify(host)} → ${allowed ? 'allowed' : 'refused'}`, () =>
+      assert.equal(hosts.allows(host), allowed));
 
   it('takes the host out of a Host header', () => {
     assert.equal(hostOf('[::1]:8092'), '::1');

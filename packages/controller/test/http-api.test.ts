@@ -117,7 +117,12 @@ describe('HttpApi', () => {
 
   it('refuses a body that is not application/json with 415, before reading it', async () => {
     const before = previews.length;
-    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
+    for (const type of [
+      'text/plain',
+      'application/x-www-form-urlencoded',
+      'multipart/form-data; boundary=x',
+      '',
+    ]) {
       const response = await fetch(`${base}/v1/preview`, {
         method: 'POST',
         headers: { ...auth, ...(type === '' ? {} : { 'content-type': type }) },
@@ -174,7 +179,13 @@ describe('HttpApi', () => {
         call.on('error', reject);
         call.end();
       });
-    for (const host of ['evil.example', 'evil.example:80', 'localhost.evil.example', 'sluice-controller', 'a b'])
+    for (const host of [
+      'evil.example',
+      'evil.example:80',
+      'localhost.evil.example',
+      'sluice-controller',
+      'a b',
+    ])
       assert.equal(await withHost(host), 421, host);
     for (const host of [
       'localhost:8092',
@@ -226,7 +237,10 @@ describe('HttpApi token check', () => {
     }
     assert.equal(answers.size, 1, [...answers].join('\n'));
     assert.match([...answers][0] ?? '', /^401 Bearer /);
-    assert.equal((await fetch(`${base}/v1/agents`, { headers: { authorization: `Bearer ${token}` } })).status, 200);
+    assert.equal(
+      (await fetch(`${base}/v1/agents`, { headers: { authorization: `Bearer ${token}` } })).status,
+      200,
+    );
   });
 });
 

@@ -4,10 +4,19 @@ import { isLoopbackAddress, listenerAddresses } from '../src/cli/listener-addres
 
 describe('listener addresses: secure by default', () => {
   const resolve = (options: Partial<Parameters<typeof listenerAddresses>[0]>) =>
-    listenerAddresses({ bindAddress: undefined, apiBindAddress: undefined, apiTokenConfigured: false, agentAuth: 'none', ...options });
+    listenerAddresses({
+      bindAddress: undefined,
+      apiBindAddress: undefined,
+      apiTokenConfigured: false,
+      agentAuth: 'none',
+      ...options,
+    });
 
   it('without a token the API binds loopback; without agent auth so does AgentSync; probes bind everything', () => {
-    assert.deepEqual(resolve({}), { ok: true, value: { grpcHost: '127.0.0.1', httpHost: '0.0.0.0', apiHost: '127.0.0.1' } });
+    assert.deepEqual(resolve({}), {
+      ok: true,
+      value: { grpcHost: '127.0.0.1', httpHost: '0.0.0.0', apiHost: '127.0.0.1' },
+    });
   });
 
   it('with a token the API follows bindAddress; with agent auth AgentSync binds every interface', () => {
@@ -32,7 +41,12 @@ describe('listener addresses: secure by default', () => {
     for (const apiBindAddress of ['0.0.0.0', '::', '10.1.2.3']) {
       const result = resolve({ apiBindAddress });
       assert.equal(result.ok, false);
-      assert.match(result.ok ? '' : result.message, new RegExp(`^apiBindAddress: "${apiBindAddress.replace(/\./g, '\\.')}" is not allowed without an API token`));
+      assert.match(
+        result.ok ? '' : result.message,
+        new RegExp(
+          `^apiBindAddress: "${apiBindAddress.replace(/\./g, '\\.')}" is not allowed without an API token`,
+        ),
+      );
     }
     assert.equal(resolve({ apiBindAddress: '127.0.0.2' }).ok, true);
     assert.equal(resolve({ apiBindAddress: '::1' }).ok, true);
@@ -40,7 +54,9 @@ describe('listener addresses: secure by default', () => {
 
   it('knows loopback addresses', () => {
     assert.deepEqual(
-      ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1', '0.0.0.0', '::', '10.0.0.1', '128.0.0.1'].map(isLoopbackAddress),
+      ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1', '0.0.0.0', '::', '10.0.0.1', '128.0.0.1'].map(
+        isLoopbackAddress,
+      ),
       [true, true, true, true, false, false, false, false],
     );
   });

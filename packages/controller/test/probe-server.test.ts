@@ -31,7 +31,11 @@ describe('ProbeServer (/healthz, /readyz, /metrics)', () => {
     assert.equal(response.status, 200);
     assert.deepEqual(await response.json(), { status: 'ready', role: 'follower', leader: 'controller-a' });
     leadership = { role: 'follower', leader: undefined };
-    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), { status: 'ready', role: 'follower', leader: null });
+    assert.deepEqual(await (await fetch(`${base}/readyz`)).json(), {
+      status: 'ready',
+      role: 'follower',
+      leader: null,
+    });
     leadership = { role: 'leader', leader: undefined };
   });
 

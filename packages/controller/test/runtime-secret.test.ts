@@ -24,11 +24,24 @@ describe('runtime Secrets (created if absent, read otherwise)', () => {
       generated += 1;
       return Buffer.alloc(32, generated);
     };
-    const first = await ensureRuntimeSecret({ store, name: 'sluice-record-key', key: 'record-key', generate });
+    const first = await ensureRuntimeSecret({
+      store,
+      name: 'sluice-record-key',
+      key: 'record-key',
+      generate,
+    });
     assert.equal(first.created, true);
     assert.equal(first.value.length, 32);
-    assert.equal(Buffer.from(fake.secrets.get('sluice-record-key')?.data['record-key'] ?? '', 'base64').length, 32);
-    const second = await ensureRuntimeSecret({ store, name: 'sluice-record-key', key: 'record-key', generate });
+    assert.equal(
+      Buffer.from(fake.secrets.get('sluice-record-key')?.data['record-key'] ?? '', 'base64').length,
+      32,
+    );
+    const second = await ensureRuntimeSecret({
+      store,
+      name: 'sluice-record-key',
+      key: 'record-key',
+      generate,
+    });
     assert.deepEqual([second.created, second.value.equals(first.value), generated], [false, true, 1]);
   });
 
@@ -36,7 +49,10 @@ describe('runtime Secrets (created if absent, read otherwise)', () => {
     const results = await Promise.all(
       [1, 2, 3, 4, 5].map((replica) =>
         ensureRuntimeSecret({
-          store: new KubernetesSecretStore({ kubeConfig: fake.kubeConfig(`replica-${replica}`), namespace: 'sluice-system' }),
+          store: new KubernetesSecretStore({
+            kubeConfig: fake.kubeConfig(`replica-${replica}`),
+            namespace: 'sluice-system',
+          }),
           name: 'sluice-api-token',
           key: 'token',
           generate: () => Buffer.alloc(32, replica),

@@ -86,7 +86,11 @@ export class HttpApi {
 
   /** Resolves with the bound port (useful with port 0). */
   start(options: { port: number; host?: string }): Promise<number> {
-    return listen(this.#server, { port: options.port, host: options.host ?? '127.0.0.1', what: 'the /v1 API' });
+    return listen(this.#server, {
+      port: options.port,
+      host: options.host ?? '127.0.0.1',
+      what: 'the /v1 API',
+    });
   }
 
   stop(): Promise<void> {
@@ -122,7 +126,9 @@ export class HttpApi {
     const route = `${method} ${url.pathname}`;
     switch (route) {
       case 'GET /v1/policies':
-        return sendJson(response, 200, { policies: sources.policies().map((entry) => this.#policyView(entry)) });
+        return sendJson(response, 200, {
+          policies: sources.policies().map((entry) => this.#policyView(entry)),
+        });
       case 'GET /v1/agents':
         return sendJson(response, 200, { agents: sources.agents() });
       case 'GET /v1/control-points':
@@ -145,9 +151,15 @@ export class HttpApi {
     } catch (error) {
       if (error instanceof PreviewUnavailableError) throw new HttpError(503, error.message);
       if (error instanceof PreviewBusyError)
-        throw new HttpError(429, error.message, undefined, { maxConcurrent: error.maxConcurrent }, {
-          'retry-after': '1',
-        });
+        throw new HttpError(
+          429,
+          error.message,
+          undefined,
+          { maxConcurrent: error.maxConcurrent },
+          {
+            'retry-after': '1',
+          },
+        );
       if (error instanceof PreviewTooLargeError)
         throw new HttpError(413, error.message, undefined, { maxSampleBytes: error.maxSampleBytes });
       throw error;

@@ -1,4 +1,4 @@
-import type { ServerResponse } from 'node:http';
+import type { Server, ServerResponse } from 'node:http';
 import type { SpecIssue } from '@sluice/spec';
 
 /** An answer other than 200, thrown by a handler and sent as `{ error, issues?, ...extra }`. */
@@ -43,7 +43,7 @@ export function sendError(response: ServerResponse, error: unknown): void {
 
 /** Binds `server`-like listeners and resolves with the bound port (useful with port 0). */
 export function listen(
-  server: import('node:http').Server,
+  server: Server,
   options: { port: number; host: string; what: string },
 ): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -57,7 +57,7 @@ export function listen(
   });
 }
 
-export function close(server: import('node:http').Server): Promise<void> {
+export function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
     server.close(() => resolve());
     server.closeAllConnections();

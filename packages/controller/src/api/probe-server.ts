@@ -33,7 +33,11 @@ export class ProbeServer {
   }
 
   start(options: { port: number; host?: string }): Promise<number> {
-    return listen(this.#server, { port: options.port, host: options.host ?? '0.0.0.0', what: 'probes and /metrics' });
+    return listen(this.#server, {
+      port: options.port,
+      host: options.host ?? '0.0.0.0',
+      what: 'probes and /metrics',
+    });
   }
 
   stop(): Promise<void> {
@@ -64,7 +68,10 @@ export class ProbeServer {
       return;
     }
     if (path.startsWith('/v1/'))
-      throw new HttpError(404, `no such path ${path} here: the /v1 API has its own port (apiPort, default 8092)`);
+      throw new HttpError(
+        404,
+        `no such path ${path} here: the /v1 API has its own port (apiPort, default 8092)`,
+      );
     throw new HttpError(404, `no such path ${path}`);
   }
 }

@@ -37,7 +37,8 @@ export async function ensureControllerSecrets(options: {
 }): Promise<string | undefined> {
   const { config, kubeConfig, namespace, envToken, log } = options;
   if (config.apiTokenSecret === undefined && config.recordKeySecret === undefined) return envToken;
-  if (kubeConfig === undefined) throw new CredentialConfigError('apiTokenSecret and recordKeySecret need the Kubernetes API');
+  if (kubeConfig === undefined)
+    throw new CredentialConfigError('apiTokenSecret and recordKeySecret need the Kubernetes API');
   const { KubernetesSecretStore } = await import('../kubernetes/secret-store-kubernetes.js');
   const store = new KubernetesSecretStore({ kubeConfig, namespace, labels: CREATED_BY });
   const ensure = async (name: string, key: string, generate: () => Buffer) => {
@@ -50,7 +51,9 @@ export async function ensureControllerSecrets(options: {
     await ensure(config.recordKeySecret, RECORD_KEY_SECRET_KEY, () => randomBytes(RANDOM_SECRET_BYTES));
   if (config.apiTokenSecret === undefined) return envToken;
   if (envToken !== undefined) {
-    log(`sluice-controller: SLUICE_CONTROLLER_API_TOKEN is set; apiTokenSecret ${config.apiTokenSecret} is not used`);
+    log(
+      `sluice-controller: SLUICE_CONTROLLER_API_TOKEN is set; apiTokenSecret ${config.apiTokenSecret} is not used`,
+    );
     return envToken;
   }
   // Stored as text (base64url of the random bytes), so `base64 -d` of the Secret's data is the header value.
@@ -58,7 +61,10 @@ export async function ensureControllerSecrets(options: {
     Buffer.from(randomBytes(RANDOM_SECRET_BYTES).toString('base64url'), 'utf8'),
   );
   const text = value.toString('utf8').trim();
-  if (text.length < 16) throw new CredentialConfigError(`Secret ${config.apiTokenSecret}: the token must be at least 16 characters`);
+  if (text.length < 16)
+    throw new CredentialConfigError(
+      `Secret ${config.apiTokenSecret}: the token must be at least 16 characters`,
+    );
   return text;
 }
 
@@ -79,7 +85,9 @@ export async function agentAuthenticator(options: {
       try {
         token = (await readToken()).trim();
       } catch (error) {
-        throw new CredentialConfigError(`agentTokenFile: ${JSON.stringify(file)} cannot be read: ${(error as Error).message}`);
+        throw new CredentialConfigError(
+          `agentTokenFile: ${JSON.stringify(file)} cannot be read: ${(error as Error).message}`,
+        );
       }
       if (token.length < MIN_AGENT_TOKEN_LENGTH)
         throw new CredentialConfigError(
@@ -88,7 +96,8 @@ export async function agentAuthenticator(options: {
       return new TokenAgentAuth({ readToken });
     }
     case 'kubernetes': {
-      if (kubeConfig === undefined) throw new CredentialConfigError('agentAuth kubernetes needs the Kubernetes API');
+      if (kubeConfig === undefined)
+        throw new CredentialConfigError('agentAuth kubernetes needs the Kubernetes API');
       const [{ KubernetesAgentAuth }, { KubernetesTokenReviewer }] = await Promise.all([
         import('../sync/agent-auth-kubernetes.js'),
         import('../kubernetes/token-reviewer-kubernetes.js'),

@@ -28,7 +28,9 @@ export function listenerAddresses(options: {
   readonly apiBindAddress: string | undefined;
   readonly apiTokenConfigured: boolean;
   readonly agentAuth: AgentAuthMode;
-}): { readonly ok: true; readonly value: ListenerAddresses } | { readonly ok: false; readonly message: string } {
+}):
+  | { readonly ok: true; readonly value: ListenerAddresses }
+  | { readonly ok: false; readonly message: string } {
   const { bindAddress, apiBindAddress, apiTokenConfigured, agentAuth } = options;
   const apiHost = apiBindAddress ?? (apiTokenConfigured ? (bindAddress ?? '0.0.0.0') : '127.0.0.1');
   if (!apiTokenConfigured && !isLoopbackAddress(apiHost))

@@ -14,7 +14,11 @@ import type { LeaderElector } from '../leader-election/leader-elector.js';
 import { FilePolicySource } from '../sources/file-policy-source.js';
 import type { KubernetesPolicySource } from '../sources/kubernetes-policy-source.js';
 import { FileBaselineStore } from '../state/baseline-store-file.js';
-import { agentAuthenticator, CredentialConfigError, ensureControllerSecrets } from './controller-credentials.js';
+import {
+  agentAuthenticator,
+  CredentialConfigError,
+  ensureControllerSecrets,
+} from './controller-credentials.js';
 import { ControllerEnvSchema, type ControllerEnv } from './controller-env.js';
 import { parseControllerFlags, USAGE } from './controller-flags.js';
 import { listenerAddresses } from './listener-addresses.js';

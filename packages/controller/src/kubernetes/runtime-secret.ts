@@ -38,8 +38,10 @@ export async function ensureRuntimeSecret(
   const existing = await store.read(name);
   if (existing !== undefined) return { value: valueOf(existing), created: false };
   const generated = options.generate();
-  if ((await store.create(name, { [key]: generated })) === 'created') return { value: generated, created: true };
+  if ((await store.create(name, { [key]: generated })) === 'created')
+    return { value: generated, created: true };
   const winner = await store.read(name);
-  if (winner === undefined) throw new Error(`Secret ${name} was created by another writer but cannot be read`);
+  if (winner === undefined)
+    throw new Error(`Secret ${name} was created by another writer but cannot be read`);
   return { value: valueOf(winner), created: false };
 }

@@ -52,7 +52,9 @@ export class KubernetesSecretStore implements SecretStore {
               namespace: this.#options.namespace,
               ...(this.#options.labels !== undefined ? { labels: { ...this.#options.labels } } : {}),
             },
-            data: Object.fromEntries(Object.entries(data).map(([key, value]) => [key, value.toString('base64')])),
+            data: Object.fromEntries(
+              Object.entries(data).map(([key, value]) => [key, value.toString('base64')]),
+            ),
           },
         },
         requestTimeout(this.#options.requestTimeoutMs ?? 5000),

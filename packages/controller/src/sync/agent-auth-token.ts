@@ -33,7 +33,11 @@ export class TokenAgentAuth implements AgentAuthenticator {
     try {
       expected = (await this.#options.readToken()).trim();
     } catch (error) {
-      return { ok: false, refusal: 'unavailable', reason: `the agent token cannot be read: ${(error as Error).message}` };
+      return {
+        ok: false,
+        refusal: 'unavailable',
+        reason: `the agent token cannot be read: ${(error as Error).message}`,
+      };
     }
     const given = token !== undefined && token.length <= MAX_AGENT_CREDENTIAL_LENGTH ? token : '';
     const digest = (text: string) => createHmac('sha256', this.#key).update(text, 'utf8').digest();

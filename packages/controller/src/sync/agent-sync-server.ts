@@ -299,7 +299,11 @@ export class AgentSyncServer {
   }
 
   /** Ends a stream before reading it, counted, and logged at most once per 10 s (a flood must not flood the log). */
-  #refuse(call: Call, reason: 'unauthenticated' | 'unavailable' | 'principal-mismatch', detail: string): void {
+  #refuse(
+    call: Call,
+    reason: 'unauthenticated' | 'unavailable' | 'principal-mismatch',
+    detail: string,
+  ): void {
     this.#options.onRefusal?.(reason);
     const code =
       reason === 'unauthenticated'
@@ -432,7 +436,8 @@ export class AgentSyncServer {
     if (preview === undefined || !preview.targets.has(agentId)) return;
     // Counted before anything is kept: a preview answer must not grow the controller past the limit.
     for (const flow of samples.flow_labels ?? [])
-      for (const [key, value] of Object.entries(flow.labels ?? {})) preview.sampleBytes += key.length + value.length;
+      for (const [key, value] of Object.entries(flow.labels ?? {}))
+        preview.sampleBytes += key.length + value.length;
     for (const text of samples.http_requests_json ?? []) preview.sampleBytes += text.length;
     if (preview.sampleBytes > this.#maxSampleBytes) {
       preview.finish('too-large');

@@ -398,7 +398,11 @@ export class FakeKubeApiServer {
       );
     if (url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
       if (request.method !== 'POST')
-        return this.#json(response, 405, status(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported here`));
+        return this.#json(
+          response,
+          405,
+          status(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported here`),
+        );
       const [code, body] = this.tokenReviews.review(await this.#body(request));
       return this.#json(response, code, body);
     }

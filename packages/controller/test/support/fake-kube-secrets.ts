@@ -9,7 +9,14 @@ export interface FakeSecret {
   apiVersion: 'v1';
   kind: 'Secret';
   type: string;
-  metadata: { name: string; namespace: string; uid: string; resourceVersion: string; creationTimestamp: string; [key: string]: unknown };
+  metadata: {
+    name: string;
+    namespace: string;
+    uid: string;
+    resourceVersion: string;
+    creationTimestamp: string;
+    [key: string]: unknown;
+  };
   data: Record<string, string>;
 }
 
@@ -34,12 +41,19 @@ export class FakeSecrets {
 
   /** Puts a Secret in place as another writer (`kubectl create secret`) would. */
   put(name: string, data: Record<string, Buffer>): void {
-    this.#store(name, Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('base64')])), 'Opaque', {});
+    this.#store(
+      name,
+      Object.fromEntries(Object.entries(data).map(([k, v]) => [k, v.toString('base64')])),
+      'Opaque',
+      {},
+    );
   }
 
   read(name: string): [number, unknown] {
     const secret = this.#secrets.get(name);
-    return secret === undefined ? [404, status(404, 'NotFound', `secrets "${name}" not found`)] : [200, secret];
+    return secret === undefined
+      ? [404, status(404, 'NotFound', `secrets "${name}" not found`)]
+      : [200, secret];
   }
 
   create(body: unknown): [number, unknown] {
@@ -50,24 +64,53 @@ export class FakeSecrets {
       type?: string;
     };
     const name = request.metadata?.name ?? '';
-    if (name === '') return [422, status(422, 'Invalid', 'Secret "" is invalid: metadata.name: Required value: name or generateName is required')];
+    if (name === '')
+      return [
+        422,
+        status(
+          422,
+          'Invalid',
+          'Secret "" is invalid: metadata.name: Required value: name or generateName is required',
+        ),
+      ];
     if (request.metadata?.namespace !== undefined && request.metadata.namespace !== this.namespace)
-      return [400, status(400, 'BadRequest', 'the namespace of the provided object does not match the namespace sent on the request')];
-    if (this.#secrets.has(name)) return [409, status(409, 'AlreadyExists', `secrets "${name}" already exists`)];
+      return [
+        400,
+        status(
+          400,
+          'BadRequest',
+          'the namespace of the provided object does not match the namespace sent on the request',
+        ),
+      ];
+    if (this.#secrets.has(name))
+      return [409, status(409, 'AlreadyExists', `secrets "${name}" already exists`)];
     const data: Record<string, string> = {};
     for (const [key, value] of Object.entries(request.data ?? {})) {
       if (typeof value !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(value) || value.length % 4 !== 0)
-        return [400, status(400, 'BadRequest', `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0 (data.${key})`)];
+        return [
+          400,
+          status(
+            400,
+            'BadRequest',
+            `Secret in version "v1" cannot be handled as a Secret: illegal base64 data at input byte 0 (data.${key})`,
+          ),
+        ];
       data[key] = value;
     }
-    for (const [key, value] of Object.entries(request.stringData ?? {})) data[key] = Buffer.from(String(value)).toString('base64');
+    for (const [key, value] of Object.entries(request.stringData ?? {}))
+      data[key] = Buffer.from(String(value)).toString('base64');
     const { name: _name, namespace: _namespace, ...rest } = request.metadata ?? {};
     const stored = this.#store(name, data, request.type ?? 'Opaque', rest);
     this.created.push(name);
     return [201, stored];
   }
 
-  #store(name: string, data: Record<string, string>, type: string, metadata: Record<string, unknown>): FakeSecret {
+  #store(
+    name: string,
+    data: Record<string, string>,
+    type: string,
+    metadata: Record<string, unknown>,
+  ): FakeSecret {
     const secret: FakeSecret = {
       apiVersion: 'v1',
       kind: 'Secret',

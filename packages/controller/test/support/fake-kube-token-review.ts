@@ -48,11 +48,15 @@ export class FakeTokenReviews {
       'kubernetes.io': {
         namespace: token.namespace,
         serviceaccount: { name: token.serviceAccount, uid: `sa-uid-${token.serviceAccount}` },
-        ...(token.podName !== undefined ? { pod: { name: token.podName, uid: `pod-uid-${token.podName}` } } : {}),
+        ...(token.podName !== undefined
+          ? { pod: { name: token.podName, uid: `pod-uid-${token.podName}` } }
+          : {}),
       },
     };
     const payload = Buffer.from(JSON.stringify(claims)).toString('base64url');
-    const signature = createHmac('sha256', this.#signingKey).update(`${header}.${payload}`).digest('base64url');
+    const signature = createHmac('sha256', this.#signingKey)
+      .update(`${header}.${payload}`)
+      .digest('base64url');
     return `${header}.${payload}.${signature}`;
   }
 
@@ -83,12 +87,20 @@ export class FakeTokenReviews {
     const spec = { token, ...(requested.length > 0 ? { audiences: requested } : {}) };
     const answer = (status: Record<string, unknown>): [number, unknown] => [
       201,
-      { kind: 'TokenReview', apiVersion: 'authentication.k8s.io/v1', metadata: { creationTimestamp: null }, spec, status },
+      {
+        kind: 'TokenReview',
+        apiVersion: 'authentication.k8s.io/v1',
+        metadata: { creationTimestamp: null },
+        spec,
+        status,
+      },
     ];
     const refused = (error: string) => answer({ user: {}, error });
     const claims = this.#verify(token);
-    if (claims === undefined) return refused('[invalid bearer token, square/go-jose: error in cryptographic primitive]');
-    if (claims.exp * 1000 <= Date.now()) return refused('[invalid bearer token, service account token has expired]');
+    if (claims === undefined)
+      return refused('[invalid bearer token, square/go-jose: error in cryptographic primitive]');
+    if (claims.exp * 1000 <= Date.now())
+      return refused('[invalid bearer token, service account token has expired]');
     if (this.#revoked.has(token))
       return refused(`[invalid bearer token, pod "${claims['kubernetes.io'].pod?.name ?? ''}" not found]`);
     const wanted = requested.length > 0 ? requested : [API_SERVER_AUDIENCE];
@@ -122,7 +134,9 @@ export class FakeTokenReviews {
   #verify(token: string): TokenClaims | undefined {
     const [header, payload, signature] = token.split('.');
     if (header === undefined || payload === undefined || signature === undefined) return undefined;
-    const expected = createHmac('sha256', this.#signingKey).update(`${header}.${payload}`).digest('base64url');
+    const expected = createHmac('sha256', this.#signingKey)
+      .update(`${header}.${payload}`)
+      .digest('base64url');
     if (expected !== signature) return undefined;
     return JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as TokenClaims;
   }

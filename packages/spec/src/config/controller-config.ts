@@ -108,7 +108,9 @@ export const ControllerConfigSchema = z
         message: 'must be NAMESPACE/NAME of a service account',
       })
       .optional()
-      .describe('The service account agents run as (NAMESPACE/NAME), the only one agentAuth kubernetes admits.'),
+      .describe(
+        'The service account agents run as (NAMESPACE/NAME), the only one agentAuth kubernetes admits.',
+      ),
   })
   .strict()
   .superRefine((config, context) => {
@@ -124,7 +126,7 @@ export const ControllerConfigSchema = z
         code: 'custom',
         path: ['agentServiceAccount'],
         message:
-          'is required with agentAuth kubernetes (the default with kubernetes: true): NAMESPACE/NAME of the agents\' service account, e.g. sluice-system/sluice-agent; or set agentAuth',
+          "is required with agentAuth kubernetes (the default with kubernetes: true): NAMESPACE/NAME of the agents' service account, e.g. sluice-system/sluice-agent; or set agentAuth",
       });
     // The rules of client-go's NewLeaderElector, plus the Lease's whole-second duration field.
     const lease = durationMs(config.leaseDuration);
