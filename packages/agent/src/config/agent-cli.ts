@@ -18,6 +18,8 @@ flags win over the environment, which wins over the file):
                                  REDIS_USERNAME / REDIS_PASSWORD in the environment
   --default-control-point NAME   control point for Checks that carry none
   --report-interval-ms MS        how often to report to the controller (default 1000)
+  --controller-token-file FILE   token sent to the controller on every connect
+                                 (authorization: Bearer; re-read each time)
   --log-level LEVEL              debug, info, warn or error (default info)
   --help                         print this text
 `;
@@ -70,6 +72,7 @@ export function parseAgentCommandLine(
         'default-control-point': { type: 'string' },
         'log-level': { type: 'string' },
         'report-interval-ms': { type: 'string' },
+        'controller-token-file': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -90,6 +93,7 @@ export function parseAgentCommandLine(
       defaultControlPoint: values['default-control-point'],
       logLevel: values['log-level'],
       reportIntervalMs: wholeNumber('report-interval-ms', values['report-interval-ms']),
+      controllerTokenFile: values['controller-token-file'],
     },
   });
   return { kind: 'run', config };

@@ -2,6 +2,7 @@ import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/g
 import {
   agentSyncClientConstructor,
   notLeaderRefusal,
+  SYNC_MAX_MESSAGE_BYTES,
   type AgentMessage,
   type AgentSyncClient,
   type ControllerMessage,
@@ -13,6 +14,7 @@ import type { ControlPointRegistry } from '../control-points/control-point-regis
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { PreviewAnswer, PreviewRegistry } from '../preview/preview-registry.js';
+import { controllerCallMetadata } from './controller-credential.js';
 import { parseComponents, previewSpec } from './controller-messages.js';
 import { DEFAULT_BACKOFF_MAX_MS, ReconnectBackoff, type BackoffOptions } from './reconnect-backoff.js';
 
@@ -41,6 +43,11 @@ export interface ControllerLinkOptions {
   readonly backoff?: BackoffOptions;
   /** Wall clock (epoch ms) for report timestamps. @default Date.now */
   readonly wallClockMs?: () => number;
+  /**
+   * The token sent as `authorization: Bearer <token>`, asked for on every Connect attempt (a projected
+   * token is rotated by kubelet). @default none sent
+   */
+  readonly credential?: () => string | undefined;
 }
 
 /**
@@ -66,6 +73,8 @@ export function controllerChannelOptions(maxBackoffMs: number): Record<string, s
     'grpc.service_config_disable_resolution': 1,
     'grpc.dns_min_time_between_resolutions_ms': 5000,
     'grpc.max_reconnect_backoff_ms': maxBackoffMs,
+    // The controller receives no more than this; the same limit on both ends.
+    'grpc.max_send_message_length': SYNC_MAX_MESSAGE_BYTES,
   };
 }
 
@@ -143,7 +152,7 @@ export class ControllerLink {
 
   private connect(): void {
     this.transition(['idle', 'backoff', 'refused'], 'connecting');
-    const stream = this.client.Connect();
+    const stream = this.client.Connect(controllerCallMetadata(this.options.credential?.()));
     this.stream = stream;
     this.sequence = 0;
     let closed = false;
