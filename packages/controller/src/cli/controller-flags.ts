@@ -16,6 +16,7 @@ Options:
   --api-bind-address IP address of the API (default 127.0.0.1 without a token, else
                         --bind-address); a non-loopback address needs a token
   --log-level LEVEL     debug, info, warn or error (default info)
+  --control-point-expiry D  a control point without traffic is forgotten after D (default 60s)
   --config FILE         YAML or JSON file with the same keys in camelCase
   -h, --help            print this help
 Credentials (Kubernetes Secrets are created at run time when absent, never rendered):
@@ -69,6 +70,7 @@ export function parseControllerFlags(argv: readonly string[]): FlagsResult {
         'agent-auth': { type: 'string' },
         'agent-token-file': { type: 'string' },
         'agent-service-account': { type: 'string' },
+        'control-point-expiry': { type: 'string' },
         'log-level': { type: 'string' },
         'leader-election': { type: 'boolean' },
         'lease-name': { type: 'string' },
@@ -102,6 +104,7 @@ export function parseControllerFlags(argv: readonly string[]): FlagsResult {
       agentAuth: values['agent-auth'],
       agentTokenFile: values['agent-token-file'],
       agentServiceAccount: values['agent-service-account'],
+      controlPointExpiry: values['control-point-expiry'],
       logLevel: values['log-level'],
       leaderElection: values['leader-election'],
       leaseName: values['lease-name'],

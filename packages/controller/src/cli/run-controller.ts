@@ -152,6 +152,9 @@ export async function runController(
     ...(apiToken !== undefined ? { apiToken } : {}),
     apiAllowedHosts: config.apiAllowedHosts,
     agentAuth: agentAuthentication,
+    directory: { controlPointExpiryMs: durationMs(config.controlPointExpiry) },
+    // A sweep at least four times per expiry, and never more often than every 100 ms.
+    directorySweepMs: Math.max(100, Math.min(5000, durationMs(config.controlPointExpiry) / 4)),
   });
   let files: FilePolicySource | undefined;
   try {

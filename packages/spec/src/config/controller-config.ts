@@ -102,6 +102,9 @@ export const ControllerConfigSchema = z
       .min(1)
       .optional()
       .describe('File holding the token agents present with agentAuth token (re-read on every change).'),
+    controlPointExpiry: durationSchema(
+      'How long a control point without traffic stays in the agent directory (and /v1/control-points); expired ones are swept on a timer.',
+    ).default('60s'),
     agentServiceAccount: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?\/[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/, {
