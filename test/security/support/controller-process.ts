@@ -31,7 +31,8 @@ export class ControllerProcess {
    */
   static async start(options: {
     readonly policies?: Readonly<Record<string, unknown>>;
-    readonly args?: readonly string[];
+    /** Extra arguments; a function gets the controller's directory first, to write files they name. */
+    readonly args?: readonly string[] | ((dir: string) => readonly string[]);
     readonly env?: Readonly<Record<string, string>>;
   }): Promise<ControllerProcess> {
     const dir = mkdtempSync(join(tmpdir(), 'sluice-security-'));
@@ -52,7 +53,7 @@ export class ControllerProcess {
         String(ports.http),
         '--api-port',
         String(ports.api),
-        ...(options.args ?? []),
+        ...(typeof options.args === 'function' ? options.args(dir) : (options.args ?? [])),
       ],
       env: { ...(options.env ?? {}) },
       readyLine: /AgentSync on/,
