@@ -221,7 +221,10 @@ function credentialVolumes(binding: AgentBinding): TreeObject[] {
     {
       name: 'record-key',
       secret: {
-        secretName: defaultTo(values.recordKey.existingSecret.$, names.component(RECORD_KEY_SECRET_COMPONENT)),
+        secretName: defaultTo(
+          values.recordKey.existingSecret.$,
+          names.component(RECORD_KEY_SECRET_COMPONENT),
+        ),
         optional: true,
         defaultMode: 0o444,
         items: [{ key: values.recordKey.key.$, path: 'record-key' }],

@@ -121,7 +121,11 @@ function configFile(binding: ControllerBinding, name: Expr<string>): Tree {
       binding.createsRecordKey,
       concat('recordKeySecret: ', toJson(names.component(RECORD_KEY_SECRET_COMPONENT))),
     ),
-    concat('apiAllowedHosts: [', ...hosts.flatMap((host, index) => (index === 0 ? [toJson(host)] : [', ', toJson(host)])), ']'),
+    concat(
+      'apiAllowedHosts: [',
+      ...hosts.flatMap((host, index) => (index === 0 ? [toJson(host)] : [', ', toJson(host)])),
+      ']',
+    ),
   );
 }
 
@@ -142,11 +146,7 @@ export class SluiceController extends Construct {
   /** `<fullname>-controller-peers`: the headless Service agents dial with several replicas. */
   readonly peersName: Expr<string>;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: SluiceControllerProps | ControllerBinding = {},
-  ) {
+  constructor(scope: Construct, id: string, props: SluiceControllerProps | ControllerBinding = {}) {
     super(scope, id);
     const binding = props instanceof ControllerBinding ? props : bindTyped(props);
     const { values, names, namespace, context } = binding;

@@ -115,7 +115,9 @@ function grantsOf(role: Manifest, where: string): Found[] {
         apiGroup,
         resource,
         verbs: rule.verbs as string[],
-        ...(names !== undefined ? { resourceNames: secrets ? ('runtime secrets' as const) : ('own name' as const) } : {}),
+        ...(names !== undefined
+          ? { resourceNames: secrets ? ('runtime secrets' as const) : ('own name' as const) }
+          : {}),
         where: `${where} rule ${index}`,
       })),
     );
@@ -147,13 +149,17 @@ describe('RBAC: every rendered rule is reviewed', () => {
   it('Secret rules name exactly the Secrets the controller creates: none when the user names both', () => {
     for (const { rendering, role, where } of roles.filter(({ role }) => role.kind === 'Role')) {
       const named = ((role as Any).rules as Any[])
-        .filter((rule) => (rule.resources as string[]).includes('secrets') && rule.resourceNames !== undefined)
+        .filter(
+          (rule) => (rule.resources as string[]).includes('secrets') && rule.resourceNames !== undefined,
+        )
         .flatMap((rule) => rule.resourceNames as string[]);
       const config = rendering.manifests.find(
         (m) => m.kind === 'ConfigMap' && m.metadata.name === role.metadata.name,
       ) as Any;
       const text = config.data['controller.yaml'] as string;
-      const created = [...text.matchAll(/^(?:apiTokenSecret|recordKeySecret): "([^"]+)"$/gm)].map((m) => m[1]);
+      const created = [...text.matchAll(/^(?:apiTokenSecret|recordKeySecret): "([^"]+)"$/gm)].map(
+        (m) => m[1],
+      );
       assert.deepEqual(named, created, where);
     }
   });
@@ -217,7 +223,7 @@ describe('RBAC: every rendered rule is reviewed', () => {
       // The ClusterRole is named <namespace>-<controller>, so two releases of one name in two namespaces never share it.
       for (const binding of rendering.manifests.filter((m) => m.kind === 'ClusterRoleBinding') as Any[]) {
         assert.equal(binding.roleRef.kind, 'ClusterRole', rendering.label);
-        const [subject] = binding.subjects as Any[];
+        const subject = (binding.subjects as Any[])[0] as Any;
         assert.equal(binding.subjects.length, 1);
         assert.equal(subject.kind, 'ServiceAccount');
         assert.match(subject.name, /-controller$/);

@@ -173,13 +173,16 @@ describe('credentials reach pods only through Secret references', () => {
 
   it('the runtime Secrets are only named: the controller config names them, agents mount the record key by name', () => {
     const defaults = renderings.find((rendering) => rendering.label === 'synthesis sluice: defaults');
-    const config = (defaults?.manifests.find((m) => m.metadata.name === 'sluice-controller' && m.kind === 'ConfigMap') as Any)
-      .data['controller.yaml'] as string;
+    const config = (
+      defaults?.manifests.find(
+        (m) => m.metadata.name === 'sluice-controller' && m.kind === 'ConfigMap',
+      ) as Any
+    ).data['controller.yaml'] as string;
     assert.match(config, /^apiTokenSecret: "sluice-controller-api-token"$/m);
     assert.match(config, /^recordKeySecret: "sluice-record-key"$/m);
     const daemonSet = defaults?.manifests.find((m) => m.kind === 'DaemonSet') as Any;
     const volume = (daemonSet.spec.template.spec.volumes as Any[]).find((v) => v.name === 'record-key');
-    assert.deepEqual(volume.secret, {
+    assert.deepEqual(volume?.secret, {
       secretName: 'sluice-record-key',
       optional: true,
       defaultMode: 0o444,

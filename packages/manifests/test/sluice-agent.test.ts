@@ -114,10 +114,14 @@ describe('SluiceAgent with defaults', () => {
     const volume = (pod.volumes as AnyObject[]).find((v) => v.name === 'controller-token');
     assert.deepEqual(volume?.projected, {
       defaultMode: 0o444,
-      sources: [{ serviceAccountToken: { audience: 'sluice-controller', expirationSeconds: 3600, path: 'token' } }],
+      sources: [
+        { serviceAccountToken: { audience: 'sluice-controller', expirationSeconds: 3600, path: 'token' } },
+      ],
     });
     assert.deepEqual(
-      (container.volumeMounts as AnyObject[]).filter((m) => m.name === 'controller-token' || m.name === 'record-key'),
+      (container.volumeMounts as AnyObject[]).filter(
+        (m) => m.name === 'controller-token' || m.name === 'record-key',
+      ),
       [
         { name: 'controller-token', mountPath: '/var/run/secrets/sluice/controller-token', readOnly: true },
         { name: 'record-key', mountPath: '/var/run/secrets/sluice/record-key', readOnly: true },
@@ -148,7 +152,10 @@ describe('SluiceAgent with a record key of the user', () => {
     const objects = agent({ recordKey: { existingSecret: 'my-record-key', key: 'k' } });
     const daemonSet = objects.get('DaemonSet/sluice-system/sluice-agent') as AnyObject;
     const volume = (daemonSet.spec.template.spec.volumes as AnyObject[]).find((v) => v.name === 'record-key');
-    assert.deepEqual([volume?.secret.secretName, volume?.secret.items], ['my-record-key', [{ key: 'k', path: 'record-key' }]]);
+    assert.deepEqual(
+      [volume?.secret.secretName, volume?.secret.items],
+      ['my-record-key', [{ key: 'k', path: 'record-key' }]],
+    );
   });
 });
 

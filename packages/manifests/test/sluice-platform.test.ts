@@ -222,7 +222,9 @@ describe('the matrix renders what each case is about', () => {
     );
     assert.ok(namespaced.every((m) => m.metadata.namespace === 'sluice-system'));
     assert.deepEqual(
-      [...all.values()].filter((m) => m.kind.startsWith('Cluster')).map((m) => `${m.kind}/${m.metadata.name}`),
+      [...all.values()]
+        .filter((m) => m.kind.startsWith('Cluster'))
+        .map((m) => `${m.kind}/${m.metadata.name}`),
       ['ClusterRole/sluice-system-sluice-controller', 'ClusterRoleBinding/sluice-system-sluice-controller'],
     );
   });

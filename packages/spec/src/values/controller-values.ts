@@ -28,7 +28,10 @@ export const ControllerValuesSchema = z
       .object({
         grpc: portSchema(8090, 'AgentSync (gRPC); agents dial it.'),
         http: portSchema(8091, '/metrics, /healthz, /readyz (kubelet and Prometheus reach it by pod IP).'),
-        api: portSchema(8092, 'The /v1 API sluicectl uses, on a listener of its own; it always needs the token.'),
+        api: portSchema(
+          8092,
+          'The /v1 API sluicectl uses, on a listener of its own; it always needs the token.',
+        ),
       })
       .strict()
       .prefault({})
