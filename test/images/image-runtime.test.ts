@@ -84,14 +84,14 @@ async function waitForHealthy(url: string, child: ChildProcess, output: () => st
 
 async function runAsImage(
   component: 'agent' | 'controller',
-  args: (ports: { grpc: number; http: number }) => string[],
+  args: (ports: { grpc: number; http: number; api: number }) => string[],
 ) {
   const app = stage(component);
   const fromNpm = differenceFromNpm(app, component);
   makeReadOnly(join(app, '..'));
   const scratch = mkdtempSync(join(tmpdir(), 'sluice-image-tmp-'));
   chmodSync(scratch, 0o1777);
-  const ports = { grpc: await freePort(), http: await freePort() };
+  const ports = { grpc: await freePort(), http: await freePort(), api: await freePort() };
   const child = spawn(
     'setpriv',
     [
@@ -167,6 +167,8 @@ test('the controller image runs read-only as UID 65532, is healthy, and drains o
     String(ports.grpc),
     '--http-port',
     String(ports.http),
+    '--api-port',
+    String(ports.api),
   ]);
   assert.deepEqual(run.fromNpm, { extra: [], missing: [] });
   assert.equal(run.code, 0, run.output);

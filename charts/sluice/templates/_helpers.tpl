@@ -4,6 +4,10 @@
 {{- (print (trimSuffix "-" (trunc 57 (include "sluice.fullname" $))) "-agent") -}}
 {{- end }}
 
+{{- define "sluice.controller-api-token.fullname" -}}
+{{- (print (trimSuffix "-" (trunc 42 (include "sluice.fullname" $))) "-controller-api-token") -}}
+{{- end }}
+
 {{- define "sluice.controller-peers.fullname" -}}
 {{- (print (trimSuffix "-" (trunc 46 (include "sluice.fullname" $))) "-controller-peers") -}}
 {{- end }}
@@ -22,4 +26,8 @@
 
 {{- define "sluice.name" -}}
 {{- (default $.Chart.Name $.Values.nameOverride) -}}
+{{- end }}
+
+{{- define "sluice.record-key.fullname" -}}
+{{- (print (trimSuffix "-" (trunc 52 (include "sluice.fullname" $))) "-record-key") -}}
 {{- end }}

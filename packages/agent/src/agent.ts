@@ -9,6 +9,7 @@ import { systemClock, systemRandom } from './clock/system-clock.js';
 import { ComponentRegistry } from './components/component-registry.js';
 import { ControlPointRegistry } from './control-points/control-point-registry.js';
 import { ControllerLink } from './controller-link/controller-link.js';
+import { controllerTokenReader } from './controller-link/controller-credential.js';
 import { AgentGrpcServer } from './grpc/agent-grpc-server.js';
 import { grpcReceiveLimitBytes } from './grpc/grpc-limits.js';
 import { AgentHttpServer } from './http/agent-http-server.js';
@@ -190,6 +191,9 @@ export class Agent {
             logger: this.logger,
             reportIntervalMs: options.reportIntervalMs ?? 1000,
             capabilities: this.redis ? ['preview', 'rate-limiter-redis'] : ['preview'],
+            ...(config.controllerTokenFile !== undefined
+              ? { credential: controllerTokenReader(config.controllerTokenFile, this.logger) }
+              : {}),
           });
   }
 

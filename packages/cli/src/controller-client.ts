@@ -3,8 +3,8 @@ import { badInput, failure } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import type { OptionSpec, ParsedArguments } from './command.js';
 
-/** The controller's API inside the cluster, for release `sluice` in `sluice-system`. */
-export const DEFAULT_CONTROLLER_URL = 'http://sluice-controller.sluice-system.svc:8091';
+/** The controller's API (its own port, 8092) inside the cluster, for release `sluice` in `sluice-system`. */
+export const DEFAULT_CONTROLLER_URL = 'http://sluice-controller.sluice-system.svc:8092';
 
 /** Options every command that talks to the controller takes. */
 export const CONTROLLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {

@@ -21,16 +21,27 @@ before(async () => {
     join(policies, 'broken.yaml'),
     'apiVersion: sluice.dev/v1alpha1\nkind: FlowPolicy\nmetadata: {name: broken}\nspec: {rateLimitrs: []}\n',
   );
-  const [grpc, http] = [await freePort(), await freePort()];
+  const [grpc, http, api] = [await freePort(), await freePort(), await freePort()];
   const outcome = await runController(
-    ['--policies', policies, '--grpc-port', String(grpc), '--http-port', String(http)],
+    [
+      '--policies',
+      policies,
+      '--grpc-port',
+      String(grpc),
+      '--http-port',
+      String(http),
+      '--api-port',
+      String(api),
+      '--bind-address',
+      '127.0.0.1',
+    ],
     {
       SLUICE_CONTROLLER_API_TOKEN: TOKEN,
     },
   );
   assert.ok('running' in outcome, 'controller did not start');
   stop = () => outcome.running.stop();
-  url = `http://127.0.0.1:${http}`;
+  url = `http://127.0.0.1:${api}`;
 });
 
 after(() => stop());

@@ -2,12 +2,15 @@ import { EventEmitter } from 'node:events';
 import type { Clock } from './clock/clock.js';
 import { HttpApi } from './api/http-api.js';
 import { ControllerMetrics } from './api/controller-metrics.js';
+import { ProbeServer } from './api/probe-server.js';
 import { ControlLoops, loopKey } from './control/control-loops.js';
 import { PolicyRegistry } from './policies/policy-registry.js';
 import type { BaselineStore } from './state/baseline-store.js';
 import { GatedBaselineStore } from './state/baseline-store-gated.js';
-import { AgentDirectory } from './sync/agent-directory.js';
+import type { AgentAuthenticator } from './sync/agent-auth.js';
+import { AgentDirectory, type AgentDirectoryOptions } from './sync/agent-directory.js';
 import { AgentSyncServer } from './sync/agent-sync-server.js';
+import type { PreviewLimits } from './sync/preview-request.js';
 
 export interface ControllerOptions {
   readonly clock: Clock;
@@ -15,6 +18,15 @@ export interface ControllerOptions {
   readonly baselines?: BaselineStore;
   /** Optional bearer token for the /v1 API. */
   readonly apiToken?: string;
+  /** Host names the /v1 API answers besides localhost and IP addresses. @default none */
+  readonly apiAllowedHosts?: readonly string[];
+  /** Who may connect over AgentSync. @default no authentication */
+  readonly agentAuth?: AgentAuthenticator;
+  readonly previewLimits?: PreviewLimits;
+  /** Expiry and caps of the agent directory. @default 60 s, 1000 control points per agent */
+  readonly directory?: AgentDirectoryOptions;
+  /** How often expired control points are swept. @default 5000 */
+  readonly directorySweepMs?: number;
   /** How often due control loops are looked for; loops tick on their own evaluationInterval. @default 100 */
   readonly schedulerResolutionMs?: number;
   readonly log?: (message: string) => void;
@@ -43,7 +55,7 @@ export type ControllerRole = 'leader' | 'follower';
  */
 export class Controller {
   readonly registry = new PolicyRegistry();
-  readonly agents = new AgentDirectory();
+  readonly agents: AgentDirectory;
   readonly metrics = new ControllerMetrics();
   /**
    * `report` (agentId) after a report reached the loops, `agent-connected` / `agent-disconnected`
@@ -53,6 +65,9 @@ export class Controller {
   readonly events = new EventEmitter();
   readonly sync: AgentSyncServer;
   readonly api: HttpApi;
+  readonly probes: ProbeServer;
+  readonly #sweepMs: number;
+  #stopSweep: (() => void) | undefined;
   readonly #clock: Clock;
   readonly #resolutionMs: number;
   readonly #baselines: BaselineStore | undefined;
@@ -68,6 +83,8 @@ export class Controller {
     this.#role = options.role ?? 'leader';
     this.#leader = options.leader ?? (() => undefined);
     const log = options.log ?? ((message: string) => console.log(message));
+    this.agents = new AgentDirectory(options.directory);
+    this.#sweepMs = options.directorySweepMs ?? 5000;
     this.#baselines =
       options.baselines === undefined
         ? undefined
@@ -77,8 +94,10 @@ export class Controller {
       agents: this.agents,
       policies: () => this.registry.running(),
       decisions: () => this.loops.decisions(),
-      onReport: (report, agentId) => {
+      onReport: (report, agentId, outcome) => {
         this.metrics.report();
+        this.metrics.controlPointsDropped('agent-cap', outcome.droppedOverCap);
+        this.metrics.controlPointsDropped('too-long', outcome.droppedTooLong);
         this.loops.record(report);
         this.events.emit('report', agentId);
       },
@@ -86,6 +105,24 @@ export class Controller {
       onDisconnect: (agentId) => this.events.emit('agent-disconnected', agentId),
       clock: this.#clock,
       log,
+      ...(options.agentAuth !== undefined ? { authenticator: options.agentAuth } : {}),
+      onRefusal: (reason) => this.metrics.syncRefusal(reason),
+      ...(options.previewLimits !== undefined ? { previewLimits: options.previewLimits } : {}),
+    });
+    const leadership = () => ({
+      role: this.#role,
+      leader: this.#role === 'leader' ? undefined : this.#leader(),
+    });
+    this.probes = new ProbeServer({
+      metrics: async () => {
+        this.metrics.agents(this.sync.connectedAgentIds.length);
+        return {
+          contentType: this.metrics.registry.contentType,
+          body: await this.metrics.registry.metrics(),
+        };
+      },
+      ready: () => this.#ready,
+      leadership,
     });
     this.api = new HttpApi({
       sources: {
@@ -99,20 +136,11 @@ export class Controller {
         agents: () => this.agents.agents(),
         controlPoints: () => this.agents.controlPoints(this.#clock.now()),
         preview: (query) => this.sync.preview(query),
-        metrics: async () => {
-          this.metrics.agents(this.sync.connectedAgentIds.length);
-          return {
-            contentType: this.metrics.registry.contentType,
-            body: await this.metrics.registry.metrics(),
-          };
-        },
-        ready: () => this.#ready,
-        leadership: () => ({
-          role: this.#role,
-          leader: this.#role === 'leader' ? undefined : this.#leader(),
-        }),
+        leadership,
       },
       ...(options.apiToken !== undefined ? { bearerToken: options.apiToken } : {}),
+      ...(options.apiAllowedHosts !== undefined ? { allowedHosts: options.apiAllowedHosts } : {}),
+      onRefusal: (reason) => this.metrics.apiRefusal(reason),
     });
     this.registry.onChange((change) => {
       if (change.kind === 'invalid') {
@@ -183,17 +211,45 @@ export class Controller {
     return new ControlLoops(this.#baselines !== undefined ? { baselines: this.#baselines } : {});
   }
 
-  /** Serves AgentSync and the HTTP API and starts the tick scheduler; resolves with the bound ports. */
+  /**
+   * Serves AgentSync, the probes and `/metrics`, and the `/v1` API, and starts the tick scheduler and the
+   * directory sweep; resolves with the bound ports.
+   */
   async start(options: {
     grpcPort: number;
     httpPort: number;
+    apiPort: number;
+    /** One address for every listener unless given one by one (tests bind 127.0.0.1). */
     host?: string;
-  }): Promise<{ grpcPort: number; httpPort: number }> {
-    const host = options.host ?? '0.0.0.0';
-    const grpcPort = await this.sync.start({ port: options.grpcPort, host });
-    const httpPort = await this.api.start({ port: options.httpPort, host });
+    /** AgentSync's address. @default '0.0.0.0' */
+    grpcHost?: string;
+    /** The probes' and metrics' address. @default '0.0.0.0' */
+    httpHost?: string;
+    /** The API's address. @default '127.0.0.1' */
+    apiHost?: string;
+  }): Promise<{ grpcPort: number; httpPort: number; apiPort: number }> {
+    const { host } = options;
+    const grpcPort = await this.sync.start({
+      port: options.grpcPort,
+      host: options.grpcHost ?? host ?? '0.0.0.0',
+    });
+    const httpPort = await this.probes.start({
+      port: options.httpPort,
+      host: options.httpHost ?? host ?? '0.0.0.0',
+    });
+    const apiPort = await this.api.start({
+      port: options.apiPort,
+      host: options.apiHost ?? host ?? '127.0.0.1',
+    });
     this.#stopScheduler = this.#clock.every(this.#resolutionMs, () => this.tick());
-    return { grpcPort, httpPort };
+    // Expired control points go on a timer, not when someone reads them: memory must not wait for a reader.
+    this.#stopSweep = this.#clock.every(this.#sweepMs, () => this.sweep());
+    return { grpcPort, httpPort, apiPort };
+  }
+
+  /** Removes control points past their expiry from the agent directory and exports how many remain. */
+  sweep(): void {
+    this.metrics.controlPoints(this.agents.expire(this.#clock.now()));
   }
 
   /** Marks the policy sources as loaded; /readyz answers 200 from now on, leader or follower. */
@@ -222,8 +278,9 @@ export class Controller {
 
   async stop(): Promise<void> {
     this.#stopScheduler?.();
+    this.#stopSweep?.();
     // A leader saves what its loops learned; the gate makes this a no-op for a follower.
     this.#loops.persistAll();
-    await Promise.all([this.sync.stop(), this.api.stop()]);
+    await Promise.all([this.sync.stop(), this.api.stop(), this.probes.stop()]);
   }
 }

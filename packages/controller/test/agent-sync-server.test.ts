@@ -62,6 +62,7 @@ describe('AgentSync server with two agents over real gRPC', () => {
   let controller: Controller;
   let grpcPort: number;
   let httpPort: number;
+  let apiPort: number;
   let agentA: TestAgent;
   let agentB: TestAgent;
 
@@ -73,7 +74,12 @@ describe('AgentSync server with two agents over real gRPC', () => {
     baselines.save(`${POLICY}/service1`, baseline.snapshot());
     controller = new Controller({ clock, baselines, log: () => undefined });
     controller.registry.apply('policy.yaml', basicServiceProtection());
-    ({ grpcPort, httpPort } = await controller.start({ grpcPort: 0, httpPort: 0, host: '127.0.0.1' }));
+    ({ grpcPort, httpPort, apiPort } = await controller.start({
+      grpcPort: 0,
+      httpPort: 0,
+      apiPort: 0,
+      host: '127.0.0.1',
+    }));
     controller.setReady(true);
   });
 
@@ -84,7 +90,7 @@ describe('AgentSync server with two agents over real gRPC', () => {
   });
 
   const api = async (path: string, init?: RequestInit) => {
-    const response = await fetch(`http://127.0.0.1:${httpPort}${path}`, init);
+    const response = await fetch(`http://127.0.0.1:${apiPort}${path}`, init);
     return { status: response.status, body: (await response.json()) as any };
   };
 

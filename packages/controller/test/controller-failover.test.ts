@@ -81,7 +81,7 @@ describe(
   () => {
     const fake = new FakeKubeApiServer(NS);
     const dir = mkdtempSync(join(tmpdir(), 'sluice-failover-'));
-    const ports = { aGrpc: 0, aHttp: 0, bGrpc: 0, bHttp: 0, agentGrpc: 0, agentHttp: 0 };
+    const ports = { aGrpc: 0, aHttp: 0, aApi: 0, bGrpc: 0, bHttp: 0, bApi: 0, agentGrpc: 0, agentHttp: 0 };
     let a: LoggedProcess;
     let b: LoggedProcess;
     let agent: LoggedProcess;
@@ -92,7 +92,12 @@ describe(
     const decisionsReceived = async () =>
       metric(await agentMetrics(), 'sluice_agent_controller_messages_total{payload="decisions"}') ?? 0;
 
-    function controller(identity: string, grpcPort: number, httpPort: number): LoggedProcess {
+    function controller(
+      identity: string,
+      grpcPort: number,
+      httpPort: number,
+      apiPort: number,
+    ): LoggedProcess {
       const kubeconfig = join(dir, `${identity}.kubeconfig`);
       writeFileSync(kubeconfig, fake.kubeConfig(identity).exportConfig());
       return new LoggedProcess(
@@ -106,6 +111,11 @@ describe(
           String(grpcPort),
           '--http-port',
           String(httpPort),
+          '--api-port',
+          String(apiPort),
+          // This test is about leader election; agent authentication has tests of its own.
+          '--agent-auth',
+          'none',
         ],
         {
           PATH: process.env.PATH ?? '',
@@ -135,9 +145,9 @@ describe(
       // A baseline an earlier controller saved: whoever leads must control on it from its first tick.
       fake.setStatus(POLICY, { controlLoops: { service1: { baseline: baseline(50) } } });
       for (const key of Object.keys(ports) as (keyof typeof ports)[]) ports[key] = await freePort();
-      a = controller('controller-a', ports.aGrpc, ports.aHttp);
+      a = controller('controller-a', ports.aGrpc, ports.aHttp, ports.aApi);
       await a.waitForLine(/controller-a follower -> leader \(acquired/, 20_000);
-      b = controller('controller-b', ports.bGrpc, ports.bHttp);
+      b = controller('controller-b', ports.bGrpc, ports.bHttp, ports.bApi);
       await b.waitForLine(/leader election for Lease demo-system\/sluice-controller as controller-b/, 20_000);
       agent = new LoggedProcess(
         'agent',
@@ -175,12 +185,12 @@ describe(
         [bReady.status, bReady.body.role, bReady.body.leader],
         [200, 'follower', 'controller-a'],
       );
-      const bApi = await json(`http://127.0.0.1:${ports.bHttp}/v1/policies`);
+      const bApi = await json(`http://127.0.0.1:${ports.bApi}/v1/policies`);
       assert.equal(bApi.status, 503);
       assert.equal(bApi.body.leader, 'controller-a');
-      const aPolicies = await json(`http://127.0.0.1:${ports.aHttp}/v1/policies`);
+      const aPolicies = await json(`http://127.0.0.1:${ports.aApi}/v1/policies`);
       assert.equal(aPolicies.body.policies[0].controlLoops[0].baselineMs, 50, 'the persisted baseline');
-      const aAgents = await json(`http://127.0.0.1:${ports.aHttp}/v1/agents`);
+      const aAgents = await json(`http://127.0.0.1:${ports.aApi}/v1/agents`);
       assert.equal(aAgents.body.agents.length, 1);
       const bMetrics = await (await fetch(`http://127.0.0.1:${ports.bHttp}/metrics`)).text();
       assert.equal(metric(bMetrics, 'sluice_controller_leader'), 0);
@@ -220,7 +230,7 @@ describe(
       assert.ok(takeoverMs <= FAILOVER_BUDGET_MS, `takeover took ${takeoverMs} ms`);
       const lease = fake.lease('sluice-controller');
       assert.deepEqual([lease?.spec.holderIdentity, lease?.spec.leaseTransitions], ['controller-b', 1]);
-      const policies = await json(`http://127.0.0.1:${ports.bHttp}/v1/policies`);
+      const policies = await json(`http://127.0.0.1:${ports.bApi}/v1/policies`);
       assert.equal(policies.status, 200);
       assert.equal(policies.body.policies[0].controlLoops[0].baselineMs, 80, 'loaded when it began to lead');
       const ready = await json(`http://127.0.0.1:${ports.bHttp}/readyz`);
@@ -252,7 +262,7 @@ describe(
         `decisions from the new leader came ${decidedMs} ms after the kill`,
       );
       assert.ok(refusals >= 1, 'the follower refused the agent until it led');
-      const agents = await json(`http://127.0.0.1:${ports.bHttp}/v1/agents`);
+      const agents = await json(`http://127.0.0.1:${ports.bApi}/v1/agents`);
       assert.equal(agents.body.agents.length, 1);
     });
 
@@ -282,7 +292,7 @@ describe(
 
     it('SIGTERM of the leader (a rolling restart): it saves its baselines, releases the Lease, and a follower leads within one retry period', async (t) => {
       // controller-a's container restarts in its pod: same name, a follower now.
-      a = controller('controller-a', ports.aGrpc, ports.aHttp);
+      a = controller('controller-a', ports.aGrpc, ports.aHttp, ports.aApi);
       await a.waitForLine(/leader election for Lease demo-system\/sluice-controller as controller-a/, 20_000);
       await fake.answered(
         (call) => call.user === 'controller-a' && call.method === 'GET' && call.path.includes('/leases'),

@@ -40,9 +40,10 @@ describe('Controller roles', () => {
   let controller: Controller;
   let grpcPort: number;
   let httpPort: number;
+  let apiPort: number;
   const agents: TestAgent[] = [];
   const http = async (path: string) => {
-    const response = await fetch(`http://127.0.0.1:${httpPort}${path}`);
+    const response = await fetch(`http://127.0.0.1:${path.startsWith('/v1/') ? apiPort : httpPort}${path}`);
     return { status: response.status, body: (await response.json()) as any };
   };
   const metrics = async () => (await fetch(`http://127.0.0.1:${httpPort}/metrics`)).text();
@@ -57,7 +58,12 @@ describe('Controller roles', () => {
       leader: () => 'controller-a',
     });
     controller.registry.apply('policy.yaml', basicServiceProtection());
-    ({ grpcPort, httpPort } = await controller.start({ grpcPort: 0, httpPort: 0, host: '127.0.0.1' }));
+    ({ grpcPort, httpPort, apiPort } = await controller.start({
+      grpcPort: 0,
+      httpPort: 0,
+      apiPort: 0,
+      host: '127.0.0.1',
+    }));
     controller.setReady(true);
   });
 

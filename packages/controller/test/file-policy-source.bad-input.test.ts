@@ -50,6 +50,7 @@ describe('invalid policy files: Invalid on /v1/policies, the last good version k
   const controller = new Controller({ clock: new ManualClock(), apiToken: TOKEN, log: () => undefined });
   const source = new FilePolicySource({ dir, registry: controller.registry, log: () => undefined });
   let base: string;
+  let probes: string;
   let agent: TestAgent;
   let goodHash: string;
 
@@ -69,9 +70,10 @@ describe('invalid policy files: Invalid on /v1/policies, the last good version k
   before(async () => {
     replace(path, stringify(basicServiceProtection()));
     source.start();
-    const ports = await controller.start({ grpcPort: 0, httpPort: 0, host: '127.0.0.1' });
+    const ports = await controller.start({ grpcPort: 0, httpPort: 0, apiPort: 0, host: '127.0.0.1' });
     controller.setReady(true);
-    base = `http://127.0.0.1:${ports.httpPort}`;
+    base = `http://127.0.0.1:${ports.apiPort}`;
+    probes = `http://127.0.0.1:${ports.httpPort}`;
     agent = new TestAgent(ports.grpcPort);
     agent.hello({
       agent_id: 'a',
@@ -131,7 +133,7 @@ describe('invalid policy files: Invalid on /v1/policies, the last good version k
     assert.equal(components[1]?.[0], 'second-policy');
     // The first message at connect, and this one: no invalid version caused a push.
     assert.equal(agent.received.filter((received) => received.payload === 'components').length, 2);
-    const metrics = await (await fetch(`${base}/metrics`)).text();
+    const metrics = await (await fetch(`${probes}/metrics`)).text();
     assert.match(metrics, new RegExp(`^sluice_controller_policy_invalid_total ${CASES.length}$`, 'm'));
   });
 

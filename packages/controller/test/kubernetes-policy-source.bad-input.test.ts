@@ -55,7 +55,7 @@ describe('invalid FlowPolicy resources: Ready=False with the message, the last g
       log: () => undefined,
       warn: () => undefined,
     });
-    const ports = await controller.start({ grpcPort: 0, httpPort: 0, host: '127.0.0.1' });
+    const ports = await controller.start({ grpcPort: 0, httpPort: 0, apiPort: 0, host: '127.0.0.1' });
     const written = statusWritten(source, NAME);
     await source.start(controller.registry);
     assert.equal((await written).conditions[0].status, 'True');

@@ -10,7 +10,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
+import { status as grpcStatus } from '@grpc/grpc-js';
 import { freePort } from '@sluice/testkit';
+import { TestAgent } from './support/agent-client.js';
 import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
 import { basicServiceProtection, FIXTURE_POLICIES_DIR } from './support/fixture-policy.js';
 
@@ -38,6 +40,7 @@ function printed(child: ChildProcess, text: string, timeoutMs = 20_000): Promise
 describe('sluice-controller executable', () => {
   let child: ChildProcess;
   let httpPort: number;
+  let apiPort: number;
   let stateDir: string;
 
   before(async () => {
@@ -45,6 +48,7 @@ describe('sluice-controller executable', () => {
     stateDir = mkdtempSync(join(tmpdir(), 'sluice-controller-state-'));
     const grpcPort = await freePort();
     httpPort = await freePort();
+    apiPort = await freePort();
     child = spawn(
       process.execPath,
       [
@@ -57,13 +61,20 @@ describe('sluice-controller executable', () => {
         String(grpcPort),
         '--http-port',
         String(httpPort),
+        '--api-port',
+        String(apiPort),
       ],
       {
         env: { ...process.env, SLUICE_CONTROLLER_API_TOKEN: TOKEN },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
-    await printed(child, `HTTP API on :${httpPort}`);
+    const output = await printed(child, `API on 0.0.0.0:${apiPort} (token required)`);
+    // No agent authentication configured: AgentSync stays on loopback.
+    assert.match(
+      output,
+      /AgentSync on 127\.0\.0\.1:[0-9]+ \(agent auth none\), probes and \/metrics on 0\.0\.0\.0:/,
+    );
   });
 
   after(() => {
@@ -72,7 +83,7 @@ describe('sluice-controller executable', () => {
   });
 
   it('lists the example policy as Valid on GET /v1/policies', async () => {
-    const response = await fetch(`http://127.0.0.1:${httpPort}/v1/policies`, {
+    const response = await fetch(`http://127.0.0.1:${apiPort}/v1/policies`, {
       headers: { authorization: `Bearer ${TOKEN}` },
     });
     assert.equal(response.status, 200);
@@ -88,11 +99,13 @@ describe('sluice-controller executable', () => {
     );
   });
 
-  it('requires the bearer token on /v1 but not on the probes', async () => {
-    assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/policies`)).status, 401);
+  it('requires the bearer token on /v1 but not on the probes, which have their own port', async () => {
+    assert.equal((await fetch(`http://127.0.0.1:${apiPort}/v1/policies`)).status, 401);
+    assert.equal((await fetch(`http://127.0.0.1:${httpPort}/v1/policies`)).status, 404);
+    assert.equal((await fetch(`http://127.0.0.1:${apiPort}/metrics`)).status, 404);
     assert.equal(
       (
-        await fetch(`http://127.0.0.1:${httpPort}/v1/agents`, {
+        await fetch(`http://127.0.0.1:${apiPort}/v1/agents`, {
           headers: { authorization: 'Bearer wrong-token-0123456789ab' },
         })
       ).status,
@@ -129,6 +142,10 @@ describe('sluice-controller bad input', () => {
   let unknownFlag: Promise<Run>;
   let shortToken: Promise<Run>;
   let unsafeLease: Promise<Run>;
+  let openApi: Promise<Run>;
+  let tokenModeWithoutFile: Promise<Run>;
+  let shortAgentToken: Promise<Run>;
+  let kubernetesWithoutAccount: Promise<Run>;
 
   before(() => {
     badPort = run(['--policies', fileURLToPath(FIXTURE_POLICIES_DIR), '--grpc-port', 'eighty']);
@@ -139,6 +156,36 @@ describe('sluice-controller bad input', () => {
       PATH: process.env.PATH ?? '',
       SLUICE_CONTROLLER_API_TOKEN: 'hunter2',
     });
+    openApi = run(['--policies', '.', '--api-bind-address', '0.0.0.0']);
+    tokenModeWithoutFile = run(['--policies', '.', '--agent-auth', 'token']);
+    const shortTokenFile = join(mkdtempSync(join(tmpdir(), 'sluice-short-token-')), 'token');
+    writeFileSync(shortTokenFile, 'hunter2\n');
+    shortAgentToken = run(['--policies', '.', '--agent-token-file', shortTokenFile]);
+    kubernetesWithoutAccount = run(['--kubernetes']);
+  });
+
+  it('exits 2 on an API bound beyond loopback without a token, naming the key and the fix', async () => {
+    const result = await openApi;
+    assert.equal(result.status, 2);
+    assert.match(
+      result.stderr,
+      /^apiBindAddress: "0\.0\.0\.0" is not allowed without an API token; set SLUICE_CONTROLLER_API_TOKEN/,
+    );
+  });
+
+  it('exits 2 on agent authentication it cannot do: token without a file, a short token, kubernetes without the account', async () => {
+    const [withoutFile, short, withoutAccount] = await Promise.all([
+      tokenModeWithoutFile,
+      shortAgentToken,
+      kubernetesWithoutAccount,
+    ]);
+    assert.equal(withoutFile.status, 2);
+    assert.match(withoutFile.stderr, /agentTokenFile: .*is required with agentAuth token/);
+    assert.equal(short.status, 2);
+    assert.match(short.stderr, /agentTokenFile: ".*" holds 7 characters; at least 16 are required/);
+    assert.doesNotMatch(short.stderr, /hunter2/);
+    assert.equal(withoutAccount.status, 2);
+    assert.match(withoutAccount.stderr, /agentServiceAccount: .*is required with agentAuth kubernetes/);
   });
 
   it('exits 2 naming the flag, the value and what is allowed', async () => {
@@ -180,14 +227,14 @@ describe('sluice-controller bad input', () => {
 });
 
 describe('sluice-controller --kubernetes (against the fake API server of kubernetes-policy-source.test.ts)', () => {
-  it('lists the FlowPolicy of its namespace as Valid and writes Ready=True to its status', async () => {
+  it('creates its runtime Secrets, requires the API token from one, admits agents by TokenReview, and lists the FlowPolicy as Valid', async () => {
     const fake = new FakeKubeApiServer('demo-system');
     await fake.start();
     const dir = mkdtempSync(join(tmpdir(), 'sluice-kubeconfig-'));
     const kubeconfig = join(dir, 'config');
     writeFileSync(kubeconfig, fake.kubeConfig().exportConfig());
     fake.apply(basicServiceProtection() as { metadata: { name: string }; spec: unknown });
-    const httpPort = await freePort();
+    const [grpcPort, httpPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const child = spawn(
       process.execPath,
       [
@@ -196,18 +243,41 @@ describe('sluice-controller --kubernetes (against the fake API server of kuberne
         '--namespace',
         'demo-system',
         '--grpc-port',
-        String(await freePort()),
+        String(grpcPort),
         '--http-port',
         String(httpPort),
+        '--api-port',
+        String(apiPort),
+        '--bind-address',
+        '127.0.0.1',
+        '--api-token-secret',
+        'sluice-api-token',
+        '--record-key-secret',
+        'sluice-record-key',
+        '--agent-service-account',
+        'demo-system/sluice-agent',
       ],
       {
         env: { PATH: process.env.PATH ?? '', KUBECONFIG: kubeconfig },
         stdio: ['ignore', 'pipe', 'pipe'],
       },
     );
+    const agents: TestAgent[] = [];
     try {
-      await printed(child, `HTTP API on :${httpPort}`);
-      const body = (await (await fetch(`http://127.0.0.1:${httpPort}/v1/policies`)).json()) as any;
+      await printed(child, `API on 127.0.0.1:${apiPort} (token required)`);
+      const token = Buffer.from(fake.secrets.get('sluice-api-token')?.data.token ?? '', 'base64').toString(
+        'utf8',
+      );
+      assert.match(token, /^[A-Za-z0-9_-]{43}$/, 'base64url of 32 random bytes');
+      assert.equal(
+        Buffer.from(fake.secrets.get('sluice-record-key')?.data['record-key'] ?? '', 'base64').length,
+        32,
+      );
+      assert.equal((await fetch(`http://127.0.0.1:${apiPort}/v1/policies`)).status, 401);
+      const response = await fetch(`http://127.0.0.1:${apiPort}/v1/policies`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      const body = (await response.json()) as any;
       assert.deepEqual(
         body.policies.map((policy: any) => [policy.source, policy.status]),
         [['demo-system/basic-service-protection', 'Valid']],
@@ -216,7 +286,31 @@ describe('sluice-controller --kubernetes (against the fake API server of kuberne
       const status = fake.get('basic-service-protection')?.status as any;
       assert.equal(status.conditions[0].status, 'True');
       assert.equal(status.observedGeneration, 1);
+      // AgentSync: the agents' projected token passes TokenReview; none, or another account's, does not.
+      const issue = (serviceAccount: string) =>
+        fake.tokenReviews.issue({
+          namespace: 'demo-system',
+          serviceAccount,
+          podName: `${serviceAccount}-x1`,
+          audiences: ['sluice-controller'],
+          expiresAtMs: Date.now() + 3_600_000,
+        });
+      const hello = { agent_id: 'node-1', agent_group: 'default', capabilities: [] };
+      for (const credential of [undefined, issue('default')]) {
+        const rogue = new TestAgent(grpcPort, credential === undefined ? {} : { token: credential });
+        agents.push(rogue);
+        rogue.hello(hello);
+        assert.equal((await rogue.closed)?.code, grpcStatus.UNAUTHENTICATED);
+        assert.equal(rogue.received.length, 0);
+      }
+      const agent = new TestAgent(grpcPort, { token: issue('sluice-agent') });
+      agents.push(agent);
+      agent.hello(hello);
+      const components = await agent.next((message) => message.payload === 'components');
+      assert.ok(components.payload === 'components');
+      assert.equal(components.components.policies?.length, 1);
     } finally {
+      for (const agent of agents) agent.close();
       const exited = once(child, 'exit');
       child.kill('SIGTERM');
       assert.deepEqual(await exited, [0, null]);

@@ -1,3 +1,4 @@
+import { AGENT_TOKEN_AUDIENCE } from '@sluice/spec';
 import { Construct } from 'constructs';
 import {
   ComponentBinding,
@@ -22,7 +23,7 @@ import {
 import { sluiceProbes } from './container-probes.js';
 import { sluiceContainerPorts, sluiceServicePorts } from './sluice-ports.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
-import { CONTROLLER_PEERS_COMPONENT } from './sluice-controller.js';
+import { CONTROLLER_PEERS_COMPONENT, RECORD_KEY_SECRET_COMPONENT } from './sluice-controller.js';
 import { SluiceObject } from './sluice-object.js';
 import { AgentValuesSchema, type AgentValues, type AgentValuesInput } from './spec-values.js';
 import { evaluateTree, textLines, type Tree, type TreeObject, when, yamlOf } from './template-tree.js';
@@ -35,6 +36,12 @@ const CONFIG_DIRECTORY = '/etc/sluice';
 const CONFIG_FILE = 'agent.yaml';
 /** The controller's default AgentSync port, used when a typed agent is synthesised without its controller. */
 const DEFAULT_CONTROLLER_GRPC_PORT = 8090;
+/** Where the projected service-account token the agent presents to the controller is mounted. */
+const CONTROLLER_TOKEN_DIRECTORY = '/var/run/secrets/sluice/controller-token';
+/** Where the record-key Secret is mounted. */
+const RECORD_KEY_DIRECTORY = '/var/run/secrets/sluice/record-key';
+/** Lifetime of the projected token; kubelet rewrites it at 80% of that, the agent re-reads it on each Connect. */
+const CONTROLLER_TOKEN_SECONDS = 3600;
 
 /** Props of a typed `SluiceAgent`: the chart's `agent` values plus where and under which release it runs. */
 export interface SluiceAgentProps extends Readonly<AgentValuesInput>, ReleaseProps {}
@@ -109,6 +116,8 @@ function configFile(values: View<AgentValues>, controllerAddress: Expr<string>):
     concat('logLevel: ', toJson(values.logLevel.$)),
     when(values.redis.url.$, concat('redisUrl: ', toJson(values.redis.url.$))),
     when(values.defaultControlPoint.$, concat('defaultControlPoint: ', toJson(values.defaultControlPoint.$))),
+    `controllerTokenFile: "${CONTROLLER_TOKEN_DIRECTORY}/token"`,
+    `recordKeyFile: "${RECORD_KEY_DIRECTORY}/record-key"`,
   );
 }
 
@@ -177,9 +186,51 @@ function agentContainer(binding: AgentBinding, configSource: AgentConfigSource):
         ? [
             { name: 'config', mountPath: CONFIG_DIRECTORY, readOnly: true },
             { name: 'tmp', mountPath: '/tmp' },
+            { name: 'controller-token', mountPath: CONTROLLER_TOKEN_DIRECTORY, readOnly: true },
+            { name: 'record-key', mountPath: RECORD_KEY_DIRECTORY, readOnly: true },
           ]
         : [],
   };
+}
+
+/**
+ * The agent's credentials as volumes: a projected service-account token for the controller's
+ * TokenReview (audience `sluice-controller`, 1 h; the pod mounts no other token), and the record-key
+ * Secret (the user's, or the one the controller creates at run time). The Secret volume is optional, so
+ * an agent that starts before the controller has created it still starts (kubelet fills the volume once
+ * the Secret exists).
+ */
+function credentialVolumes(binding: AgentBinding): TreeObject[] {
+  const { values, names } = binding;
+  return [
+    {
+      name: 'controller-token',
+      projected: {
+        defaultMode: 0o444,
+        sources: [
+          {
+            serviceAccountToken: {
+              audience: AGENT_TOKEN_AUDIENCE,
+              expirationSeconds: CONTROLLER_TOKEN_SECONDS,
+              path: 'token',
+            },
+          },
+        ],
+      },
+    },
+    {
+      name: 'record-key',
+      secret: {
+        secretName: defaultTo(
+          values.recordKey.existingSecret.$,
+          names.component(RECORD_KEY_SECRET_COMPONENT),
+        ),
+        optional: true,
+        defaultMode: 0o444,
+        items: [{ key: values.recordKey.key.$, path: 'record-key' }],
+      },
+    },
+  ];
 }
 
 /**
@@ -279,6 +330,7 @@ export class SluiceAgent extends Construct {
                 { name: 'config', configMap: { name, defaultMode: 0o444 } },
                 // The root filesystem is read-only; /tmp is the one writable place.
                 { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+                ...credentialVolumes(binding),
               ],
             },
           },

@@ -17,16 +17,25 @@ import {
   type Expr,
   greaterThan,
   literal,
+  not,
+  or,
   sha256,
   toJson,
 } from './expr.js';
 import { sluiceProbes } from './container-probes.js';
-import { sluiceContainerPorts, sluiceGrpcServicePort, sluiceServicePorts } from './sluice-ports.js';
+import type { HelmNames } from './helm-names.js';
+import {
+  sluiceApiContainerPort,
+  sluiceApiServicePort,
+  sluiceContainerPorts,
+  sluiceGrpcServicePort,
+  sluiceServicePorts,
+} from './sluice-ports.js';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './pod-security.js';
 import { SluiceObject } from './sluice-object.js';
 import { ControllerValuesSchema, type ControllerValues, type ControllerValuesInput } from './spec-values.js';
 import { textLines, type Tree, when, yamlOf } from './template-tree.js';
-import { literalView, type View } from './values-view.js';
+import { literalView } from './values-view.js';
 
 const SOURCE = 'packages/manifests/src/sluice-controller.ts';
 const COMPONENT = 'controller';
@@ -39,42 +48,96 @@ const CONFIG_DIRECTORY = '/etc/sluice';
 const CONFIG_FILE = 'controller.yaml';
 /** The API group of Lease objects, which leader election holds. */
 const COORDINATION_GROUP = 'coordination.k8s.io';
+/** The name suffix of the Secret the controller creates for the API token (`<fullname>-controller-api-token`). */
+export const API_TOKEN_SECRET_COMPONENT = 'controller-api-token';
+/** The name suffix of the record-key Secret agents mount (`<fullname>-record-key`), created by the controller. */
+export const RECORD_KEY_SECRET_COMPONENT = 'record-key';
+
+/** A bound controller: values through a view, plus whether it creates the record-key Secret the agents mount. */
+export class ControllerBinding extends ComponentBinding<ControllerValues> {
+  constructor(
+    base: ComponentBinding<ControllerValues>,
+    /** Truthy when the agents mount the runtime record-key Secret (no Secret of the user's is named). */
+    readonly createsRecordKey: Expr<unknown>,
+  ) {
+    super(base.values, base.names, base.namespace, base.enabled, base.context);
+  }
+}
+
+/** The Service's DNS names the API answers (its Host check refuses any other name). */
+function apiHostNames(name: Expr<string>, namespace: Expr<string>): Expr<string>[] {
+  return [
+    name,
+    concat(name, '.', namespace),
+    concat(name, '.', namespace, '.svc'),
+    concat(name, '.', namespace, '.svc.cluster.local'),
+  ];
+}
+
+/** The agents' service account, `<namespace>/<fullname>-agent`: the one TokenReview principal admitted. */
+function agentServiceAccount(names: HelmNames, namespace: Expr<string>): Expr<string> {
+  return concat(namespace, '/', names.component('agent'));
+}
 
 /** Props of a typed `SluiceController`: the chart's `controller` values plus release and namespace. */
 export interface SluiceControllerProps extends Readonly<ControllerValuesInput>, ReleaseProps {}
 
-function bindTyped(props: SluiceControllerProps): ComponentBinding<ControllerValues> {
+function bindTyped(props: SluiceControllerProps): ControllerBinding {
   const { release, rest } = splitReleaseProps(props);
   const context = releaseContext(release, SLUICE_CHART, 'SluiceController');
   const values = parseProps(ControllerValuesSchema, rest, 'SluiceController');
-  return new ComponentBinding<ControllerValues>(
+  const base = new ComponentBinding<ControllerValues>(
     literalView(values),
     literalNames(release, 'sluice'),
     literal(context.release.namespace),
     undefined,
     context,
   );
+  // Alone, the controller cannot know the agents' values: it creates the record key they mount by default.
+  return new ControllerBinding(base, literal(true));
 }
 
 /** The controller's config file, keyed as the controller config schema in `@sluice/spec` expects. */
-function configFile(values: View<ControllerValues>, namespace: Expr<string>): Tree {
+function configFile(binding: ControllerBinding, name: Expr<string>): Tree {
+  const { values, names, namespace } = binding;
+  const hosts = apiHostNames(name, namespace);
   return textLines(
     concat('grpcPort: ', toJson(values.ports.grpc.$)),
     concat('httpPort: ', toJson(values.ports.http.$)),
+    concat('apiPort: ', toJson(values.ports.api.$)),
     // In a cluster the controller reads FlowPolicy resources of its own namespace, the only ones its Role covers.
     'kubernetes: true',
     concat('namespace: ', toJson(namespace)),
     concat('logLevel: ', toJson(values.logLevel.$)),
+    // Agents present their projected service-account token; TokenReview says which pod sent it.
+    'agentAuth: "kubernetes"',
+    concat('agentServiceAccount: ', toJson(agentServiceAccount(names, namespace))),
+    // Created at run time when absent, never rendered: a rendered random value would change every render.
+    when(
+      not(values.apiToken.existingSecret.$),
+      concat('apiTokenSecret: ', toJson(names.component(API_TOKEN_SECRET_COMPONENT))),
+    ),
+    when(
+      binding.createsRecordKey,
+      concat('recordKeySecret: ', toJson(names.component(RECORD_KEY_SECRET_COMPONENT))),
+    ),
+    concat(
+      'apiAllowedHosts: [',
+      ...hosts.flatMap((host, index) => (index === 0 ? [toJson(host)] : [', ', toJson(host)])),
+      ']',
+    ),
   );
 }
 
 /**
  * The Sluice controller: one replica by default, or several that elect a leader through a Lease, so two
  * controllers never push conflicting decisions; replaced with Recreate; a Service agents and sluicectl
- * reach; with several replicas also a headless Service over all of them (agents try each Ready replica
- * until the leader accepts them; every healthy replica is Ready); a Role limited to FlowPolicy resources,
- * events and (with leader election) its own Lease in its namespace; and a PodDisruptionBudget that never
- * blocks a node drain.
+ * reach (gRPC, probes and metrics, and the API on a port of its own); with several replicas also a
+ * headless Service over all of them (agents try each Ready replica until the leader accepts them; every
+ * healthy replica is Ready); a Role limited to FlowPolicy resources, the runtime Secrets it creates
+ * (the API token and the agents' record key) and (with leader election) its own Lease in its namespace;
+ * a ClusterRole for TokenReview only (agents authenticate with their projected service-account token);
+ * and a PodDisruptionBudget that never blocks a node drain.
  */
 export class SluiceController extends Construct {
   readonly objects: readonly SluiceObject[];
@@ -83,13 +146,9 @@ export class SluiceController extends Construct {
   /** `<fullname>-controller-peers`: the headless Service agents dial with several replicas. */
   readonly peersName: Expr<string>;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    props: SluiceControllerProps | ComponentBinding<ControllerValues> = {},
-  ) {
+  constructor(scope: Construct, id: string, props: SluiceControllerProps | ControllerBinding = {}) {
     super(scope, id);
-    const binding = props instanceof ComponentBinding ? props : bindTyped(props);
+    const binding = props instanceof ControllerBinding ? props : bindTyped(props);
     const { values, names, namespace, context } = binding;
     const name = names.component(COMPONENT);
     this.name = name;
@@ -103,6 +162,10 @@ export class SluiceController extends Construct {
     // Several replicas would each steer the agents: they elect a leader, and the Lease is named after the
     // controller (one per release, so two releases never share a leader).
     const leaderElection = greaterThan(values.replicas.$, 1);
+    const createsApiToken = not(tokenSecret);
+    const createsSecret = or(createsApiToken, binding.createsRecordKey);
+    // Cluster-scoped: two releases of the same name in two namespaces must not share it.
+    const clusterName = concat(namespace, '-', name);
 
     const serviceAccount = new SluiceObject(this, 'ServiceAccount', {
       ...common,
@@ -129,7 +192,18 @@ export class SluiceController extends Construct {
             resources: [`${FLOW_POLICY_CRD.plural}/status`],
             verbs: ['get', 'update', 'patch'],
           },
-          { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+          // The runtime Secrets: created when absent, then read. RBAC cannot limit create to a name (the
+          // object does not exist at authorisation); get is limited to the two names.
+          when(createsSecret, { apiGroups: [''], resources: ['secrets'], verbs: ['create'] }),
+          when(createsSecret, {
+            apiGroups: [''],
+            resources: ['secrets'],
+            resourceNames: [
+              when(createsApiToken, names.component(API_TOKEN_SECRET_COMPONENT)),
+              when(binding.createsRecordKey, names.component(RECORD_KEY_SECRET_COMPONENT)),
+            ],
+            verbs: ['get'],
+          }),
           // RBAC cannot limit create to a name (the object does not exist yet at authorisation), so create
           // is granted on its own and get/update only on the controller's own Lease.
           when(leaderElection, { apiGroups: [COORDINATION_GROUP], resources: ['leases'], verbs: ['create'] }),
@@ -155,6 +229,30 @@ export class SluiceController extends Construct {
       },
     });
 
+    // TokenReview is cluster-scoped, so its one permission needs a ClusterRole.
+    const clusterRole = new SluiceObject(this, 'ClusterRole', {
+      ...common,
+      file: 'controller-clusterrole.yaml',
+      tree: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: clusterName, labels },
+        rules: [{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }],
+      },
+    });
+
+    const clusterRoleBinding = new SluiceObject(this, 'ClusterRoleBinding', {
+      ...common,
+      file: 'controller-clusterrolebinding.yaml',
+      tree: {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: clusterName, labels },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: clusterName },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      },
+    });
+
     const configMap = new SluiceObject(this, 'ConfigMap', {
       ...common,
       file: 'controller-configmap.yaml',
@@ -162,7 +260,7 @@ export class SluiceController extends Construct {
         apiVersion: 'v1',
         kind: 'ConfigMap',
         metadata,
-        data: { [CONFIG_FILE]: configFile(values, namespace) },
+        data: { [CONFIG_FILE]: configFile(binding, name) },
       },
     });
 
@@ -176,7 +274,7 @@ export class SluiceController extends Construct {
         spec: {
           type: 'ClusterIP',
           selector,
-          ports: sluiceServicePorts(values.ports),
+          ports: [...sluiceServicePorts(values.ports), sluiceApiServicePort(values.ports.api.$)],
         },
       },
     });
@@ -226,7 +324,14 @@ export class SluiceController extends Construct {
               annotations: {
                 'sidecar.istio.io/inject': 'false',
                 // A config change must roll the pod; the digest covers every input of the config file.
-                'checksum/config': sha256(concat(toJson(values.$), toJson(namespace))),
+                'checksum/config': sha256(
+                  concat(
+                    toJson(values.$),
+                    toJson(namespace),
+                    // Whether it creates the agents' record key (the agent values decide).
+                    toJson(not(binding.createsRecordKey)),
+                  ),
+                ),
               },
             },
             spec: {
@@ -245,7 +350,7 @@ export class SluiceController extends Construct {
                   ),
                   imagePullPolicy: values.image.pullPolicy.$,
                   args: ['--config', `${CONFIG_DIRECTORY}/${CONFIG_FILE}`],
-                  ports: sluiceContainerPorts(values.ports),
+                  ports: [...sluiceContainerPorts(values.ports), sluiceApiContainerPort(values.ports.api.$)],
                   env: [
                     {
                       name: 'POD_NAME',
@@ -306,6 +411,8 @@ export class SluiceController extends Construct {
       serviceAccount,
       role,
       roleBinding,
+      clusterRole,
+      clusterRoleBinding,
       configMap,
       service,
       peersService,

@@ -23,7 +23,8 @@ export interface SluiceNetworkPoliciesBinding {
   readonly namespace: Expr<string>;
   readonly context: EvalContext | undefined;
   readonly agent: ProtectedComponent;
-  readonly controller: ProtectedComponent;
+  /** The controller, with the port of its `/v1` API. */
+  readonly controller: ProtectedComponent & { readonly apiPort: Expr<number> };
 }
 
 /** A namespace selector for the namespaces named in a list. */
@@ -48,8 +49,8 @@ function fromNamespaces(list: Expr<readonly string[]>, port: Expr<number>): Tree
  *
  * - agent gRPC: pods of `sidecarNamespaces`, or of every namespace when the list is empty, because Envoy
  *   sidecars and gateways live wherever the mesh does;
- * - agent and controller HTTP: pods of `metricsNamespaces` (scrapes), plus `apiNamespaces` on the
- *   controller (sluicectl);
+ * - agent and controller HTTP (probes and metrics): pods of `metricsNamespaces` (scrapes);
+ * - controller API: pods of `apiNamespaces` (sluicectl in the cluster; `kubectl port-forward` needs no rule);
  * - controller gRPC: only this release's agent pods.
  *
  * Kubelet probes come from the pod's own node, which NetworkPolicy always admits ("traffic to and from the
@@ -104,9 +105,9 @@ export class SluiceNetworkPolicies extends Construct {
           from: [{ podSelector: { matchLabels: names.selectorLabels('agent') } }],
           ports: [tcp(controller.ports.grpc.$)],
         },
-        // Scrapes and the API share the HTTP port; the API itself asks for its bearer token.
         fromNamespaces(metrics, controller.ports.http.$),
-        fromNamespaces(view.apiNamespaces.$, controller.ports.http.$),
+        // The API has a port of its own, which also asks for its bearer token.
+        fromNamespaces(view.apiNamespaces.$, controller.apiPort),
       ]),
     });
 

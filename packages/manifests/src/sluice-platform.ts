@@ -8,10 +8,10 @@ import {
   SLUICE_CHART,
   splitReleaseProps,
 } from './component-binding.js';
-import { type EvalContext, type Expr, literal, releaseNamespace } from './expr.js';
+import { and, type EvalContext, type Expr, literal, not, releaseNamespace } from './expr.js';
 import { HelmNames } from './helm-names.js';
 import { AgentBinding, agentControllerAddress, SluiceAgent } from './sluice-agent.js';
-import { SluiceController } from './sluice-controller.js';
+import { ControllerBinding, SluiceController } from './sluice-controller.js';
 import { SluiceMonitoring } from './monitoring/sluice-monitoring.js';
 import { SluiceNetworkPolicies } from './sluice-network-policies.js';
 import {
@@ -89,12 +89,16 @@ export class SluicePlatform extends Construct {
       }),
     );
     this.agent = new SluiceAgent(this, 'Agent', agentBinding);
-    const controllerBinding = new ComponentBinding<ControllerValues>(
-      view.controller as View<ControllerValues>,
-      names,
-      namespace,
-      view.controller.enabled.$,
-      context,
+    const controllerBinding = new ControllerBinding(
+      new ComponentBinding<ControllerValues>(
+        view.controller as View<ControllerValues>,
+        names,
+        namespace,
+        view.controller.enabled.$,
+        context,
+      ),
+      // The controller creates the record key only for agents of this release that name no Secret of their own.
+      and(view.agent.enabled.$, not(view.agent.recordKey.existingSecret.$)),
     );
     this.controller = new SluiceController(this, 'Controller', controllerBinding);
     this.monitoring = new SluiceMonitoring(this, 'Monitoring', {
@@ -109,7 +113,11 @@ export class SluicePlatform extends Construct {
       namespace,
       context,
       agent: { enabled: view.agent.enabled.$, ports: view.agent.ports },
-      controller: { enabled: view.controller.enabled.$, ports: view.controller.ports },
+      controller: {
+        enabled: view.controller.enabled.$,
+        ports: view.controller.ports,
+        apiPort: view.controller.ports.api.$,
+      },
     });
   }
 }

@@ -26,3 +26,12 @@ export function sluiceServicePorts(ports: SluicePorts) {
     { name: 'http', port: ports.http.$, targetPort: 'http', protocol: 'TCP', appProtocol: 'http' },
   ];
 }
+
+/** The controller's `/v1` API port (its own listener), for the container and the Service. */
+export function sluiceApiContainerPort(port: Expr<number>) {
+  return { name: 'api', containerPort: port, protocol: 'TCP' };
+}
+
+export function sluiceApiServicePort(port: Expr<number>) {
+  return { name: 'api', port, targetPort: 'api', protocol: 'TCP', appProtocol: 'http' };
+}

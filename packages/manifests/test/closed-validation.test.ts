@@ -50,8 +50,9 @@ const cases: ClosedCheckCase[] = [
 describe('every object validates against kubernetes-models, closed', () => {
   it('covers every kind the constructs make', () => {
     assert.deepEqual(new Set(cases.map((c) => c.model)), new Set(Object.keys(MODELS)));
-    // Defaults and the CRDs; the customised platform (its two replicas add the peers Service); the sidecar.
-    assert.equal(cases.length, 11 + 1 + 14 + 1);
+    // Defaults (with the ClusterRole and its binding) and the CRDs; the customised platform (its two replicas
+    // add the peers Service); the sidecar.
+    assert.equal(cases.length, 13 + 1 + 16 + 1);
   });
 
   it('the runtime validators accept every object', () => {
@@ -105,8 +106,9 @@ describe('a one-letter typo is refused by each validator', () => {
 
   it('the runtime validators alone let most of these typos through, which is why the closed check exists', () => {
     const missed = typos.filter((typo) => runtimeProblem(typo.model, typo.object) === undefined).length;
+    // Those caught misspell a required key (the two bindings' subjects[0].kind, and one more).
     assert.ok(
-      missed >= typos.length - 2,
+      missed >= typos.length - 3,
       `runtime validators caught ${typos.length - missed} of ${typos.length}`,
     );
   });

@@ -16,8 +16,12 @@ interface Grant {
   readonly apiGroup: string;
   readonly resource: string;
   readonly verbs: readonly string[];
-  /** `own name`: limited to the object named like the Role itself (the controller's Lease). */
-  readonly resourceNames?: 'own name';
+  /**
+   * `own name`: limited to the object named like the Role itself (the controller's Lease);
+   * `runtime secrets`: limited to the Secrets the controller creates at run time,
+   * `<fullname>-controller-api-token` and `<fullname>-record-key`.
+   */
+  readonly resourceNames?: 'own name' | 'runtime secrets';
 }
 
 interface ExpectedGrant extends Grant {
@@ -42,9 +46,24 @@ const EXPECTED: readonly ExpectedGrant[] = [
   {
     kind: 'Role',
     apiGroup: '',
-    resource: 'events',
+    resource: 'secrets',
     verbs: ['create'],
-    why: 'it records why a policy is Invalid or a throttle was released',
+    why: 'it creates the API token and record-key Secrets at run time when absent (never rendered: a rendered random value changes every render); RBAC cannot limit create to a name',
+  },
+  {
+    kind: 'Role',
+    apiGroup: '',
+    resource: 'secrets',
+    verbs: ['get'],
+    resourceNames: 'runtime secrets',
+    why: 'it reads back the token and the record key, so several replicas converge on the first one written; only those two names',
+  },
+  {
+    kind: 'ClusterRole',
+    apiGroup: 'authentication.k8s.io',
+    resource: 'tokenreviews',
+    verbs: ['create'],
+    why: 'agents authenticate to AgentSync with a projected service-account token the controller checks by TokenReview (cluster-scoped)',
   },
   {
     kind: 'Role',
@@ -64,7 +83,7 @@ const EXPECTED: readonly ExpectedGrant[] = [
 ];
 
 const key = (grant: Grant) =>
-  `${grant.kind} ${grant.apiGroup || '(core)'} ${grant.resource} [${grant.verbs.join(',')}]${grant.resourceNames ? ' own name' : ''}`;
+  `${grant.kind} ${grant.apiGroup || '(core)'} ${grant.resource} [${grant.verbs.join(',')}]${grant.resourceNames ? ` ${grant.resourceNames}` : ''}`;
 
 const renderings = await renderEverything();
 
@@ -72,12 +91,23 @@ interface Found extends Grant {
   readonly where: string;
 }
 
-/** Flattens rules into one grant per API group and resource; `resourceNames` must be the Role's own name. */
+/**
+ * Flattens rules into one grant per API group and resource; `resourceNames` must be the Role's own name, or
+ * for Secrets one or both of the runtime Secrets of the same release.
+ */
 function grantsOf(role: Manifest, where: string): Found[] {
   const name = role.metadata.name;
+  const fullname = name.replace(/-controller$/, '');
+  const runtimeSecrets = [`${fullname}-controller-api-token`, `${fullname}-record-key`];
   return ((role as Any).rules ?? []).flatMap((rule: Any, index: number) => {
     const names = rule.resourceNames as string[] | undefined;
-    if (names !== undefined)
+    const secrets = (rule.resources as string[]).includes('secrets');
+    if (names !== undefined && secrets)
+      assert.ok(
+        names.length > 0 && names.every((n) => runtimeSecrets.includes(n)),
+        `${where} rule ${index}: Secret names ${names.join(', ')} other than ${runtimeSecrets.join(', ')}`,
+      );
+    else if (names !== undefined)
       assert.deepEqual(names, [name], `${where} rule ${index}: resourceNames other than the Role's own name`);
     return (rule.apiGroups as string[]).flatMap((apiGroup) =>
       (rule.resources as string[]).map((resource) => ({
@@ -85,7 +115,9 @@ function grantsOf(role: Manifest, where: string): Found[] {
         apiGroup,
         resource,
         verbs: rule.verbs as string[],
-        ...(names !== undefined ? { resourceNames: 'own name' as const } : {}),
+        ...(names !== undefined
+          ? { resourceNames: secrets ? ('runtime secrets' as const) : ('own name' as const) }
+          : {}),
         where: `${where} rule ${index}`,
       })),
     );
@@ -100,12 +132,36 @@ const roles = renderings.flatMap((rendering) =>
 const grants = roles.flatMap(({ role, where }) => grantsOf(role, where));
 
 describe('RBAC: every rendered rule is reviewed', () => {
-  it('finds the controller Role in each rendering that deploys the controller, and no ClusterRole', () => {
+  it('finds the controller Role and its TokenReview ClusterRole in each rendering that deploys the controller', () => {
     // sluice: defaults, everything on, controller only (3 cases × synthesis, Helm 3, Helm 4), plus the standalone construct.
-    assert.equal(roles.length, 3 * 3 + 1);
-    assert.ok(roles.every(({ role }) => role.kind === 'Role'));
-    // Three grants without leader election (defaults), five with it (everything on, controller only, standalone).
-    assert.equal(grants.length, 3 * (3 + 5 + 5) + 5);
+    assert.equal(roles.filter(({ role }) => role.kind === 'Role').length, 3 * 3 + 1);
+    assert.equal(roles.filter(({ role }) => role.kind === 'ClusterRole').length, 3 * 3 + 1);
+    // Role: FlowPolicy 2, runtime Secrets 2 unless both are the user's (everything on), Leases 2 with
+    // replicas > 1 (everything on, controller only, standalone); the ClusterRole 1.
+    // defaults 2+2+1, everything on 2+2+1, controller only 2+2+2+1, standalone 2+2+2+1.
+    assert.equal(grants.length, 3 * (5 + 5 + 7) + 7);
+  });
+
+  it('no events rule: nothing in the controller records Events', () => {
+    assert.ok(grants.every((grant) => grant.resource !== 'events'));
+  });
+
+  it('Secret rules name exactly the Secrets the controller creates: none when the user names both', () => {
+    for (const { rendering, role, where } of roles.filter(({ role }) => role.kind === 'Role')) {
+      const named = ((role as Any).rules as Any[])
+        .filter(
+          (rule) => (rule.resources as string[]).includes('secrets') && rule.resourceNames !== undefined,
+        )
+        .flatMap((rule) => rule.resourceNames as string[]);
+      const config = rendering.manifests.find(
+        (m) => m.kind === 'ConfigMap' && m.metadata.name === role.metadata.name,
+      ) as Any;
+      const text = config.data['controller.yaml'] as string;
+      const created = [...text.matchAll(/^(?:apiTokenSecret|recordKeySecret): "([^"]+)"$/gm)].map(
+        (m) => m[1],
+      );
+      assert.deepEqual(named, created, where);
+    }
   });
 
   it('no wildcard in verbs, resources, API groups, resource names or URLs', () => {
@@ -132,7 +188,7 @@ describe('RBAC: every rendered rule is reviewed', () => {
   });
 
   it('Lease rules appear exactly when the controller runs more than one replica, for the Lease it is told to use', () => {
-    for (const { rendering, role, where } of roles) {
+    for (const { rendering, role, where } of roles.filter(({ role }) => role.kind === 'Role')) {
       const deployment = rendering.manifests.find(
         (m) => m.kind === 'Deployment' && m.metadata.name === role.metadata.name,
       ) as Any;
@@ -157,13 +213,22 @@ describe('RBAC: every rendered rule is reviewed', () => {
 
   it('each binding grants its Role to its own component ServiceAccount only; the agent has no binding and no token', () => {
     for (const rendering of renderings) {
-      for (const binding of rendering.manifests.filter((m) => /RoleBinding$/.test(m.kind)) as Any[]) {
-        assert.equal(binding.kind, 'RoleBinding', rendering.label);
+      for (const binding of rendering.manifests.filter((m) => m.kind === 'RoleBinding') as Any[]) {
         assert.equal(binding.roleRef.kind, 'Role');
         assert.deepEqual(binding.subjects, [
           { kind: 'ServiceAccount', name: binding.roleRef.name, namespace: binding.metadata.namespace },
         ]);
         assert.match(binding.roleRef.name, /-controller$/);
+      }
+      // The ClusterRole is named <namespace>-<controller>, so two releases of one name in two namespaces never share it.
+      for (const binding of rendering.manifests.filter((m) => m.kind === 'ClusterRoleBinding') as Any[]) {
+        assert.equal(binding.roleRef.kind, 'ClusterRole', rendering.label);
+        const subject = (binding.subjects as Any[])[0] as Any;
+        assert.equal(binding.subjects.length, 1);
+        assert.equal(subject.kind, 'ServiceAccount');
+        assert.match(subject.name, /-controller$/);
+        assert.equal(binding.roleRef.name, `${subject.namespace}-${subject.name}`, rendering.label);
+        assert.equal(binding.metadata.name, binding.roleRef.name);
       }
       for (const account of rendering.manifests.filter(
         (m) => m.kind === 'ServiceAccount' && m.metadata.name.endsWith('-agent'),

@@ -14,8 +14,9 @@ import {
 
 /**
  * No credential travels in a ConfigMap, a chart default or a plain environment variable: the Redis
- * password and the API bearer token reach the pods only through `secretKeyRef` to a Secret the user
- * creates, and Sluice renders no Secret of its own.
+ * password and a user's API bearer token reach the pods only through `secretKeyRef` to a Secret the user
+ * creates; the Secrets the controller creates at run time (API token, record key) are only named, and
+ * Sluice renders no Secret of its own.
  */
 
 type Any = Record<string, any>;
@@ -167,6 +168,25 @@ describe('credentials reach pods only through Secret references', () => {
       name: 'sluice-api',
       key: 'bearer',
       optional: false,
+    });
+  });
+
+  it('the runtime Secrets are only named: the controller config names them, agents mount the record key by name', () => {
+    const defaults = renderings.find((rendering) => rendering.label === 'synthesis sluice: defaults');
+    const config = (
+      defaults?.manifests.find(
+        (m) => m.metadata.name === 'sluice-controller' && m.kind === 'ConfigMap',
+      ) as Any
+    ).data['controller.yaml'] as string;
+    assert.match(config, /^apiTokenSecret: "sluice-controller-api-token"$/m);
+    assert.match(config, /^recordKeySecret: "sluice-record-key"$/m);
+    const daemonSet = defaults?.manifests.find((m) => m.kind === 'DaemonSet') as Any;
+    const volume = (daemonSet.spec.template.spec.volumes as Any[]).find((v) => v.name === 'record-key');
+    assert.deepEqual(volume?.secret, {
+      secretName: 'sluice-record-key',
+      optional: true,
+      defaultMode: 0o444,
+      items: [{ key: 'record-key', path: 'record-key' }],
     });
   });
 

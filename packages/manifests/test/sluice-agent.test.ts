@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AgentConfigSchema, loadConfig } from '@sluice/spec';
+import { parse as parseYaml } from 'yaml';
 import { agentSidecarContainer, SluiceAgent, type SluiceAgentProps } from '../src/sluice-agent.js';
 import { byKey, synthesise } from './support/helm.js';
 
@@ -98,11 +99,62 @@ describe('SluiceAgent with defaults', () => {
     const config = (objects.get('ConfigMap/sluice-system/sluice-agent') as AnyObject).data['agent.yaml'];
     assert.equal(
       config,
-      'grpcPort: 8080\nhttpPort: 8081\ncontroller: "sluice-controller.sluice-system.svc:8090"\nagentGroup: "default"\nlogLevel: "info"\n',
+      'grpcPort: 8080\nhttpPort: 8081\ncontroller: "sluice-controller.sluice-system.svc:8090"\nagentGroup: "default"\nlogLevel: "info"\n' +
+        'controllerTokenFile: "/var/run/secrets/sluice/controller-token/token"\nrecordKeyFile: "/var/run/secrets/sluice/record-key/record-key"\n',
     );
     assert.equal(
       container.env.some((e: AnyObject) => e.name.startsWith('REDIS_')),
       false,
+    );
+  });
+
+  it('presents a projected service-account token to the controller (audience sluice-controller, 1 h), and mounts no other', () => {
+    const pod = daemonSet.spec.template.spec;
+    assert.equal(pod.automountServiceAccountToken, false);
+    const volume = (pod.volumes as AnyObject[]).find((v) => v.name === 'controller-token');
+    assert.deepEqual(volume?.projected, {
+      defaultMode: 0o444,
+      sources: [
+        { serviceAccountToken: { audience: 'sluice-controller', expirationSeconds: 3600, path: 'token' } },
+      ],
+    });
+    assert.deepEqual(
+      (container.volumeMounts as AnyObject[]).filter(
+        (m) => m.name === 'controller-token' || m.name === 'record-key',
+      ),
+      [
+        { name: 'controller-token', mountPath: '/var/run/secrets/sluice/controller-token', readOnly: true },
+        { name: 'record-key', mountPath: '/var/run/secrets/sluice/record-key', readOnly: true },
+      ],
+    );
+  });
+
+  it('mounts the record key the controller creates at run time, optional so the agent starts before it exists', () => {
+    const volume = (daemonSet.spec.template.spec.volumes as AnyObject[]).find((v) => v.name === 'record-key');
+    assert.deepEqual(volume?.secret, {
+      secretName: 'sluice-record-key',
+      optional: true,
+      defaultMode: 0o444,
+      items: [{ key: 'record-key', path: 'record-key' }],
+    });
+  });
+
+  it('its config file passes the agent config schema, token and record-key files included', () => {
+    const config = (objects.get('ConfigMap/sluice-system/sluice-agent') as AnyObject).data['agent.yaml'];
+    const parsed = AgentConfigSchema.parse(parseYaml(config));
+    assert.equal(parsed.controllerTokenFile, '/var/run/secrets/sluice/controller-token/token');
+    assert.equal(parsed.recordKeyFile, '/var/run/secrets/sluice/record-key/record-key');
+  });
+});
+
+describe('SluiceAgent with a record key of the user', () => {
+  it('mounts the named Secret and key instead of the runtime one', () => {
+    const objects = agent({ recordKey: { existingSecret: 'my-record-key', key: 'k' } });
+    const daemonSet = objects.get('DaemonSet/sluice-system/sluice-agent') as AnyObject;
+    const volume = (daemonSet.spec.template.spec.volumes as AnyObject[]).find((v) => v.name === 'record-key');
+    assert.deepEqual(
+      [volume?.secret.secretName, volume?.secret.items],
+      ['my-record-key', [{ key: 'k', path: 'record-key' }]],
     );
   });
 });

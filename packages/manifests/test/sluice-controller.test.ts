@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { ControllerConfigSchema, resolveAgentAuth } from '@sluice/spec';
+import { parse as parseYaml } from 'yaml';
 import { SluiceController, type SluiceControllerProps } from '../src/sluice-controller.js';
 import { byKey, synthesise } from './support/helm.js';
 
@@ -19,12 +21,25 @@ describe('SluiceController with defaults', () => {
   const pod = deployment.spec.template.spec;
   const container = pod.containers[0];
 
-  it('makes 7 objects, all named sluice-controller in sluice-system', () => {
+  it('makes 9 objects: 7 named sluice-controller in sluice-system, and the TokenReview ClusterRole with its binding', () => {
     assert.deepEqual(
       [...objects.keys()].map((key) => key.split('/')[0]),
-      ['ServiceAccount', 'Role', 'RoleBinding', 'ConfigMap', 'Service', 'Deployment', 'PodDisruptionBudget'],
+      [
+        'ServiceAccount',
+        'Role',
+        'RoleBinding',
+        'ClusterRole',
+        'ClusterRoleBinding',
+        'ConfigMap',
+        'Service',
+        'Deployment',
+        'PodDisruptionBudget',
+      ],
     );
-    assert.ok([...objects.keys()].every((key) => key.endsWith('/sluice-system/sluice-controller')));
+    const namespaced = [...objects.keys()].filter((key) => !key.startsWith('Cluster'));
+    assert.ok(namespaced.every((key) => key.endsWith('/sluice-system/sluice-controller')));
+    // Cluster-scoped, so named after the namespace too: a release of the same name elsewhere never shares it.
+    assert.ok(objects.has('ClusterRole//sluice-system-sluice-controller'), [...objects.keys()].join(' '));
   });
 
   it('one replica, replaced with Recreate, outside the mesh, with its service-account token', () => {
@@ -37,13 +52,22 @@ describe('SluiceController with defaults', () => {
     assert.equal(pod.serviceAccountName, 'sluice-controller');
   });
 
-  it('Service on gRPC 8090 and HTTP 8091, selecting the controller pods only', () => {
+  it('Service on gRPC 8090, HTTP 8091 (probes, metrics) and the API on 8092, selecting the controller pods only', () => {
     const service = get('Service');
     assert.deepEqual(
-      service.spec.ports.map((p: AnyObject) => [p.name, p.port]),
+      service.spec.ports.map((p: AnyObject) => [p.name, p.port, p.targetPort]),
+      [
+        ['grpc', 8090, 'grpc'],
+        ['http', 8091, 'http'],
+        ['api', 8092, 'api'],
+      ],
+    );
+    assert.deepEqual(
+      container.ports.map((p: AnyObject) => [p.name, p.containerPort]),
       [
         ['grpc', 8090],
         ['http', 8091],
+        ['api', 8092],
       ],
     );
     assert.deepEqual(service.spec.selector, {
@@ -53,11 +77,30 @@ describe('SluiceController with defaults', () => {
     assert.deepEqual(deployment.spec.selector.matchLabels, service.spec.selector);
   });
 
-  it('least privilege: flowpolicies get/list/watch, their status get/update/patch, events create, nothing else', () => {
+  it('least privilege: flowpolicies get/list/watch, their status get/update/patch, its two runtime Secrets, no events', () => {
     assert.deepEqual(get('Role').rules, [
       { apiGroups: ['sluice.dev'], resources: ['flowpolicies'], verbs: ['get', 'list', 'watch'] },
       { apiGroups: ['sluice.dev'], resources: ['flowpolicies/status'], verbs: ['get', 'update', 'patch'] },
-      { apiGroups: [''], resources: ['events'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      {
+        apiGroups: [''],
+        resources: ['secrets'],
+        resourceNames: ['sluice-controller-api-token', 'sluice-record-key'],
+        verbs: ['get'],
+      },
+    ]);
+    const clusterRole = objects.get('ClusterRole//sluice-system-sluice-controller') as AnyObject;
+    assert.deepEqual(clusterRole.rules, [
+      { apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] },
+    ]);
+    const clusterBinding = objects.get('ClusterRoleBinding//sluice-system-sluice-controller') as AnyObject;
+    assert.deepEqual(clusterBinding.roleRef, {
+      apiGroup: 'rbac.authorization.k8s.io',
+      kind: 'ClusterRole',
+      name: 'sluice-system-sluice-controller',
+    });
+    assert.deepEqual(clusterBinding.subjects, [
+      { kind: 'ServiceAccount', name: 'sluice-controller', namespace: 'sluice-system' },
     ]);
     const binding = get('RoleBinding');
     assert.deepEqual(binding.roleRef, {
@@ -77,11 +120,29 @@ describe('SluiceController with defaults', () => {
     assert.ok(budget.spec.maxUnavailable >= deployment.spec.replicas);
   });
 
-  it('config: its own namespace in Kubernetes mode, ports 8090/8091; no API token unless a Secret is named', () => {
+  it('config: its namespace in Kubernetes mode, three ports, agents by TokenReview, runtime Secrets, the API Host names', () => {
+    const text = get('ConfigMap').data['controller.yaml'] as string;
     assert.equal(
-      get('ConfigMap').data['controller.yaml'],
-      'grpcPort: 8090\nhttpPort: 8091\nkubernetes: true\nnamespace: "sluice-system"\nlogLevel: "info"\n',
+      text,
+      [
+        'grpcPort: 8090',
+        'httpPort: 8091',
+        'apiPort: 8092',
+        'kubernetes: true',
+        'namespace: "sluice-system"',
+        'logLevel: "info"',
+        'agentAuth: "kubernetes"',
+        'agentServiceAccount: "sluice-system/sluice-agent"',
+        'apiTokenSecret: "sluice-controller-api-token"',
+        'recordKeySecret: "sluice-record-key"',
+        'apiAllowedHosts: ["sluice-controller", "sluice-controller.sluice-system", "sluice-controller.sluice-system.svc", "sluice-controller.sluice-system.svc.cluster.local"]',
+        '',
+      ].join('\n'),
     );
+    // The file is what the controller's own loader accepts.
+    const config = ControllerConfigSchema.parse(parseYaml(text));
+    assert.equal(resolveAgentAuth(config), 'kubernetes');
+    // The token is created at run time, not passed in: no environment variable carries one.
     assert.equal(
       container.env.some((e: AnyObject) => e.name === 'SLUICE_CONTROLLER_API_TOKEN'),
       false,
@@ -104,21 +165,28 @@ describe('SluiceController customised', () => {
   const container = (objects.get('Deployment/ops/edge-sluice-controller') as AnyObject).spec.template.spec
     .containers[0];
 
-  it('takes the API token from the Secret', () => {
+  it('takes the API token from the Secret, and then creates only the record key and may read only that', () => {
     const token = container.env.find((e: AnyObject) => e.name === 'SLUICE_CONTROLLER_API_TOKEN');
     assert.deepEqual(token.valueFrom.secretKeyRef, { name: 'api', key: 'bearer', optional: false });
+    const text = (objects.get('ConfigMap/ops/edge-sluice-controller') as AnyObject).data['controller.yaml'];
+    assert.doesNotMatch(text, /apiTokenSecret/);
+    assert.match(text, /^recordKeySecret: "edge-sluice-record-key"$/m);
+    assert.deepEqual((objects.get('Role/ops/edge-sluice-controller') as AnyObject).rules.slice(2), [
+      { apiGroups: [''], resources: ['secrets'], verbs: ['create'] },
+      { apiGroups: [''], resources: ['secrets'], resourceNames: ['edge-sluice-record-key'], verbs: ['get'] },
+    ]);
   });
 
   it('moves the HTTP port everywhere it appears', () => {
     assert.deepEqual(
       container.ports.map((p: AnyObject) => p.containerPort),
-      [8090, 9000],
+      [8090, 9000, 8092],
     );
     assert.deepEqual(
       (objects.get('Service/ops/edge-sluice-controller') as AnyObject).spec.ports.map(
         (p: AnyObject) => p.port,
       ),
-      [8090, 9000],
+      [8090, 9000, 8092],
     );
     assert.match(
       (objects.get('ConfigMap/ops/edge-sluice-controller') as AnyObject).data['controller.yaml'],
@@ -173,6 +241,8 @@ describe('SluiceController with several replicas (leader election)', () => {
         'ServiceAccount',
         'Role',
         'RoleBinding',
+        'ClusterRole',
+        'ClusterRoleBinding',
         'ConfigMap',
         'Service',
         'Service',
@@ -200,7 +270,7 @@ describe('SluiceController with several replicas (leader election)', () => {
   });
 
   it('may create Leases, and get and update only its own', () => {
-    assert.deepEqual(get('Role').rules.slice(3), [
+    assert.deepEqual(get('Role').rules.slice(4), [
       { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
       {
         apiGroups: ['coordination.k8s.io'],
@@ -221,7 +291,7 @@ describe('SluiceController with several replicas (leader election)', () => {
         .env as AnyObject[]
     ).map((e) => e.name);
     assert.deepEqual(names, ['POD_NAME', 'POD_NAMESPACE']);
-    assert.equal(single.get('Role/sluice-system/sluice-controller')?.rules.length, 3);
+    assert.equal(single.get('Role/sluice-system/sluice-controller')?.rules.length, 4);
     assert.equal(single.has('Service/sluice-system/sluice-controller-peers'), false, 'and no peers Service');
   });
 });

@@ -51,13 +51,13 @@ async function renderings(values: SluicePlatformProps): Promise<{ label: string;
 interface World {
   readonly cluster: Cluster;
   readonly agent: Destination & { readonly grpc: number; readonly http: number };
-  readonly controller: Destination & { readonly grpc: number; readonly http: number };
+  readonly controller: Destination & { readonly grpc: number; readonly http: number; readonly api: number };
   readonly agentPod: PodSource;
 }
 
 /** The cluster the policies land in, with the agent and controller pods as the workloads render them. */
 function world(manifests: readonly Manifest[]): World {
-  const pod = (kind: string): Destination & { grpc: number; http: number } => {
+  const pod = (kind: string): Destination & { grpc: number; http: number; api: number } => {
     const workload = manifests.find((m) => m.kind === kind) as Any;
     const template = workload.spec.template;
     const ports = template.spec.containers[0].ports as { name: string; containerPort: number }[];
@@ -68,6 +68,7 @@ function world(manifests: readonly Manifest[]): World {
       ports,
       grpc: port('grpc'),
       http: port('http'),
+      api: port('api'),
     };
   };
   const agent = pod('DaemonSet');
@@ -191,17 +192,31 @@ const DEFAULT_EXPECTATIONS: readonly Expectation[] = [
     allowed: false,
   },
   {
-    what: 'an arbitrary pod → controller HTTP API',
+    what: 'an arbitrary pod → controller HTTP (probes, metrics)',
     from: () => podIn('shop'),
     to: (w) => w.controller,
     port: (w) => w.controller.http,
     allowed: false,
   },
   {
-    what: 'sluicectl in ops → controller HTTP API (apiNamespaces empty)',
+    what: 'an arbitrary pod → controller API',
+    from: () => podIn('shop'),
+    to: (w) => w.controller,
+    port: (w) => w.controller.api,
+    allowed: false,
+  },
+  {
+    what: 'sluicectl in ops → controller API (apiNamespaces empty)',
     from: () => sluicectl,
     to: (w) => w.controller,
-    port: (w) => w.controller.http,
+    port: (w) => w.controller.api,
+    allowed: false,
+  },
+  {
+    what: 'Prometheus → controller API (scrapes reach only the HTTP port)',
+    from: () => prometheus,
+    to: (w) => w.controller,
+    port: (w) => w.controller.api,
     allowed: false,
   },
   {
@@ -369,11 +384,18 @@ describe('Sluice NetworkPolicies', () => {
           allowed: false,
         },
         {
-          what: 'sluicectl in ops → controller HTTP API',
+          what: 'sluicectl in ops → controller API',
+          from: () => sluicectl,
+          to: (w) => w.controller,
+          port: (w) => w.controller.api,
+          allowed: true,
+        },
+        {
+          what: 'sluicectl in ops → controller HTTP (probes and metrics are not the API)',
           from: () => sluicectl,
           to: (w) => w.controller,
           port: (w) => w.controller.http,
-          allowed: true,
+          allowed: false,
         },
         {
           what: 'sluicectl in ops → controller gRPC',
@@ -445,11 +467,11 @@ describe('Sluice NetworkPolicies', () => {
     const values = {
       networkPolicy: { enabled: true },
       agent: { ports: { grpc: 9080, http: 9081 } },
-      controller: { ports: { grpc: 9090, http: 9091 } },
+      controller: { ports: { grpc: 9090, http: 9091, api: 9092 } },
     };
     for (const { label, manifests } of await renderings(values)) {
       const w = world(manifests);
-      assert.deepEqual([w.agent.grpc, w.controller.grpc], [9080, 9090]);
+      assert.deepEqual([w.agent.grpc, w.controller.grpc, w.controller.api], [9080, 9090, 9092]);
       check(label, w, DEFAULT_EXPECTATIONS);
       assert.equal(
         ingressAllowed(w.cluster, sidecar('shop'), w.agent, 8080),

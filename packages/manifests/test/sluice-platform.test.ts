@@ -212,14 +212,21 @@ describe('the matrix renders what each case is about', () => {
     );
   const find = (name: string) => CASES.find((c) => c.name === name) as Case;
 
-  it('defaults: 11 objects named sluice-agent and sluice-controller in sluice-system', () => {
+  it('defaults: 11 objects named sluice-agent and sluice-controller in sluice-system, and the TokenReview ClusterRole and binding', () => {
     const all = objects(find('defaults'));
-    assert.equal(all.size, 11);
+    assert.equal(all.size, 13);
+    const namespaced = [...all.values()].filter((m) => !m.kind.startsWith('Cluster'));
     assert.deepEqual(
-      new Set([...all.values()].map((m) => m.metadata.name)),
+      new Set(namespaced.map((m) => m.metadata.name)),
       new Set(['sluice-agent', 'sluice-controller']),
     );
-    assert.ok([...all.values()].every((m) => m.metadata.namespace === 'sluice-system'));
+    assert.ok(namespaced.every((m) => m.metadata.namespace === 'sluice-system'));
+    assert.deepEqual(
+      [...all.values()]
+        .filter((m) => m.kind.startsWith('Cluster'))
+        .map((m) => `${m.kind}/${m.metadata.name}`),
+      ['ClusterRole/sluice-system-sluice-controller', 'ClusterRoleBinding/sluice-system-sluice-controller'],
+    );
   });
 
   it('custom release: the fullname rule gives edge-sluice-agent and the agent dials edge-sluice-controller.mesh-control.svc:8090', () => {
@@ -236,9 +243,9 @@ describe('the matrix renders what each case is about', () => {
     );
   });
 
-  it('agent only / controller only: 4 agent objects, 7 controller objects', () => {
+  it('agent only / controller only: 4 agent objects, 9 controller objects', () => {
     assert.equal(objects(find('agent only')).size, 4);
-    assert.equal(objects(find('controller only')).size, 7);
+    assert.equal(objects(find('controller only')).size, 9);
   });
 
   it('overrides: nameOverride joins the release (sluice-prod-flow-agent); ports and address follow the values', () => {
@@ -282,7 +289,7 @@ describe('the matrix renders what each case is about', () => {
     assert.ok(all.has('Service/mesh-control/edge-sluice-controller-peers'));
     assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-agent'));
     assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-controller'));
-    assert.equal(all.size, 14);
+    assert.equal(all.size, 16);
   });
 
   it('several replicas: agents dial the headless peers Service on the controller gRPC port, and roll when it changes', () => {

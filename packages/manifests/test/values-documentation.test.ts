@@ -65,9 +65,9 @@ for (const [name, schema] of SCHEMAS) {
 }
 
 describe('values documentation', () => {
-  it('the sluice chart has 46 keys with defaults or unset markers', () => {
+  it('the sluice chart has 49 keys with defaults or unset markers', () => {
     const keys = leaves(valuesKeys(SluiceChartValuesSchema));
-    assert.equal(keys.length, 46);
+    assert.equal(keys.length, 49);
     assert.deepEqual(
       keys.filter((key) => !key.hasDefault).map((key) => key.path),
       [
@@ -78,6 +78,7 @@ describe('values documentation', () => {
         'agent.controllerAddress',
         'agent.redis.url',
         'agent.redis.existingSecret',
+        'agent.recordKey.existingSecret',
         'controller.image.tag',
         'controller.apiToken.existingSecret',
       ],

@@ -21,9 +21,12 @@ test('sluice chart values: defaults for both components and monitoring off', () 
       values.agent.ports.http,
       values.controller.ports.grpc,
       values.controller.ports.http,
+      values.controller.ports.api,
     ],
-    [8080, 8081, 8090, 8091],
+    [8080, 8081, 8090, 8091, 8092],
   );
+  assert.deepEqual(values.agent.recordKey, { key: 'record-key' });
+  assert.deepEqual(values.controller.apiToken, { key: 'token' });
   assert.deepEqual(
     [
       values.monitoring.serviceMonitor.enabled,

@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { AgentConfigSchema, ControllerConfigSchema, loadConfig, SpecValidationError } from '../src/index.js';
+import {
+  AgentConfigSchema,
+  ControllerConfigSchema,
+  loadConfig,
+  resolveAgentAuth,
+  SpecValidationError,
+  SYNC_MAX_MESSAGE_BYTES,
+} from '../src/index.js';
 
 const tempFile = (name: string, text: string): string => {
   const path = join(mkdtempSync(join(tmpdir(), 'sluice-config-')), name);
@@ -173,4 +180,48 @@ test('agent bounds: bind address, receive-limit inputs, stream and preview caps,
     () => loadConfig(AgentConfigSchema, { flags: { bindAddress: 'localhost; rm' } }),
     /bindAddress.*must be an IPv4 or IPv6 address/,
   );
+});
+
+test('controller security keys: API port 8092, no token Secret, agent auth resolved from the mode', () => {
+  const config = loadConfig(ControllerConfigSchema, {});
+  assert.deepEqual(
+    [
+      config.apiPort,
+      config.bindAddress,
+      config.apiBindAddress,
+      config.apiTokenSecret,
+      config.apiAllowedHosts,
+    ],
+    [8092, undefined, undefined, undefined, []],
+  );
+  assert.equal(config.controlPointExpiry, '60s');
+  assert.equal(resolveAgentAuth(config), 'none');
+  assert.equal(resolveAgentAuth({ ...config, agentTokenFile: '/t' }), 'token');
+  assert.equal(resolveAgentAuth({ ...config, kubernetes: true, agentTokenFile: '/t' }), 'kubernetes');
+  assert.equal(resolveAgentAuth({ ...config, kubernetes: true, agentAuth: 'none' }), 'none');
+  assert.equal(SYNC_MAX_MESSAGE_BYTES, 4 * 1024 * 1024);
+});
+
+test('controller security keys refuse what cannot work, naming the key', () => {
+  const issues = (input: unknown) =>
+    ControllerConfigSchema.safeParse(input).error?.issues.map(
+      (issue) => `${issue.path.join('.')}: ${issue.message}`,
+    ) ?? [];
+  assert.deepEqual(issues({ agentAuth: 'token' }), [
+    'agentTokenFile: is required with agentAuth token: the file holding the token agents present',
+  ]);
+  assert.match(
+    issues({ kubernetes: true }).join('\n'),
+    /^agentServiceAccount: is required with agentAuth kubernetes/,
+  );
+  assert.deepEqual(issues({ kubernetes: true, agentServiceAccount: 'sluice-system/sluice-agent' }), []);
+  assert.deepEqual(issues({ agentServiceAccount: 'sluice-agent' }), [
+    'agentServiceAccount: must be NAMESPACE/NAME of a service account',
+  ]);
+  assert.deepEqual(issues({ bindAddress: 'localhost', apiBindAddress: '0.0.0.0' }), [
+    'bindAddress: must be an IP address such as 0.0.0.0, 127.0.0.1 or ::',
+  ]);
+  assert.deepEqual(issues({ apiTokenSecret: 'Bad_Name' }), [
+    'apiTokenSecret: must be a Secret name (DNS subdomain)',
+  ]);
 });

@@ -93,6 +93,7 @@ export class Topology {
     upstream: 0,
     controllerGrpc: 0,
     controllerHttp: 0,
+    controllerApi: 0,
     agentGrpc: 0,
     agentHttp: 0,
     proxy: 0,
@@ -120,8 +121,9 @@ export class Topology {
     return `http://127.0.0.1:${this.ports.proxy}`;
   }
 
+  /** The controller's /v1 API (its own port). */
   get controllerUrl(): string {
-    return `http://127.0.0.1:${this.ports.controllerHttp}`;
+    return `http://127.0.0.1:${this.ports.controllerApi}`;
   }
 
   get upstreamCapacityRps(): number {
@@ -197,6 +199,11 @@ export class Topology {
         String(this.ports.controllerGrpc),
         '--http-port',
         String(this.ports.controllerHttp),
+        '--api-port',
+        String(this.ports.controllerApi),
+        // Every listener on loopback, as a local run should be.
+        '--bind-address',
+        '127.0.0.1',
       ],
       env: { SLUICE_CONTROLLER_API_TOKEN: API_TOKEN },
       readyLine: /AgentSync on/,

@@ -18,6 +18,8 @@ flags win over the environment, which wins over the file):
                                  REDIS_USERNAME / REDIS_PASSWORD in the environment
   --default-control-point NAME   control point for Checks that carry none
   --report-interval-ms MS        how often to report to the controller (default 1000)
+  --controller-token-file FILE   token sent to the controller on every connect
+                                 (authorization: Bearer; re-read each time)
   --log-level LEVEL              debug, info, warn or error (default info)
   --bind-address ADDRESS         address both listeners bind to (default 0.0.0.0)
   --record-key-file FILE         key that signs decision records, shared by every agent on
@@ -78,6 +80,7 @@ export function parseAgentCommandLine(
         'bind-address': { type: 'string' },
         'record-key-file': { type: 'string' },
         'accept-v1-records': { type: 'boolean' },
+        'controller-token-file': { type: 'string' },
         help: { type: 'boolean' },
       },
     }));
@@ -101,6 +104,7 @@ export function parseAgentCommandLine(
       bindAddress: values['bind-address'],
       recordKeyFile: values['record-key-file'],
       acceptV1Records: values['accept-v1-records'],
+      controllerTokenFile: values['controller-token-file'],
     },
   });
   return { kind: 'run', config };

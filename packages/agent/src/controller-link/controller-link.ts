@@ -14,6 +14,7 @@ import type { ControlPointRegistry } from '../control-points/control-point-regis
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { PreviewAnswer, PreviewRegistry } from '../preview/preview-registry.js';
+import { controllerCallMetadata } from './controller-credential.js';
 import { parseComponents, previewSpec } from './controller-messages.js';
 import { splitReport } from './report-splitter.js';
 import { DEFAULT_BACKOFF_MAX_MS, ReconnectBackoff, type BackoffOptions } from './reconnect-backoff.js';
@@ -43,6 +44,11 @@ export interface ControllerLinkOptions {
   readonly backoff?: BackoffOptions;
   /** Wall clock (epoch ms) for report timestamps. @default Date.now */
   readonly wallClockMs?: () => number;
+  /**
+   * The token sent as `authorization: Bearer <token>`, asked for on every Connect attempt (a projected
+   * token is rotated by kubelet). @default none sent
+   */
+  readonly credential?: () => string | undefined;
 }
 
 /**
@@ -151,7 +157,7 @@ export class ControllerLink {
 
   private connect(): void {
     this.transition(['idle', 'backoff', 'refused'], 'connecting');
-    const stream = this.client.Connect();
+    const stream = this.client.Connect(controllerCallMetadata(this.options.credential?.()));
     this.stream = stream;
     this.sequence = 0;
     let closed = false;

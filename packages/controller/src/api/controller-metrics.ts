@@ -100,6 +100,30 @@ export class ControllerMetrics {
     registers: [this.registry],
   });
 
+  readonly #apiRefusals = new Counter({
+    name: 'sluice_controller_api_refusals_total',
+    help: 'Requests the /v1 API refused, by reason (host, token, media-type, too-large, busy, bad-request, unavailable).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly #syncRefusals = new Counter({
+    name: 'sluice_controller_agent_sync_refusals_total',
+    help: 'AgentSync streams refused before any message was read, by reason (unauthenticated, unavailable, principal-mismatch).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+  readonly #controlPoints = new Gauge({
+    name: 'sluice_controller_control_points',
+    help: 'Control points held in the agent directory (summed over agents), after the last expiry sweep.',
+    registers: [this.registry],
+  });
+  readonly #controlPointsDropped = new Counter({
+    name: 'sluice_controller_control_points_dropped_total',
+    help: 'Reported control points not kept, by reason (agent-cap: the agent already has the most allowed; too-long: a name past the limit).',
+    labelNames: ['reason'],
+    registers: [this.registry],
+  });
+
   /** Updates the per-loop series after a tick; `released` counts the alert. */
   loop(
     policyName: string,
@@ -158,6 +182,22 @@ export class ControllerMetrics {
 
   report(): void {
     this.#reports.inc();
+  }
+
+  apiRefusal(reason: string): void {
+    this.#apiRefusals.inc({ reason });
+  }
+
+  syncRefusal(reason: string): void {
+    this.#syncRefusals.inc({ reason });
+  }
+
+  controlPoints(count: number): void {
+    this.#controlPoints.set(count);
+  }
+
+  controlPointsDropped(reason: 'agent-cap' | 'too-long', count: number): void {
+    if (count > 0) this.#controlPointsDropped.inc({ reason }, count);
   }
 
   /** Sets the leader gauge; `counted` also records the change (not for the initial role). */

@@ -1,11 +1,22 @@
-import { timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { SpecIssue } from '@sluice/spec';
 import type { PolicyEntry } from '../policies/policy-registry.js';
 import type { AgentView, ControlPointView } from '../sync/agent-directory.js';
-import { PreviewUnavailableError, type PreviewAnswer, type PreviewQuery } from '../sync/preview-request.js';
+import {
+  PreviewBusyError,
+  PreviewTooLargeError,
+  PreviewUnavailableError,
+  type PreviewAnswer,
+  type PreviewQuery,
+} from '../sync/preview-request.js';
 import type { LoopStatus } from '../control/average-latency-loop.js';
+import { BearerTokenCheck } from './bearer-token.js';
+import { HostAllowList } from './host-allow-list.js';
+import { close, HttpError, listen, sendError, sendJson } from './http-response.js';
+import { MAX_JSON_NESTING, nestsDeeperThan } from './json-nesting.js';
 import { parsePreviewBody } from './preview-body.js';
+import type { LeadershipView } from './probe-server.js';
+
+export type { LeadershipView } from './probe-server.js';
 
 /** What the API reads; the controller wires these to its parts. */
 export interface HttpApiSources {
@@ -18,131 +29,92 @@ export interface HttpApiSources {
   readonly agents: () => readonly AgentView[];
   readonly controlPoints: () => readonly ControlPointView[];
   readonly preview: (query: PreviewQuery) => Promise<PreviewAnswer>;
-  readonly metrics: () => Promise<{ contentType: string; body: string }>;
-  /** Whether the policy sources are loaded (and the servers bound): /readyz, on a follower too. */
-  readonly ready: () => boolean;
   /**
-   * This replica's role under leader election and the leader it last saw. /readyz reports both; a
-   * follower answers /v1/* with 503 naming the leader. @default always the leader (one controller)
+   * This replica's role under leader election and the leader it last saw; a follower answers /v1/*
+   * with 503 naming the leader. @default always the leader (one controller)
    */
   readonly leadership?: () => LeadershipView;
 }
 
-export interface LeadershipView {
-  readonly role: 'leader' | 'follower';
-  /** The leader's identity (pod name), when known. */
-  readonly leader: string | undefined;
-}
-
 export interface HttpApiOptions {
   readonly sources: HttpApiSources;
-  /** When set, /v1/* needs `Authorization: Bearer <token>`; probes and /metrics stay open. */
+  /** When set, /v1/* needs `Authorization: Bearer <token>`. */
   readonly bearerToken?: string;
+  /** Host names answered besides localhost and IP addresses (the controller Service's names). @default none */
+  readonly allowedHosts?: readonly string[];
   /** Largest accepted request body. @default 65536 */
   readonly maxBodyBytes?: number;
+  /** Refusals by reason (`host`, `token`, `media-type`, `nesting`, …), for the metrics. */
+  readonly onRefusal?: (reason: string) => void;
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    message: string,
-    readonly issues?: SpecIssue[],
-    readonly extra?: Record<string, unknown>,
-  ) {
-    super(message);
-  }
-}
-
-function send(response: ServerResponse, statusCode: number, body: unknown): void {
-  const text = `${JSON.stringify(body, null, 2)}\n`;
-  response.writeHead(statusCode, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-  });
-  response.end(text);
-}
-
-function tokenMatches(header: string | undefined, token: string): boolean {
-  const match = /^Bearer (.+)$/.exec(header ?? '');
-  if (match?.[1] === undefined) return false;
-  const given = Buffer.from(match[1]);
-  const expected = Buffer.from(token);
-  // Constant time, so response timing does not reveal how much of a guess was right.
-  return given.length === expected.length && timingSafeEqual(given, expected);
-}
+const ROUTES = ['/v1/policies', '/v1/agents', '/v1/control-points', '/v1/preview'];
 
 /**
- * The controller's HTTP API for `sluicectl` (JSON), Prometheus metrics and the probes. A thin
- * adapter: every answer comes from `sources`.
+ * The controller's `/v1` API for `sluicectl`, on a listener of its own (apiPort, 8092) apart from the
+ * probes and `/metrics`. A thin adapter: every answer comes from `sources`. In order, a request must
+ * name an allowed Host (else 421 Misdirected Request: DNS rebinding), carry the token when one is set
+ * (401, compared as HMAC digests in constant time), reach the leader (503), and a body must be
+ * `application/json` (415), at most `maxBodyBytes` (413) and nested at most 32 deep (400).
  */
 export class HttpApi {
   readonly #options: HttpApiOptions;
   readonly #server: Server;
+  readonly #token: BearerTokenCheck | undefined;
+  readonly #hosts: HostAllowList;
 
   constructor(options: HttpApiOptions) {
     this.#options = options;
+    this.#token = options.bearerToken === undefined ? undefined : new BearerTokenCheck(options.bearerToken);
+    this.#hosts = new HostAllowList(options.allowedHosts);
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) => {
-        if (error instanceof HttpError)
-          send(response, error.statusCode, {
-            error: error.message,
-            ...(error.issues !== undefined ? { issues: error.issues } : {}),
-            ...(error.extra ?? {}),
-          });
-        else send(response, 500, { error: (error as Error).message });
+        if (error instanceof HttpError && error.statusCode !== 404 && error.statusCode !== 405)
+          options.onRefusal?.(refusalReason(error.statusCode));
+        sendError(response, error);
       });
     });
+    // A request must arrive whole within 10 s: a slow sender holds no connection for long.
+    this.#server.requestTimeout = 10_000;
+    this.#server.headersTimeout = 10_000;
+  }
+
+  /** Whether a token protects the API. */
+  get protected(): boolean {
+    return this.#token !== undefined;
   }
 
   /** Resolves with the bound port (useful with port 0). */
   start(options: { port: number; host?: string }): Promise<number> {
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', (error) =>
-        reject(new Error(`cannot serve the HTTP API on port ${options.port}: ${error.message}`)),
-      );
-      this.#server.listen(options.port, options.host ?? '0.0.0.0', () => {
-        const address = this.#server.address();
-        resolve(typeof address === 'object' && address !== null ? address.port : options.port);
-      });
+    return listen(this.#server, {
+      port: options.port,
+      host: options.host ?? '127.0.0.1',
+      what: 'the /v1 API',
     });
   }
 
   stop(): Promise<void> {
-    return new Promise((resolve) => {
-      this.#server.close(() => resolve());
-      this.#server.closeAllConnections();
-    });
+    return close(this.#server);
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    if (!this.#hosts.allows(request.headers.host)) {
+      const names = ['localhost', 'an IP address', ...this.#hosts.names].join(', ');
+      throw new HttpError(
+        421,
+        `Host ${JSON.stringify(request.headers.host ?? '')} is not served here (DNS rebinding protection); use ${names}`,
+      );
+    }
     const url = new URL(request.url ?? '/', 'http://controller');
     const method = request.method ?? 'GET';
     const sources = this.#options.sources;
-    const leadership = sources.leadership?.() ?? { role: 'leader', leader: undefined };
-    const follower = leadership.role === 'follower';
-    if (url.pathname === '/healthz') return send(response, 200, { status: 'ok' });
-    if (url.pathname === '/readyz') {
-      // Readiness is the process's health, whatever its role: a follower is Ready too, so a Deployment of
-      // several replicas becomes available and a PodDisruptionBudget can allow evictions. Agents find the
-      // leader by trying the replicas (a follower refuses them as not-leader), not through readiness.
-      const role = follower ? { role: 'follower', leader: leadership.leader ?? null } : { role: 'leader' };
-      return sources.ready()
-        ? send(response, 200, { status: 'ready', ...role })
-        : send(response, 503, { status: 'not ready', ...role });
-    }
-    if (url.pathname === '/metrics') {
-      const metrics = await sources.metrics();
-      response.writeHead(200, { 'content-type': metrics.contentType });
-      response.end(metrics.body);
-      return;
-    }
     if (!url.pathname.startsWith('/v1/')) throw new HttpError(404, `no such path ${url.pathname}`);
-    const token = this.#options.bearerToken;
-    if (token !== undefined && !tokenMatches(request.headers.authorization, token)) {
-      response.setHeader('www-authenticate', 'Bearer');
-      throw new HttpError(401, 'missing or wrong bearer token');
-    }
-    if (follower) {
+    if (this.#token !== undefined && !this.#token.matches(request.headers.authorization))
+      throw new HttpError(401, 'missing or wrong bearer token', undefined, undefined, {
+        'www-authenticate': 'Bearer',
+      });
+    const leadership = sources.leadership?.() ?? { role: 'leader', leader: undefined };
+    if (leadership.role === 'follower') {
       // A follower runs no loops and has no agents: its answers would look valid and be wrong.
       throw new HttpError(
         503,
@@ -154,25 +126,43 @@ export class HttpApi {
     const route = `${method} ${url.pathname}`;
     switch (route) {
       case 'GET /v1/policies':
-        return send(response, 200, { policies: sources.policies().map((entry) => this.#policyView(entry)) });
+        return sendJson(response, 200, {
+          policies: sources.policies().map((entry) => this.#policyView(entry)),
+        });
       case 'GET /v1/agents':
-        return send(response, 200, { agents: sources.agents() });
+        return sendJson(response, 200, { agents: sources.agents() });
       case 'GET /v1/control-points':
-        return send(response, 200, { controlPoints: sources.controlPoints() });
+        return sendJson(response, 200, { controlPoints: sources.controlPoints() });
       case 'POST /v1/preview': {
         const parsed = parsePreviewBody(await this.#readJson(request));
         if (!parsed.ok) throw new HttpError(400, 'invalid preview request', parsed.issues);
-        try {
-          return send(response, 200, await sources.preview(parsed.value));
-        } catch (error) {
-          if (error instanceof PreviewUnavailableError) throw new HttpError(503, error.message);
-          throw error;
-        }
+        return sendJson(response, 200, await this.#preview(parsed.value));
       }
       default:
-        if (['/v1/policies', '/v1/agents', '/v1/control-points', '/v1/preview'].includes(url.pathname))
+        if (ROUTES.includes(url.pathname))
           throw new HttpError(405, `${method} is not allowed on ${url.pathname}`);
         throw new HttpError(404, `no such path ${url.pathname}`);
+    }
+  }
+
+  async #preview(query: PreviewQuery): Promise<PreviewAnswer> {
+    try {
+      return await this.#options.sources.preview(query);
+    } catch (error) {
+      if (error instanceof PreviewUnavailableError) throw new HttpError(503, error.message);
+      if (error instanceof PreviewBusyError)
+        throw new HttpError(
+          429,
+          error.message,
+          undefined,
+          { maxConcurrent: error.maxConcurrent },
+          {
+            'retry-after': '1',
+          },
+        );
+      if (error instanceof PreviewTooLargeError)
+        throw new HttpError(413, error.message, undefined, { maxSampleBytes: error.maxSampleBytes });
+      throw error;
     }
   }
 
@@ -209,6 +199,13 @@ export class HttpApi {
   }
 
   async #readJson(request: IncomingMessage): Promise<unknown> {
+    // JSON only: a form or text/plain body is what a cross-site page can send without asking first.
+    const mediaType = (request.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (mediaType !== 'application/json')
+      throw new HttpError(
+        415,
+        `content-type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send application/json`,
+      );
     const limit = this.#options.maxBodyBytes ?? 65_536;
     const chunks: Buffer[] = [];
     let size = 0;
@@ -218,10 +215,34 @@ export class HttpApi {
       chunks.push(chunk as Buffer);
     }
     const text = Buffer.concat(chunks).toString('utf8');
+    if (nestsDeeperThan(text, MAX_JSON_NESTING))
+      throw new HttpError(400, `request body nests objects or arrays deeper than ${MAX_JSON_NESTING}`);
     try {
       return JSON.parse(text) as unknown;
     } catch (error) {
       throw new HttpError(400, `request body is not JSON: ${(error as Error).message}`);
     }
+  }
+}
+
+/** The refusal counter's label for an answer the API refused. */
+function refusalReason(statusCode: number): string {
+  switch (statusCode) {
+    case 421:
+      return 'host';
+    case 401:
+      return 'token';
+    case 415:
+      return 'media-type';
+    case 413:
+      return 'too-large';
+    case 429:
+      return 'busy';
+    case 400:
+      return 'bad-request';
+    case 503:
+      return 'unavailable';
+    default:
+      return 'error';
   }
 }

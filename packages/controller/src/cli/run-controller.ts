@@ -4,6 +4,7 @@ import {
   ControllerConfigSchema,
   durationMs,
   loadConfig,
+  resolveAgentAuth,
   SpecValidationError,
   type ControllerConfig,
 } from '@sluice/spec';
@@ -13,8 +14,14 @@ import type { LeaderElector } from '../leader-election/leader-elector.js';
 import { FilePolicySource } from '../sources/file-policy-source.js';
 import type { KubernetesPolicySource } from '../sources/kubernetes-policy-source.js';
 import { FileBaselineStore } from '../state/baseline-store-file.js';
+import {
+  agentAuthenticator,
+  CredentialConfigError,
+  ensureControllerSecrets,
+} from './controller-credentials.js';
 import { ControllerEnvSchema, type ControllerEnv } from './controller-env.js';
 import { parseControllerFlags, USAGE } from './controller-flags.js';
+import { listenerAddresses } from './listener-addresses.js';
 
 /** Exit codes: 0 success, 1 failure, 2 bad input (flags, config, environment). */
 export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
@@ -22,7 +29,7 @@ export const EXIT = { ok: 0, failure: 1, badInput: 2 } as const;
 export interface RunningController {
   readonly controller: Controller;
   readonly config: ControllerConfig;
-  readonly ports: { grpcPort: number; httpPort: number };
+  readonly ports: { grpcPort: number; httpPort: number; apiPort: number };
   stop(): Promise<void>;
 }
 
@@ -75,6 +82,19 @@ export async function runController(
     console.error(`no policy source: pass --policies DIR or --kubernetes\n\n${USAGE}`);
     return { exitCode: EXIT.badInput };
   }
+  const agentAuth = resolveAgentAuth(config);
+  const envToken = parsedEnv.data.SLUICE_CONTROLLER_API_TOKEN;
+  // Decided before any I/O: whether a token will protect the API is known from the configuration.
+  const addresses = listenerAddresses({
+    bindAddress: config.bindAddress,
+    apiBindAddress: config.apiBindAddress,
+    apiTokenConfigured: envToken !== undefined || config.apiTokenSecret !== undefined,
+    agentAuth,
+  });
+  if (!addresses.ok) {
+    console.error(addresses.message);
+    return { exitCode: EXIT.badInput };
+  }
   const threshold = LEVELS.indexOf(config.logLevel);
   const log = (message: string) => {
     if (threshold <= LEVELS.indexOf('info')) console.log(message);
@@ -85,7 +105,13 @@ export async function runController(
 
   // Loaded only when the controller talks to Kubernetes: the client library roughly doubles start-up time.
   let kubeConfig: KubeConfig | undefined;
-  if (config.kubernetes || config.leaderElection) {
+  const needsKubernetes =
+    config.kubernetes ||
+    config.leaderElection ||
+    agentAuth === 'kubernetes' ||
+    config.apiTokenSecret !== undefined ||
+    config.recordKeySecret !== undefined;
+  if (needsKubernetes) {
     const { loadDefaultKubeConfig } = await import('../kubernetes/default-kube-config.js');
     kubeConfig = loadDefaultKubeConfig();
   }
@@ -102,7 +128,21 @@ export async function runController(
     config.stateDir !== undefined
       ? new FileBaselineStore({ dir: config.stateDir, warn })
       : kubernetes?.baselineStore();
-  const apiToken = parsedEnv.data.SLUICE_CONTROLLER_API_TOKEN;
+  let apiToken: string | undefined;
+  let agentAuthentication;
+  try {
+    apiToken = await ensureControllerSecrets({
+      config,
+      kubeConfig,
+      namespace: parsedEnv.data.POD_NAMESPACE ?? config.namespace,
+      envToken,
+      log,
+    });
+    agentAuthentication = await agentAuthenticator({ config, kubeConfig, clock: systemClock });
+  } catch (error) {
+    console.error(`sluice-controller: ${(error as Error).message}`);
+    return { exitCode: error instanceof CredentialConfigError ? EXIT.badInput : EXIT.failure };
+  }
   const controller = new Controller({
     clock: systemClock,
     log,
@@ -110,6 +150,11 @@ export async function runController(
     leader: () => elector?.leader(),
     ...(baselines !== undefined ? { baselines } : {}),
     ...(apiToken !== undefined ? { apiToken } : {}),
+    apiAllowedHosts: config.apiAllowedHosts,
+    agentAuth: agentAuthentication,
+    directory: { controlPointExpiryMs: durationMs(config.controlPointExpiry) },
+    // A sweep at least four times per expiry, and never more often than every 100 ms.
+    directorySweepMs: Math.max(100, Math.min(5000, durationMs(config.controlPointExpiry) / 4)),
   });
   let files: FilePolicySource | undefined;
   try {
@@ -117,10 +162,18 @@ export async function runController(
       files = new FilePolicySource({ dir: config.policies, registry: controller.registry, log });
       files.start();
     }
-    const ports = await controller.start({ grpcPort: config.grpcPort, httpPort: config.httpPort });
+    const ports = await controller.start({
+      grpcPort: config.grpcPort,
+      httpPort: config.httpPort,
+      apiPort: config.apiPort,
+      ...addresses.value,
+    });
     if (kubernetes !== undefined) await kubernetes.start(controller.registry);
     controller.setReady(true);
-    log(`sluice-controller: AgentSync on :${ports.grpcPort}, HTTP API on :${ports.httpPort}`);
+    const { grpcHost, httpHost, apiHost } = addresses.value;
+    log(
+      `sluice-controller: AgentSync on ${grpcHost}:${ports.grpcPort} (agent auth ${agentAuth}), probes and /metrics on ${httpHost}:${ports.httpPort}, API on ${apiHost}:${ports.apiPort} (${apiToken !== undefined ? 'token required' : 'no token'})`,
+    );
     // Campaigning starts after the first list, so a new leader builds its loops on the baselines
     // already in FlowPolicy status.
     if (config.leaderElection && kubeConfig !== undefined)

@@ -34,6 +34,18 @@ interface AgentRecord {
 export interface AgentDirectoryOptions {
   /** A control point without traffic for this long disappears. @default 60000 */
   readonly controlPointExpiryMs?: number;
+  /** Control points kept per agent; a report's new ones past it are dropped and counted. @default 1000 */
+  readonly maxControlPointsPerAgent?: number;
+  /** Longest service or control point name kept (UTF-16 code units); longer ones are dropped and counted. @default 1024 */
+  readonly maxNameLength?: number;
+}
+
+/** What a report did to the directory: control points it could not keep, by reason. */
+export interface ReportOutcome {
+  /** New control points past the agent's cap. */
+  readonly droppedOverCap: number;
+  /** Control points whose service or name is longer than the limit. */
+  readonly droppedTooLong: number;
 }
 
 /** `CONTROL_POINT_TYPE_HTTP` → `http`. */
@@ -41,13 +53,27 @@ function typeName(type: syncV1.ControlPointType | undefined): string {
   return (type ?? 'CONTROL_POINT_TYPE_UNSPECIFIED').replace(/^CONTROL_POINT_TYPE_/, '').toLowerCase();
 }
 
-/** Connected agents and what they reported seeing. Pure bookkeeping; the sync server feeds it. */
+/**
+ * Connected agents and what they reported seeing. Pure bookkeeping; the sync server feeds it and the
+ * controller calls `expire` on a timer, so memory held for control points no agent sees any more is
+ * released whether or not anyone reads them. Each agent keeps at most `maxControlPointsPerAgent`
+ * entries of bounded names: a report cannot grow the controller without bound.
+ */
 export class AgentDirectory {
   readonly #agents = new Map<string, AgentRecord>();
   readonly #expiryMs: number;
+  readonly #maxPerAgent: number;
+  readonly #maxNameLength: number;
 
   constructor(options: AgentDirectoryOptions = {}) {
     this.#expiryMs = options.controlPointExpiryMs ?? 60_000;
+    this.#maxPerAgent = options.maxControlPointsPerAgent ?? 1000;
+    this.#maxNameLength = options.maxNameLength ?? 1024;
+  }
+
+  /** How long a control point without traffic is kept. */
+  get expiryMs(): number {
+    return this.#expiryMs;
   }
 
   /** Registers an agent from its hello; a second stream with the same id replaces the first. */
@@ -71,9 +97,9 @@ export class AgentDirectory {
     this.#agents.delete(agentId);
   }
 
-  report(agentId: string, report: syncV1.Report, nowMs: number): void {
+  report(agentId: string, report: syncV1.Report, nowMs: number): ReportOutcome {
     const record = this.#agents.get(agentId);
-    if (record === undefined) return;
+    if (record === undefined) return { droppedOverCap: 0, droppedTooLong: 0 };
     const sequence = report.sequence ?? 0;
     const missed =
       record.lastSequence > 0 && sequence > record.lastSequence + 1 ? sequence - record.lastSequence - 1 : 0;
@@ -84,15 +110,52 @@ export class AgentDirectory {
       reports: record.view.reports + 1,
       missedReports: record.view.missedReports + missed,
     };
+    let droppedOverCap = 0;
+    let droppedTooLong = 0;
     for (const point of report.control_points ?? []) {
-      const entry = {
-        service: point.service ?? '',
-        controlPoint: point.control_point ?? '',
-        type: typeName(point.type),
-        lastSeenMs: nowMs,
-      };
-      record.controlPoints.set(`${entry.service}\u0000${entry.controlPoint}\u0000${entry.type}`, entry);
+      const service = point.service ?? '';
+      const controlPoint = point.control_point ?? '';
+      if (service.length > this.#maxNameLength || controlPoint.length > this.#maxNameLength) {
+        droppedTooLong += 1;
+        continue;
+      }
+      const type = typeName(point.type);
+      const key = `${service}\u0000${controlPoint}\u0000${type}`;
+      const existing = record.controlPoints.get(key);
+      if (existing !== undefined) {
+        existing.lastSeenMs = nowMs;
+        continue;
+      }
+      if (record.controlPoints.size >= this.#maxPerAgent) {
+        droppedOverCap += 1;
+        continue;
+      }
+      record.controlPoints.set(key, { service, controlPoint, type, lastSeenMs: nowMs });
     }
+    return { droppedOverCap, droppedTooLong };
+  }
+
+  /**
+   * Removes control points without traffic for longer than the expiry; the controller calls it on a
+   * timer. Returns how many remain (summed over agents).
+   */
+  expire(nowMs: number): number {
+    let remaining = 0;
+    for (const record of this.#agents.values()) {
+      for (const [key, point] of record.controlPoints)
+        if (nowMs - point.lastSeenMs > this.#expiryMs) record.controlPoints.delete(key);
+      // A Map keeps its grown table after deletes; a fresh one lets the old table be collected.
+      if (record.controlPoints.size === 0) record.controlPoints = new Map();
+      remaining += record.controlPoints.size;
+    }
+    return remaining;
+  }
+
+  /** Control points held, summed over agents (expired ones included until the next sweep). */
+  get size(): number {
+    let total = 0;
+    for (const record of this.#agents.values()) total += record.controlPoints.size;
+    return total;
   }
 
   get(agentId: string): AgentView | undefined {

@@ -2,6 +2,7 @@ import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grp
 import {
   agentSyncService,
   notLeaderStatus,
+  SYNC_MAX_MESSAGE_BYTES,
   type AgentMessage,
   type AgentSyncHandlers,
   type ControllerMessage,
@@ -10,8 +11,18 @@ import {
 import type { Clock } from '../clock/clock.js';
 import type { CompiledPolicy } from '../compile/compile-policy.js';
 import type { LoadDecision } from '../control/average-latency-loop.js';
-import type { AgentDirectory } from './agent-directory.js';
-import { PreviewUnavailableError, type PreviewAnswer, type PreviewQuery } from './preview-request.js';
+import { bearerTokenOf, NO_AGENT_AUTH, type AgentAuthenticator, type AgentPrincipal } from './agent-auth.js';
+import type { AgentDirectory, ReportOutcome } from './agent-directory.js';
+import {
+  DEFAULT_MAX_CONCURRENT_PREVIEWS,
+  DEFAULT_MAX_PREVIEW_SAMPLE_BYTES,
+  PreviewBusyError,
+  PreviewTooLargeError,
+  PreviewUnavailableError,
+  type PreviewAnswer,
+  type PreviewLimits,
+  type PreviewQuery,
+} from './preview-request.js';
 import { componentsMessage, decisionsMessage, policyNamesForGroup } from './sync-messages.js';
 
 export interface AgentSyncServerOptions {
@@ -20,8 +31,8 @@ export interface AgentSyncServerOptions {
   readonly policies: () => readonly CompiledPolicy[];
   /** The decisions in force, sent to an agent right after its components. */
   readonly decisions: () => readonly LoadDecision[];
-  /** Every report, after the directory has seen it. */
-  readonly onReport: (report: syncV1.Report, agentId: string) => void;
+  /** Every report, after the directory has seen it (`outcome`: what it could not keep). */
+  readonly onReport: (report: syncV1.Report, agentId: string, outcome: ReportOutcome) => void;
   /** After an agent's hello was accepted and its components and decisions were sent. */
   readonly onConnect?: (agentId: string) => void;
   /** After an agent's stream ended and it was forgotten. */
@@ -34,12 +45,21 @@ export interface AgentSyncServerOptions {
   readonly shutdownGraceMs?: number;
   /** How long a drained connection may finish its streams before it is closed hard. @default 1000 */
   readonly drainGraceMs?: number;
+  /** Who may connect. @default no authentication (every stream is one anonymous principal) */
+  readonly authenticator?: AgentAuthenticator;
+  /** Streams refused before any message was read, by reason (`unauthenticated`, `unavailable`, `principal-mismatch`). */
+  readonly onRefusal?: (reason: string) => void;
+  /** Largest message received; larger ones end the stream (RESOURCE_EXHAUSTED). @default SYNC_MAX_MESSAGE_BYTES */
+  readonly maxReceiveMessageBytes?: number;
+  readonly previewLimits?: PreviewLimits;
 }
 
 type Call = ServerDuplexStream<AgentMessage, ControllerMessage>;
 
 interface Session {
   readonly agentId: string;
+  /** Who authenticated the stream; only the same principal may replace this session. */
+  readonly principal: AgentPrincipal;
   readonly agentGroup: string;
   readonly capabilities: readonly string[];
   readonly call: Call;
@@ -53,7 +73,9 @@ interface PendingPreview {
   readonly errors: Map<string, string>;
   readonly flowLabels: Record<string, string>[];
   readonly httpRequests: unknown[];
-  finish: () => void;
+  /** Bytes of samples collected so far (label keys and values, request documents). */
+  sampleBytes: number;
+  finish: (outcome?: 'too-large') => void;
 }
 
 /**
@@ -65,11 +87,13 @@ interface PendingPreview {
  */
 export class AgentSyncServer {
   readonly #options: AgentSyncServerOptions;
-  readonly #server = new Server();
+  readonly #server: Server;
   readonly #sessions = new Map<string, Session>();
   readonly #previews = new Map<string, PendingPreview>();
   readonly #log: (message: string) => void;
   #previewCounter = 0;
+  #refusalsSinceLog = 0;
+  #lastRefusalLogMs: number | undefined;
   /**
    * While set (a follower), every Connect is refused as not-leader (UNAVAILABLE, `sluice-not-leader: 1`)
    * naming the leader this returns.
@@ -81,6 +105,10 @@ export class AgentSyncServer {
   constructor(options: AgentSyncServerOptions) {
     this.#options = options;
     this.#log = options.log ?? ((message) => console.log(message));
+    this.#server = new Server({
+      'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? SYNC_MAX_MESSAGE_BYTES,
+      'grpc.max_send_message_length': SYNC_MAX_MESSAGE_BYTES,
+    });
     const handlers: AgentSyncHandlers = { Connect: (call) => this.#connect(call) };
     this.#server.addService(agentSyncService().service, handlers);
   }
@@ -177,9 +205,11 @@ export class AgentSyncServer {
       session.capabilities.includes('preview'),
     );
     if (targets.length === 0) return Promise.reject(new PreviewUnavailableError());
+    const maxConcurrent = this.#options.previewLimits?.maxConcurrent ?? DEFAULT_MAX_CONCURRENT_PREVIEWS;
+    if (this.#previews.size >= maxConcurrent) return Promise.reject(new PreviewBusyError(maxConcurrent));
     this.#previewCounter += 1;
     const requestId = `preview-${this.#previewCounter}`;
-    return new Promise((resolve) => {
+    return new Promise((resolve, reject) => {
       const pending: PendingPreview = {
         requestId,
         wanted: query.samples,
@@ -188,13 +218,14 @@ export class AgentSyncServer {
         errors: new Map(),
         flowLabels: [],
         httpRequests: [],
+        sampleBytes: 0,
         finish: () => undefined,
       };
       const timer = setTimeout(
         () => pending.finish(),
         query.timeoutMs + (this.#options.previewGraceMs ?? 1000),
       );
-      pending.finish = () => {
+      pending.finish = (outcome) => {
         clearTimeout(timer);
         if (!this.#previews.delete(requestId)) return;
         for (const agentId of pending.targets) {
@@ -202,6 +233,10 @@ export class AgentSyncServer {
             this.#sessions
               .get(agentId)
               ?.call.write({ payload: 'preview_cancel', preview_cancel: { request_id: requestId } });
+        }
+        if (outcome === 'too-large') {
+          reject(new PreviewTooLargeError(this.#maxSampleBytes));
+          return;
         }
         resolve({
           requestId,
@@ -229,12 +264,66 @@ export class AgentSyncServer {
     });
   }
 
+  /**
+   * A new stream: refused at once by a follower; otherwise authenticated from its metadata before any
+   * message is read (grpc-js reads nothing until a data listener asks, so an unauthenticated stream gets
+   * no policy, is never registered, and its messages are never parsed).
+   */
   #connect(call: Call): void {
     if (this.#refusal !== undefined) {
       call.emit('error', notLeaderStatus(this.#refusal()));
       this.#drain();
       return;
     }
+    let gone = false;
+    call.once('cancelled', () => (gone = true));
+    call.once('close', () => (gone = true));
+    const authenticator = this.#options.authenticator ?? NO_AGENT_AUTH;
+    authenticator.authenticate(bearerTokenOf(call.metadata)).then(
+      (verdict) => {
+        if (gone) return;
+        if (!verdict.ok) {
+          this.#refuse(call, verdict.refusal, verdict.reason);
+          return;
+        }
+        if (this.#refusal !== undefined) {
+          call.emit('error', notLeaderStatus(this.#refusal()));
+          return;
+        }
+        this.#serve(call, verdict.principal);
+      },
+      (error: unknown) => {
+        if (!gone) this.#refuse(call, 'unavailable', `authentication failed: ${(error as Error).message}`);
+      },
+    );
+  }
+
+  /** Ends a stream before reading it, counted, and logged at most once per 10 s (a flood must not flood the log). */
+  #refuse(
+    call: Call,
+    reason: 'unauthenticated' | 'unavailable' | 'principal-mismatch',
+    detail: string,
+  ): void {
+    this.#options.onRefusal?.(reason);
+    const code =
+      reason === 'unauthenticated'
+        ? status.UNAUTHENTICATED
+        : reason === 'principal-mismatch'
+          ? status.ALREADY_EXISTS
+          : status.UNAVAILABLE;
+    call.emit('error', { code, details: `AgentSync refused: ${detail}` });
+    this.#refusalsSinceLog += 1;
+    const now = this.#options.clock.now();
+    if (this.#lastRefusalLogMs === undefined || now - this.#lastRefusalLogMs >= 10_000) {
+      this.#log(
+        `AgentSync: refused ${this.#refusalsSinceLog} stream(s) since the last report; latest from ${call.getPeer()}: ${reason}: ${detail}`,
+      );
+      this.#lastRefusalLogMs = now;
+      this.#refusalsSinceLog = 0;
+    }
+  }
+
+  #serve(call: Call, principal: AgentPrincipal): void {
     let session: Session | undefined;
     const close = () => {
       if (session === undefined) return;
@@ -250,14 +339,14 @@ export class AgentSyncServer {
     };
     call.on('data', (message: AgentMessage) => {
       if (session === undefined) {
-        session = this.#hello(call, message);
+        session = this.#hello(call, message, principal);
         return;
       }
       switch (message.payload) {
         case 'report': {
           const now = this.#options.clock.now();
-          this.#options.agents.report(session.agentId, message.report, now);
-          this.#options.onReport(message.report, session.agentId);
+          const outcome = this.#options.agents.report(session.agentId, message.report, now);
+          this.#options.onReport(message.report, session.agentId, outcome);
           return;
         }
         case 'preview_samples':
@@ -283,7 +372,7 @@ export class AgentSyncServer {
     call.on('close', () => close());
   }
 
-  #hello(call: Call, message: AgentMessage): Session | undefined {
+  #hello(call: Call, message: AgentMessage, principal: AgentPrincipal): Session | undefined {
     if (this.#refusal !== undefined) {
       // The stream opened while this controller led; its hello came after it stepped down.
       call.emit('error', notLeaderStatus(this.#refusal()));
@@ -301,6 +390,15 @@ export class AgentSyncServer {
       return undefined;
     }
     const previous = this.#sessions.get(message.hello.agent_id);
+    if (previous !== undefined && previous.principal !== principal) {
+      // Another pod reusing an agent's id must not take its session (and its policies and previews) over.
+      this.#refuse(
+        call,
+        'principal-mismatch',
+        `agent id ${message.hello.agent_id} is connected as another principal; ids are unique per pod`,
+      );
+      return undefined;
+    }
     if (previous !== undefined) {
       // The same agent reconnected before its old stream was noticed as dead: the new stream wins.
       this.#sessions.delete(message.hello.agent_id);
@@ -309,6 +407,7 @@ export class AgentSyncServer {
     const view = this.#options.agents.register(message.hello, this.#options.clock.now());
     const session: Session = {
       agentId: view.agentId,
+      principal,
       agentGroup: view.agentGroup,
       capabilities: view.capabilities,
       call,
@@ -328,9 +427,22 @@ export class AgentSyncServer {
     return session;
   }
 
+  get #maxSampleBytes(): number {
+    return this.#options.previewLimits?.maxSampleBytes ?? DEFAULT_MAX_PREVIEW_SAMPLE_BYTES;
+  }
+
   #previewSamples(agentId: string, samples: syncV1.PreviewSamples): void {
     const preview = this.#previews.get(samples.request_id ?? '');
     if (preview === undefined || !preview.targets.has(agentId)) return;
+    // Counted before anything is kept: a preview answer must not grow the controller past the limit.
+    for (const flow of samples.flow_labels ?? [])
+      for (const [key, value] of Object.entries(flow.labels ?? {}))
+        preview.sampleBytes += key.length + value.length;
+    for (const text of samples.http_requests_json ?? []) preview.sampleBytes += text.length;
+    if (preview.sampleBytes > this.#maxSampleBytes) {
+      preview.finish('too-large');
+      return;
+    }
     for (const flow of samples.flow_labels ?? []) preview.flowLabels.push({ ...(flow.labels ?? {}) });
     for (const text of samples.http_requests_json ?? []) {
       try {

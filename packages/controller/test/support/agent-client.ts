@@ -1,4 +1,4 @@
-import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
+import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import {
   agentSyncClientConstructor,
   type AgentMessage,
@@ -21,10 +21,13 @@ export class TestAgent {
   }[] = [];
   #sequence = 0;
 
-  constructor(port: number) {
+  /** `token` is sent as `authorization: Bearer <token>`, as the agent does. */
+  constructor(port: number, options: { readonly token?: string } = {}) {
     const Client = agentSyncClientConstructor();
     this.#client = new Client(`127.0.0.1:${port}`, credentials.createInsecure());
-    this.stream = this.#client.Connect();
+    const metadata = new Metadata();
+    if (options.token !== undefined) metadata.set('authorization', `Bearer ${options.token}`);
+    this.stream = this.#client.Connect(metadata);
     this.stream.on('data', (message: ControllerMessage) => {
       this.received.push(message);
       for (const waiter of [...this.#waiters]) {

@@ -1,6 +1,8 @@
 import { EventEmitter, once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { KubeConfig } from '@kubernetes/client-node';
+import { FakeSecrets } from './fake-kube-secrets.js';
+import { FakeTokenReviews } from './fake-kube-token-review.js';
 
 /**
  * A fake Kubernetes API server for FlowPolicies in one namespace, because no real one can run here.
@@ -23,6 +25,10 @@ import { KubeConfig } from '@kubernetes/client-node';
  * Each client authenticates with its own token (`kubeConfig(user)`), and `calls` records who sent
  * what and the answer, so tests count writes per controller. A user can be partitioned: its requests
  * then get 503, or no answer at all until healed.
+ * Secrets (`secrets`, see fake-kube-secrets.ts) answer GET and POST as the registry does (404, 409
+ * AlreadyExists), and TokenReview (`tokenReviews`, see fake-kube-token-review.ts) reviews the
+ * service-account tokens it issued as `authentication.k8s.io/v1` does: audiences, expiry, revocation,
+ * and the status fields and extra keys the real API returns.
  */
 export interface FakeObject {
   apiVersion: string;
@@ -109,6 +115,10 @@ export class FakeKubeApiServer {
   readonly events = new EventEmitter();
   /** Every request with its user and answer (the code is filled in when it is answered). */
   readonly calls: FakeCall[] = [];
+  /** Service-account tokens and their reviews (`POST /apis/authentication.k8s.io/v1/tokenreviews`). */
+  readonly tokenReviews = new FakeTokenReviews();
+  /** Secrets of the namespace (`/api/v1/namespaces/{ns}/secrets`). */
+  readonly secrets: FakeSecrets;
   readonly #server: Server;
   readonly #leases = new Map<string, FakeLease>();
   readonly #partitions = new Map<string, PartitionMode>();
@@ -126,6 +136,7 @@ export class FakeKubeApiServer {
 
   constructor(namespace: string) {
     this.namespace = namespace;
+    this.secrets = new FakeSecrets(namespace, () => String(++this.#resourceVersion));
     this.#server = createServer((request, response) => {
       this.#handle(request, response).catch((error: unknown) =>
         this.#json(response, 500, status(500, 'InternalError', (error as Error).message)),
@@ -385,6 +396,25 @@ export class FakeKubeApiServer {
         503,
         status(503, 'ServiceUnavailable', 'the server is currently unable to handle the request'),
       );
+    if (url.pathname === '/apis/authentication.k8s.io/v1/tokenreviews') {
+      if (request.method !== 'POST')
+        return this.#json(
+          response,
+          405,
+          status(405, 'MethodNotAllowed', `${request.method ?? ''} is not supported here`),
+        );
+      const [code, body] = this.tokenReviews.review(await this.#body(request));
+      return this.#json(response, code, body);
+    }
+    const secrets = `/api/v1/namespaces/${this.namespace}/secrets`;
+    if (url.pathname === secrets && request.method === 'POST') {
+      const [code, body] = this.secrets.create(await this.#body(request));
+      return this.#json(response, code, body);
+    }
+    if (url.pathname.startsWith(`${secrets}/`) && request.method === 'GET') {
+      const [code, body] = this.secrets.read(decodeURIComponent(url.pathname.slice(secrets.length + 1)));
+      return this.#json(response, code, body);
+    }
     const leases = `/apis/${LEASE_GROUP}/v1/namespaces/${this.namespace}/leases`;
     if (url.pathname === leases || url.pathname.startsWith(`${leases}/`))
       return this.#handleLease(request, response, url.pathname.slice(leases.length + 1));
@@ -601,6 +631,12 @@ export class FakeKubeApiServer {
     };
     this.#leases.set(urlName, lease);
     return this.#json(response, 200, lease);
+  }
+
+  async #body(request: IncomingMessage): Promise<unknown> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of request) chunks.push(chunk as Buffer);
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
   }
 
   #startWatch(url: URL, response: ServerResponse): void {

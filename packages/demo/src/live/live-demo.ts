@@ -72,7 +72,8 @@ export async function runLiveDemo(options: LiveDemoOptions = {}): Promise<LiveDe
   mkdirSync(policies);
   writeFileSync(join(policies, `${POLICY_NAME}.yaml`), stringify(demoPolicy()));
   const token = `demo-${Math.random().toString(36).slice(2)}-${Date.now()}`;
-  const [grpc, http, agentGrpc, agentHttp, proxyPort] = await Promise.all([
+  const [grpc, http, apiPort, agentGrpc, agentHttp, proxyPort] = await Promise.all([
+    freePort(),
     freePort(),
     freePort(),
     freePort(),
@@ -87,7 +88,7 @@ export async function runLiveDemo(options: LiveDemoOptions = {}): Promise<LiveDe
   const chartPath = join(outputDir, 'sluice-demo.svg');
 
   const api = async (): Promise<LoopView | undefined> => {
-    const response = await fetch(`http://127.0.0.1:${http}/v1/policies`, {
+    const response = await fetch(`http://127.0.0.1:${apiPort}/v1/policies`, {
       headers: { authorization: `Bearer ${token}` },
       signal: AbortSignal.timeout(2_000),
     });
@@ -114,6 +115,11 @@ export async function runLiveDemo(options: LiveDemoOptions = {}): Promise<LiveDe
           String(grpc),
           '--http-port',
           String(http),
+          '--api-port',
+          String(apiPort),
+          // A local run: nothing listens beyond loopback.
+          '--bind-address',
+          '127.0.0.1',
         ],
         /AgentSync on/,
         { SLUICE_CONTROLLER_API_TOKEN: token },

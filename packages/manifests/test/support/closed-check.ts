@@ -22,6 +22,14 @@ export const MODELS: Readonly<Record<string, { readonly module: string; readonly
     module: 'rbac.authorization.k8s.io/v1/RoleBinding',
     type: 'IRoleBinding',
   },
+  'rbac.authorization.k8s.io/v1/ClusterRole': {
+    module: 'rbac.authorization.k8s.io/v1/ClusterRole',
+    type: 'IClusterRole',
+  },
+  'rbac.authorization.k8s.io/v1/ClusterRoleBinding': {
+    module: 'rbac.authorization.k8s.io/v1/ClusterRoleBinding',
+    type: 'IClusterRoleBinding',
+  },
   'policy/v1/PodDisruptionBudget': { module: 'policy/v1/PodDisruptionBudget', type: 'IPodDisruptionBudget' },
   'networking.k8s.io/v1/NetworkPolicy': {
     module: 'networking.k8s.io/v1/NetworkPolicy',

@@ -41,6 +41,7 @@ export const SLUICE_CASES: readonly RenderCase[] = [
         priorityClassName: '',
         drainSeconds: 0,
         image: { tag: '2.0.1', pullPolicy: 'Always' },
+        recordKey: { existingSecret: 'sluice-record-key-mine', key: 'key' },
       },
       controller: { replicas: 3, apiToken: { existingSecret: 'sluice-api', key: 'bearer' } },
       monitoring: {

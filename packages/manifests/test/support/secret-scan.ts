@@ -15,10 +15,13 @@ export interface SecretFinding {
 /** Key names that hold a credential. */
 const CREDENTIAL_KEY =
   /pass(word|wd)|^pass$|^pwd$|secret|token|api[-_]?key|credential|private[-_]?key|access[-_]?key|bearer/i;
-/** Suffixes that turn a credential word into the name of one: `passwordKey`, `credentialHeaders`, `privateKeyAlgorithm`. */
-const REFERENCE_SUFFIX = /(Key|Keys|Headers|Algorithm)$/;
-/** Keys that hold the name of a Secret object. */
-const SECRET_NAME_KEY = /^(existingSecret|secretName)$|SecretName$|SecretRef$/;
+/**
+ * Suffixes that turn a credential word into the name of one: `passwordKey`, `credentialHeaders`,
+ * `privateKeyAlgorithm`, and `controllerTokenFile` (the path of a mounted token).
+ */
+const REFERENCE_SUFFIX = /(Key|Keys|Headers|Algorithm|File)$/;
+/** Keys that hold the name of a Secret object (the controller's config names the Secrets it creates at run time). */
+const SECRET_NAME_KEY = /^(existingSecret|secretName|apiTokenSecret|recordKeySecret)$|SecretName$|SecretRef$/;
 
 const CREDENTIAL_TEXT: readonly (readonly [RegExp, string])[] = [
   [/[a-z][a-z0-9+.-]*:\/\/[^/\s:@]*:[^@\s/]+@/i, 'a URL with a password'],

@@ -99,6 +99,13 @@ export const AgentConfigSchema = z
       .describe(
         "Records per second one sender (peer IP) may have read while the agent's access-log budget is contended (less than half a second of it left); its excess is dropped and counted. Unset: a fair share, accessLogMaxRecordsPerSecond divided by the peers that sent in the last 10 s.",
       ),
+    controllerTokenFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        'File holding the credential sent to the controller (`authorization: Bearer <token>` on every Connect; re-read on every attempt, as kubelet rotates projected tokens). Unset: none is sent.',
+      ),
     recordKeyFile: z
       .string()
       .min(1)

@@ -12,3 +12,4 @@ export * from './sync-limits.js';
 export * as syncV1 from './sync-messages.js';
 /** The two stream message unions and the flux-meter label keys, also at top level. */
 export { FLUX_METER_LABELS, type AgentMessage, type ControllerMessage } from './sync-messages.js';
+export * from './sync-limits.js';

@@ -99,6 +99,16 @@ export const AgentValuesSchema = z
       .strict()
       .prefault({})
       .describe('Global rate-limit store.'),
+    recordKey: z
+      .object({
+        existingSecret: objectNameSchema(
+          'Secret you create holding the key that signs decision records (shared by every agent pod of a node). Unset: the Secret <fullname>-record-key the controller creates at run time (32 random bytes) if absent.',
+        ).optional(),
+        key: secretKeySchema('record-key', 'Key of the record key in existingSecret.'),
+      })
+      .strict()
+      .prefault({})
+      .describe('Key that signs decision records; agents mount it as a file.'),
   })
   .strict();
 

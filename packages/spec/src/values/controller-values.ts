@@ -27,7 +27,11 @@ export const ControllerValuesSchema = z
     ports: z
       .object({
         grpc: portSchema(8090, 'AgentSync (gRPC); agents dial it.'),
-        http: portSchema(8091, 'HTTP API, /metrics, /healthz, /readyz.'),
+        http: portSchema(8091, '/metrics, /healthz, /readyz (kubelet and Prometheus reach it by pod IP).'),
+        api: portSchema(
+          8092,
+          'The /v1 API sluicectl uses, on a listener of its own; it always needs the token.',
+        ),
       })
       .strict()
       .prefault({})
@@ -40,13 +44,13 @@ export const ControllerValuesSchema = z
     apiToken: z
       .object({
         existingSecret: objectNameSchema(
-          'Secret holding the bearer token the HTTP API requires. Unset: the API needs no token.',
+          'Secret you create holding the bearer token the API requires. Unset: the controller creates the Secret <fullname>-controller-api-token (key token, 32 random bytes) at run time if absent and reads it; Helm never renders a token.',
         ).optional(),
         key: secretKeySchema('token', 'Key of the token in existingSecret.'),
       })
       .strict()
       .prefault({})
-      .describe('Bearer token for the HTTP API (sluicectl).'),
+      .describe('Bearer token the /v1 API (sluicectl) requires.'),
   })
   .strict();
 

@@ -37,7 +37,7 @@ export const NetworkPolicyValuesSchema = z
     ),
     apiNamespaces: namespaceList(
       [],
-      "Namespaces whose pods may call the controller HTTP API (sluicectl). Empty: none besides metricsNamespaces, which share the port; kubectl port-forward still works (it enters the pod's own network namespace).",
+      "Namespaces whose pods may call the controller's /v1 API port (sluicectl). Empty: none; kubectl port-forward still works (it enters the pod's own network namespace).",
     ),
   })
   .strict();
