@@ -316,6 +316,26 @@ test('verified: only records signed for the sending peer, once, with possible du
   assert.match(await metrics.registry.metrics(), /^sluice_agent_access_log_nonces 6$/m);
 });
 
+test('verified: a stalled flow whose DURATION is longer than the time since its Check is refused', async () => {
+  const { receiver, registry, metrics, flows } = verifyingSetup();
+  // Checks signed 1 s ago: a 900 ms stall is possible, a 60 s one is not (RESPONSE_DURATION absent).
+  const possible = {
+    'http.status_code': '504',
+    RESPONSE_DURATION: '-',
+    DURATION: '900',
+    authz_duration: '1',
+  };
+  const forged = { ...possible, DURATION: '60000' };
+  assert.equal(receiver.receive(flows(2, '10.0.0.1', possible), '10.0.0.1').flows, 2);
+  assert.equal(receiver.receive(flows(3, '10.0.0.1', forged), '10.0.0.1').refused, 3);
+  assert.deepEqual(await refusals(metrics), { 'implausible-duration': 3 });
+  const series = registry.fluxMeter('policy', 'policy')?.drain() ?? [];
+  assert.deepEqual(
+    series.map((entry) => [entry.labels.stalled, entry.count, entry.latencySumMs]),
+    [['true', 2, 2 * 899]],
+  );
+});
+
 test('two senders, one flooding: the quiet one’s flows are all metered', () => {
   const { receiver, registry, clock, wall, flows } = verifyingSetup({ recordsPerSecond: 1000 });
   let quietSent = 0;

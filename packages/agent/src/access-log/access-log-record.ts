@@ -33,6 +33,11 @@ export interface LoggedFlow {
   readonly latencyMs: number | undefined;
   /** An admitted flow that never got an upstream response (timeout, reset, client gone). */
   readonly stalled: boolean;
+  /**
+   * `DURATION`, for a stalled flow only (its latency comes from it). Unsigned like every duration,
+   * so the verifier bounds it as it bounds `RESPONSE_DURATION`.
+   */
+  readonly durationMs?: number;
 }
 
 /** Why a record was dropped (the metric label); `detail` says what exactly. */
@@ -167,7 +172,13 @@ export function withStalledFlow(
   const latencyMs = duration - (flow.authzDurationMs ?? 0);
   return {
     kind: 'flow',
-    flow: { ...flow, flowStatus: 'Error', latencyMs: latencyMs >= 0 ? latencyMs : undefined, stalled: true },
+    flow: {
+      ...flow,
+      flowStatus: 'Error',
+      latencyMs: latencyMs >= 0 ? latencyMs : undefined,
+      stalled: true,
+      durationMs: duration,
+    },
   };
 }
 
