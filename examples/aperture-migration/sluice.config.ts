@@ -10,10 +10,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { IstioConfig } from '../../packages/manifests/src/istio/index.js';
-import { ApertureMigratedPolicy } from '../../packages/manifests/src/policies/index.js';
-import { SluiceCrds } from '../../packages/manifests/src/sluice-crds.js';
-import { SluicePlatform } from '../../packages/manifests/src/sluice-platform.js';
+import { IstioConfig } from '../../packages/manifests/src/constructs/istio/index.js';
+import { ApertureMigratedPolicy } from '../../packages/manifests/src/constructs/policies/index.js';
+import { SluiceCrds } from '../../packages/manifests/src/constructs/crds/sluice-crds.js';
+import { SluicePlatform } from '../../packages/manifests/src/constructs/platform/sluice-platform.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

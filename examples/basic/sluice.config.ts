@@ -8,10 +8,10 @@
  * same policy for `kubectl apply` or the controller's policy directory.
  */
 import { type App, Chart } from 'cdk8s';
-import { IstioConfig } from '../../packages/manifests/src/istio/index.js';
-import { AverageLatencyPolicy, headerClassifier } from '../../packages/manifests/src/policies/index.js';
-import { SluiceCrds } from '../../packages/manifests/src/sluice-crds.js';
-import { SluicePlatform } from '../../packages/manifests/src/sluice-platform.js';
+import { IstioConfig } from '../../packages/manifests/src/constructs/istio/index.js';
+import { AverageLatencyPolicy, headerClassifier } from '../../packages/manifests/src/constructs/policies/index.js';
+import { SluiceCrds } from '../../packages/manifests/src/constructs/crds/sluice-crds.js';
+import { SluicePlatform } from '../../packages/manifests/src/constructs/platform/sluice-platform.js';
 
 export const DEMO_SERVICE = 'service1-demo-app.demoapp.svc.cluster.local';
 

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helmBinaries, kubectlBinary } from '@sluice/testkit';
 import { parse, parseAllDocuments } from 'yaml';
-import { generatedCharts } from '../src/chart-writer.js';
+import { generatedCharts } from '../src/chart/chart-writer.js';
 import {
   gitOpsFiles,
   SluiceConfigSchema,

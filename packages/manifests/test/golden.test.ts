@@ -5,9 +5,9 @@ import { describe, it } from 'node:test';
 import { App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { SluiceAgent } from '../src/sluice-agent.js';
-import { SluiceController } from '../src/sluice-controller.js';
-import { SluiceCrds } from '../src/sluice-crds.js';
+import { SluiceAgent } from '../src/constructs/agent/sluice-agent.js';
+import { SluiceController } from '../src/constructs/controller/sluice-controller.js';
+import { SluiceCrds } from '../src/constructs/crds/sluice-crds.js';
 
 /**
  * Golden files: `test/golden/<case>.input.yaml` names a construct and its props, `<case>.golden.yaml` is

@@ -5,8 +5,8 @@ import { describe, it } from 'node:test';
 import { App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { parse } from 'yaml';
-import { IstioConfig } from '../src/istio/istio-config.js';
-import { TenantGateways } from '../src/tenants/tenant-gateways.js';
+import { IstioConfig } from '../src/constructs/istio/istio-config.js';
+import { TenantGateways } from '../src/constructs/tenants/tenant-gateways.js';
 
 /**
  * Golden files of the mesh constructs, in the same form as `golden.test.ts`: `test/golden/mesh/<case>.input.yaml`

@@ -7,7 +7,7 @@ import {
   renderValuesYaml,
   valuesKeys,
   type ValuesKey,
-} from '../src/values-documentation.js';
+} from '../src/chart/values-documentation.js';
 import { SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '../src/spec-values.js';
 
 const SCHEMAS: readonly [string, z.ZodType][] = [
