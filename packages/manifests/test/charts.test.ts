@@ -5,11 +5,15 @@ import { join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
 import { generateChart } from '../src/chart/chart-generator.js';
-import { CHART_DEFINITIONS, SLUICE_CHART_DEFINITION, SLUICE_CRDS_CHART_DEFINITION } from '../src/chart/charts.js';
+import {
+  CHART_DEFINITIONS,
+  SLUICE_CHART_DEFINITION,
+  SLUICE_CRDS_CHART_DEFINITION,
+} from '../src/chart/charts.js';
 import { SluiceCrds } from '../src/constructs/crds/sluice-crds.js';
 import { SluicePlatform } from '../src/constructs/platform/sluice-platform.js';
 import { SLUICE_CHART } from '../src/constructs/component-binding.js';
-import { SluiceChartValuesSchema } from '../src/spec-values.js';
+import { SluiceChartValuesSchema } from '@sluice/spec';
 import { evaluateTree } from '../src/template/template-tree.js';
 import {
   byKey,

@@ -13,7 +13,7 @@ import {
   synthesizeConfig,
   writeGitOpsFiles,
   type GitOpsFiles,
-} from '../src/gitops/index.js';
+} from '../src/index.js';
 import { closedModelErrors, runtimeModelErrors } from './support/closed-models.js';
 
 const REPO = 'https://git.example.com/platform.git';

@@ -4,7 +4,7 @@ import {
   AGENT_NAMESPACE_MTLS_REFUSAL,
   GATEWAY_WIDE_EXACT_BALANCE_REFUSAL,
   VIRTUAL_OUTBOUND_REFUSAL,
-} from '../src/spec-values.js';
+} from '@sluice/spec';
 import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/chart/istio-config-chart.js';
 import { exactBalancePodAnnotations } from '../src/constructs/istio/exact-balance.js';
 import { IstioConfig, type IstioConfigProps } from '../src/constructs/istio/istio-config.js';

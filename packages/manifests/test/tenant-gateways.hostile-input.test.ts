@@ -8,8 +8,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { formatIssue, parseWith } from '@sluice/spec';
-import { TenantGatewaysValuesSchema } from '../src/spec-values.js';
+import { formatIssue, parseWith, TenantGatewaysValuesSchema } from '@sluice/spec';
 import { TenantGateways, type TenantGatewaysProps } from '../src/constructs/tenants/tenant-gateways.js';
 import { HELMS, synthesise } from './support/helm.js';
 import { helmNamesPath, helmTemplateRun, SCHEMA_REFUSAL, type ValuesPath } from './support/helm-refusal.js';

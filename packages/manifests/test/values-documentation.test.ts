@@ -8,7 +8,7 @@ import {
   valuesKeys,
   type ValuesKey,
 } from '../src/chart/values-documentation.js';
-import { SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '../src/spec-values.js';
+import { SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '@sluice/spec';
 
 const SCHEMAS: readonly [string, z.ZodType][] = [
   ['sluice', SluiceChartValuesSchema],

@@ -4,7 +4,7 @@ import type { z } from 'zod';
 import { type GoScope, LocalExpr } from '../template/expr.js';
 import { renderObject, renderTextBlock } from '../template/go-template-renderer.js';
 import { SluiceObject } from '../constructs/sluice-object.js';
-import { toJsonSchema } from '../spec-export.js';
+import { toJsonSchema } from '@sluice/spec';
 import { renderValuesGuard } from './values-guard.js';
 import { loopVariables, type TextLines } from '../template/template-tree.js';
 import { renderValuesTable, renderValuesYaml } from './values-documentation.js';

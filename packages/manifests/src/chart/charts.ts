@@ -14,7 +14,7 @@ import { HelmNames } from '../template/helm-names.js';
 import { SluiceCrds } from '../constructs/crds/sluice-crds.js';
 import { API_TOKEN_SECRET_COMPONENT } from '../constructs/controller/sluice-controller.js';
 import { SluicePlatform } from '../constructs/platform/sluice-platform.js';
-import { SLUICE_CHART_FACTS, SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '../spec-values.js';
+import { SLUICE_CHART_FACTS, SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '@sluice/spec';
 import { textLines, when } from '../template/template-tree.js';
 import { valuesView } from '../template/values-view.js';
 import { ISTIO_CONFIG_CHART_DEFINITION } from './istio-config-chart.js';

@@ -1,11 +1,10 @@
 import type { ChartDefinition } from './chart-generator.js';
 import { concat, eq, releaseName, releaseNamespace, value } from '../template/expr.js';
-import { IstioConfigValuesSchema } from '../spec-values.js';
+import { IstioConfigValuesSchema, type IstioConfigValues } from '@sluice/spec';
 import { textLines, when } from '../template/template-tree.js';
 import { valuesView } from '../template/values-view.js';
 import { agentTarget } from '../constructs/istio/agent-target.js';
 import { ISTIO_CONFIG_CHART, IstioConfig } from '../constructs/istio/istio-config.js';
-import type { IstioConfigValues } from '../spec-values.js';
 
 const SOURCE = 'packages/manifests/src/chart/istio-config-chart.ts';
 const view = valuesView<IstioConfigValues>();

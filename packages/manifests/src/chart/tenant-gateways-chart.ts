@@ -1,6 +1,6 @@
 import type { ChartDefinition } from './chart-generator.js';
 import { concat, releaseName, releaseNamespace } from '../template/expr.js';
-import { TenantGatewaysValuesSchema } from '../spec-values.js';
+import { TenantGatewaysValuesSchema } from '@sluice/spec';
 import { textLines } from '../template/template-tree.js';
 import { TENANT_GATEWAYS_CHART, TenantGateways } from '../constructs/tenants/tenant-gateways.js';
 

@@ -1,5 +1,4 @@
-import { parseWith, SpecValidationError } from '@sluice/spec';
-import { SLUICE_CHART_FACTS } from '../spec-values.js';
+import { parseWith, SpecValidationError, SLUICE_CHART_FACTS } from '@sluice/spec';
 import type { z } from 'zod';
 import type { ChartInfo, EvalContext, Expr } from '../template/expr.js';
 import { HelmNames, type NameOverrides } from '../template/helm-names.js';

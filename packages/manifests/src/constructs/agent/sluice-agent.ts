@@ -1,4 +1,9 @@
-import { AGENT_TOKEN_AUDIENCE } from '@sluice/spec';
+import {
+  AGENT_TOKEN_AUDIENCE,
+  AgentValuesSchema,
+  type AgentValues,
+  type AgentValuesInput,
+} from '@sluice/spec';
 import { Construct } from 'constructs';
 import {
   ComponentBinding,
@@ -22,11 +27,20 @@ import {
 } from '../../template/expr.js';
 import { sluiceProbes } from '../workload/container-probes.js';
 import { sluiceContainerPorts, sluiceServicePorts } from '../workload/sluice-ports.js';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/pod-security.js';
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from '../workload/pod-security.js';
 import { CONTROLLER_PEERS_COMPONENT, RECORD_KEY_SECRET_COMPONENT } from '../controller/sluice-controller.js';
 import { SluiceObject } from '../sluice-object.js';
-import { AgentValuesSchema, type AgentValues, type AgentValuesInput } from '../../spec-values.js';
-import { evaluateTree, textLines, type Tree, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
+import {
+  evaluateTree,
+  textLines,
+  type Tree,
+  type TreeObject,
+  when,
+  yamlOf,
+} from '../../template/template-tree.js';
 import { literalView, type View } from '../../template/values-view.js';
 
 const SOURCE = 'packages/manifests/src/constructs/agent/sluice-agent.ts';

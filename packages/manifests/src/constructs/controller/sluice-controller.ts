@@ -1,4 +1,9 @@
-import { FLOW_POLICY_CRD } from '@sluice/spec';
+import {
+  FLOW_POLICY_CRD,
+  ControllerValuesSchema,
+  type ControllerValues,
+  type ControllerValuesInput,
+} from '@sluice/spec';
 import { Construct } from 'constructs';
 import {
   ComponentBinding,
@@ -31,9 +36,11 @@ import {
   sluiceGrpcServicePort,
   sluiceServicePorts,
 } from '../workload/sluice-ports.js';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../workload/pod-security.js';
+import {
+  restrictedContainerSecurityContext,
+  restrictedPodSecurityContext,
+} from '../workload/pod-security.js';
 import { SluiceObject } from '../sluice-object.js';
-import { ControllerValuesSchema, type ControllerValues, type ControllerValuesInput } from '../../spec-values.js';
 import { textLines, type Tree, when, yamlOf } from '../../template/template-tree.js';
 import { literalView } from '../../template/values-view.js';
 

@@ -1,15 +1,17 @@
-import { FLOW_POLICY_CRD, FlowPolicySchema } from '@sluice/spec';
-import { Construct } from 'constructs';
-import { parseProps, releaseContext, type ReleaseProps } from '../component-binding.js';
-import { chartAppVersion, type EvalContext, type Expr, releaseName } from '../../template/expr.js';
-import { SluiceObject } from '../sluice-object.js';
-import { toJsonSchema, toStructuralSchema } from '../../spec-export.js';
 import {
+  FLOW_POLICY_CRD,
+  FlowPolicySchema,
+  toJsonSchema,
+  toStructuralSchema,
   SLUICE_CHART_FACTS,
   type SluiceCrdsChartValues,
   SluiceCrdsChartValuesSchema,
   type SluiceCrdsChartValuesInput,
-} from '../../spec-values.js';
+} from '@sluice/spec';
+import { Construct } from 'constructs';
+import { parseProps, releaseContext, type ReleaseProps } from '../component-binding.js';
+import { chartAppVersion, type EvalContext, type Expr, releaseName } from '../../template/expr.js';
+import { SluiceObject } from '../sluice-object.js';
 import { type TreeObject, when } from '../../template/template-tree.js';
 import { literalView, valuesView, type View } from '../../template/values-view.js';
 

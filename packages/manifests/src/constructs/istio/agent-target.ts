@@ -1,5 +1,14 @@
-import { concat, contains, defaultTo, type Expr, include, ternary, trimSuffix, truncate } from '../../template/expr.js';
-import type { IstioConfigValues } from '../../spec-values.js';
+import {
+  concat,
+  contains,
+  defaultTo,
+  type Expr,
+  include,
+  ternary,
+  trimSuffix,
+  truncate,
+} from '../../template/expr.js';
+import type { IstioConfigValues } from '@sluice/spec';
 import type { View } from '../../template/values-view.js';
 
 /** Kubernetes caps names that become DNS labels (Services) at 63 characters. */

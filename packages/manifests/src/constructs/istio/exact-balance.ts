@@ -4,7 +4,7 @@ import {
   GATEWAY_WIDE_EXACT_BALANCE_REFUSAL,
   type IstioConfigValues,
   VIRTUAL_OUTBOUND_REFUSAL,
-} from '../../spec-values.js';
+} from '@sluice/spec';
 import { type Tree, type TreeObject, when } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 import { refuseWhen } from '../../template/chart-guards.js';

@@ -1,5 +1,5 @@
 import { and, type Expr, not } from '../../template/expr.js';
-import type { IstioConfigValues } from '../../spec-values.js';
+import type { IstioConfigValues } from '@sluice/spec';
 import { each, type Tree, type TreeObject, when } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 

@@ -1,4 +1,4 @@
-import type { IstioConfigValues } from '../../spec-values.js';
+import type { IstioConfigValues } from '@sluice/spec';
 import { type TreeObject, when, yamlOf } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 import { ACCESS_LOG_ATTRIBUTES } from './ext-authz-envoy-filter.js';

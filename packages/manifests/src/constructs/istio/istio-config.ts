@@ -6,7 +6,16 @@ import {
   type ReleaseProps,
   splitReleaseProps,
 } from '../component-binding.js';
-import { concat, eq, type EvalContext, type Expr, literal, releaseNamespace, and, not } from '../../template/expr.js';
+import {
+  concat,
+  eq,
+  type EvalContext,
+  type Expr,
+  literal,
+  releaseNamespace,
+  and,
+  not,
+} from '../../template/expr.js';
 import { HelmNames } from '../../template/helm-names.js';
 import { SluiceObject } from '../sluice-object.js';
 import {
@@ -14,7 +23,7 @@ import {
   IstioConfigValuesSchema,
   type IstioConfigValuesInput,
   SLUICE_CHART_FACTS,
-} from '../../spec-values.js';
+} from '@sluice/spec';
 import { evaluateTree, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
 import { literalView, valuesView, type View } from '../../template/values-view.js';
 import { agentHost, agentTarget } from './agent-target.js';

@@ -4,7 +4,7 @@ import {
   duplicateNamespaceRefusal,
   EMPTY_MTLS_NAMESPACES_REFUSAL,
   type IstioConfigValues,
-} from '../../spec-values.js';
+} from '@sluice/spec';
 import type { TreeObject } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 import { has, hasDuplicates, refuseWhen } from '../../template/chart-guards.js';

@@ -2,7 +2,7 @@ import { Construct } from 'constructs';
 import { type Expr, type EvalContext, releaseName } from '../../template/expr.js';
 import type { HelmNames } from '../../template/helm-names.js';
 import { SluiceObject } from '../sluice-object.js';
-import type { MonitoringValues } from '../../spec-values.js';
+import type { MonitoringValues } from '@sluice/spec';
 import type { View } from '../../template/values-view.js';
 import { SLUICE_ALERT_RULES } from './alert-rules.js';
 import { sluiceDashboard } from './grafana-dashboard.js';

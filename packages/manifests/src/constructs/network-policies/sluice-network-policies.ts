@@ -3,7 +3,7 @@ import { and, type EvalContext, type Expr } from '../../template/expr.js';
 import type { HelmNames } from '../../template/helm-names.js';
 import { SluiceObject } from '../sluice-object.js';
 import type { SluicePorts } from '../workload/sluice-ports.js';
-import type { NetworkPolicyValues } from '../../spec-values.js';
+import type { NetworkPolicyValues } from '@sluice/spec';
 import { type Tree, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 

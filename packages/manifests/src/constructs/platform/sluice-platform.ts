@@ -22,7 +22,7 @@ import {
   type SluiceChartValues,
   SluiceChartValuesSchema,
   type SluiceChartValuesInput,
-} from '../../spec-values.js';
+} from '@sluice/spec';
 import { literalView, valuesView, type View } from '../../template/values-view.js';
 
 /** Props of a typed `SluicePlatform`: exactly the `sluice` chart's values, plus release and namespace. */

@@ -1,6 +1,6 @@
 import { convertApertureValues, type FlowPolicyInput, SpecValidationError } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { FlowPolicyResource } from './flow-policy-resource.js';
+import { DEFAULT_POLICY_NAMESPACE, FlowPolicyResource } from './flow-policy-resource.js';
 
 export interface ApertureMigratedPolicyProps {
   /** Aperture blueprint name, e.g. `load-scheduling/average-latency`. */
@@ -27,7 +27,7 @@ export class ApertureMigratedPolicy extends Construct {
       throw new SpecValidationError(`Aperture values for ${props.blueprint}`, converted.issues);
     const policy = {
       ...converted.value,
-      metadata: { ...converted.value.metadata, namespace: props.namespace ?? 'sluice-system' },
+      metadata: { ...converted.value.metadata, namespace: props.namespace ?? DEFAULT_POLICY_NAMESPACE },
     };
     this.policy = new FlowPolicyResource(this, 'FlowPolicy', policy).policy;
   }

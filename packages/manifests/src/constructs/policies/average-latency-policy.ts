@@ -1,9 +1,9 @@
 import { averageLatencyPolicy, type FlowPolicyInput, type FlowPolicySpecInput } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { FlowPolicyResource } from './flow-policy-resource.js';
+import type { ClassifierInput } from './classifiers.js';
+import { DEFAULT_POLICY_NAMESPACE, FlowPolicyResource } from './flow-policy-resource.js';
 
 type LoadSchedulerInput = NonNullable<FlowPolicySpecInput['loadSchedulers']>[number];
-type ClassifierInput = NonNullable<FlowPolicySpecInput['classifiers']>[number];
 
 /** One prioritised workload: flows whose labels match get this share under contention. */
 export interface PrioritisedWorkload {
@@ -76,7 +76,7 @@ export class AverageLatencyPolicy extends Construct {
     const policy = averageLatencyPolicy({
       policy: {
         policyName: props.name,
-        namespace: props.namespace ?? 'sluice-system',
+        namespace: props.namespace ?? DEFAULT_POLICY_NAMESPACE,
         classifiers: [...(props.classifiers ?? [])],
         loadScheduler,
       },

@@ -1,6 +1,7 @@
 import type { FlowPolicySpecInput } from '@sluice/spec';
 
-type ClassifierInput = NonNullable<FlowPolicySpecInput['classifiers']>[number];
+/** One classifier of a FlowPolicy, in its input form. */
+export type ClassifierInput = NonNullable<FlowPolicySpecInput['classifiers']>[number];
 
 export interface HeaderClassifierOptions {
   /** Service FQDN whose flows are classified, e.g. `service1-demo-app.demoapp.svc.cluster.local`. */

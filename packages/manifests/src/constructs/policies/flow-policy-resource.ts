@@ -27,7 +27,3 @@ export class FlowPolicyResource extends Construct {
     });
   }
 }
-
-export function policyMetadata(name: string, namespace: string | undefined): FlowPolicyInput['metadata'] {
-  return { name, namespace: namespace ?? DEFAULT_POLICY_NAMESPACE };
-}

@@ -1,8 +1,7 @@
-import { type FlowPolicyInput, type FlowPolicySpecInput, rateLimitPolicy } from '@sluice/spec';
+import { type FlowPolicyInput, rateLimitPolicy } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { FlowPolicyResource } from './flow-policy-resource.js';
-
-type ClassifierInput = NonNullable<FlowPolicySpecInput['classifiers']>[number];
+import type { ClassifierInput } from './classifiers.js';
+import { DEFAULT_POLICY_NAMESPACE, FlowPolicyResource } from './flow-policy-resource.js';
 
 export interface RateLimitPolicyProps {
   readonly name: string;
@@ -34,7 +33,7 @@ export class RateLimitPolicy extends Construct {
     const policy = rateLimitPolicy({
       policy: {
         policyName: props.name,
-        namespace: props.namespace ?? 'sluice-system',
+        namespace: props.namespace ?? DEFAULT_POLICY_NAMESPACE,
         classifiers: [...(props.classifiers ?? [])],
         rateLimiter: {
           name: 'rate-limiter',

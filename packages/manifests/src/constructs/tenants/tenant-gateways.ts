@@ -22,7 +22,7 @@ import {
   TenantGatewaysValuesSchema,
   type TenantGatewaysValuesInput,
   type TenantValues,
-} from '../../spec-values.js';
+} from '@sluice/spec';
 import { each, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
 import { literalView, valuesView, type View } from '../../template/values-view.js';
 import { releaseContext } from '../component-binding.js';

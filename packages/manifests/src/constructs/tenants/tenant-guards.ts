@@ -1,6 +1,6 @@
 import type { EvalContext, Expr } from '../../template/expr.js';
 import { helper } from '../../template/chart-guards.js';
-import { duplicateHostMessage, duplicateTenantMessage } from '../../spec-values.js';
+import { duplicateHostMessage, duplicateTenantMessage } from '@sluice/spec';
 
 /**
  * The first duplicate among tenants (a tenant name used twice, or a host claimed by two tenants), as the
