@@ -6,18 +6,17 @@
 // The constructs and their props.
 export { SluicePlatform, type SluicePlatformProps } from './constructs/platform/sluice-platform.js';
 export {
-  AgentBinding,
-  agentControllerAddress,
   agentSidecarContainer,
   SluiceAgent,
-  type AgentControllerOptions,
   type SluiceAgentProps,
 } from './constructs/agent/sluice-agent.js';
 export {
-  CONTROLLER_PEERS_COMPONENT,
-  SluiceController,
-  type SluiceControllerProps,
-} from './constructs/controller/sluice-controller.js';
+  AgentBinding,
+  agentControllerAddress,
+  type AgentControllerOptions,
+} from './constructs/agent/agent-binding.js';
+export { SluiceController, type SluiceControllerProps } from './constructs/controller/sluice-controller.js';
+export { CONTROLLER_PEERS_COMPONENT } from './constructs/controller/controller-binding.js';
 export {
   SluiceCrds,
   SLUICE_CRDS_CHART,
@@ -98,6 +97,7 @@ export {
   DEFAULT_NAMESPACE,
   DEFAULT_RELEASE,
   SLUICE_CHART,
+  type ComponentBindingOptions,
   type ReleaseProps,
 } from './constructs/component-binding.js';
 export {

@@ -167,7 +167,7 @@ describe('hostile tenant names and hosts: refused with the path, nothing rendere
           else
             assert.match(
               run.stderr,
-              helmNamesPath(major, hostile.helmPath, false),
+              helmNamesPath({ major, path: hostile.helmPath }),
               `helm ${major}: ${run.stderr}`,
             );
         }

@@ -229,7 +229,7 @@ for (const definition of CHART_DEFINITIONS) {
           assert.match(run.stderr, SCHEMA_REFUSAL, `helm ${major}`);
           assert.match(
             run.stderr,
-            helmNamesPath(major, bad.path, bad.unknownKey ?? false),
+            helmNamesPath({ major, path: bad.path, unknownKey: bad.unknownKey ?? false }),
             `helm ${major}: ${run.stderr}`,
           );
         });

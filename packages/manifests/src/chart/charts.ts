@@ -12,7 +12,7 @@ import {
 import type { ChartDefinition } from './chart-generator.js';
 import { HelmNames } from '../template/helm-names.js';
 import { SluiceCrds } from '../constructs/crds/sluice-crds.js';
-import { API_TOKEN_SECRET_COMPONENT } from '../constructs/controller/sluice-controller.js';
+import { API_TOKEN_SECRET_COMPONENT } from '../constructs/controller/controller-binding.js';
 import { SluicePlatform } from '../constructs/platform/sluice-platform.js';
 import { SLUICE_CHART_FACTS, SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '@sluice/spec';
 import { textLines, when } from '../template/template-tree.js';

@@ -69,3 +69,20 @@ export class SluiceObject extends Construct {
     new ApiObject(this, id, json);
   }
 }
+
+/** One object as a construct lists it: its construct id and what is its own (file, tree, maybe a condition). */
+export type SluiceObjectSpec = { readonly id: string } & (
+  Omit<SluiceObjectProps, 'source' | 'context'> | Omit<SluiceObjectListProps, 'source' | 'context'>
+);
+
+/** A construct's objects and what they share: the source file, the context, usually the component's condition. */
+export interface SluiceObjectsProps extends Pick<SluiceObjectProps, 'source' | 'when' | 'context'> {
+  /** In the order they are created and rendered; an object's own `when` replaces the shared one. */
+  readonly objects: readonly SluiceObjectSpec[];
+}
+
+/** Adds a construct's objects under `scope`, in order. */
+export function addSluiceObjects(scope: Construct, props: SluiceObjectsProps): SluiceObject[] {
+  const { objects, ...shared } = props;
+  return objects.map(({ id, ...own }) => new SluiceObject(scope, id, { ...shared, ...own }));
+}

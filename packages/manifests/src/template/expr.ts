@@ -168,19 +168,23 @@ class BuiltinExpr extends Expr<string> {
   }
 }
 
+interface CallOptions {
+  /** The function always returns a string, so string building needs no `toString`. @default false */
+  readonly returnsString?: boolean;
+}
+
 /** A call of a Go template or Sprig function, with its TypeScript twin. */
 class CallExpr<T> extends Expr<T> {
   constructor(
     readonly goName: string,
     readonly args: readonly Expr[],
     readonly implementation: (...values: unknown[]) => T,
-    /** Whether the function always returns a string (then string building needs no `toString`). */
-    private readonly returnsString = false,
+    private readonly options: CallOptions = {},
   ) {
     super();
   }
   override get yieldsString(): boolean {
-    return this.returnsString;
+    return this.options.returnsString ?? false;
   }
   evaluate(context: EvalContext): T {
     return this.implementation(...this.args.map((arg) => arg.evaluate(context)));
@@ -307,12 +311,12 @@ export function concat(...parts: readonly Valued<string | number | boolean>[]): 
 
 /** Sprig's `quote`, for building quoted text inside a larger string. */
 export function quote(x: Valued<string | number | boolean>): Expr<string> {
-  return new CallExpr<string>('quote', [lift(x)], (v) => goQuote(v), true);
+  return new CallExpr<string>('quote', [lift(x)], (v) => goQuote(v), { returnsString: true });
 }
 
 /** Sprig's `toJson`, for writing typed values into a text file (a config file held in a ConfigMap). */
 export function toJson(x: Valued<unknown>): Expr<string> {
-  return new CallExpr<string>('toJson', [lift(x)], (v) => goToJson(v), true);
+  return new CallExpr<string>('toJson', [lift(x)], (v) => goToJson(v), { returnsString: true });
 }
 
 /** Sprig's `sha256sum`: the hex SHA-256 of the string's UTF-8 bytes. */
@@ -321,7 +325,7 @@ export function sha256(x: Valued<string>): Expr<string> {
     'sha256sum',
     [lift(x)],
     (v) => createHash('sha256').update(goToString(v), 'utf8').digest('hex'),
-    true,
+    { returnsString: true },
   );
 }
 
@@ -330,7 +334,7 @@ export function truncate(x: Valued<string>, length: number): Expr<string> {
     'trunc',
     [literal(length), lift(x)],
     (n, v) => goTrunc(n as number, goToString(v)),
-    true,
+    { returnsString: true },
   );
 }
 
@@ -339,7 +343,7 @@ export function trimSuffix(x: Valued<string>, suffix: string): Expr<string> {
     'trimSuffix',
     [literal(suffix), lift(x)],
     (s, v) => goTrimSuffix(s as string, goToString(v)),
-    true,
+    { returnsString: true },
   );
 }
 

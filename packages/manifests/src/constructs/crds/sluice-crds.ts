@@ -9,11 +9,11 @@ import {
   type SluiceCrdsChartValuesInput,
 } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { parseProps, releaseContext, type ReleaseProps } from '../component-binding.js';
-import { chartAppVersion, type EvalContext, type Expr, releaseName } from '../../template/expr.js';
-import { SluiceObject } from '../sluice-object.js';
+import { type ReleaseProps, typedValuesBinding, type ValuesBinding } from '../component-binding.js';
+import { chartAppVersion, type Expr, releaseName } from '../../template/expr.js';
+import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
 import { type TreeObject, when } from '../../template/template-tree.js';
-import { literalView, valuesView, type View } from '../../template/values-view.js';
+import { valuesView, type View } from '../../template/values-view.js';
 
 const SOURCE = 'packages/manifests/src/constructs/crds/sluice-crds.ts';
 
@@ -32,6 +32,51 @@ export function flowPolicyOpenApiSchema(): TreeObject {
   return toStructuralSchema(toJsonSchema(FlowPolicySchema)) as TreeObject;
 }
 
+/** The FlowPolicy CRD itself; `keepOnUninstall` decides whether Helm keeps it on uninstall. */
+function flowPolicyCrd(view: View<SluiceCrdsChartValues>): TreeObject {
+  const labels: Record<string, Expr<string> | string> = {
+    'app.kubernetes.io/name': 'sluice-crds',
+    'app.kubernetes.io/instance': releaseName,
+    'app.kubernetes.io/part-of': 'sluice',
+    'app.kubernetes.io/version': chartAppVersion,
+  };
+  return {
+    apiVersion: 'apiextensions.k8s.io/v1',
+    kind: 'CustomResourceDefinition',
+    metadata: {
+      name: `${FLOW_POLICY_CRD.plural}.${FLOW_POLICY_CRD.group}`,
+      labels,
+      // Deleting a CRD deletes every resource of its kind; Helm skips objects annotated keep on uninstall.
+      annotations: when(view.keepOnUninstall.$, { 'helm.sh/resource-policy': 'keep' }),
+    },
+    spec: {
+      group: FLOW_POLICY_CRD.group,
+      scope: 'Namespaced',
+      names: {
+        kind: FLOW_POLICY_CRD.kind,
+        listKind: FLOW_POLICY_CRD.listKind,
+        plural: FLOW_POLICY_CRD.plural,
+        singular: FLOW_POLICY_CRD.singular,
+        shortNames: [...FLOW_POLICY_CRD.shortNames],
+        categories: [...FLOW_POLICY_CRD.categories],
+      },
+      versions: [
+        {
+          name: FLOW_POLICY_CRD.version,
+          served: true,
+          storage: true,
+          schema: { openAPIV3Schema: flowPolicyOpenApiSchema() },
+          subresources: { status: {} },
+          additionalPrinterColumns: [
+            { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+            { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+          ],
+        },
+      ],
+    },
+  };
+}
+
 /**
  * The FlowPolicy custom resource definition (`flowpolicies.sluice.dev`): status subresource, short name
  * `fp`, category `sluice`, and Ready and Age printer columns.
@@ -47,64 +92,21 @@ export class SluiceCrds extends Construct {
   constructor(
     scope: Construct,
     id: string,
-    props: SluiceCrdsProps | { view: View<SluiceCrdsChartValues> } = {},
+    props: SluiceCrdsProps | ValuesBinding<SluiceCrdsChartValues> = {},
   ) {
     super(scope, id);
-    let view: View<SluiceCrdsChartValues>;
-    let context: EvalContext | undefined;
-    if ('view' in props) {
-      view = props.view;
-    } else {
-      const { release, ...rest } = props;
-      context = releaseContext({ release }, SLUICE_CRDS_CHART, 'SluiceCrds');
-      view = literalView(parseProps(SluiceCrdsChartValuesSchema, rest, 'SluiceCrds'));
-    }
-    const labels: Record<string, Expr<string> | string> = {
-      'app.kubernetes.io/name': 'sluice-crds',
-      'app.kubernetes.io/instance': releaseName,
-      'app.kubernetes.io/part-of': 'sluice',
-      'app.kubernetes.io/version': chartAppVersion,
-    };
-    const flowPolicy = new SluiceObject(this, 'FlowPolicy', {
+    const { view, context } =
+      'view' in props
+        ? props
+        : typedValuesBinding(props, {
+            schema: SluiceCrdsChartValuesSchema,
+            chart: SLUICE_CRDS_CHART,
+            owner: 'SluiceCrds',
+          });
+    this.objects = addSluiceObjects(this, {
       source: SOURCE,
-      file: 'flowpolicies-crd.yaml',
       context,
-      tree: {
-        apiVersion: 'apiextensions.k8s.io/v1',
-        kind: 'CustomResourceDefinition',
-        metadata: {
-          name: `${FLOW_POLICY_CRD.plural}.${FLOW_POLICY_CRD.group}`,
-          labels,
-          // Deleting a CRD deletes every resource of its kind; Helm skips objects annotated keep on uninstall.
-          annotations: when(view.keepOnUninstall.$, { 'helm.sh/resource-policy': 'keep' }),
-        },
-        spec: {
-          group: FLOW_POLICY_CRD.group,
-          scope: 'Namespaced',
-          names: {
-            kind: FLOW_POLICY_CRD.kind,
-            listKind: FLOW_POLICY_CRD.listKind,
-            plural: FLOW_POLICY_CRD.plural,
-            singular: FLOW_POLICY_CRD.singular,
-            shortNames: [...FLOW_POLICY_CRD.shortNames],
-            categories: [...FLOW_POLICY_CRD.categories],
-          },
-          versions: [
-            {
-              name: FLOW_POLICY_CRD.version,
-              served: true,
-              storage: true,
-              schema: { openAPIV3Schema: flowPolicyOpenApiSchema() },
-              subresources: { status: {} },
-              additionalPrinterColumns: [
-                { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
-                { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
-              ],
-            },
-          ],
-        },
-      },
+      objects: [{ id: 'FlowPolicy', file: 'flowpolicies-crd.yaml', tree: flowPolicyCrd(view) }],
     });
-    this.objects = [flowPolicy];
   }
 }

@@ -1,46 +1,32 @@
-import { Construct } from 'constructs';
-import {
-  literalNames,
-  parseProps,
-  releaseContext,
-  type ReleaseProps,
-  splitReleaseProps,
-} from '../component-binding.js';
-import {
-  concat,
-  eq,
-  type EvalContext,
-  type Expr,
-  literal,
-  releaseNamespace,
-  and,
-  not,
-} from '../../template/expr.js';
-import { HelmNames } from '../../template/helm-names.js';
-import { SluiceObject } from '../sluice-object.js';
 import {
   type IstioConfigValues,
   IstioConfigValuesSchema,
   type IstioConfigValuesInput,
   SLUICE_CHART_FACTS,
 } from '@sluice/spec';
-import { evaluateTree, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
-import { literalView, valuesView, type View } from '../../template/values-view.js';
-import { agentHost, agentTarget } from './agent-target.js';
+import { Construct } from 'constructs';
+import { and, eq, type EvalContext, type Expr, not } from '../../template/expr.js';
+import { evaluateTree } from '../../template/template-tree.js';
+import type { View } from '../../template/values-view.js';
 import {
-  exactBalanceConfigPatches,
-  exactBalanceGuards,
-  needsProxyConfig,
-  proxyConfigSpec,
-} from './exact-balance.js';
-import { extAuthzConfigPatches } from './ext-authz-envoy-filter.js';
+  chartValuesBinding,
+  ComponentBinding,
+  type ReleaseProps,
+  typedChartBinding,
+} from '../component-binding.js';
+import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
+import { agentHost } from './agent-target.js';
+import { needsProxyConfig } from './exact-balance.js';
+import { meshConfigExtensionProviders, type MeshConfigExtensionProviders } from './extension-providers.js';
 import {
-  authorizationPolicySpec,
-  meshConfigExtensionProviders,
-  type MeshConfigExtensionProviders,
-  telemetrySpec,
-} from './extension-providers.js';
-import { mtlsGuards, peerAuthentication } from './mtls.js';
+  accessLogTelemetry,
+  exactBalanceEnvoyFilter,
+  exactBalanceProxyConfig,
+  extAuthzAuthorizationPolicy,
+  extAuthzEnvoyFilter,
+  istioParts,
+} from './istio-objects.js';
+import { peerAuthentication } from './mtls.js';
 
 const SOURCE = 'packages/manifests/src/constructs/istio/istio-config.ts';
 
@@ -54,9 +40,18 @@ export const DEFAULT_ISTIO_NAMESPACE = 'istio-system';
 export interface IstioConfigProps
   extends Readonly<Omit<IstioConfigValuesInput, 'nameOverride' | 'fullnameOverride'>>, ReleaseProps {}
 
-interface ChartBinding {
-  readonly view: View<IstioConfigValues>;
-  readonly namespace: Expr<string>;
+/** The `istioconfig` chart's values bound to typed props; objects go to the istiod namespace unless told. */
+function typedIstioBinding(props: IstioConfigProps): {
+  readonly binding: ComponentBinding<IstioConfigValues>;
+  readonly parsed?: IstioConfigValues;
+} {
+  return typedChartBinding(props, {
+    schema: IstioConfigValuesSchema,
+    chart: ISTIO_CONFIG_CHART,
+    owner: 'IstioConfig',
+    helperPrefix: 'istioconfig',
+    defaultNamespace: DEFAULT_ISTIO_NAMESPACE,
+  });
 }
 
 /**
@@ -82,131 +77,74 @@ export class IstioConfig extends Construct {
 
   /** The construct over `.Values`, for the chart generator. */
   static forChart(scope: Construct, id: string): IstioConfig {
-    return new IstioConfig(scope, id, { view: valuesView<IstioConfigValues>(), namespace: releaseNamespace });
+    return new IstioConfig(scope, id, chartValuesBinding<IstioConfigValues>('istioconfig'));
   }
 
-  constructor(scope: Construct, id: string, props: IstioConfigProps | ChartBinding = {}) {
+  constructor(
+    scope: Construct,
+    id: string,
+    props: IstioConfigProps | ComponentBinding<IstioConfigValues> = {},
+  ) {
     super(scope, id);
-    let view: View<IstioConfigValues>;
-    let namespace: Expr<string>;
-    let names: HelmNames;
-    let context: EvalContext | undefined;
-    if ('view' in props) {
-      ({ view, namespace } = props);
-      names = new HelmNames(view, 'istioconfig');
-    } else {
-      const { release, rest } = splitReleaseProps(props);
-      context = releaseContext(
-        { ...release, namespace: release.namespace ?? DEFAULT_ISTIO_NAMESPACE },
-        ISTIO_CONFIG_CHART,
-        'IstioConfig',
-      );
-      this.parsed = parseProps(
-        IstioConfigValuesSchema,
-        { ...rest, nameOverride: release.nameOverride, fullnameOverride: release.fullnameOverride },
-        'IstioConfig',
-      );
-      view = literalView(this.parsed);
-      namespace = literal(context.release.namespace);
-      names = literalNames(release, 'istioconfig');
-    }
-    this.view = view;
-    this.context = context;
-
-    const name = names.fullname;
-    const labels = names.labels('istio');
-    const common = { source: SOURCE, context };
-    const envoyFilterMode = eq(view.mode.$, 'envoyFilter');
+    const { binding, parsed } =
+      props instanceof ComponentBinding ? { binding: props } : typedIstioBinding(props);
+    this.parsed = parsed;
+    this.view = binding.values;
+    this.context = binding.context;
+    const parts = istioParts(binding);
+    const { view, labels } = parts;
     const providerMode = eq(view.mode.$, 'extensionProvider');
-    const target = agentTarget(view);
-    // Refusals the schema cannot express ride on the object every mode renders.
-    const guards = { ...exactBalanceGuards(view), ...mtlsGuards(view) };
-    const workloadSelector = when(view.workloadSelector.labels.$, {
-      labels: yamlOf(view.workloadSelector.labels.$),
+    this.objects = addSluiceObjects(this, {
+      source: SOURCE,
+      context: binding.context,
+      objects: [
+        {
+          id: 'EnvoyFilter',
+          file: 'envoyfilter.yaml',
+          when: eq(view.mode.$, 'envoyFilter'),
+          tree: extAuthzEnvoyFilter(parts),
+        },
+        {
+          id: 'AuthorizationPolicy',
+          file: 'authorizationpolicy.yaml',
+          when: providerMode,
+          tree: extAuthzAuthorizationPolicy(parts),
+        },
+        { id: 'Telemetry', file: 'telemetry.yaml', when: providerMode, tree: accessLogTelemetry(parts) },
+        {
+          id: 'MeshPeerAuthentication',
+          file: 'peerauthentication-mesh.yaml',
+          when: eq(view.mtls.mode.$, 'mesh'),
+          tree: peerAuthentication(view.meshRootNamespace.$, labels),
+        },
+        {
+          id: 'NamespacePeerAuthentications',
+          file: 'peerauthentication-namespaces.yaml',
+          when: eq(view.mtls.mode.$, 'namespaces'),
+          forEach: view.mtls.namespaces.$,
+          build: (item: Expr<string>) => peerAuthentication(item, labels),
+        },
+        {
+          id: 'ExactBalanceEnvoyFilter',
+          file: 'exact-balance-envoyfilter.yaml',
+          when: eq(view.exactBalance.inbound.$, 'envoyFilter'),
+          tree: exactBalanceEnvoyFilter(parts),
+        },
+        {
+          id: 'ExactBalanceProxyConfigs',
+          file: 'exact-balance-proxyconfigs.yaml',
+          when: needsProxyConfig(view),
+          forEach: view.exactBalance.namespaces.$,
+          build: (item: Expr<string>) => exactBalanceProxyConfig(parts, item),
+        },
+        {
+          id: 'ExactBalanceMeshProxyConfig',
+          file: 'exact-balance-proxyconfig-mesh.yaml',
+          when: and(needsProxyConfig(view), not(view.exactBalance.namespaces.$)),
+          tree: exactBalanceProxyConfig(parts, view.meshRootNamespace.$),
+        },
+      ],
     });
-
-    const objects: SluiceObject[] = [];
-    objects.push(
-      new SluiceObject(this, 'EnvoyFilter', {
-        ...common,
-        file: 'envoyfilter.yaml',
-        when: envoyFilterMode,
-        tree: {
-          apiVersion: 'networking.istio.io/v1alpha3',
-          kind: 'EnvoyFilter',
-          metadata: { name, namespace, labels, ...guards },
-          spec: {
-            workloadSelector,
-            priority: view.priority.$,
-            configPatches: extAuthzConfigPatches(view, target),
-          },
-        },
-      }),
-      new SluiceObject(this, 'AuthorizationPolicy', {
-        ...common,
-        file: 'authorizationpolicy.yaml',
-        when: providerMode,
-        tree: {
-          apiVersion: 'security.istio.io/v1',
-          kind: 'AuthorizationPolicy',
-          metadata: { name, namespace, labels, ...guards },
-          spec: authorizationPolicySpec(view),
-        },
-      }),
-      new SluiceObject(this, 'Telemetry', {
-        ...common,
-        file: 'telemetry.yaml',
-        when: providerMode,
-        tree: {
-          apiVersion: 'telemetry.istio.io/v1',
-          kind: 'Telemetry',
-          metadata: { name, namespace, labels },
-          spec: telemetrySpec(view),
-        },
-      }),
-      new SluiceObject(this, 'MeshPeerAuthentication', {
-        ...common,
-        file: 'peerauthentication-mesh.yaml',
-        when: eq(view.mtls.mode.$, 'mesh'),
-        tree: peerAuthentication(view.meshRootNamespace.$, labels),
-      }),
-      new SluiceObject(this, 'NamespacePeerAuthentications', {
-        ...common,
-        file: 'peerauthentication-namespaces.yaml',
-        when: eq(view.mtls.mode.$, 'namespaces'),
-        forEach: view.mtls.namespaces.$,
-        build: (item: Expr<string>) => peerAuthentication(item, labels),
-      }),
-      new SluiceObject(this, 'ExactBalanceEnvoyFilter', {
-        ...common,
-        file: 'exact-balance-envoyfilter.yaml',
-        when: eq(view.exactBalance.inbound.$, 'envoyFilter'),
-        tree: {
-          apiVersion: 'networking.istio.io/v1alpha3',
-          kind: 'EnvoyFilter',
-          metadata: { name: concat(name, '-exact-balance'), namespace, labels },
-          spec: {
-            workloadSelector,
-            priority: view.priority.$,
-            configPatches: exactBalanceConfigPatches(view),
-          },
-        },
-      }),
-      new SluiceObject(this, 'ExactBalanceProxyConfigs', {
-        ...common,
-        file: 'exact-balance-proxyconfigs.yaml',
-        when: needsProxyConfig(view),
-        forEach: view.exactBalance.namespaces.$,
-        build: (item: Expr<string>) => proxyConfig(concat(name, '-exact-balance'), item, labels, view),
-      }),
-      new SluiceObject(this, 'ExactBalanceMeshProxyConfig', {
-        ...common,
-        file: 'exact-balance-proxyconfig-mesh.yaml',
-        when: and(needsProxyConfig(view), not(view.exactBalance.namespaces.$)),
-        tree: proxyConfig(concat(name, '-exact-balance'), view.meshRootNamespace.$, labels, view),
-      }),
-    );
-    this.objects = objects;
   }
 
   /**
@@ -225,18 +163,4 @@ export class IstioConfig extends Construct {
     const host = evaluateTree(agentHost(this.view), this.context) as string;
     return meshConfigExtensionProviders(this.parsed, host);
   }
-}
-
-function proxyConfig(
-  name: Expr<string>,
-  namespace: Expr<string>,
-  labels: TreeObject,
-  view: View<IstioConfigValues>,
-): TreeObject {
-  return {
-    apiVersion: 'networking.istio.io/v1beta1',
-    kind: 'ProxyConfig',
-    metadata: { name, namespace, labels },
-    spec: proxyConfigSpec(view),
-  };
 }

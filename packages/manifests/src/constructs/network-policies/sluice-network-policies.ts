@@ -1,11 +1,10 @@
-import { Construct } from 'constructs';
-import { and, type EvalContext, type Expr } from '../../template/expr.js';
-import type { HelmNames } from '../../template/helm-names.js';
-import { SluiceObject } from '../sluice-object.js';
-import type { SluicePorts } from '../workload/sluice-ports.js';
 import type { NetworkPolicyValues } from '@sluice/spec';
+import { Construct } from 'constructs';
+import { and, type Expr } from '../../template/expr.js';
 import { type Tree, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
-import type { View } from '../../template/values-view.js';
+import type { ComponentBindingOptions } from '../component-binding.js';
+import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
+import type { SluicePorts } from '../workload/sluice-ports.js';
 
 const SOURCE = 'packages/manifests/src/constructs/network-policies/sluice-network-policies.ts';
 /** Set by the API server on every namespace from its name; a namespace cannot relabel itself into access. */
@@ -17,11 +16,11 @@ export interface ProtectedComponent {
   readonly ports: SluicePorts;
 }
 
-export interface SluiceNetworkPoliciesBinding {
-  readonly view: View<NetworkPolicyValues>;
-  readonly names: HelmNames;
-  readonly namespace: Expr<string>;
-  readonly context: EvalContext | undefined;
+/** The `networkPolicy` values, and the two deployables the policies protect. */
+export interface SluiceNetworkPoliciesBinding extends Omit<
+  ComponentBindingOptions<NetworkPolicyValues>,
+  'enabled'
+> {
   readonly agent: ProtectedComponent;
   /** The controller, with the port of its `/v1` API. */
   readonly controller: ProtectedComponent & { readonly apiPort: Expr<number> };
@@ -42,6 +41,52 @@ function tcp(port: Expr<number>): TreeObject {
  */
 function fromNamespaces(list: Expr<readonly string[]>, port: Expr<number>): Tree {
   return when(list, { from: [{ namespaceSelector: namespacesNamed(list) }], ports: [tcp(port)] });
+}
+
+/** An ingress-only NetworkPolicy over one component's pods. */
+function networkPolicy(
+  binding: SluiceNetworkPoliciesBinding,
+  component: string,
+  ingress: readonly Tree[],
+): TreeObject {
+  const { names, namespace } = binding;
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: { name: names.component(component), namespace, labels: names.labels(component) },
+    spec: {
+      podSelector: { matchLabels: names.selectorLabels(component) },
+      policyTypes: ['Ingress'],
+      ingress,
+    },
+  };
+}
+
+function agentNetworkPolicy(binding: SluiceNetworkPoliciesBinding): TreeObject {
+  const { values, agent } = binding;
+  const sidecars = values.sidecarNamespaces.$;
+  return networkPolicy(binding, 'agent', [
+    {
+      // An empty selector is every namespace; a sidecar's own pod IP is the source Envoy dials from.
+      from: [{ namespaceSelector: when(sidecars, namespacesNamed(sidecars), {}) }],
+      ports: [tcp(agent.ports.grpc.$)],
+    },
+    fromNamespaces(values.metricsNamespaces.$, agent.ports.http.$),
+  ]);
+}
+
+function controllerNetworkPolicy(binding: SluiceNetworkPoliciesBinding): TreeObject {
+  const { values, names, controller } = binding;
+  return networkPolicy(binding, 'controller', [
+    {
+      // No namespaceSelector: the agent pods of this release, in the policy's own namespace.
+      from: [{ podSelector: { matchLabels: names.selectorLabels('agent') } }],
+      ports: [tcp(controller.ports.grpc.$)],
+    },
+    fromNamespaces(values.metricsNamespaces.$, controller.ports.http.$),
+    // The API has a port of its own, which also asks for its bearer token.
+    fromNamespaces(values.apiNamespaces.$, controller.apiPort),
+  ]);
 }
 
 /**
@@ -65,52 +110,24 @@ export class SluiceNetworkPolicies extends Construct {
 
   constructor(scope: Construct, id: string, binding: SluiceNetworkPoliciesBinding) {
     super(scope, id);
-    const { view, names, namespace, context, agent, controller } = binding;
-    const policy = (component: string, ingress: readonly Tree[]): TreeObject => ({
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
-      metadata: { name: names.component(component), namespace, labels: names.labels(component) },
-      spec: {
-        podSelector: { matchLabels: names.selectorLabels(component) },
-        policyTypes: ['Ingress'],
-        ingress,
-      },
-    });
-    const sidecars = view.sidecarNamespaces.$;
-    const metrics = view.metricsNamespaces.$;
-
-    const agentPolicy = new SluiceObject(this, 'AgentNetworkPolicy', {
+    const { values, agent, controller } = binding;
+    this.objects = addSluiceObjects(this, {
       source: SOURCE,
-      context,
-      file: 'agent-networkpolicy.yaml',
-      when: and(view.enabled.$, agent.enabled),
-      tree: policy('agent', [
+      context: binding.context,
+      objects: [
         {
-          // An empty selector is every namespace; a sidecar's own pod IP is the source Envoy dials from.
-          from: [{ namespaceSelector: when(sidecars, namespacesNamed(sidecars), {}) }],
-          ports: [tcp(agent.ports.grpc.$)],
+          id: 'AgentNetworkPolicy',
+          file: 'agent-networkpolicy.yaml',
+          when: and(values.enabled.$, agent.enabled),
+          tree: agentNetworkPolicy(binding),
         },
-        fromNamespaces(metrics, agent.ports.http.$),
-      ]),
-    });
-
-    const controllerPolicy = new SluiceObject(this, 'ControllerNetworkPolicy', {
-      source: SOURCE,
-      context,
-      file: 'controller-networkpolicy.yaml',
-      when: and(view.enabled.$, controller.enabled),
-      tree: policy('controller', [
         {
-          // No namespaceSelector: the agent pods of this release, in the policy's own namespace.
-          from: [{ podSelector: { matchLabels: names.selectorLabels('agent') } }],
-          ports: [tcp(controller.ports.grpc.$)],
+          id: 'ControllerNetworkPolicy',
+          file: 'controller-networkpolicy.yaml',
+          when: and(values.enabled.$, controller.enabled),
+          tree: controllerNetworkPolicy(binding),
         },
-        fromNamespaces(metrics, controller.ports.http.$),
-        // The API has a port of its own, which also asks for its bearer token.
-        fromNamespaces(view.apiNamespaces.$, controller.apiPort),
-      ]),
+      ],
     });
-
-    this.objects = [agentPolicy, controllerPolicy];
   }
 }
