@@ -1,4 +1,4 @@
-import { type EvalContext, Expr, type GoScope, lift, type Valued } from './expr.js';
+import { type EvalContext, Expr, type GoScope, includeNamedTemplate, lift, type Valued } from './expr.js';
 import { goToString, goTruthy } from './go-semantics.js';
 import { when, type When } from './template-tree.js';
 
@@ -87,11 +87,7 @@ class HelperExpr extends Expr<string> {
     return true;
   }
   toGo(scope: GoScope): string {
-    const earlier = scope.helpers.get(this.name);
-    if (earlier !== undefined && earlier !== this.goBody)
-      throw new Error(`named template ${this.name} is defined twice with different bodies`);
-    scope.helpers.set(this.name, this.goBody);
-    return `(include ${JSON.stringify(this.name)} $)`;
+    return includeNamedTemplate(scope, { name: this.name, body: this.goBody });
   }
 }
 

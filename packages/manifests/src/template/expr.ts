@@ -215,13 +215,24 @@ class IncludeExpr extends Expr<string> {
     return true;
   }
   toGo(scope: GoScope): string {
-    const body = `{{- ${this.body.toGo(scope)} -}}`;
-    const earlier = scope.helpers.get(this.name);
-    if (earlier !== undefined && earlier !== body)
-      throw new Error(`named template ${this.name} is defined twice with different bodies`);
-    scope.helpers.set(this.name, body);
-    return `(include ${JSON.stringify(this.name)} $)`;
+    return includeNamedTemplate(scope, { name: this.name, body: `{{- ${this.body.toGo(scope)} -}}` });
   }
+}
+
+/**
+ * Registers a named template for `_helpers.tpl` (the same name twice must have the same body) and returns
+ * the operand that calls it with the root context.
+ */
+export function includeNamedTemplate(
+  scope: GoScope,
+  template: { readonly name: string; readonly body: string },
+): string {
+  const { name, body } = template;
+  const earlier = scope.helpers.get(name);
+  if (earlier !== undefined && earlier !== body)
+    throw new Error(`named template ${name} is defined twice with different bodies`);
+  scope.helpers.set(name, body);
+  return `(include ${JSON.stringify(name)} $)`;
 }
 
 /** Anything a prop may be: the value itself or an expression of it. */

@@ -20,7 +20,7 @@ export interface NameOverrides {
 }
 
 /** Kubernetes caps names that become DNS labels (Services) at 63 characters. */
-const DNS_LABEL_MAX = 63;
+export const DNS_LABEL_MAX = 63;
 
 /**
  * Names and labels by Helm's fullname rule, the same rule `helm create` scaffolds: `<release>-<chart>`,

@@ -10,9 +10,7 @@ import {
 } from '../../template/expr.js';
 import type { IstioConfigValues } from '@sluice/spec';
 import type { View } from '../../template/values-view.js';
-
-/** Kubernetes caps names that become DNS labels (Services) at 63 characters. */
-const DNS_LABEL_MAX = 63;
+import { DNS_LABEL_MAX } from '../../template/helm-names.js';
 
 /**
  * The agent Service another chart's release creates: the `sluice` chart's fullname rule applied to
