@@ -11,7 +11,7 @@ import {
   SluiceConfigSchema,
   synthesizeConfig,
   type SluiceConfigInput,
-} from '../packages/manifests/src/gitops/index.js';
+} from '../packages/manifests/src/index.js';
 
 const examplesDirectory = dirname(fileURLToPath(import.meta.url));
 

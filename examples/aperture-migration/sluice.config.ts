@@ -10,10 +10,12 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import { IstioConfig } from '../../packages/manifests/src/istio/index.js';
-import { ApertureMigratedPolicy } from '../../packages/manifests/src/policies/index.js';
-import { SluiceCrds } from '../../packages/manifests/src/sluice-crds.js';
-import { SluicePlatform } from '../../packages/manifests/src/sluice-platform.js';
+import {
+  IstioConfig,
+  ApertureMigratedPolicy,
+  SluiceCrds,
+  SluicePlatform,
+} from '../../packages/manifests/src/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

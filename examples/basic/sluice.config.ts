@@ -8,10 +8,13 @@
  * same policy for `kubectl apply` or the controller's policy directory.
  */
 import { type App, Chart } from 'cdk8s';
-import { IstioConfig } from '../../packages/manifests/src/istio/index.js';
-import { AverageLatencyPolicy, headerClassifier } from '../../packages/manifests/src/policies/index.js';
-import { SluiceCrds } from '../../packages/manifests/src/sluice-crds.js';
-import { SluicePlatform } from '../../packages/manifests/src/sluice-platform.js';
+import {
+  IstioConfig,
+  AverageLatencyPolicy,
+  headerClassifier,
+  SluiceCrds,
+  SluicePlatform,
+} from '../../packages/manifests/src/index.js';
 
 export const DEMO_SERVICE = 'service1-demo-app.demoapp.svc.cluster.local';
 

@@ -5,10 +5,12 @@
  * sidecars, so a few long-lived connections cannot pin one Envoy worker.
  */
 import { type App, Chart } from 'cdk8s';
-import { IstioConfig } from '../../packages/manifests/src/istio/index.js';
-import { TenantGateways } from '../../packages/manifests/src/tenants/index.js';
-import { SluiceCrds } from '../../packages/manifests/src/sluice-crds.js';
-import { SluicePlatform } from '../../packages/manifests/src/sluice-platform.js';
+import {
+  IstioConfig,
+  TenantGateways,
+  SluiceCrds,
+  SluicePlatform,
+} from '../../packages/manifests/src/index.js';
 
 export default function build(app: App): void {
   new SluiceCrds(new Chart(app, 'sluice-crds'), 'crds');

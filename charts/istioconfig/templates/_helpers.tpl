@@ -1,4 +1,4 @@
-{{- /* generated — edit packages/manifests/src/istio/istio-config-chart.ts, run npm run charts */ -}}
+{{- /* generated — edit packages/manifests/src/chart/istio-config-chart.ts, run npm run charts */ -}}
 
 {{- define "istioconfig.agentHost" -}}
 {{- (print (include "istioconfig.agentService" $) "." (toString $.Values.agent.namespace) ".svc." (toString $.Values.agent.clusterDomain)) -}}

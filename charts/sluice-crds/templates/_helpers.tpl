@@ -1,1 +1,1 @@
-{{- /* generated — edit packages/manifests/src/charts.ts, run npm run charts */ -}}
+{{- /* generated — edit packages/manifests/src/chart/charts.ts, run npm run charts */ -}}

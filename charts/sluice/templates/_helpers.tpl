@@ -1,4 +1,4 @@
-{{- /* generated — edit packages/manifests/src/charts.ts, run npm run charts */ -}}
+{{- /* generated — edit packages/manifests/src/chart/charts.ts, run npm run charts */ -}}
 
 {{- define "sluice.agent.fullname" -}}
 {{- (print (trimSuffix "-" (trunc 57 (include "sluice.fullname" $))) "-agent") -}}

@@ -1,4 +1,4 @@
-{{- /* generated — edit packages/manifests/src/tenants/tenant-gateways-chart.ts, run npm run charts */ -}}
+{{- /* generated — edit packages/manifests/src/chart/tenant-gateways-chart.ts, run npm run charts */ -}}
 
 {{- define "tenant-gateways.firstDuplicate" -}}
 {{- $names := dict -}}{{- $hosts := dict -}}{{- $out := "" -}}{{- range $tenant := .Values.tenants -}}{{- if and (not $out) (hasKey $names $tenant.name) -}}{{- $out = printf "tenants: tenant name %s is used twice; object names derive from it" $tenant.name -}}{{- end -}}{{- $_ := set $names $tenant.name true -}}{{- range $host := $tenant.hosts -}}{{- if and (not $out) (hasKey $hosts $host) -}}{{- $out = printf "tenants: host %s is claimed by tenant %s and tenant %s; each host belongs to exactly one tenant" $host (get $hosts $host) $tenant.name -}}{{- end -}}{{- $_ := set $hosts $host $tenant.name -}}{{- end -}}{{- end -}}{{- $out -}}

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { SLUICE_CHART_DEFINITION } from '../src/charts.js';
-import { SluicePlatform, type SluicePlatformProps } from '../src/sluice-platform.js';
-import { SluiceChartValuesSchema } from '../src/spec-values.js';
-import { AgentConfigSchema, ControllerConfigSchema } from '@sluice/spec';
+import { SLUICE_CHART_DEFINITION } from '../src/chart/charts.js';
+import { SluicePlatform, type SluicePlatformProps } from '../src/constructs/platform/sluice-platform.js';
+import { SluiceChartValuesSchema, AgentConfigSchema, ControllerConfigSchema } from '@sluice/spec';
 import { parse } from 'yaml';
 import { byKey, HELMS, helmTemplateBatch, synthesise, writeChart } from './support/helm.js';
 import { arbitraryFor } from './support/zod-arbitrary.js';

@@ -4,13 +4,17 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { stringify } from 'yaml';
-import { generateChart } from '../src/chart-generator.js';
-import { CHART_DEFINITIONS, SLUICE_CHART_DEFINITION, SLUICE_CRDS_CHART_DEFINITION } from '../src/charts.js';
-import { SluiceCrds } from '../src/sluice-crds.js';
-import { SluicePlatform } from '../src/sluice-platform.js';
-import { SLUICE_CHART } from '../src/component-binding.js';
-import { SluiceChartValuesSchema } from '../src/spec-values.js';
-import { evaluateTree } from '../src/template-tree.js';
+import { generateChart } from '../src/chart/chart-generator.js';
+import {
+  CHART_DEFINITIONS,
+  SLUICE_CHART_DEFINITION,
+  SLUICE_CRDS_CHART_DEFINITION,
+} from '../src/chart/charts.js';
+import { SluiceCrds } from '../src/constructs/crds/sluice-crds.js';
+import { SluicePlatform } from '../src/constructs/platform/sluice-platform.js';
+import { SLUICE_CHART } from '../src/constructs/component-binding.js';
+import { SluiceChartValuesSchema } from '@sluice/spec';
+import { evaluateTree } from '../src/template/template-tree.js';
 import {
   byKey,
   helm,

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { agentSidecarContainer } from '../src/sluice-agent.js';
-import { SluiceCrds } from '../src/sluice-crds.js';
-import { SluicePlatform } from '../src/sluice-platform.js';
+import { agentSidecarContainer } from '../src/constructs/agent/sluice-agent.js';
+import { SluiceCrds } from '../src/constructs/crds/sluice-crds.js';
+import { SluicePlatform } from '../src/constructs/platform/sluice-platform.js';
 import {
   type ClosedCheckCase,
   MODELS,

@@ -8,7 +8,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, it } from 'node:test';
 import { parseFlowPolicy } from '@sluice/spec';
 import { parse, parseAllDocuments } from 'yaml';
-import { ApertureMigratedPolicy } from '../src/policies/index.js';
+import { ApertureMigratedPolicy } from '../src/index.js';
 import { closedModelErrors } from './support/closed-models.js';
 import { synthesise } from './support/helm.js';
 

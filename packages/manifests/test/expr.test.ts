@@ -21,9 +21,9 @@ import {
   trimSuffix,
   truncate,
   value,
-} from '../src/expr.js';
-import { HelmNames } from '../src/helm-names.js';
-import { valuesView } from '../src/values-view.js';
+} from '../src/template/expr.js';
+import { HelmNames } from '../src/template/helm-names.js';
+import { valuesView } from '../src/template/values-view.js';
 import { byKey, HELMS, helmTemplate } from './support/helm.js';
 import { evaluateProbe, probeContext, writeProbeChart } from './support/probe-chart.js';
 

@@ -3,8 +3,13 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { gitOpsFiles, GitOpsInputError, writeGitOpsFiles } from '../src/gitops/index.js';
-import type { GitOpsComponent, KubernetesObject } from '../src/gitops/index.js';
+import {
+  gitOpsFiles,
+  GitOpsInputError,
+  writeGitOpsFiles,
+  type GitOpsComponent,
+  type KubernetesObject,
+} from '../src/index.js';
 
 const object = (metadata: KubernetesObject['metadata'], kind = 'FlowPolicy'): KubernetesObject => ({
   apiVersion: 'sluice.dev/v1alpha1',

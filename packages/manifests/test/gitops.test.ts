@@ -6,14 +6,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { helmBinaries, kubectlBinary } from '@sluice/testkit';
 import { parse, parseAllDocuments } from 'yaml';
-import { generatedCharts } from '../src/chart-writer.js';
+import { generatedCharts } from '../src/chart/chart-writer.js';
 import {
   gitOpsFiles,
   SluiceConfigSchema,
   synthesizeConfig,
   writeGitOpsFiles,
   type GitOpsFiles,
-} from '../src/gitops/index.js';
+} from '../src/index.js';
 import { closedModelErrors, runtimeModelErrors } from './support/closed-models.js';
 
 const REPO = 'https://git.example.com/platform.git';

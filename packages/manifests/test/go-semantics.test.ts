@@ -9,7 +9,7 @@ import {
   goTrimSuffix,
   goTrunc,
   goTruthy,
-} from '../src/go-semantics.js';
+} from '../src/template/go-semantics.js';
 
 describe('Go and Sprig mirrors', () => {
   it('%v of float64: shortest digits, exponent from 1e+06 and below 1e-04', () => {

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { value } from '../src/expr.js';
-import { renderObject, yamlScalar } from '../src/go-template-renderer.js';
-import { each, textLines, when, yamlOf } from '../src/template-tree.js';
+import { value } from '../src/template/expr.js';
+import { renderObject, yamlScalar } from '../src/template/go-template-renderer.js';
+import { each, textLines, when, yamlOf } from '../src/template/template-tree.js';
 
 const render = (tree: Parameters<typeof renderObject>[0]) =>
   renderObject(tree, { helpers: new Map() }).join('\n');

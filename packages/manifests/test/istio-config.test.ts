@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/istio/istio-config-chart.js';
-import { IstioConfig } from '../src/istio/istio-config.js';
-import { agentSidecarContainer } from '../src/sluice-agent.js';
-import { SluicePlatform } from '../src/sluice-platform.js';
+import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/chart/istio-config-chart.js';
+import { IstioConfig } from '../src/constructs/istio/istio-config.js';
+import { agentSidecarContainer } from '../src/constructs/agent/sluice-agent.js';
+import { SluicePlatform } from '../src/constructs/platform/sluice-platform.js';
 import {
   byKey,
   helm as runHelm,

@@ -4,10 +4,10 @@ import {
   AGENT_NAMESPACE_MTLS_REFUSAL,
   GATEWAY_WIDE_EXACT_BALANCE_REFUSAL,
   VIRTUAL_OUTBOUND_REFUSAL,
-} from '../src/spec-values.js';
-import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/istio/istio-config-chart.js';
-import { exactBalancePodAnnotations } from '../src/istio/exact-balance.js';
-import { IstioConfig, type IstioConfigProps } from '../src/istio/istio-config.js';
+} from '@sluice/spec';
+import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/chart/istio-config-chart.js';
+import { exactBalancePodAnnotations } from '../src/constructs/istio/exact-balance.js';
+import { IstioConfig, type IstioConfigProps } from '../src/constructs/istio/istio-config.js';
 import { byKey, HELMS, helmTemplateText, type Manifest, synthesise, writeChart } from './support/helm.js';
 import { ISTIO_CASES, type IstioCase, synthesiseIstio } from './support/istio-cases.js';
 

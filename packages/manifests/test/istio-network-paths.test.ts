@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { IstioConfig } from '../src/istio/istio-config.js';
-import { SluicePlatform } from '../src/sluice-platform.js';
-import { TenantGateways } from '../src/tenants/tenant-gateways.js';
+import { IstioConfig } from '../src/constructs/istio/istio-config.js';
+import { SluicePlatform } from '../src/constructs/platform/sluice-platform.js';
+import { TenantGateways } from '../src/constructs/tenants/tenant-gateways.js';
 import { byKey, type Manifest, synthesise } from './support/helm.js';
 
 /**

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/istio/istio-config-chart.js';
-import { IstioConfig, type IstioConfigProps } from '../src/istio/istio-config.js';
-import { IstioConfigValuesSchema } from '../src/spec-values.js';
+import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/chart/istio-config-chart.js';
+import { IstioConfig, type IstioConfigProps } from '../src/constructs/istio/istio-config.js';
+import { IstioConfigValuesSchema } from '@sluice/spec';
 import { byKey, HELMS, helmTemplateBatch, helmTemplateText, synthesise, writeChart } from './support/helm.js';
 import { arbitraryFor } from './support/zod-arbitrary.js';
 

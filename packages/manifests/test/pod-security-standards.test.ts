@@ -6,7 +6,7 @@ import {
   type PodSecurityControl,
   type PodSecurityProfile,
   podTemplateOf,
-} from '../src/security/pod-security-standards.js';
+} from './support/pod-security-standards.js';
 
 type Any = Record<string, any>;
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkPodSecurity, podTemplateOf, WORKLOAD_KINDS } from '../src/security/pod-security-standards.js';
+import { checkPodSecurity, podTemplateOf, WORKLOAD_KINDS } from './support/pod-security-standards.js';
 import type { Manifest } from './support/helm.js';
 import { RENDER_CASES, renderEverything } from './support/rendered-installs.js';
 

@@ -7,7 +7,7 @@ import {
   FlowPolicyResource,
   headerClassifier,
   RateLimitPolicy,
-} from '../src/policies/index.js';
+} from '../src/index.js';
 import { synthesise } from './support/helm.js';
 
 type Any = Record<string, any>;

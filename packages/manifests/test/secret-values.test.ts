@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
-import { SluiceChartValuesSchema } from '../src/spec-values.js';
+import { SluiceChartValuesSchema } from '@sluice/spec';
 import { type ChartName, CHARTS_DIRECTORY, renderEverything } from './support/rendered-installs.js';
 import {
   configMapFindings,

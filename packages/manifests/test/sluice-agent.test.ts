@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AgentConfigSchema, loadConfig } from '@sluice/spec';
 import { parse as parseYaml } from 'yaml';
-import { agentSidecarContainer, SluiceAgent, type SluiceAgentProps } from '../src/sluice-agent.js';
+import {
+  agentSidecarContainer,
+  SluiceAgent,
+  type SluiceAgentProps,
+} from '../src/constructs/agent/sluice-agent.js';
 import { byKey, synthesise } from './support/helm.js';
 
 type AnyObject = Record<string, any>;

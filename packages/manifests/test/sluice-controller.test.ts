@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ControllerConfigSchema, resolveAgentAuth } from '@sluice/spec';
 import { parse as parseYaml } from 'yaml';
-import { SluiceController, type SluiceControllerProps } from '../src/sluice-controller.js';
+import {
+  SluiceController,
+  type SluiceControllerProps,
+} from '../src/constructs/controller/sluice-controller.js';
 import { byKey, synthesise } from './support/helm.js';
 
 type AnyObject = Record<string, any>;

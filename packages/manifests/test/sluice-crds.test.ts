@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FLOW_POLICY_CRD, FlowPolicySpecSchema } from '@sluice/spec';
-import { SLUICE_CRDS_CHART_DEFINITION } from '../src/charts.js';
-import { SluiceCrds } from '../src/sluice-crds.js';
+import { SLUICE_CRDS_CHART_DEFINITION } from '../src/chart/charts.js';
+import { SluiceCrds } from '../src/constructs/crds/sluice-crds.js';
 import { HELMS, helmTemplate, type Manifest, synthesise, writeChart } from './support/helm.js';
 
 const chart = writeChart(SLUICE_CRDS_CHART_DEFINITION);

@@ -1,8 +1,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { SluicePlatform } from '../src/sluice-platform.js';
-import { SLUICE_CHART_DEFINITION } from '../src/charts.js';
-import { SLUICE_ALERT_RULES } from '../src/monitoring/alert-rules.js';
+import { SluicePlatform } from '../src/constructs/platform/sluice-platform.js';
+import { SLUICE_CHART_DEFINITION } from '../src/chart/charts.js';
+import { SLUICE_ALERT_RULES } from '../src/constructs/monitoring/alert-rules.js';
 import { byKey, HELMS, helmTemplate, synthesise, writeChart } from './support/helm.js';
 import { closedModelErrors, runtimeModelErrors } from './support/closed-models.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { SluicePlatform, type SluicePlatformProps } from '../src/sluice-platform.js';
+import { SluicePlatform, type SluicePlatformProps } from '../src/constructs/platform/sluice-platform.js';
 import { HELMS, helmTemplate, type Manifest, synthesise } from './support/helm.js';
 import {
   type Cluster,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SLUICE_CHART_DEFINITION } from '../src/charts.js';
-import { SluicePlatform, type SluicePlatformProps } from '../src/sluice-platform.js';
+import { SLUICE_CHART_DEFINITION } from '../src/chart/charts.js';
+import { SluicePlatform, type SluicePlatformProps } from '../src/constructs/platform/sluice-platform.js';
 import { byKey, HELMS, helmTemplate, synthesise, writeChart } from './support/helm.js';
 
 const chart = writeChart(SLUICE_CHART_DEFINITION);

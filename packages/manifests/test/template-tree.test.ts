@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { concat, literal, value } from '../src/expr.js';
-import { each, evaluateTree, textLines, type Tree, when, yamlOf } from '../src/template-tree.js';
+import { concat, literal, value } from '../src/template/expr.js';
+import { each, evaluateTree, textLines, type Tree, when, yamlOf } from '../src/template/template-tree.js';
 import { byKey, HELMS, helmTemplate } from './support/helm.js';
 import { evaluateProbe, probeContext, writeProbeChart } from './support/probe-chart.js';
 

@@ -8,9 +8,8 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { formatIssue, parseWith } from '@sluice/spec';
-import { TenantGatewaysValuesSchema } from '../src/spec-values.js';
-import { TenantGateways, type TenantGatewaysProps } from '../src/tenants/tenant-gateways.js';
+import { formatIssue, parseWith, TenantGatewaysValuesSchema } from '@sluice/spec';
+import { TenantGateways, type TenantGatewaysProps } from '../src/constructs/tenants/tenant-gateways.js';
 import { HELMS, synthesise } from './support/helm.js';
 import { helmNamesPath, helmTemplateRun, SCHEMA_REFUSAL, type ValuesPath } from './support/helm-refusal.js';
 
@@ -168,7 +167,7 @@ describe('hostile tenant names and hosts: refused with the path, nothing rendere
           else
             assert.match(
               run.stderr,
-              helmNamesPath(major, hostile.helmPath, false),
+              helmNamesPath({ major, path: hostile.helmPath }),
               `helm ${major}: ${run.stderr}`,
             );
         }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { TENANT_GATEWAYS_CHART_DEFINITION } from '../src/tenants/tenant-gateways-chart.js';
-import { TenantGateways, type TenantGatewaysProps } from '../src/tenants/tenant-gateways.js';
+import { TENANT_GATEWAYS_CHART_DEFINITION } from '../src/chart/tenant-gateways-chart.js';
+import { TenantGateways, type TenantGatewaysProps } from '../src/constructs/tenants/tenant-gateways.js';
 import { closedModelErrors, runtimeModelErrors } from './support/closed-models.js';
 import {
   byKey,

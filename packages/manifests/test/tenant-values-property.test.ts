@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { z } from 'zod';
-import { TENANT_GATEWAYS_CHART_DEFINITION } from '../src/tenants/tenant-gateways-chart.js';
-import { TenantGateways, type TenantGatewaysProps } from '../src/tenants/tenant-gateways.js';
-import { TenantGatewaysValuesSchema, TenantSchema } from '../src/spec-values.js';
+import { TENANT_GATEWAYS_CHART_DEFINITION } from '../src/chart/tenant-gateways-chart.js';
+import { TenantGateways, type TenantGatewaysProps } from '../src/constructs/tenants/tenant-gateways.js';
+import { TenantGatewaysValuesSchema, TenantSchema } from '@sluice/spec';
 import { byKey, HELMS, helmTemplateBatch, helmTemplateText, synthesise, writeChart } from './support/helm.js';
 import { arbitraryFor } from './support/zod-arbitrary.js';
 

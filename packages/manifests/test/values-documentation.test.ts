@@ -7,8 +7,8 @@ import {
   renderValuesYaml,
   valuesKeys,
   type ValuesKey,
-} from '../src/values-documentation.js';
-import { SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '../src/spec-values.js';
+} from '../src/chart/values-documentation.js';
+import { SluiceChartValuesSchema, SluiceCrdsChartValuesSchema } from '@sluice/spec';
 
 const SCHEMAS: readonly [string, z.ZodType][] = [
   ['sluice', SluiceChartValuesSchema],

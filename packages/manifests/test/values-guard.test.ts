@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
 import { describe, it } from 'node:test';
-import { CHART_DEFINITIONS } from '../src/charts.js';
-import { renderValuesGuard } from '../src/values-guard.js';
+import { CHART_DEFINITIONS } from '../src/chart/charts.js';
+import { renderValuesGuard } from '../src/chart/values-guard.js';
 import { HELMS } from './support/helm.js';
 import { helmTemplateRun } from './support/helm-refusal.js';
 

@@ -10,7 +10,7 @@ import { readdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, it } from 'node:test';
 import { formatPath, parseWith } from '@sluice/spec';
-import { CHART_DEFINITIONS } from '../src/charts.js';
+import { CHART_DEFINITIONS } from '../src/chart/charts.js';
 import { HELMS } from './support/helm.js';
 import { helmNamesPath, helmTemplateRun, SCHEMA_REFUSAL, type ValuesPath } from './support/helm-refusal.js';
 
@@ -229,7 +229,7 @@ for (const definition of CHART_DEFINITIONS) {
           assert.match(run.stderr, SCHEMA_REFUSAL, `helm ${major}`);
           assert.match(
             run.stderr,
-            helmNamesPath(major, bad.path, bad.unknownKey ?? false),
+            helmNamesPath({ major, path: bad.path, unknownKey: bad.unknownKey ?? false }),
             `helm ${major}: ${run.stderr}`,
           );
         });

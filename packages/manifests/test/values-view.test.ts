@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { literalView, valuesView } from '../src/values-view.js';
+import { literalView, valuesView } from '../src/template/values-view.js';
 import { probeContext } from './support/probe-chart.js';
 
 interface Values {

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { App, Chart } from 'cdk8s';
-import { IstioConfig, IstioConfigValuesSchema } from '@sluice/manifests';
-import { parseWith } from '@sluice/spec';
+import { IstioConfig } from '@sluice/manifests';
+import { IstioConfigValuesSchema, parseWith } from '@sluice/spec';
 import { stringify } from 'yaml';
 import { badInput, EXIT_OK, failure } from '../cli-error.js';
 import type { Command } from '../command.js';

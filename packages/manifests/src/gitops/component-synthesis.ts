@@ -1,9 +1,9 @@
 import { App, Chart } from 'cdk8s';
 import type { Construct } from 'constructs';
-import { IstioConfig, type IstioConfigProps } from '../istio/istio-config.js';
-import { SluiceCrds, type SluiceCrdsProps } from '../sluice-crds.js';
-import { SluicePlatform, type SluicePlatformProps } from '../sluice-platform.js';
-import { TenantGateways, type TenantGatewaysProps } from '../tenants/tenant-gateways.js';
+import { IstioConfig, type IstioConfigProps } from '../constructs/istio/istio-config.js';
+import { SluiceCrds, type SluiceCrdsProps } from '../constructs/crds/sluice-crds.js';
+import { SluicePlatform, type SluicePlatformProps } from '../constructs/platform/sluice-platform.js';
+import { TenantGateways, type TenantGatewaysProps } from '../constructs/tenants/tenant-gateways.js';
 import type { GitOpsComponent, KubernetesObject } from './gitops-component.js';
 import type { SluiceConfig } from './sluice-config.js';
 

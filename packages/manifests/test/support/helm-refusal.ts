@@ -45,7 +45,14 @@ function escape(text: string): string {
  * (santhosh-tekuri/jsonschema) writes `at '/agent/logLevel': …` and
  * `at '/agent': additional properties 'x' not allowed`. Array indices are path segments in both.
  */
-export function helmNamesPath(major: number, path: ValuesPath, unknownKey: boolean): RegExp {
+export function helmNamesPath(options: {
+  /** The Helm major version (3 or 4). */
+  readonly major: number;
+  readonly path: ValuesPath;
+  /** The path's last segment is a key the schema does not allow (rather than a bad value). @default false */
+  readonly unknownKey?: boolean;
+}): RegExp {
+  const { major, path, unknownKey = false } = options;
   const target = unknownKey ? path.slice(0, -1) : path;
   const key = String(path[path.length - 1]);
   if (major === 3) {

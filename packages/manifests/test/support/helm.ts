@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { helmBinaries, type HelmBinary } from '@sluice/testkit';
 import { App, Chart } from 'cdk8s';
 import { parseAllDocuments, type ScalarTag, stringify } from 'yaml';
-import { generateChart, type ChartDefinition } from '../../src/chart-generator.js';
+import { generateChart, type ChartDefinition } from '../../src/chart/chart-generator.js';
 
 const run = promisify(execFile);
 

@@ -1,4 +1,4 @@
-import { IstioConfig, type IstioConfigProps } from '../../src/istio/istio-config.js';
+import { IstioConfig, type IstioConfigProps } from '../../src/constructs/istio/istio-config.js';
 import { type Manifest, synthesise } from './helm.js';
 
 /** One row of the istioconfig matrix: a release, a namespace and chart values (which are also the typed props). */

@@ -1,10 +1,10 @@
 import type { Construct } from 'constructs';
 import { z } from 'zod';
-import type { ChartDefinition } from '../../src/chart-generator.js';
-import type { EvalContext } from '../../src/expr.js';
-import { SluiceObject } from '../../src/sluice-object.js';
-import { evaluateTree, type Tree, type TreeObject } from '../../src/template-tree.js';
-import { textLines } from '../../src/template-tree.js';
+import type { ChartDefinition } from '../../src/chart/chart-generator.js';
+import type { EvalContext } from '../../src/template/expr.js';
+import { SluiceObject } from '../../src/constructs/sluice-object.js';
+import { evaluateTree, type Tree, type TreeObject } from '../../src/template/template-tree.js';
+import { textLines } from '../../src/template/template-tree.js';
 import { writeChart } from './helm.js';
 
 /**

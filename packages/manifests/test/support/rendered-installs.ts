@@ -1,8 +1,8 @@
 import { resolve } from 'node:path';
-import { agentSidecarContainer, SluiceAgent } from '../../src/sluice-agent.js';
-import { SluiceController } from '../../src/sluice-controller.js';
-import { SluiceCrds } from '../../src/sluice-crds.js';
-import { SluicePlatform, type SluicePlatformProps } from '../../src/sluice-platform.js';
+import { agentSidecarContainer, SluiceAgent } from '../../src/constructs/agent/sluice-agent.js';
+import { SluiceController } from '../../src/constructs/controller/sluice-controller.js';
+import { SluiceCrds } from '../../src/constructs/crds/sluice-crds.js';
+import { SluicePlatform, type SluicePlatformProps } from '../../src/constructs/platform/sluice-platform.js';
 import { HELMS, helmTemplate, type Manifest, synthesise } from './helm.js';
 import { ISTIO_CASES, synthesiseIstio } from './istio-cases.js';
 import { synthesiseTenants, TENANT_CASES } from './tenant-cases.js';

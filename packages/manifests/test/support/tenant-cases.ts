@@ -1,4 +1,4 @@
-import { TenantGateways, type TenantGatewaysProps } from '../../src/tenants/tenant-gateways.js';
+import { TenantGateways, type TenantGatewaysProps } from '../../src/constructs/tenants/tenant-gateways.js';
 import { type Manifest, synthesise } from './helm.js';
 
 export interface TenantCase {

@@ -1,0 +1,67 @@
+import type { ChartDefinition } from './chart-generator.js';
+import { concat, eq, releaseName, releaseNamespace, value } from '../template/expr.js';
+import { IstioConfigValuesSchema, type IstioConfigValues } from '@sluice/spec';
+import { textLines, when } from '../template/template-tree.js';
+import { valuesView } from '../template/values-view.js';
+import { agentTarget } from '../constructs/istio/agent-target.js';
+import { ISTIO_CONFIG_CHART, IstioConfig } from '../constructs/istio/istio-config.js';
+
+const SOURCE = 'packages/manifests/src/chart/istio-config-chart.ts';
+const view = valuesView<IstioConfigValues>();
+
+/** `charts/istioconfig`: Envoy ext_authz and access logs to the agent, plus mTLS and exact-balance options. */
+export const ISTIO_CONFIG_CHART_DEFINITION: ChartDefinition = {
+  ...ISTIO_CONFIG_CHART,
+  description:
+    'Wires Istio sidecars (and optionally gateways) to the Sluice agent: EnvoyFilter or extension providers, STRICT mTLS, exact balance.',
+  kubeVersion: '>=1.28.0-0',
+  valuesSchema: IstioConfigValuesSchema,
+  source: SOURCE,
+  build: (scope) => {
+    IstioConfig.forChart(scope, 'IstioConfig');
+  },
+  notes: textLines(
+    concat(
+      'Sluice istioconfig is installed as release ',
+      releaseName,
+      ' in namespace ',
+      releaseNamespace,
+      '.',
+    ),
+    concat(
+      'Envoy dials the agent at ',
+      agentTarget(view),
+      ' (ext_authz Check and OpenTelemetry access logs).',
+    ),
+    when(eq(value('mode'), 'envoyFilter'), concat('Verify: kubectl get envoyfilter -n ', releaseNamespace)),
+    when(
+      eq(value('mode'), 'extensionProvider'),
+      concat(
+        'Mode extensionProvider: add extensionProviders ',
+        value<string>('extensionProvider.authzName'),
+        ' (envoyExtAuthzGrpc) and ',
+        value<string>('extensionProvider.accessLogName'),
+        ' (envoyOtelAls) to meshConfig; IstioConfig.meshConfig() prints them.',
+      ),
+    ),
+  ),
+  readme: `
+Generated from the \`IstioConfig\` construct of \`@sluice/manifests\`; \`helm template\` of this chart equals
+cdk8s synthesis with the same values on Helm 3 and Helm 4. Supported Istio: 1.22 and later
+(EnvoyFilter \`networking.istio.io/v1alpha3\`, ProxyConfig \`networking.istio.io/v1beta1\`,
+PeerAuthentication and AuthorizationPolicy \`security.istio.io/v1\`, Telemetry \`telemetry.istio.io/v1\`).
+
+Install it into the istiod namespace so it applies mesh-wide (or into an application namespace to limit it):
+
+\`\`\`sh
+helm install sluice-istio charts/istioconfig --namespace istio-system
+kubectl get envoyfilter -n istio-system
+\`\`\`
+
+With the defaults Envoy dials \`sluice-agent.sluice-system.svc.cluster.local:8080\` (the agent of release
+\`sluice\` of the \`sluice\` chart) with a 0.25s deadline, fails open, and never sends credential headers
+(Authorization, Cookie, API keys) to the agent. Values are checked by \`values.schema.json\`; combinations a
+schema cannot express (virtualOutbound exact balance, a mesh-wide ProxyConfig that would reach gateways,
+STRICT mTLS in the agent namespace) are refused by the templates with the reason.
+`,
+};

@@ -1,0 +1,34 @@
+import { convertApertureValues, type FlowPolicyInput, SpecValidationError } from '@sluice/spec';
+import { Construct } from 'constructs';
+import { DEFAULT_POLICY_NAMESPACE, FlowPolicyResource } from './flow-policy-resource.js';
+
+export interface ApertureMigratedPolicyProps {
+  /** Aperture blueprint name, e.g. `load-scheduling/average-latency`. */
+  readonly blueprint: string;
+  /** The parsed Aperture values document (what `aperturectl blueprints values` wrote). */
+  readonly values: unknown;
+  /** Namespace of the FlowPolicy. @default 'sluice-system' */
+  readonly namespace?: string;
+}
+
+/**
+ * A FlowPolicy converted from an Aperture blueprint values file with `convertApertureValues` from
+ * `@sluice/spec`. What Sluice cannot honour is refused with its path, never dropped.
+ *
+ * @throws SpecValidationError listing every refused key.
+ */
+export class ApertureMigratedPolicy extends Construct {
+  readonly policy: FlowPolicyInput;
+
+  constructor(scope: Construct, id: string, props: ApertureMigratedPolicyProps) {
+    super(scope, id);
+    const converted = convertApertureValues(props.blueprint, props.values);
+    if (!converted.ok)
+      throw new SpecValidationError(`Aperture values for ${props.blueprint}`, converted.issues);
+    const policy = {
+      ...converted.value,
+      metadata: { ...converted.value.metadata, namespace: props.namespace ?? DEFAULT_POLICY_NAMESPACE },
+    };
+    this.policy = new FlowPolicyResource(this, 'FlowPolicy', policy).policy;
+  }
+}

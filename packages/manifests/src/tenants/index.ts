@@ -1,2 +1,0 @@
-export { TenantGateways, type TenantGatewaysProps, TENANT_GATEWAYS_CHART } from './tenant-gateways.js';
-export { TENANT_GATEWAYS_CHART_DEFINITION } from './tenant-gateways-chart.js';
