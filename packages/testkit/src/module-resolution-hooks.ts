@@ -20,7 +20,11 @@ export function initialize(data: { readonly logFile: string }): void {
 }
 
 /** Resolves as Node would, then records the result. */
-export async function resolve(specifier: string, context: unknown, next: NextResolve): Promise<ResolveResult> {
+export async function resolve(
+  specifier: string,
+  context: unknown,
+  next: NextResolve,
+): Promise<ResolveResult> {
   const result = await next(specifier, context);
   appendFileSync(logFile, `${result.url}\n`);
   return result;
