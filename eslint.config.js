@@ -53,4 +53,19 @@ export default tseslint.config(
     files: ['**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
+  {
+    // A package's entry points name what they export: `export *` grows a public surface with whatever a
+    // module adds. (@sluice/manifests still re-exports in bulk until its surface is narrowed.)
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['packages/manifests/src/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration',
+          message: 'Name each export (export { a, type B } from ...), so the public surface is deliberate.',
+        },
+      ],
+    },
+  },
 );

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 import { freePort } from '@sluice/testkit';
 import { RunningProcess } from '../e2e/support/child-process.js';
 import { bin } from '../e2e/support/topology.js';

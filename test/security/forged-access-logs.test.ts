@@ -38,7 +38,7 @@ import {
   parseFormatString,
   type AccessLogContext,
 } from '@sluice/proxy';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 import { LoopRecorder } from '../e2e/support/loop-recorder.js';
 import { averageLatencyPolicy } from '../e2e/support/policies.js';
 import { CONTROL_POINT, Topology } from '../e2e/support/topology.js';

@@ -7,7 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 import { metricValue, Topology } from '../e2e/support/topology.js';
 import { waitFor } from '../e2e/support/wait.js';
 import { AgentGrpcClient } from '../reliability/support/agent-grpc.js';

@@ -5,13 +5,8 @@
  * multiplier as soon as latency changed. The soak replaces that state on purpose (`update`).
  */
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
-import {
-  agentSyncClientConstructor,
-  type AgentMessage,
-  type ControllerMessage,
-  type syncV1,
-} from '@sluice/spec';
-import type { CompiledPolicy } from '@sluice/controller';
+import type { AgentMessage, CompiledPolicy, ControllerMessage, syncV1 } from '@sluice/spec';
+import { agentSyncClientConstructor } from '@sluice/spec/protos';
 
 type Stream = ServerDuplexStream<AgentMessage, ControllerMessage>;
 

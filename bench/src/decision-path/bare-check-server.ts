@@ -4,7 +4,7 @@
  * agent costs beyond it is the cost of deciding.
  */
 import { Server, ServerCredentials, type sendUnaryData, type ServerUnaryCall } from '@grpc/grpc-js';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 
 /** The agent's gRPC server options (packages/agent/src/grpc/agent-grpc-server.ts), for a fair baseline. */
 const AGENT_SERVER_OPTIONS = {

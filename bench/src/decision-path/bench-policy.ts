@@ -5,7 +5,7 @@
  * limiter per user far above any rate h2load reaches (it decides, never rejects) and a load
  * scheduler with two workloads. Pure.
  */
-import { compileFlowPolicy, type CompiledPolicy } from '@sluice/controller';
+import { compileFlowPolicy, type CompiledPolicy } from '@sluice/spec';
 
 export const BENCH_CONTROL_POINT = 'ingress';
 export const BENCH_POLICY_NAME = 'bench-decision-path';

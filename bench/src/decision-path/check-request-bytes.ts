@@ -3,7 +3,7 @@
  * (`@sluice/spec`'s protobufjs root), and framed for gRPC: h2load replays the bytes, so the load
  * generator spends no CPU on protobuf and every server decodes exactly the same message.
  */
-import { loadProtobufRoot } from '@sluice/spec';
+import { loadProtobufRoot } from '@sluice/spec/protos';
 
 export const CHECK_PATH = '/envoy.service.auth.v3.Authorization/Check';
 export const LOGS_EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';

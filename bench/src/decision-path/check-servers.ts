@@ -5,7 +5,7 @@
  */
 import { fileURLToPath } from 'node:url';
 import { freePort } from '@sluice/testkit';
-import type { CompiledPolicy } from '@sluice/controller';
+import type { CompiledPolicy } from '@sluice/spec';
 import { RunningProcess } from '../../../test/e2e/support/child-process.js';
 import { metricValue } from '../../../test/e2e/support/topology.js';
 import { waitFor } from '../../../test/e2e/support/wait.js';

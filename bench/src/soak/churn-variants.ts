@@ -6,8 +6,7 @@
  * keys, scheduler workloads, and the load decision (pass-through, or a load multiplier that queues
  * and rejects). Compiled with the controller's own compile. Pure.
  */
-import { compileFlowPolicy, type CompiledPolicy } from '@sluice/controller';
-import type { syncV1 } from '@sluice/spec';
+import { compileFlowPolicy, type CompiledPolicy, type syncV1 } from '@sluice/spec';
 import type { AgentState } from '../decision-path/agent-sync-stub.js';
 import {
   BENCH_CONTROL_POINT,

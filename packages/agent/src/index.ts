@@ -13,12 +13,12 @@ export {
   type DecisionRecordV2,
 } from './check/decision-record.js';
 export type { RandomFill } from './record-key/random-byte-pool.js';
+export type { BucketParameters } from './token-bucket/bucket-parameters.js';
 export type {
   BucketStore,
-  BucketParameters,
   BucketTake,
   BucketTakeResult,
   DecisionSource,
-} from './token-bucket/bucket-parameters.js';
+} from './token-bucket/bucket-store.js';
 export { LocalBucketStore } from './token-bucket/bucket-store-local.js';
 export { RedisBucketStore } from './token-bucket/bucket-store-redis.js';

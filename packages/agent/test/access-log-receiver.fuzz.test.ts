@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { logsService } from '@sluice/spec';
+import { logsService } from '@sluice/spec/protos';
 import { DECISION_METADATA_KEY } from '../src/check/decision-record.js';
 import type { RecordRejection } from '../src/access-log/access-log-record.js';
 import type { RecordRefusal } from '../src/access-log/record-verifier.js';

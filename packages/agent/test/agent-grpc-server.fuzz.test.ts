@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { status } from '@grpc/grpc-js';
 import fc from 'fast-check';
-import { authorizationService, loadProtobufRoot } from '@sluice/spec';
+import { authorizationService, loadProtobufRoot } from '@sluice/spec/protos';
 import { decodeDecisionRecord, DECISION_METADATA_KEY } from '../src/check/decision-record.js';
 import { grpcReceiveLimitBytes } from '../src/grpc/grpc-limits.js';
 import { checkRequest, startAgent } from './support/agent-harness.js';

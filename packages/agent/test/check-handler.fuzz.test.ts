@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 import { CheckHandler } from '../src/check/check-handler.js';
 import { decodeCheckRequest } from '../src/check/check-request-decoder.js';
 import { resolveControlPoint } from '../src/check/check-request.js';

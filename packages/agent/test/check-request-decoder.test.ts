@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { authorizationService, loadProtobufRoot } from '@sluice/spec';
+import { authorizationService, loadProtobufRoot } from '@sluice/spec/protos';
 import { decodeCheckRequest } from '../src/check/check-request-decoder.js';
 import { parseCheckRequest, type ParsedCheck } from '../src/check/check-request.js';
 import { WireFormatError } from '../src/check/wire-reader.js';

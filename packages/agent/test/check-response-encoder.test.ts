@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 import { encodeCheckResponse } from '../src/check/check-response-encoder.js';
 import type { CheckResponseMessage } from '../src/check/check-response.js';
 import { anyString } from './support/check-arbitraries.js';

@@ -8,12 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
-import {
-  agentSyncClientConstructor,
-  SYNC_MAX_MESSAGE_BYTES,
-  type AgentMessage,
-  type ControllerMessage,
-} from '@sluice/spec';
+import { SYNC_MAX_MESSAGE_BYTES, type AgentMessage, type ControllerMessage } from '@sluice/spec';
+import { agentSyncClientConstructor } from '@sluice/spec/protos';
 import { ComponentRegistry } from '../src/components/component-registry.js';
 import { ControlPointRegistry } from '../src/control-points/control-point-registry.js';
 import {

@@ -1,13 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Server, ServerCredentials, type ServerDuplexStream } from '@grpc/grpc-js';
-import {
-  agentSyncClientConstructor,
-  notLeaderStatus,
-  SYNC_MAX_MESSAGE_BYTES,
-  type AgentMessage,
-  type ControllerMessage,
-} from '@sluice/spec';
+import { SYNC_MAX_MESSAGE_BYTES, type AgentMessage, type ControllerMessage } from '@sluice/spec';
+import { agentSyncClientConstructor, notLeaderStatus } from '@sluice/spec/protos';
 import { ComponentRegistry } from '../src/components/component-registry.js';
 import { ControlPointRegistry } from '../src/control-points/control-point-registry.js';
 import { ControllerLink, controllerChannelOptions } from '../src/controller-link/controller-link.js';

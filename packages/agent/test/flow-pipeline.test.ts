@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { LoadScheduler } from '../src/load-scheduler/load-scheduler.js';
 import { runPipeline } from '../src/pipeline/flow-pipeline.js';
 import { RateLimiter } from '../src/rate-limiter/rate-limiter.js';
-import type { BucketStore, BucketTake, BucketTakeResult } from '../src/token-bucket/bucket-parameters.js';
+import type { BucketStore, BucketTake, BucketTakeResult } from '../src/token-bucket/bucket-store.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
 import { ManualClock } from './support/manual-clock.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { agentSyncClientConstructor, type AgentMessage, type syncV1 } from '@sluice/spec';
+import type { AgentMessage, syncV1 } from '@sluice/spec';
+import { agentSyncClientConstructor } from '@sluice/spec/protos';
 import { splitReport } from '../src/controller-link/report-splitter.js';
 
 const serialize = agentSyncClientConstructor().service.Connect.requestSerialize;

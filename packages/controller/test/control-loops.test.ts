@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { compileFlowPolicy, type CompiledPolicy } from '../src/compile/compile-policy.js';
+import { compileFlowPolicy, type CompiledPolicy } from '@sluice/spec';
 import { ControlLoops } from '../src/control/control-loops.js';
 import { LatencyBaseline } from '../src/control/latency-baseline.js';
 import { MemoryBaselineStore } from '../src/state/baseline-store.js';

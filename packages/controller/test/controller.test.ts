@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { connectivityState, credentials, status, type Client } from '@grpc/grpc-js';
-import { agentSyncClientConstructor, notLeaderRefusal, type ControllerMessage } from '@sluice/spec';
+import type { ControllerMessage } from '@sluice/spec';
+import { agentSyncClientConstructor, notLeaderRefusal } from '@sluice/spec/protos';
 import { Controller } from '../src/controller.js';
 import { LatencyBaseline } from '../src/control/latency-baseline.js';
 import { MemoryBaselineStore } from '../src/state/baseline-store.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { checkEnvoyFilterPatch, checkEnvoyMessage } from '@sluice/spec';
+import { checkEnvoyFilterPatch, checkEnvoyMessage } from '@sluice/spec/protos';
 import type { Manifest } from './support/helm.js';
 import { ISTIO_CASES, synthesiseIstio } from './support/istio-cases.js';
 

@@ -4,7 +4,7 @@
  * Envoy, logging must not hold memory or slow the data path.
  */
 import { credentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import { logsService } from '@sluice/spec';
+import { logsService } from '@sluice/spec/protos';
 import type { ExportLogsServiceRequest } from './access-log-record.js';
 import { AGENT_CHANNEL_OPTIONS } from './grpc-channel-options.js';
 

@@ -4,7 +4,7 @@
  * timeout) and the `control-point` metadata, as the istioconfig EnvoyFilter sets them.
  */
 import { Metadata, credentials, type Client, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService, loadGrpcPackage } from '@sluice/spec';
+import { authorizationService, loadGrpcPackage } from '@sluice/spec/protos';
 import type { CheckRequest, CheckResponse } from './ext-authz-messages.js';
 import { AGENT_CHANNEL_OPTIONS } from './grpc-channel-options.js';
 

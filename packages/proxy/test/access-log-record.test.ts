@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { logsService } from '@sluice/spec';
+import { logsService } from '@sluice/spec/protos';
 import type { AccessLogContext } from '../src/access-log-format.js';
 import { AccessLogFormatter, estimateRecordBytes, exportRequest } from '../src/access-log-record.js';
 import { APERTURE_ACCESS_LOG_ATTRIBUTES } from '../src/proxy-config.js';

@@ -1,7 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-// Stopgap until @sluice/spec's index exports its values schemas: the built declarations of the same module.
-import { IstioConfigValuesSchema } from '../../spec/dist/values/index.js';
+import { IstioConfigValuesSchema } from '@sluice/spec';
 import { istioAgentTarget, proxyConfigFromIstioValues } from '../src/istio-config-bridge.js';
 
 describe('proxyConfigFromIstioValues', () => {

@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 import { jsonToStruct, structToJson, type JsonValue } from '../src/struct-value.js';
 
 describe('Struct conversion', () => {

@@ -10,8 +10,8 @@ import {
   toStructuralSchema,
   type SchemaNode,
   type StructuralRule,
-} from '../src/export/index.js';
-import { FlowPolicySchema } from '../src/flow-policy/index.js';
+  FlowPolicySchema,
+} from '../src/index.js';
 
 const FIXTURES = new URL('./fixtures/structural/', import.meta.url);
 

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { durationMs, formatDuration } from '../src/index.js';
+import { durationMs } from '../src/index.js';
+import { formatDuration } from '../src/duration.js';
 
 test('durations convert to milliseconds', () => {
   const cases: [string, number][] = [

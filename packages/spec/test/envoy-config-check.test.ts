@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkEnvoyFilterPatch, checkEnvoyMessage } from '../src/index.js';
+import { checkEnvoyFilterPatch, checkEnvoyMessage } from '../src/protos.js';
 
 const TARGET = 'sluice-agent.sluice-system.svc.cluster.local:8080';
 

@@ -1,12 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  isValidControlPoint,
-  isValidServiceName,
-  MAX_CONTROL_POINT_LENGTH,
-  MAX_SERVICE_NAME_LENGTH,
-  SYNC_MAX_MESSAGE_BYTES,
-} from '../src/index.js';
+import { isValidControlPoint, isValidServiceName, SYNC_MAX_MESSAGE_BYTES } from '../src/index.js';
+import { MAX_CONTROL_POINT_LENGTH, MAX_SERVICE_NAME_LENGTH } from '../src/flow-policy/flow-names.js';
 
 test("Aperture's and Sluice's control points are valid", () => {
   for (const name of ['ingress', 'egress', 'awesome-feature', 'checkout:submit', 'api/v1', 'Cp_2.x'])

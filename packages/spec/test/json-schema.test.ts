@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { Ajv } from 'ajv';
 import { z } from 'zod';
 import { helmBinaries } from '@sluice/testkit';
-import { findRe2Problems, JSON_SCHEMA_DRAFT_07, Re2PatternError, toJsonSchema } from '../src/export/index.js';
+import { findRe2Problems, FlowPolicySchema, Re2PatternError, toJsonSchema } from '../src/index.js';
+import { JSON_SCHEMA_DRAFT_07 } from '../src/export/json-schema.js';
 import { isSchemaNode, walkSchema, type SchemaNode } from '../src/export/schema-path.js';
-import { FlowPolicySchema } from '../src/flow-policy/index.js';
 
 const Tenant = z
   .object({

@@ -33,13 +33,13 @@ import {
   type sendUnaryData,
 } from '@grpc/grpc-js';
 import {
-  AGENT_SYNC_CONNECT_PATH,
   AGENT_SYNC_PROTO,
   ENVOY_OTEL_ACCESS_LOG_PROTO,
   EXT_AUTHZ_PROTO,
   OTLP_LOGS_SERVICE_PROTO,
-  PROTO_INCLUDE_DIRS,
   PROTO_LOADER_OPTIONS,
+  protoIncludeDirs,
+  protoLoaderOptions,
   SLUICE_PROTOS_DIR,
   agentSyncClientConstructor,
   agentSyncService,
@@ -48,13 +48,13 @@ import {
   loadProtobufRoot,
   logsService,
   lookupService,
-  NOT_LEADER_METADATA_KEY,
   notLeaderRefusal,
   notLeaderStatus,
-  type AgentMessage,
   type AgentSyncHandlers,
-  type ControllerMessage,
-} from '../src/proto/index.js';
+} from '../src/protos.js';
+import type { AgentMessage, ControllerMessage } from '../src/index.js';
+import { AGENT_SYNC_CONNECT_PATH } from '../src/proto/sync-service.js';
+import { NOT_LEADER_METADATA_KEY } from '../src/proto/sync-refusal.js';
 
 const goldenDir = new URL('./golden/protos/', import.meta.url);
 
@@ -238,13 +238,15 @@ const controllerDecisions: ControllerMessage = {
 
 describe('proto include path', () => {
   it('puts our protos first, then the grpc-js-xds trees, all on disk', () => {
-    assert.equal(PROTO_INCLUDE_DIRS[0], SLUICE_PROTOS_DIR);
+    const includeDirs = protoIncludeDirs();
+    assert.equal(protoIncludeDirs(), includeDirs, 'resolved once and cached');
+    assert.equal(includeDirs[0], SLUICE_PROTOS_DIR);
     assert.deepEqual(
-      PROTO_INCLUDE_DIRS.slice(1).map((dir) => dir.split(/[\\/]/).at(-1)),
+      includeDirs.slice(1).map((dir) => dir.split(/[\\/]/).at(-1)),
       ['envoy-api', 'xds', 'googleapis', 'protoc-gen-validate'],
     );
-    for (const dir of PROTO_INCLUDE_DIRS) assert.ok(existsSync(dir), `${dir} exists`);
-    assert.throws(() => PROTO_INCLUDE_DIRS.push('/tmp'), TypeError);
+    for (const dir of includeDirs) assert.ok(existsSync(dir), `${dir} exists`);
+    assert.throws(() => includeDirs.push('/tmp'), TypeError);
   });
 
   it('finds every entry file on the include path', () => {
@@ -255,7 +257,7 @@ describe('proto include path', () => {
       ENVOY_OTEL_ACCESS_LOG_PROTO,
     ]) {
       assert.ok(
-        PROTO_INCLUDE_DIRS.some((dir) => existsSync(join(dir, file))),
+        protoIncludeDirs().some((dir) => existsSync(join(dir, file))),
         `${file} is on the include path`,
       );
     }
@@ -309,10 +311,11 @@ describe('loadGrpcPackage', () => {
 
   it('uses the documented proto-loader options', () => {
     assert.deepEqual(
-      { ...PROTO_LOADER_OPTIONS, includeDirs: undefined },
+      { ...protoLoaderOptions(), includeDirs: undefined },
       { keepCase: true, longs: Number, enums: String, defaults: false, oneofs: true, includeDirs: undefined },
     );
-    assert.equal(PROTO_LOADER_OPTIONS.includeDirs, PROTO_INCLUDE_DIRS);
+    assert.deepEqual(protoLoaderOptions(), { ...PROTO_LOADER_OPTIONS, includeDirs: protoIncludeDirs() });
+    assert.equal(protoLoaderOptions().includeDirs, protoIncludeDirs());
   });
 });
 

@@ -3,3 +3,5 @@ export { helmBinaries, kubectlBinary, layerBinary } from './kubernetes-binaries.
 export type { HelmBinary, LayerName } from './kubernetes-binaries.js';
 export { freePort } from './free-port.js';
 export { redisUrl } from './redis-address.js';
+export { resolvedModules } from './module-resolutions.js';
+export type { ResolutionStep, ResolvedModules, ResolvedModulesOptions } from './module-resolutions.js';

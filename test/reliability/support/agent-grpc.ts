@@ -5,7 +5,7 @@
  * HTTP/2 framing, and the Check latency it measures is not the test's own protobuf work.
  */
 import { Client, credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService, logsService } from '@sluice/spec';
+import { authorizationService, logsService } from '@sluice/spec/protos';
 
 const CHECK_PATH = '/envoy.service.auth.v3.Authorization/Check';
 const EXPORT_PATH = '/opentelemetry.proto.collector.logs.v1.LogsService/Export';

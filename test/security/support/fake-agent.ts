@@ -3,12 +3,8 @@
  * without a credential, recording every byte of what the controller sends it.
  */
 import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import {
-  agentSyncClientConstructor,
-  type AgentMessage,
-  type ControllerMessage,
-  type syncV1,
-} from '@sluice/spec';
+import type { AgentMessage, ControllerMessage, syncV1 } from '@sluice/spec';
+import { agentSyncClientConstructor } from '@sluice/spec/protos';
 
 export class FakeAgent {
   readonly received: ControllerMessage[] = [];

@@ -11,7 +11,7 @@ import { RateLimiter } from '../rate-limiter/rate-limiter.js';
 import { REQUEST_CONTENT_LENGTH_LABEL, REQUEST_HEADER_LABEL_PREFIX } from '../flow-labels/request-labels.js';
 import { componentSelects, type FlowTarget } from '../selection/flow-target.js';
 import { labelKeysRead } from '../selection/labels-read.js';
-import type { BucketStore } from '../token-bucket/bucket-parameters.js';
+import type { BucketStore } from '../token-bucket/bucket-store.js';
 
 /** One policy's compiled components as the controller sends them. */
 export interface PolicyComponents {

@@ -1,13 +1,6 @@
 import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import {
-  agentSyncClientConstructor,
-  notLeaderRefusal,
-  SYNC_MAX_MESSAGE_BYTES,
-  type AgentMessage,
-  type AgentSyncClient,
-  type ControllerMessage,
-  type syncV1,
-} from '@sluice/spec';
+import { SYNC_MAX_MESSAGE_BYTES, type AgentMessage, type ControllerMessage, type syncV1 } from '@sluice/spec';
+import { agentSyncClientConstructor, notLeaderRefusal, type AgentSyncClient } from '@sluice/spec/protos';
 import type { Clock, RandomSource, Timer } from '../clock/clock.js';
 import type { ComponentRegistry } from '../components/component-registry.js';
 import type { ControlPointRegistry } from '../control-points/control-point-registry.js';

@@ -8,7 +8,8 @@ import {
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
-import { authorizationService, CONTROL_POINT_RULE, isValidControlPoint, logsService } from '@sluice/spec';
+import { CONTROL_POINT_RULE, isValidControlPoint } from '@sluice/spec';
+import { authorizationService, logsService } from '@sluice/spec/protos';
 import type { AccessLogReceiver, ExportLogsRequestMessage } from '../access-log/access-log-receiver.js';
 import type { CheckHandler } from '../check/check-handler.js';
 import { encodeCheckResponse } from '../check/check-response-encoder.js';

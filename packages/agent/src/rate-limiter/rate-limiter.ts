@@ -1,11 +1,6 @@
 import type { CompiledRateLimiter } from '@sluice/spec';
-import type {
-  BucketParameters,
-  BucketStore,
-  BucketTake,
-  BucketTakeResult,
-} from '../token-bucket/bucket-parameters.js';
-import { validateBucketParameters } from '../token-bucket/bucket-parameters.js';
+import { validateBucketParameters, type BucketParameters } from '../token-bucket/bucket-parameters.js';
+import type { BucketStore, BucketTake, BucketTakeResult } from '../token-bucket/bucket-store.js';
 import type { ComponentDecision, ComponentIdentity } from '../pipeline/component-decision.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { Clock } from '../clock/clock.js';
 import { newBucketState, refill, takeFromState, type BucketState } from './bucket-fill.js';
-import type { BucketStore, BucketTake, BucketTakeResult } from './bucket-parameters.js';
+import type { BucketStore, BucketTake, BucketTakeResult } from './bucket-store.js';
 
 export interface LocalBucketStoreOptions {
   readonly clock: Clock;

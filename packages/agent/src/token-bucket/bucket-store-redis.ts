@@ -2,7 +2,7 @@ import { Redis } from 'ioredis';
 import type { Clock } from '../clock/clock.js';
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
-import type { BucketStore, BucketTake, BucketTakeResult, DecisionSource } from './bucket-parameters.js';
+import type { BucketStore, BucketTake, BucketTakeResult, DecisionSource } from './bucket-store.js';
 import type { LocalBucketStore } from './bucket-store-local.js';
 import { CircuitBreaker } from './circuit-breaker.js';
 import { REDIS_BUCKET_SCRIPT } from './redis-bucket-script.js';

@@ -1,6 +1,6 @@
 import { credentials, type ServiceError } from '@grpc/grpc-js';
 import type { AgentConfig } from '@sluice/spec';
-import { logsService } from '@sluice/spec';
+import { logsService } from '@sluice/spec/protos';
 import { Agent, type AgentOptions } from '../../src/agent.js';
 import type { CheckResponseMessage } from '../../src/check/check-response.js';
 import { silentLogger } from '../../src/logging/agent-logger.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import type { BucketParameters, BucketStore } from '../../src/token-bucket/bucket-parameters.js';
+import type { BucketParameters } from '../../src/token-bucket/bucket-parameters.js';
+import type { BucketStore } from '../../src/token-bucket/bucket-store.js';
 
 /**
  * One behavioural contract for every BucketStore backend. `advance(ms)` moves the backend's clock

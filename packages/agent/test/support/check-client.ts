@@ -1,5 +1,5 @@
 import { credentials, Metadata, type ServiceError } from '@grpc/grpc-js';
-import { authorizationService } from '@sluice/spec';
+import { authorizationService } from '@sluice/spec/protos';
 import type { CheckResponseMessage } from '../../src/check/check-response.js';
 
 export interface CheckOptions {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { compileFlowPolicy, decodePolicyFile } from '@sluice/controller';
+import { compileFlowPolicy, decodePolicyFile } from '@sluice/spec';
 import { badInput, EXIT_OK } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { issuesMessage } from './blueprints-commands.js';

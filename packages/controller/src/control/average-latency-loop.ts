@@ -1,4 +1,4 @@
-import type { AverageLatencyLoopConfig } from '../compile/compile-policy.js';
+import type { AverageLatencyLoopConfig } from '@sluice/spec';
 import { additiveIncrease, gradientCut, isPassThrough } from './aimd-step.js';
 import { ErrorRatioBaseline } from './error-ratio-baseline.js';
 import { aboveTolerance, errorRatioCondition } from './error-ratio-condition.js';

@@ -1,5 +1,4 @@
-import type { syncV1 } from '@sluice/spec';
-import type { AverageLatencyLoopConfig, CompiledPolicy } from '../compile/compile-policy.js';
+import type { AverageLatencyLoopConfig, CompiledPolicy, syncV1 } from '@sluice/spec';
 import type { BaselineStore } from '../state/baseline-store.js';
 import { AverageLatencyLoop, type LoadDecision, type TickResult } from './average-latency-loop.js';
 import { sampleForLoop } from './report-sample.js';

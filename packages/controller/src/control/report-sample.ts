@@ -1,5 +1,4 @@
-import { FLUX_METER_LABELS, type syncV1 } from '@sluice/spec';
-import type { AverageLatencyLoopConfig } from '../compile/compile-policy.js';
+import { FLUX_METER_LABELS, type AverageLatencyLoopConfig, type syncV1 } from '@sluice/spec';
 import { isServerFailure, STALLED_LABEL } from './failure-signal.js';
 import type { TickSample } from './tick-sample.js';
 

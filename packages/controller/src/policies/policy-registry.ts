@@ -1,5 +1,4 @@
-import { formatIssue, type SpecIssue } from '@sluice/spec';
-import { compileFlowPolicy, type CompiledPolicy } from '../compile/compile-policy.js';
+import { compileFlowPolicy, formatIssue, type CompiledPolicy, type SpecIssue } from '@sluice/spec';
 
 export type PolicyStatus = 'Valid' | 'Invalid';
 

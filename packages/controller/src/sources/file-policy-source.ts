@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, watch, type FSWatcher } from 'node:fs';
 import { extname, join, resolve } from 'node:path';
+import { decodePolicyFile } from '@sluice/spec';
 import type { PolicyRegistry } from '../policies/policy-registry.js';
-import { decodePolicyFile } from './policy-document.js';
 
 export interface FilePolicySourceOptions {
   /** Directory of FlowPolicy files (`--policies`): *.yaml, *.yml and *.json, not recursive. */

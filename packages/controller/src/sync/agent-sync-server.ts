@@ -1,15 +1,13 @@
 import { Server, ServerCredentials, status, type ServerDuplexStream } from '@grpc/grpc-js';
 import {
-  agentSyncService,
-  notLeaderStatus,
   SYNC_MAX_MESSAGE_BYTES,
   type AgentMessage,
-  type AgentSyncHandlers,
+  type CompiledPolicy,
   type ControllerMessage,
   type syncV1,
 } from '@sluice/spec';
+import { agentSyncService, notLeaderStatus, type AgentSyncHandlers } from '@sluice/spec/protos';
 import type { Clock } from '../clock/clock.js';
-import type { CompiledPolicy } from '../compile/compile-policy.js';
 import type { LoadDecision } from '../control/average-latency-loop.js';
 import { bearerTokenOf, NO_AGENT_AUTH, type AgentAuthenticator, type AgentPrincipal } from './agent-auth.js';
 import type { AgentDirectory, ReportOutcome } from './agent-directory.js';

@@ -1,5 +1,4 @@
-import type { ControllerMessage, syncV1 } from '@sluice/spec';
-import type { CompiledPolicy } from '../compile/compile-policy.js';
+import type { CompiledPolicy, ControllerMessage, syncV1 } from '@sluice/spec';
 import type { LoadDecision } from '../control/average-latency-loop.js';
 
 /** The policies an agent of `agentGroup` must run, each with only the components for that group. */

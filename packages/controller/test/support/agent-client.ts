@@ -1,10 +1,6 @@
 import { credentials, Metadata, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
-import {
-  agentSyncClientConstructor,
-  type AgentMessage,
-  type ControllerMessage,
-  type syncV1,
-} from '@sluice/spec';
+import type { AgentMessage, ControllerMessage, syncV1 } from '@sluice/spec';
+import { agentSyncClientConstructor } from '@sluice/spec/protos';
 
 /**
  * A test agent speaking the real sync.proto over real gRPC (loopback). It records every controller

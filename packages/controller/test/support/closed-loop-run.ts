@@ -1,7 +1,7 @@
+import type { AverageLatencyLoopConfig } from '@sluice/spec';
 import { AverageLatencyLoop, type TickResult } from '../../src/control/average-latency-loop.js';
 import type { BaselineState } from '../../src/control/latency-baseline.js';
 import { sampleForLoop } from '../../src/control/report-sample.js';
-import type { AverageLatencyLoopConfig } from '../../src/compile/compile-policy.js';
 import { DemoUpstreamPlant, type PlantOptions } from './demo-upstream-plant.js';
 import { loopConfig } from './loop-config.js';
 

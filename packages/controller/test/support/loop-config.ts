@@ -1,4 +1,4 @@
-import type { AverageLatencyLoopConfig } from '../../src/compile/compile-policy.js';
+import type { AverageLatencyLoopConfig } from '@sluice/spec';
 
 /** The defaults a FlowPolicy load scheduler compiles to, with overrides. */
 export function loopConfig(overrides: Partial<AverageLatencyLoopConfig> = {}): AverageLatencyLoopConfig {

@@ -12,7 +12,7 @@ import {
   type ServerUnaryCall,
   type sendUnaryData,
 } from '@grpc/grpc-js';
-import { authorizationService, logsService } from '@sluice/spec';
+import { authorizationService, logsService } from '@sluice/spec/protos';
 import type { CheckRequest, CheckResponse } from '../../src/ext-authz-messages.js';
 
 export interface ReceivedCheck {

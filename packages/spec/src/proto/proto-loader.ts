@@ -2,7 +2,7 @@
  * The one place Sluice loads .proto files, for gRPC and for raw protobuf.
  *
  * Both loaders read the same entry files ({@link PROTO_FILES}) on the same
- * include path ({@link PROTO_INCLUDE_DIRS}) and are built once per process,
+ * include path ({@link protoIncludeDirs}) and are built once per process,
  * on first use (parsing Envoy's tree takes roughly 0.1 s).
  */
 import { createRequire } from 'node:module';
@@ -17,12 +17,13 @@ import {
 import { loadSync, type Options as ProtoLoaderOptions } from '@grpc/proto-loader';
 import protobuf from 'protobufjs';
 import type { Root } from 'protobufjs';
-import { ENVOY_CONFIG_PROTO_FILES, PROTO_FILES, PROTO_INCLUDE_DIRS } from './proto-paths.js';
+import { ENVOY_CONFIG_PROTO_FILES, PROTO_FILES, protoIncludeDirs } from './proto-paths.js';
 
 const require = createRequire(import.meta.url);
 
 /**
- * Options for @grpc/proto-loader. Every gRPC handler and client in Sluice sees
+ * How @grpc/proto-loader shapes messages (the include path is added by
+ * {@link protoLoaderOptions}). Every gRPC handler and client in Sluice sees
  * messages in this shape, so code against these rules:
  *
  * - `keepCase: true`: fields keep their proto names (`context_extensions`,
@@ -52,8 +53,18 @@ export const PROTO_LOADER_OPTIONS: Readonly<ProtoLoaderOptions> = Object.freeze(
   enums: String,
   defaults: false,
   oneofs: true,
-  includeDirs: PROTO_INCLUDE_DIRS,
 });
+
+let loaderOptions: Readonly<ProtoLoaderOptions> | undefined;
+
+/**
+ * {@link PROTO_LOADER_OPTIONS} with `includeDirs` set to {@link protoIncludeDirs}: the options the
+ * loader uses. Built on the first call (which resolves `@grpc/grpc-js-xds`) and cached.
+ */
+export function protoLoaderOptions(): Readonly<ProtoLoaderOptions> {
+  loaderOptions ??= Object.freeze({ ...PROTO_LOADER_OPTIONS, includeDirs: protoIncludeDirs() });
+  return loaderOptions;
+}
 
 let grpcPackage: GrpcObject | undefined;
 let protobufRoot: Root | undefined;
@@ -68,7 +79,7 @@ let envoyConfigRoot: Root | undefined;
  * @throws Error if a proto file or one of its imports cannot be found or parsed.
  */
 export function loadGrpcPackage(): GrpcObject {
-  grpcPackage ??= loadPackageDefinition(loadSync([...PROTO_FILES], { ...PROTO_LOADER_OPTIONS }));
+  grpcPackage ??= loadPackageDefinition(loadSync([...PROTO_FILES], { ...protoLoaderOptions() }));
   return grpcPackage;
 }
 
@@ -178,7 +189,8 @@ function registerBundledWellKnownProtos(): void {
  */
 function resolveOnIncludePath(origin: string, target: string): string {
   if (isAbsolute(target)) return target;
-  for (const dir of PROTO_INCLUDE_DIRS) {
+  const includeDirs = protoIncludeDirs();
+  for (const dir of includeDirs) {
     const candidate = join(dir, target);
     try {
       accessSync(candidate, fsConstants.R_OK);
@@ -188,7 +200,5 @@ function resolveOnIncludePath(origin: string, target: string): string {
     }
   }
   const from = origin === '' ? '' : ` (imported by ${origin})`;
-  throw new Error(
-    `proto file "${target}"${from} not found in any include dir: ${PROTO_INCLUDE_DIRS.join(', ')}`,
-  );
+  throw new Error(`proto file "${target}"${from} not found in any include dir: ${includeDirs.join(', ')}`);
 }

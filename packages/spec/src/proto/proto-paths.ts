@@ -11,12 +11,12 @@
  *
  * `google/protobuf/*.proto` is not on disk: protobufjs bundles the well-known
  * types (see `proto-loader.ts`).
+ *
+ * `@grpc/grpc-js-xds` is resolved on first use ({@link protoIncludeDirs}), not when this module is
+ * imported: importing `@sluice/spec/protos` costs no package lookup until a loader runs.
  */
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-
-const require = createRequire(import.meta.url);
 
 /**
  * Absolute path of `packages/spec/protos`. This file sits two levels below the
@@ -25,26 +25,50 @@ const require = createRequire(import.meta.url);
  */
 export const SLUICE_PROTOS_DIR: string = fileURLToPath(new URL('../../protos', import.meta.url));
 
-/** Absolute path of `@grpc/grpc-js-xds/deps`, resolved the way Node resolves the dependency. */
-export const GRPC_XDS_DEPS_DIR: string = join(
-  dirname(require.resolve('@grpc/grpc-js-xds/package.json')),
-  'deps',
-);
+let includeDirs: string[] | undefined;
+
+/**
+ * Absolute path of `@grpc/grpc-js-xds/deps`, resolved the way Node resolves the dependency, on
+ * every call (callers cache: {@link protoIncludeDirs}).
+ *
+ * @throws Error naming the package and why the Envoy protos are needed when it cannot be resolved.
+ */
+function grpcXdsDepsDir(): string {
+  let packageJson: string;
+  try {
+    packageJson = fileURLToPath(import.meta.resolve('@grpc/grpc-js-xds/package.json'));
+  } catch (error) {
+    throw new Error(
+      `cannot resolve @grpc/grpc-js-xds, which vendors the Envoy, xDS, googleapis and protoc-gen-validate protos ` +
+        `Sluice loads (a dependency of @sluice/spec): ${(error as Error).message}`,
+    );
+  }
+  return join(dirname(packageJson), 'deps');
+}
 
 /**
  * Include directories for every proto Sluice loads, in search order: ours
  * first, then Envoy's API, xDS (udpa/xds annotations), googleapis
  * (google/rpc, google/api) and protoc-gen-validate (validate/validate.proto).
- * Typed `string[]` so it can be passed straight to APIs that take one
- * (proto-loader's `includeDirs`); frozen, so pushing to it throws.
+ * Resolved on the first call and cached. Typed `string[]` so it can be passed
+ * straight to APIs that take one (proto-loader's `includeDirs`); frozen, so
+ * pushing to it throws.
+ *
+ * @throws Error when `@grpc/grpc-js-xds` cannot be resolved (see {@link grpcXdsDepsDir}).
  */
-export const PROTO_INCLUDE_DIRS: string[] = Object.freeze([
-  SLUICE_PROTOS_DIR,
-  join(GRPC_XDS_DEPS_DIR, 'envoy-api'),
-  join(GRPC_XDS_DEPS_DIR, 'xds'),
-  join(GRPC_XDS_DEPS_DIR, 'googleapis'),
-  join(GRPC_XDS_DEPS_DIR, 'protoc-gen-validate'),
-]) as string[];
+export function protoIncludeDirs(): string[] {
+  if (includeDirs === undefined) {
+    const deps = grpcXdsDepsDir();
+    includeDirs = Object.freeze([
+      SLUICE_PROTOS_DIR,
+      join(deps, 'envoy-api'),
+      join(deps, 'xds'),
+      join(deps, 'googleapis'),
+      join(deps, 'protoc-gen-validate'),
+    ]) as string[];
+  }
+  return includeDirs;
+}
 
 /** Envoy ext_authz v3: service `envoy.service.auth.v3.Authorization`, rpc `Check`. */
 export const EXT_AUTHZ_PROTO = 'envoy/service/auth/v3/external_auth.proto';

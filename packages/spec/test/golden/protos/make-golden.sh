@@ -24,7 +24,7 @@ if [[ ! -f "$wkt/google/protobuf/descriptor.proto" ]]; then
   exit 1
 fi
 
-# Same include order as PROTO_INCLUDE_DIRS in src/proto/proto-paths.ts.
+# Same include order as protoIncludeDirs() in src/proto/proto-paths.ts.
 includes=(
   -I "$spec/protos"
   -I "$deps/envoy-api"

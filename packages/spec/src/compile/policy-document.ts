@@ -1,5 +1,5 @@
 import { LineCounter, parseAllDocuments, Parser, type CST } from 'yaml';
-import type { SpecIssue } from '@sluice/spec';
+import type { SpecIssue } from '../spec-issues.js';
 
 export type DocumentResult =
   { readonly ok: true; readonly document: unknown } | { readonly ok: false; readonly issues: SpecIssue[] };

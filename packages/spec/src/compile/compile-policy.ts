@@ -1,18 +1,16 @@
-import {
-  classifierRuleTelemetry,
-  DEFAULT_FLUX_METER_BUCKETS_MS,
-  durationMs,
-  formatPath,
-  parseFlowPolicy,
-  type CompiledComponent,
-  type CompiledFluxMeter,
-  type CompiledLoadScheduler,
-  type CompiledWorkload,
-  type FlowPolicy,
-  type LoadScheduler,
-  type Selector,
-  type SpecIssue,
-} from '@sluice/spec';
+import type {
+  CompiledComponent,
+  CompiledFluxMeter,
+  CompiledLoadScheduler,
+  CompiledWorkload,
+} from '../compiled/compiled-component.js';
+import { durationMs } from '../duration.js';
+import { classifierRuleTelemetry } from '../flow-policy/classifier.js';
+import { DEFAULT_FLUX_METER_BUCKETS_MS } from '../flow-policy/flux-meter.js';
+import { parseFlowPolicy, type FlowPolicy } from '../flow-policy/flow-policy.js';
+import type { LoadScheduler } from '../flow-policy/load-scheduler.js';
+import type { Selector } from '../flow-policy/selector.js';
+import { formatPath, type SpecIssue } from '../spec-issues.js';
 import { policyHash } from './policy-hash.js';
 
 /** Everything the controller's control loop needs about one average-latency load scheduler, in ms. */

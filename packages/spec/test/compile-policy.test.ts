@@ -3,10 +3,14 @@ import { describe, it } from 'node:test';
 import { existsSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { parse } from 'yaml';
-import { CompiledComponentSchema } from '@sluice/spec';
-import { compileFlowPolicy } from '../src/compile/compile-policy.js';
+import { CompiledComponentSchema, compileFlowPolicy } from '../src/index.js';
 import { canonicalJson, policyHash } from '../src/compile/policy-hash.js';
-import { basicServiceProtection } from './support/fixture-policy.js';
+
+/** The example policy as a plain document (a fresh copy on every call, free to mutate). */
+function basicServiceProtection(): Record<string, any> {
+  const file = new URL('./fixtures/policies/basic-service-protection.yaml', import.meta.url);
+  return parse(readFileSync(file, 'utf8')) as Record<string, any>;
+}
 
 function compiled(document: unknown) {
   const result = compileFlowPolicy(document);

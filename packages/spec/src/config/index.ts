@@ -1,3 +1,0 @@
-export * from './agent-config.js';
-export * from './controller-config.js';
-export * from './config-loader.js';

@@ -1,1 +1,0 @@
-export * from './envoy-config-check.js';
