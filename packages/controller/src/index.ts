@@ -5,8 +5,10 @@ export type { AverageLatencyLoopConfig, CompiledPolicy, CompileResult } from './
 export { canonicalJson, policyHash, POLICY_HASH_HEX_LENGTH } from './compile/policy-hash.js';
 export { PolicyRegistry } from './policies/policy-registry.js';
 export type { PolicyEntry, PolicyStatus, RegistryChange } from './policies/policy-registry.js';
-export { AverageLatencyLoop, CAPACITY_DRAIN_FRACTION } from './control/average-latency-loop.js';
-export type { LoadDecision, LoopState, LoopStatus, TickResult } from './control/average-latency-loop.js';
+export { AverageLatencyLoop } from './control/average-latency-loop.js';
+export { CAPACITY_DRAIN_FRACTION } from './control/capacity-estimate.js';
+export type { LoopState } from './control/loop-state.js';
+export type { LoadDecision, LoopStatus, TickResult } from './control/loop-status.js';
 export { additiveIncrease, gradientCut, isPassThrough } from './control/aimd-step.js';
 export { BaselineStateSchema, LatencyBaseline } from './control/latency-baseline.js';
 export type { BaselineState } from './control/latency-baseline.js';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ControllerMetrics } from '../src/api/controller-metrics.js';
-import type { LoopStatus } from '../src/control/average-latency-loop.js';
+import type { LoopStatus } from '../src/control/loop-status.js';
 
 const status: LoopStatus = {
   state: 'throttling',

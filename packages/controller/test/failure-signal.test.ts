@@ -111,6 +111,23 @@ describe('latencySignalMs', () => {
     );
   });
 
+  it('takes the test of chance from its parameters: one stall among 500 at a 0.1% baseline counts at 0.1 nats', () => {
+    const oneStall = {
+      okCount: 499,
+      okLatencySumMs: 499 * 50,
+      stalledCount: 1,
+      stalledLatencySumMs: 15_000,
+      flowCount: 500,
+      setpointMs: 55,
+      baselineFailureRatio: 0.001,
+    };
+    const signal = latencySignalMs(oneStall, { significanceNats: 0.1, minTestedRatio: 1e-4 });
+    assert.ok(
+      signal !== undefined && Math.abs(signal - (499 * 50 + 15_000) / 500) < 1e-9,
+      `signal ${signal}`,
+    );
+  });
+
   it('property: the signal is never below the OK mean, and with stalls counted never below the setpoint unless the OK mean is', () => {
     fc.assert(
       fc.property(

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { LoopStatus } from '../control/average-latency-loop.js';
+import type { LoopStatus } from '../control/loop-status.js';
 import type { PolicyEntry } from '../policies/policy-registry.js';
 
 const LOOP_LABELS = ['policy_name', 'component_id'] as const;

@@ -8,7 +8,7 @@ import {
   type PreviewAnswer,
   type PreviewQuery,
 } from '../sync/preview-request.js';
-import type { LoopStatus } from '../control/average-latency-loop.js';
+import type { LoopStatus } from '../control/loop-status.js';
 import { BearerTokenCheck } from './bearer-token.js';
 import { HostAllowList } from './host-allow-list.js';
 import { close, HttpError, listen, sendError, sendJson } from './http-response.js';

@@ -1,6 +1,6 @@
 import type { ControllerMessage, syncV1 } from '@sluice/spec';
 import type { CompiledPolicy } from '../compile/compile-policy.js';
-import type { LoadDecision } from '../control/average-latency-loop.js';
+import type { LoadDecision } from '../control/loop-status.js';
 
 /** The policies an agent of `agentGroup` must run, each with only the components for that group. */
 export function componentsMessage(

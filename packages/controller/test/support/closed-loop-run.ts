@@ -1,4 +1,5 @@
-import { AverageLatencyLoop, type TickResult } from '../../src/control/average-latency-loop.js';
+import { AverageLatencyLoop } from '../../src/control/average-latency-loop.js';
+import type { TickResult } from '../../src/control/loop-status.js';
 import type { BaselineState } from '../../src/control/latency-baseline.js';
 import { sampleForLoop } from '../../src/control/report-sample.js';
 import type { AverageLatencyLoopConfig } from '../../src/compile/compile-policy.js';

@@ -1,4 +1,5 @@
-import { AverageLatencyLoop, type TickResult } from '../../src/control/average-latency-loop.js';
+import { AverageLatencyLoop } from '../../src/control/average-latency-loop.js';
+import type { TickResult } from '../../src/control/loop-status.js';
 import type { AverageLatencyLoopConfig } from '../../src/compile/compile-policy.js';
 import { ErrorRatioBaseline } from '../../src/control/error-ratio-baseline.js';
 import { LatencyBaseline, type BaselineState } from '../../src/control/latency-baseline.js';
