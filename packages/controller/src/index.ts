@@ -38,7 +38,7 @@ export { KubernetesAgentAuth } from './sync/agent-auth-kubernetes.js';
 export type { TokenReviewer, TokenReviewResult } from './sync/agent-auth-kubernetes.js';
 export { ensureRuntimeSecret } from './kubernetes/runtime-secret.js';
 export type { SecretStore } from './kubernetes/runtime-secret.js';
-export { ControllerMetrics } from './api/controller-metrics.js';
+export { ControllerMetrics } from './metrics/controller-metrics.js';
 export { Controller } from './controller.js';
 export type { ControllerOptions, ControllerRole } from './controller.js';
 export { GatedBaselineStore } from './state/baseline-store-gated.js';
@@ -62,4 +62,4 @@ export type { LeaseClient, LeaseOutcome, LeaseSpec, ObservedLease } from './lead
 export { LeaderElector } from './leader-election/leader-elector.js';
 export type { LeaderElectorOptions } from './leader-election/leader-elector.js';
 export { KubernetesLeaseClient } from './leader-election/lease-client-kubernetes.js';
-export { runController, EXIT } from './cli/run-controller.js';
+export { runController, EXIT } from './daemon/run-controller.js';
