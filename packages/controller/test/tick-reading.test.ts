@@ -100,7 +100,7 @@ describe('readTick', () => {
     assert.deepEqual(reading.overload?.causes, ['stalls', 'errors']);
   });
 
-  it('takes the test of chance from its parameters: 6 of 10 failing at 2% is chance at 10⁻⁶, not at 10⁻²', () => {
+  it('takes the test of chance from its parameters: 6 of 10 failing at 2% is beyond chance at 10⁻⁶, not at 10⁻¹²', () => {
     const window = flows({ ok: [4, 50], failed: 6 });
     assert.equal(readTick(input(window)).errors.overloaded, true);
     const strict = readTick(input(window), {
