@@ -8,34 +8,17 @@ import { describe, it } from 'node:test';
 import { AverageLatencyLoop } from '../src/control/average-latency-loop.js';
 import { CAPACITY_DRAIN_FRACTION } from '../src/control/capacity-estimate.js';
 import { PROBE_BACKOFF_WINDOWS, PROBE_HEADROOM, PROBE_SETTLE_WINDOWS } from '../src/control/probe-cap.js';
-import { LatencyBaseline, type BaselineState } from '../src/control/latency-baseline.js';
-import type { TickSample } from '../src/control/tick-sample.js';
 import { assertNear } from './support/assert-near.js';
 import { loopConfig } from './support/loop-config.js';
+import { tickSample } from './support/tick-samples.js';
+import { warmBaselines } from './support/warm-baselines.js';
 
 const SETPOINT = 55;
 
 /** One tick's report: `completed` OK flows of `latencyMs`, `incoming` tokens of which `accepted` admitted. */
-function report(completed: number, latencyMs: number, incoming: number, accepted: number): TickSample {
-  return {
-    okCount: completed,
-    okLatencySumMs: completed * latencyMs,
-    completedCount: completed,
-    stalledCount: 0,
-    stalledLatencySumMs: 0,
-    failedCount: 0,
-    incomingTokens: incoming,
-    acceptedTokens: accepted,
-    rejectedTokens: incoming - accepted,
-    reportCount: 1,
-  };
-}
-
-function baselineOf50(): BaselineState {
-  const baseline = new LatencyBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  for (let tick = 0; tick < 60; tick++) baseline.learn(100, 5000);
-  return baseline.snapshot();
-}
+const report = (completed: number, latencyMs: number, incoming: number, accepted: number) =>
+  tickSample({ ok: [completed, latencyMs], incoming, accepted });
+const baselineOf50 = () => warmBaselines();
 
 function loopWithFloor(backlogDrainFloor: number): AverageLatencyLoop {
   return new AverageLatencyLoop({

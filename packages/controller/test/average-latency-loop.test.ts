@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AverageLatencyLoop } from '../src/control/average-latency-loop.js';
-import { LatencyBaseline, type BaselineState } from '../src/control/latency-baseline.js';
 import type { TickSample } from '../src/control/tick-sample.js';
 import { assertNear } from './support/assert-near.js';
 import { loopConfig } from './support/loop-config.js';
+import { warmBaselines } from './support/warm-baselines.js';
 
 /** One agent report's worth: `flows` OK flows of `latencyMs` each, all admitted unless told. */
 function sample(
@@ -30,11 +30,7 @@ function sample(
 }
 
 /** A persisted baseline of 50 ms, so the setpoint is 55 with the default tolerance 1.1. */
-function baselineOf50(): BaselineState {
-  const baseline = new LatencyBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  for (let tick = 0; tick < 60; tick++) baseline.learn(100, 5000);
-  return baseline.snapshot();
-}
+const baselineOf50 = () => warmBaselines();
 
 describe('AverageLatencyLoop, single steps (setpoint 55, observed LM 1.0)', () => {
   it('signal 110 ⇒ LM 0.5, a throttling decision with the 30 s time-to-live', () => {

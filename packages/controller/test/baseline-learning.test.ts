@@ -1,18 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { baselineLesson } from '../src/control/baseline-learning.js';
-import { EMPTY_SAMPLE, type TickSample } from '../src/control/tick-sample.js';
+import type { TickSample } from '../src/control/tick-sample.js';
+import { tickSample } from './support/tick-samples.js';
 
-function tick(ok: number, latencyMs: number, failed = 0): TickSample {
-  return {
-    ...EMPTY_SAMPLE,
-    okCount: ok,
-    okLatencySumMs: ok * latencyMs,
-    completedCount: ok + failed,
-    failedCount: failed,
-    reportCount: 1,
-  };
-}
+const tick = (ok: number, latencyMs: number, failed = 0) => tickSample({ ok: [ok, latencyMs], failed });
 
 const lesson = (latest: TickSample, setpointMs: number | undefined, baselineErrorRatio: number | undefined) =>
   baselineLesson({ latest, setpointMs, baselineErrorRatio, errorRatioTolerance: 0.05 });

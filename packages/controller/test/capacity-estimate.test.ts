@@ -8,24 +8,15 @@ import {
   NO_CAPACITY_ESTIMATE,
   type CapacityEstimate,
 } from '../src/control/capacity-estimate.js';
-import { EMPTY_SAMPLE, type TickSample } from '../src/control/tick-sample.js';
+import type { TickSample } from '../src/control/tick-sample.js';
 import { assertNear } from './support/assert-near.js';
+import { tickSample } from './support/tick-samples.js';
 
 const SETPOINT = 55;
 
 /** `completed` OK flows at `latencyMs`; `incoming` tokens, `accepted` of them admitted. */
-function tick(completed: number, latencyMs: number, incoming: number, accepted = incoming): TickSample {
-  return {
-    ...EMPTY_SAMPLE,
-    okCount: completed,
-    okLatencySumMs: completed * latencyMs,
-    completedCount: completed,
-    incomingTokens: incoming,
-    acceptedTokens: accepted,
-    rejectedTokens: incoming - accepted,
-    reportCount: 1,
-  };
-}
+const tick = (completed: number, latencyMs: number, incoming: number, accepted = incoming) =>
+  tickSample({ ok: [completed, latencyMs], incoming, accepted });
 
 const measure = (estimate: CapacityEstimate, latest: TickSample, backlogMargin = BACKLOG_MARGIN) =>
   measureCapacity(estimate, { latest, setpointMs: SETPOINT, windowTicks: 2 }, { backlogMargin });

@@ -11,9 +11,10 @@ import {
   type ThrottleTickInput,
 } from '../src/control/throttle.js';
 import type { TickReading } from '../src/control/tick-reading.js';
-import { EMPTY_SAMPLE, type TickSample } from '../src/control/tick-sample.js';
+import type { TickSample } from '../src/control/tick-sample.js';
 import { assertNear } from './support/assert-near.js';
 import { loopConfig } from './support/loop-config.js';
+import { tickSample } from './support/tick-samples.js';
 
 const config = loopConfig({ signalWindowMs: 2000, releaseAfterWindows: 2 });
 const fresh = freshThrottle(config, DEFAULT_LOOP_TUNING);
@@ -57,17 +58,7 @@ function input(tick: number, throttling: boolean, signalMs: number, extra: Parti
 }
 
 /** 20 of 60 admitted flows completed at `latencyMs`. */
-function backlogTick(latencyMs: number): TickSample {
-  return {
-    ...EMPTY_SAMPLE,
-    okCount: 20,
-    okLatencySumMs: 20 * latencyMs,
-    completedCount: 20,
-    incomingTokens: 60,
-    acceptedTokens: 60,
-    reportCount: 1,
-  };
-}
+const backlogTick = (latencyMs: number) => tickSample({ ok: [20, latencyMs], incoming: 60 });
 
 describe('throttleTick (setpoint 55, window 2 ticks, release after 2 windows)', () => {
   it('changes nothing in pass-through without overload', () => {

@@ -1,13 +1,14 @@
 import { AverageLatencyLoop } from '../../src/control/average-latency-loop.js';
 import type { TickResult } from '../../src/control/loop-status.js';
 import type { AverageLatencyLoopConfig } from '../../src/compile/compile-policy.js';
-import { ErrorRatioBaseline } from '../../src/control/error-ratio-baseline.js';
-import { LatencyBaseline, type BaselineState } from '../../src/control/latency-baseline.js';
+import type { BaselineState } from '../../src/control/latency-baseline.js';
 import { EMPTY_SAMPLE, type TickSample } from '../../src/control/tick-sample.js';
 import { ClosedLoopRun } from './closed-loop-run.js';
 import type { PlantOptions } from './demo-upstream-plant.js';
 import { loopConfig } from './loop-config.js';
 import { seededRandom } from './seeded-random.js';
+import { tickSample } from './tick-samples.js';
+import { warmBaselines } from './warm-baselines.js';
 
 /**
  * The control loop's decision sequences in the scenarios the loop tests use (closed loops against the
@@ -58,17 +59,6 @@ function closedLoop(
   return { name, lines: [...run.ticks.map(tickLine), ...closing(run.loop)] };
 }
 
-/** A latency baseline of 50 ms (setpoint 55) and an error-ratio baseline of 2%, both warm. */
-function warmBaselines(): BaselineState {
-  const latency = new LatencyBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  const errors = new ErrorRatioBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  for (let tick = 0; tick < 60; tick++) {
-    latency.learn(100, 5000);
-    errors.learn(100, 2);
-  }
-  return { ...latency.snapshot(), errors: errors.snapshot() };
-}
-
 /**
  * Random reports in regimes of 5–40 ticks (calm, latency overload, backlog, fast failures, stalls,
  * silence, empty reports, a slow dependency), each tick drawn around its regime.
@@ -83,7 +73,7 @@ function randomReports(
   const random = seededRandom(seed);
   const loop = new AverageLatencyLoop({
     config: loopConfig(config),
-    ...(options.warm ? { restoredBaseline: warmBaselines() } : {}),
+    ...(options.warm ? { restoredBaseline: warmBaselines({ failedPerHundred: 2 }) } : {}),
   });
   const lines: string[] = [];
   const regimes = ['calm', 'latency', 'backlog', 'fast-503', 'stall', 'silent', 'empty', 'slow'] as const;
@@ -192,18 +182,10 @@ function randomReports(
 function capacitySteps(name: string, backlogDrainFloor: number, after: 'probe' | 'lift'): RecordedScenario {
   const loop = new AverageLatencyLoop({
     config: loopConfig({ signalWindowMs: 2000, evaluationIntervalMs: 1000, backlogDrainFloor }),
-    restoredBaseline: warmBaselines(),
+    restoredBaseline: warmBaselines({ failedPerHundred: 2 }),
   });
-  const report = (completed: number, latencyMs: number, incoming: number, accepted: number): TickSample => ({
-    ...EMPTY_SAMPLE,
-    okCount: completed,
-    okLatencySumMs: completed * latencyMs,
-    completedCount: completed,
-    incomingTokens: incoming,
-    acceptedTokens: accepted,
-    rejectedTokens: incoming - accepted,
-    reportCount: 1,
-  });
+  const report = (completed: number, latencyMs: number, incoming: number, accepted: number) =>
+    tickSample({ ok: [completed, latencyMs], incoming, accepted });
   const lines: string[] = [];
   let multiplier = 2;
   for (let tick = 0; tick < 2; tick++) {
