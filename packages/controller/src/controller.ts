@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { Clock } from './clock/clock.js';
 import { HttpApi } from './api/http-api.js';
-import { ControllerMetrics } from './api/controller-metrics.js';
+import { ControllerMetrics } from './metrics/controller-metrics.js';
 import { ProbeServer } from './api/probe-server.js';
 import { ControlLoops, loopKey } from './control/control-loops.js';
 import { PolicyRegistry } from './policies/policy-registry.js';
@@ -163,7 +163,7 @@ export class Controller {
       // A recompile changes the policy hash; agents ignore decisions under a stale hash, so resend.
       this.sync.pushDecisions(this.#loops.decisions());
     });
-    this.metrics.role(this.#role, false);
+    this.metrics.initialRole(this.#role);
     if (this.#role === 'follower') this.sync.refuse(() => this.#leader());
   }
 
@@ -185,7 +185,7 @@ export class Controller {
     this.#role = 'leader';
     this.#loops = this.#newLoops();
     this.#loops.sync(this.registry.running());
-    this.metrics.role('leader', true);
+    this.metrics.roleChanged('leader');
     this.sync.accept();
     this.events.emit('role', 'leader');
   }
@@ -202,7 +202,7 @@ export class Controller {
     for (const { loop } of this.#loops.loops())
       this.metrics.removeLoop(loop.config.policyName, loop.config.componentId);
     this.#loops = this.#newLoops();
-    this.metrics.role('follower', true);
+    this.metrics.roleChanged('follower');
     this.sync.refuse(() => this.#leader());
     this.events.emit('role', 'follower');
   }
@@ -253,8 +253,8 @@ export class Controller {
   }
 
   /** Marks the policy sources as loaded; /readyz answers 200 from now on, leader or follower. */
-  setReady(ready: boolean): void {
-    this.#ready = ready;
+  markReady(): void {
+    this.#ready = true;
   }
 
   /** Runs the loops that are due and pushes their decisions at once (only while leading). */
@@ -262,15 +262,14 @@ export class Controller {
     if (this.#role !== 'leader') return;
     const results = this.#loops.tickDue(this.#clock.now());
     if (results.length === 0) return;
-    for (const { loop, result } of results) {
-      this.metrics.loop(
-        loop.config.policyName,
-        loop.config.componentId,
-        result.status,
-        result.decision.passThrough,
-        result.released,
-      );
-    }
+    for (const { loop, result } of results)
+      this.metrics.loop({
+        policyName: loop.config.policyName,
+        componentId: loop.config.componentId,
+        status: result.status,
+        passThrough: result.decision.passThrough,
+        released: result.released,
+      });
     const decisions = results.map(({ result }) => result.decision);
     this.sync.pushDecisions(decisions);
     this.events.emit('tick', decisions);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The sluice-controller executable: the only module that reads process.env and process.argv.
-import { runController } from './cli/run-controller.js';
+import { runController } from './daemon/run-controller.js';
 
 const outcome = await runController(process.argv.slice(2), process.env);
 if ('exitCode' in outcome) {

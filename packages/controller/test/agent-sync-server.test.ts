@@ -80,7 +80,7 @@ describe('AgentSync server with two agents over real gRPC', () => {
       apiPort: 0,
       host: '127.0.0.1',
     }));
-    controller.setReady(true);
+    controller.markReady();
   });
 
   after(async () => {

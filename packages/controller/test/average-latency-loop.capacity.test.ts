@@ -5,42 +5,20 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import {
-  AverageLatencyLoop,
-  CAPACITY_DRAIN_FRACTION,
-  PROBE_BACKOFF_WINDOWS,
-  PROBE_HEADROOM,
-  PROBE_SETTLE_WINDOWS,
-  drainAdmission,
-} from '../src/control/average-latency-loop.js';
-import { LatencyBaseline, type BaselineState } from '../src/control/latency-baseline.js';
-import type { TickSample } from '../src/control/tick-sample.js';
+import { AverageLatencyLoop } from '../src/control/average-latency-loop.js';
+import { CAPACITY_DRAIN_FRACTION } from '../src/control/capacity-estimate.js';
+import { PROBE_BACKOFF_WINDOWS, PROBE_HEADROOM, PROBE_SETTLE_WINDOWS } from '../src/control/probe-cap.js';
 import { assertNear } from './support/assert-near.js';
 import { loopConfig } from './support/loop-config.js';
+import { tickSample } from './support/tick-samples.js';
+import { warmBaselines } from './support/warm-baselines.js';
 
 const SETPOINT = 55;
 
 /** One tick's report: `completed` OK flows of `latencyMs`, `incoming` tokens of which `accepted` admitted. */
-function report(completed: number, latencyMs: number, incoming: number, accepted: number): TickSample {
-  return {
-    okCount: completed,
-    okLatencySumMs: completed * latencyMs,
-    completedCount: completed,
-    stalledCount: 0,
-    stalledLatencySumMs: 0,
-    failedCount: 0,
-    incomingTokens: incoming,
-    acceptedTokens: accepted,
-    rejectedTokens: incoming - accepted,
-    reportCount: 1,
-  };
-}
-
-function baselineOf50(): BaselineState {
-  const baseline = new LatencyBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  for (let tick = 0; tick < 60; tick++) baseline.learn(100, 5000);
-  return baseline.snapshot();
-}
+const report = (completed: number, latencyMs: number, incoming: number, accepted: number) =>
+  tickSample({ ok: [completed, latencyMs], incoming, accepted });
+const baselineOf50 = () => warmBaselines();
 
 function loopWithFloor(backlogDrainFloor: number): AverageLatencyLoop {
   return new AverageLatencyLoop({
@@ -56,19 +34,6 @@ function overload(loop: AverageLatencyLoop): number {
   loop.record(report(20, SETPOINT + 1000, 60, 60));
   return loop.tick().decision.loadMultiplier;
 }
-
-describe('drainAdmission', () => {
-  it('admits 1 − wait ÷ horizon of the capacity, within [floor, 0.95]', () => {
-    assert.equal(drainAdmission(0, 2000, 0.5), CAPACITY_DRAIN_FRACTION);
-    assert.equal(drainAdmission(-30, 2000, 0.5), CAPACITY_DRAIN_FRACTION);
-    assertNear(drainAdmission(1000, 2000, 0.3), 0.5);
-    assertNear(drainAdmission(400, 2000, 0.3), 0.8);
-    assert.equal(drainAdmission(1000, 2000, 0.7), 0.7);
-    assert.equal(drainAdmission(5000, 2000, 0.3), 0.3);
-    assert.equal(drainAdmission(1000, 2000, 0.95), 0.95);
-    assert.equal(drainAdmission(1000, 2000, 1), 1);
-  });
-});
 
 describe('AverageLatencyLoop, capacity', () => {
   it('while backlogged admits the drain share of the measured capacity (20 of 60 tokens)', () => {
@@ -102,6 +67,31 @@ describe('AverageLatencyLoop, capacity', () => {
     );
     assertNear(Math.max(...beforeProbe), capacityShare);
     assertNear(multipliers.at(-1) ?? Number.NaN, capacityShare * PROBE_HEADROOM * PROBE_HEADROOM);
+  });
+
+  it('takes the capacity share and the probe from its tuning: share 0.8, headroom 1.2 after 3 windows, then 1 window', () => {
+    const loop = new AverageLatencyLoop({
+      config: loopConfig({ signalWindowMs: 2000, evaluationIntervalMs: 1000, backlogDrainFloor: 0.3 }),
+      restoredBaseline: baselineOf50(),
+      tuning: {
+        capacity: { capacityShare: 0.8 },
+        probe: { headroom: 1.2, backoffWindows: 3, settleWindows: 1 },
+      },
+    });
+    // The drain share: 1 − 1 s ÷ 2 s = 0.5 of the capacity, within [0.3, 0.8].
+    let multiplier = overload(loop);
+    assertNear(multiplier, 0.5 / 3);
+    const multipliers: number[] = [];
+    for (let tick = 0; tick < 12; tick++) {
+      const accepted = Math.round(60 * Math.min(1, multiplier));
+      loop.record(report(accepted, 50, 60, accepted));
+      multiplier = loop.tick().decision.loadMultiplier;
+      multipliers.push(Number(multiplier.toFixed(4)));
+    }
+    // 0.8 × 20 ÷ 60 = 0.2667 from the first quiet tick (the floor once the queue wait is gone, and the
+    // cap); the increase passes the cap from the third, and after 3 windows (6 ticks) held there the
+    // estimate is raised by 1.2, then again every window (2 ticks), each raise in force the tick after.
+    assert.deepEqual(multipliers, [...Array<number>(8).fill(0.2667), 0.32, 0.32, 0.384, 0.384]);
   });
 
   it('lifts the cap when the incoming load falls within the capacity, so pass-through returns', () => {

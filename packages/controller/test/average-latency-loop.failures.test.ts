@@ -10,44 +10,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { AverageLatencyLoop } from '../src/control/average-latency-loop.js';
-import { ErrorRatioBaseline } from '../src/control/error-ratio-baseline.js';
-import { LatencyBaseline, type BaselineState } from '../src/control/latency-baseline.js';
-import { EMPTY_SAMPLE, type TickSample } from '../src/control/tick-sample.js';
 import { assertNear } from './support/assert-near.js';
 import { ClosedLoopRun, type ClosedLoopTick } from './support/closed-loop-run.js';
 import { loopConfig } from './support/loop-config.js';
 import { seededRandom } from './support/seeded-random.js';
+import { tickSample } from './support/tick-samples.js';
+import { warmBaselines } from './support/warm-baselines.js';
 
 /** A latency baseline of 50 ms (setpoint 55) and an error-ratio baseline of 2%, both warm. */
-function baselines(): BaselineState {
-  const latency = new LatencyBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  const errors = new ErrorRatioBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  for (let tick = 0; tick < 60; tick++) {
-    latency.learn(100, 5000);
-    errors.learn(100, 2);
-  }
-  return { ...latency.snapshot(), errors: errors.snapshot() };
-}
-
-/** One agent report: OK flows at a latency, fast 5xx failures, stalled flows at a duration; all admitted. */
-function sample(parts: { ok?: [number, number]; failed?: number; stalled?: [number, number] }): TickSample {
-  const [okCount, okMs] = parts.ok ?? [0, 0];
-  const failed = parts.failed ?? 0;
-  const [stalledCount, stalledMs] = parts.stalled ?? [0, 0];
-  const flows = okCount + failed + stalledCount;
-  return {
-    ...EMPTY_SAMPLE,
-    okCount,
-    okLatencySumMs: okCount * okMs,
-    completedCount: okCount + failed,
-    stalledCount,
-    stalledLatencySumMs: stalledCount * stalledMs,
-    failedCount: failed + stalledCount,
-    incomingTokens: flows,
-    acceptedTokens: flows,
-    reportCount: 1,
-  };
-}
+const baselines = () => warmBaselines({ failedPerHundred: 2 });
 
 function loop(overrides: Parameters<typeof loopConfig>[0] = {}): AverageLatencyLoop {
   return new AverageLatencyLoop({ config: loopConfig(overrides), restoredBaseline: baselines() });
@@ -56,7 +27,7 @@ function loop(overrides: Parameters<typeof loopConfig>[0] = {}): AverageLatencyL
 describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline error ratio 2%, observed LM 1.0)', () => {
   it('fast 503s, OK latency normal: 60 of 100 fail ⇒ overloaded by errors, LM = 0.4 ÷ 0.98 = 0.408, the signal stays 50', () => {
     const subject = loop();
-    subject.record(sample({ ok: [40, 50], failed: 60 }));
+    subject.record(tickSample({ ok: [40, 50], failed: 60 }));
     const { decision, status } = subject.tick();
     assert.deepEqual([status.overloaded, status.overloadCauses, status.signalMs], [true, ['errors'], 50]);
     assertNear(status.errorRatio, 0.6);
@@ -67,9 +38,9 @@ describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline er
 
   it('a fast 503 never lowers the signal: OK at 110 ms with or without 100 fast 503s gives 110', () => {
     const without = loop();
-    without.record(sample({ ok: [100, 110] }));
+    without.record(tickSample({ ok: [100, 110] }));
     const withErrors = loop();
-    withErrors.record(sample({ ok: [100, 110], failed: 100 }));
+    withErrors.record(tickSample({ ok: [100, 110], failed: 100 }));
     const [a, b] = [without.tick(), withErrors.tick()];
     assert.deepEqual([a.status.signalMs, b.status.signalMs], [110, 110]);
     // Both conditions hold; the cut is the deeper one: errors 0.5 ÷ 0.98 = 0.510 against latency 0.5.
@@ -80,7 +51,7 @@ describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline er
 
   it('stalls count at their full duration: 100 OK at 50 ms and 50 stalled at 1000 ms ⇒ signal 366.7, LM 0.15', () => {
     const subject = loop();
-    subject.record(sample({ ok: [100, 50], stalled: [50, 1000] }));
+    subject.record(tickSample({ ok: [100, 50], stalled: [50, 1000] }));
     const { decision, status } = subject.tick();
     assertNear(status.signalMs, 55_000 / 150);
     assert.deepEqual(status.overloadCauses, ['stalls', 'errors']);
@@ -89,7 +60,7 @@ describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline er
 
   it('a window of failures only (no OK flow) is evidence, not silence: 100 fast 503s ⇒ LM 0.1 (minGradient)', () => {
     const subject = loop();
-    subject.record(sample({ failed: 100 }));
+    subject.record(tickSample({ failed: 100 }));
     const { decision, status } = subject.tick();
     assert.deepEqual([status.state, status.signalMs, status.errorRatio], ['throttling', undefined, 1]);
     assertNear(decision.loadMultiplier, 0.1);
@@ -97,7 +68,7 @@ describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline er
 
   it('a steady error ratio is no overload: 7 of 100 fail at a 2% baseline (within the 5% tolerance)', () => {
     const subject = loop();
-    subject.record(sample({ ok: [93, 50], failed: 7 }));
+    subject.record(tickSample({ ok: [93, 50], failed: 7 }));
     const { decision, status } = subject.tick();
     assert.deepEqual([status.overloaded, decision.passThrough], [false, true]);
   });
@@ -107,7 +78,7 @@ describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline er
     const multipliers: number[] = [];
     // Tick 1 fails (cut); ticks 2–10 are clean, but ticks 2–5 still hold tick 1 in the window.
     for (let tick = 1; tick <= 10; tick++) {
-      subject.record(tick === 1 ? sample({ ok: [40, 50], failed: 60 }) : sample({ ok: [100, 50] }));
+      subject.record(tick === 1 ? tickSample({ ok: [40, 50], failed: 60 }) : tickSample({ ok: [100, 50] }));
       multipliers.push(Number(subject.tick().decision.loadMultiplier.toFixed(3)));
     }
     assert.equal(multipliers[0], 0.408);
@@ -121,7 +92,7 @@ describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline er
     const subject = loop();
     let releasedAt = 0;
     for (let tick = 1; tick <= 200 && releasedAt === 0; tick++) {
-      subject.record(sample({ ok: [60, 50], failed: 40 }));
+      subject.record(tickSample({ ok: [60, 50], failed: 40 }));
       if (subject.tick().released) releasedAt = tick;
     }
     assert.equal(releasedAt, 60);
@@ -134,12 +105,12 @@ describe('AverageLatencyLoop, failures in single steps (setpoint 55, baseline er
     const snapshot = subject.baselineSnapshot();
     assert.ok(snapshot.errors !== undefined);
     const restored = new AverageLatencyLoop({ config: loopConfig(), restoredBaseline: snapshot });
-    restored.record(sample({ ok: [40, 50], failed: 60 }));
+    restored.record(tickSample({ ok: [40, 50], failed: 60 }));
     assertNear(restored.tick().status.baselineErrorRatio, 0.02);
 
     const { errors: _errors, ...latencyOnly } = baselines();
     const old = new AverageLatencyLoop({ config: loopConfig(), restoredBaseline: latencyOnly });
-    old.record(sample({ ok: [40, 50], failed: 60 }));
+    old.record(tickSample({ ok: [40, 50], failed: 60 }));
     const { status, decision } = old.tick();
     assert.deepEqual(
       [status.baselineErrorRatio, status.overloaded, decision.passThrough],

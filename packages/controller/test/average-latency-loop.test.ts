@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { AverageLatencyLoop } from '../src/control/average-latency-loop.js';
-import { LatencyBaseline, type BaselineState } from '../src/control/latency-baseline.js';
 import type { TickSample } from '../src/control/tick-sample.js';
 import { assertNear } from './support/assert-near.js';
 import { loopConfig } from './support/loop-config.js';
+import { warmBaselines } from './support/warm-baselines.js';
 
 /** One agent report's worth: `flows` OK flows of `latencyMs` each, all admitted unless told. */
 function sample(
@@ -30,11 +30,7 @@ function sample(
 }
 
 /** A persisted baseline of 50 ms, so the setpoint is 55 with the default tolerance 1.1. */
-function baselineOf50(): BaselineState {
-  const baseline = new LatencyBaseline({ windowTicks: 1800, warmUpTicks: 60 });
-  for (let tick = 0; tick < 60; tick++) baseline.learn(100, 5000);
-  return baseline.snapshot();
-}
+const baselineOf50 = () => warmBaselines();
 
 describe('AverageLatencyLoop, single steps (setpoint 55, observed LM 1.0)', () => {
   it('signal 110 ⇒ LM 0.5, a throttling decision with the 30 s time-to-live', () => {
@@ -210,6 +206,124 @@ describe('AverageLatencyLoop, states', () => {
     assert.equal(loop.decision().policyHash, 'ffffffffffffffffffffffffffffffff');
     assertNear(loop.decision().loadMultiplier, 0.5);
     assertNear(loop.status.setpointMs, 55);
+  });
+});
+
+describe('AverageLatencyLoop, transitions', () => {
+  /** Every transition the loop may make, by reason (loop-state.ts). */
+  const ALLOWED: Readonly<Record<string, readonly string[]>> = {
+    'warmed-up': ['warming-up>pass-through'],
+    'signal-back': ['no-signal>pass-through'],
+    overloaded: ['pass-through>throttling'],
+    recovered: ['throttling>pass-through'],
+    'not-improving': ['throttling>released'],
+    'cooled-down': ['released>pass-through'],
+    'signal-lost': ['pass-through>no-signal', 'throttling>no-signal', 'released>no-signal'],
+  };
+
+  it('traces each transition with its reason, through every state (window 1 tick, warm-up 3 ticks, release after 2 windows)', () => {
+    const loop = new AverageLatencyLoop({
+      config: loopConfig({
+        signalWindowMs: 1000,
+        warmUpMs: 3000,
+        releaseAfterWindows: 2,
+        linearIncrement: 0.5,
+      }),
+    });
+    // Per tick: the OK latency of 100 flows, or undefined for a silent tick.
+    const script = [50, 50, 50, 110, 50, 50, 200, 200, 50, 50, undefined, 50, 110, undefined, 110, undefined];
+    script.push(200, 200, undefined);
+    for (const latencyMs of script) {
+      if (latencyMs !== undefined) loop.record(sample(100, latencyMs));
+      loop.tick();
+    }
+    assert.deepEqual(
+      loop.trace.map(({ tick, from, to, reason }) => `${tick}:${from}>${to} (${reason})`),
+      [
+        '3:warming-up>pass-through (warmed-up)',
+        '4:pass-through>throttling (overloaded)',
+        '6:throttling>pass-through (recovered)',
+        '7:pass-through>throttling (overloaded)',
+        '8:throttling>released (not-improving)',
+        '10:released>pass-through (cooled-down)',
+        '11:pass-through>no-signal (signal-lost)',
+        '12:no-signal>pass-through (signal-back)',
+        '13:pass-through>throttling (overloaded)',
+        '14:throttling>no-signal (signal-lost)',
+        '15:no-signal>pass-through (signal-back)',
+        '15:pass-through>throttling (overloaded)',
+        '16:throttling>no-signal (signal-lost)',
+        '17:no-signal>pass-through (signal-back)',
+        '17:pass-through>throttling (overloaded)',
+        '18:throttling>released (not-improving)',
+        '19:released>no-signal (signal-lost)',
+      ],
+    );
+    assert.equal(loop.status.releases, 2);
+  });
+
+  it('over arbitrary report sequences makes only the allowed transitions, never a same-state one, each from the state the last one entered', () => {
+    const tickInput = fc.option(
+      fc.record({
+        flows: fc.integer({ min: 0, max: 300 }),
+        latencyMs: fc.double({ min: 0, max: 3000, noNaN: true }),
+        failedShare: fc.double({ min: 0, max: 1, noNaN: true }),
+      }),
+      { nil: undefined, freq: 5 },
+    );
+    fc.assert(
+      fc.property(fc.array(tickInput, { minLength: 1, maxLength: 300 }), fc.boolean(), (ticks, warm) => {
+        const loop = new AverageLatencyLoop({
+          config: loopConfig({ signalWindowMs: 2000, warmUpMs: 5000, releaseAfterWindows: 3 }),
+          traceLength: 1000,
+          ...(warm ? { restoredBaseline: baselineOf50() } : {}),
+        });
+        let state = loop.state;
+        for (const input of ticks) {
+          if (input !== undefined) {
+            const failed = Math.round(input.flows * input.failedShare);
+            loop.record({
+              ...sample(input.flows - failed, input.latencyMs),
+              completedCount: input.flows,
+              failedCount: failed,
+            });
+          }
+          loop.tick();
+        }
+        for (const { from, to, reason } of loop.trace) {
+          if (from !== state || from === to || !(ALLOWED[reason] ?? []).includes(`${from}>${to}`))
+            return false;
+          state = to;
+        }
+        return state === loop.state;
+      }),
+      { numRuns: 200 },
+    );
+  });
+});
+
+describe('AverageLatencyLoop, tuning', () => {
+  it('refuses a tuning out of range when it is built, naming the parameter', () => {
+    assert.throws(
+      () => new AverageLatencyLoop({ config: loopConfig(), tuning: { probe: { headroom: 0.5 } } }),
+      /control loop tuning: probe\.headroom 0\.5 is not allowed; expected a finite number ≥ 1/,
+    );
+  });
+
+  it('takes the improvement fraction from its tuning: a signal falling 5% per window is released at 0.1, not at 0.01', () => {
+    const releasedAt = (improvementFraction: number) => {
+      const loop = new AverageLatencyLoop({
+        config: loopConfig(),
+        restoredBaseline: baselineOf50(),
+        tuning: { release: { improvementFraction } },
+      });
+      for (let tick = 1; tick <= 200; tick++) {
+        loop.record(sample(100, 400 * 0.95 ** Math.floor(tick / 5)));
+        if (loop.tick().released) return tick;
+      }
+      return undefined;
+    };
+    assert.deepEqual([releasedAt(0.01), releasedAt(0.1)], [undefined, 60]);
   });
 });
 

@@ -65,7 +65,7 @@ describe('Controller roles', () => {
       apiPort: 0,
       host: '127.0.0.1',
     }));
-    controller.setReady(true);
+    controller.markReady();
   });
 
   after(async () => {

@@ -4,6 +4,7 @@ import {
   aboveTolerance,
   bernoulliDivergence,
   beyondChance,
+  DEFAULT_CHANCE_PARAMETERS,
   ERROR_SIGNIFICANCE_NATS,
   errorRatioCondition,
 } from '../src/control/error-ratio-condition.js';
@@ -25,10 +26,10 @@ describe('beyondChance', () => {
     assert.equal(ERROR_SIGNIFICANCE_NATS, Math.log(1e6));
     assert.deepEqual(
       [
-        beyondChance(6, 10, 0.05),
-        beyondChance(7, 10, 0.05),
-        beyondChance(60, 500, 0.05),
-        beyondChance(40, 500, 0.05),
+        beyondChance({ count: 6, flowCount: 10, baselineRatio: 0.05 }),
+        beyondChance({ count: 7, flowCount: 10, baselineRatio: 0.05 }),
+        beyondChance({ count: 60, flowCount: 500, baselineRatio: 0.05 }),
+        beyondChance({ count: 40, flowCount: 500, baselineRatio: 0.05 }),
       ],
       [false, true, true, false],
     );
@@ -36,10 +37,50 @@ describe('beyondChance', () => {
 
   it('never for a count at or below the baseline, nor without flows; an unknown baseline is tested as 0.01%', () => {
     assert.deepEqual(
-      [beyondChance(5, 100, 0.05), beyondChance(1, 0, 0.05), beyondChance(0, 10, 0)],
+      [
+        beyondChance({ count: 5, flowCount: 100, baselineRatio: 0.05 }),
+        beyondChance({ count: 1, flowCount: 0, baselineRatio: 0.05 }),
+        beyondChance({ count: 0, flowCount: 10, baselineRatio: 0 }),
+      ],
       [false, false, false],
     );
-    assert.deepEqual([beyondChance(4, 500, undefined), beyondChance(5, 500, undefined)], [false, true]);
+    assert.deepEqual(
+      [
+        beyondChance({ count: 4, flowCount: 500, baselineRatio: undefined }),
+        beyondChance({ count: 5, flowCount: 500, baselineRatio: undefined }),
+      ],
+      [false, true],
+    );
+  });
+});
+
+describe('the test of chance, by its parameters', () => {
+  it('defaults to one in a million (ln 10⁶ nats) and a tested ratio of at least 0.01%', () => {
+    assert.deepEqual(DEFAULT_CHANCE_PARAMETERS, {
+      significanceNats: ERROR_SIGNIFICANCE_NATS,
+      minTestedRatio: 1e-4,
+    });
+  });
+
+  it('at one in 10⁴, 6 of 10 at a 5% baseline is beyond chance, and overloads', () => {
+    const lenient = { significanceNats: Math.log(1e4), minTestedRatio: 1e-4 };
+    assert.equal(beyondChance({ count: 6, flowCount: 10, baselineRatio: 0.05 }, lenient), true);
+    const input = { failedCount: 6, flowCount: 10, baselineRatio: 0.05, tolerance: 0.05 };
+    assert.deepEqual(
+      [errorRatioCondition(input).overloaded, errorRatioCondition(input, lenient).overloaded],
+      [false, true],
+    );
+  });
+
+  it('with an unknown baseline tested as 0.1%, 5 of 500 is chance', () => {
+    const input = { count: 5, flowCount: 500, baselineRatio: undefined };
+    assert.deepEqual(
+      [
+        beyondChance(input),
+        beyondChance(input, { significanceNats: ERROR_SIGNIFICANCE_NATS, minTestedRatio: 1e-3 }),
+      ],
+      [true, false],
+    );
   });
 });
 

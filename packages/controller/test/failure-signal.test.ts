@@ -28,6 +28,16 @@ describe('isServerFailure', () => {
   });
 });
 
+/** One 15 s timeout among 500 flows, the others OK at 50 ms (setpoint 55). */
+const ONE_STALL = {
+  okCount: 499,
+  okLatencySumMs: 499 * 50,
+  stalledCount: 1,
+  stalledLatencySumMs: 15_000,
+  flowCount: 500,
+  setpointMs: 55,
+};
+
 describe('latencySignalMs', () => {
   it('is the OK mean without stalls, and undefined without any flow', () => {
     assert.equal(
@@ -87,18 +97,10 @@ describe('latencySignalMs', () => {
   });
 
   it('leaves out stalls within chance: one 15 s timeout among 500 flows at a 0.1% baseline keeps the OK mean', () => {
-    const oneStall = {
-      okCount: 499,
-      okLatencySumMs: 499 * 50,
-      stalledCount: 1,
-      stalledLatencySumMs: 15_000,
-      flowCount: 500,
-      setpointMs: 55,
-    };
-    assert.equal(latencySignalMs({ ...oneStall, baselineFailureRatio: 0.001 }), 50);
+    assert.equal(latencySignalMs({ ...ONE_STALL, baselineFailureRatio: 0.001 }), 50);
     // 10 of them are beyond chance at that baseline (P < 1e-6): counted, 347 ms.
     const tenStalls = {
-      ...oneStall,
+      ...ONE_STALL,
       okCount: 490,
       okLatencySumMs: 490 * 50,
       stalledCount: 10,
@@ -107,6 +109,17 @@ describe('latencySignalMs', () => {
     const signal = latencySignalMs({ ...tenStalls, baselineFailureRatio: 0.001 });
     assert.ok(
       signal !== undefined && Math.abs(signal - (490 * 50 + 150_000) / 500) < 1e-9,
+      `signal ${signal}`,
+    );
+  });
+
+  it('takes the test of chance from its parameters: one stall among 500 at a 0.1% baseline counts at 0.1 nats', () => {
+    const signal = latencySignalMs(
+      { ...ONE_STALL, baselineFailureRatio: 0.001 },
+      { significanceNats: 0.1, minTestedRatio: 1e-4 },
+    );
+    assert.ok(
+      signal !== undefined && Math.abs(signal - (499 * 50 + 15_000) / 500) < 1e-9,
       `signal ${signal}`,
     );
   });

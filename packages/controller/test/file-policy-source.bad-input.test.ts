@@ -71,7 +71,7 @@ describe('invalid policy files: Invalid on /v1/policies, the last good version k
     replace(path, stringify(basicServiceProtection()));
     source.start();
     const ports = await controller.start({ grpcPort: 0, httpPort: 0, apiPort: 0, host: '127.0.0.1' });
-    controller.setReady(true);
+    controller.markReady();
     base = `http://127.0.0.1:${ports.apiPort}`;
     probes = `http://127.0.0.1:${ports.httpPort}`;
     agent = new TestAgent(ports.grpcPort);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { isLoopbackAddress, listenerAddresses } from '../src/cli/listener-addresses.js';
+import { isLoopbackAddress, listenerAddresses } from '../src/daemon/listener-addresses.js';
 
 describe('listener addresses: secure by default', () => {
   const resolve = (options: Partial<Parameters<typeof listenerAddresses>[0]>) =>

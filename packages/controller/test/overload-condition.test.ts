@@ -63,6 +63,17 @@ describe('overloadCondition (setpoint 55)', () => {
     );
   });
 
+  it('takes the least error gradient from its parameters: at 0.01 every flow failed gives 100 × the setpoint', () => {
+    const allFailed = {
+      okMeanMs: undefined,
+      signalMs: undefined,
+      setpointMs: 55,
+      errors: { ratio: 1, overloaded: true, gradient: 0 },
+      latestTickFailing: true,
+    };
+    assert.equal(overloadCondition(allFailed, { leastErrorGradient: 0.01 }).cutSignalMs, 5500);
+  });
+
   it('both: the deeper cut wins (latency 300 ms against errors 137.5 ms), causes in order', () => {
     const result = overloadCondition({
       okMeanMs: 300,

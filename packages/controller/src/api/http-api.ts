@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { PolicyEntry } from '../policies/policy-registry.js';
 import type { AgentView, ControlPointView } from '../sync/agent-directory.js';
 import {
@@ -8,10 +8,11 @@ import {
   type PreviewAnswer,
   type PreviewQuery,
 } from '../sync/preview-request.js';
-import type { LoopStatus } from '../control/average-latency-loop.js';
+import type { LoopStatus } from '../control/loop-status.js';
 import { BearerTokenCheck } from './bearer-token.js';
 import { HostAllowList } from './host-allow-list.js';
-import { close, HttpError, listen, sendError, sendJson } from './http-response.js';
+import { HttpListener } from './http-listener.js';
+import { HttpError, sendError, sendJson } from './http-response.js';
 import { MAX_JSON_NESTING, nestsDeeperThan } from './json-nesting.js';
 import { parsePreviewBody } from './preview-body.js';
 import type { LeadershipView } from './probe-server.js';
@@ -59,7 +60,7 @@ const ROUTES = ['/v1/policies', '/v1/agents', '/v1/control-points', '/v1/preview
  */
 export class HttpApi {
   readonly #options: HttpApiOptions;
-  readonly #server: Server;
+  readonly #listener: HttpListener;
   readonly #token: BearerTokenCheck | undefined;
   readonly #hosts: HostAllowList;
 
@@ -67,16 +68,18 @@ export class HttpApi {
     this.#options = options;
     this.#token = options.bearerToken === undefined ? undefined : new BearerTokenCheck(options.bearerToken);
     this.#hosts = new HostAllowList(options.allowedHosts);
-    this.#server = createServer((request, response) => {
-      this.#handle(request, response).catch((error: unknown) => {
+    this.#listener = new HttpListener({
+      what: 'the /v1 API',
+      defaultHost: '127.0.0.1',
+      handle: (request, response) => this.#handle(request, response),
+      onError: (response, error) => {
         if (error instanceof HttpError && error.statusCode !== 404 && error.statusCode !== 405)
           options.onRefusal?.(refusalReason(error.statusCode));
         sendError(response, error);
-      });
+      },
+      // A request must arrive whole within 10 s: a slow sender holds no connection for long.
+      requestTimeoutMs: 10_000,
     });
-    // A request must arrive whole within 10 s: a slow sender holds no connection for long.
-    this.#server.requestTimeout = 10_000;
-    this.#server.headersTimeout = 10_000;
   }
 
   /** Whether a token protects the API. */
@@ -86,15 +89,11 @@ export class HttpApi {
 
   /** Resolves with the bound port (useful with port 0). */
   start(options: { port: number; host?: string }): Promise<number> {
-    return listen(this.#server, {
-      port: options.port,
-      host: options.host ?? '127.0.0.1',
-      what: 'the /v1 API',
-    });
+    return this.#listener.start(options);
   }
 
   stop(): Promise<void> {
-    return close(this.#server);
+    return this.#listener.stop();
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

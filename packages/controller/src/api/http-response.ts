@@ -1,4 +1,4 @@
-import type { Server, ServerResponse } from 'node:http';
+import type { ServerResponse } from 'node:http';
 import type { SpecIssue } from '@sluice/spec';
 
 /** An answer other than 200, thrown by a handler and sent as `{ error, issues?, ...extra }`. */
@@ -38,28 +38,5 @@ export function sendError(response: ServerResponse, error: unknown): void {
     error: error.message,
     ...(error.issues !== undefined ? { issues: error.issues } : {}),
     ...(error.extra ?? {}),
-  });
-}
-
-/** Binds `server`-like listeners and resolves with the bound port (useful with port 0). */
-export function listen(
-  server: Server,
-  options: { port: number; host: string; what: string },
-): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error) =>
-      reject(new Error(`cannot serve ${options.what} on ${options.host}:${options.port}: ${error.message}`)),
-    );
-    server.listen(options.port, options.host, () => {
-      const address = server.address();
-      resolve(typeof address === 'object' && address !== null ? address.port : options.port);
-    });
-  });
-}
-
-export function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
   });
 }

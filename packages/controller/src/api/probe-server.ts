@@ -1,5 +1,6 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { close, HttpError, listen, sendError, sendJson } from './http-response.js';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { HttpListener } from './http-listener.js';
+import { HttpError, sendJson } from './http-response.js';
 
 /** This replica's role under leader election and the leader it last saw. */
 export interface LeadershipView {
@@ -23,25 +24,24 @@ export interface ProbeServerSources {
  */
 export class ProbeServer {
   readonly #sources: ProbeServerSources;
-  readonly #server: Server;
+  readonly #listener: HttpListener;
 
   constructor(sources: ProbeServerSources) {
     this.#sources = sources;
-    this.#server = createServer((request, response) => {
-      this.#handle(request, response).catch((error: unknown) => sendError(response, error));
+    this.#listener = new HttpListener({
+      what: 'probes and /metrics',
+      defaultHost: '0.0.0.0',
+      handle: (request, response) => this.#handle(request, response),
     });
   }
 
+  /** Resolves with the bound port (useful with port 0). */
   start(options: { port: number; host?: string }): Promise<number> {
-    return listen(this.#server, {
-      port: options.port,
-      host: options.host ?? '0.0.0.0',
-      what: 'probes and /metrics',
-    });
+    return this.#listener.start(options);
   }
 
   stop(): Promise<void> {
-    return close(this.#server);
+    return this.#listener.stop();
   }
 
   async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {

@@ -1,6 +1,7 @@
 import type { AverageLatencyLoopConfig, CompiledPolicy, syncV1 } from '@sluice/spec';
 import type { BaselineStore } from '../state/baseline-store.js';
-import { AverageLatencyLoop, type LoadDecision, type TickResult } from './average-latency-loop.js';
+import { AverageLatencyLoop } from './average-latency-loop.js';
+import type { LoadDecision, TickResult } from './loop-status.js';
 import { sampleForLoop } from './report-sample.js';
 
 export interface ControlLoopsOptions {

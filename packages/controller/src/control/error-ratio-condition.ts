@@ -20,6 +20,19 @@ export const ERROR_SIGNIFICANCE_NATS = Math.log(1e6);
  */
 export const MIN_TESTED_ERROR_RATIO = 1e-4;
 
+/** The test of chance behind the error-ratio and the stall conditions (see {@link beyondChance}). */
+export interface ChanceParameters {
+  /** −ln of the chance below which a count counts as beyond chance. @default ERROR_SIGNIFICANCE_NATS (ln 10⁶) */
+  readonly significanceNats: number;
+  /** The least baseline ratio the test assumes, in (0, 0.5). @default MIN_TESTED_ERROR_RATIO (10⁻⁴) */
+  readonly minTestedRatio: number;
+}
+
+export const DEFAULT_CHANCE_PARAMETERS: ChanceParameters = {
+  significanceNats: ERROR_SIGNIFICANCE_NATS,
+  minTestedRatio: MIN_TESTED_ERROR_RATIO,
+};
+
 export interface ErrorRatioInput {
   /** Admitted flows in the signal window that failed on the server's side (5xx, no status, stalled). */
   readonly failedCount: number;
@@ -34,7 +47,7 @@ export interface ErrorRatioInput {
 export interface ErrorRatioCondition {
   /** failed ÷ flows over the window; undefined without flows. */
   readonly ratio: number | undefined;
-  /** ratio > baseline + tolerance, and too many failures for chance (ERROR_SIGNIFICANCE_NATS). */
+  /** ratio > baseline + tolerance, and too many failures for chance (beyondChance). */
   readonly overloaded: boolean;
   /**
    * (1 − ratio) ÷ (1 − baseline) when overloaded, else 1: the share of admitted flows the service got
@@ -52,14 +65,19 @@ export function bernoulliDivergence(q: number, p: number): number {
 
 /**
  * Whether `count` of `flowCount` flows is more than chance allows for a service whose ratio is
- * `baselineRatio` (at least MIN_TESTED_ERROR_RATIO; that floor when unknown): count ÷ flows above it,
- * and flows × KL(count ÷ flows ‖ baseline) ≥ ERROR_SIGNIFICANCE_NATS.
+ * `baselineRatio` (at least `minTestedRatio`; that floor when unknown): count ÷ flows above it, and
+ * flows × KL(count ÷ flows ‖ baseline) ≥ `significanceNats`.
  */
-export function beyondChance(count: number, flowCount: number, baselineRatio: number | undefined): boolean {
+export function beyondChance(
+  input: { readonly count: number; readonly flowCount: number; readonly baselineRatio: number | undefined },
+  chance: ChanceParameters = DEFAULT_CHANCE_PARAMETERS,
+): boolean {
+  const { count, flowCount } = input;
   if (!(flowCount > 0) || !(count > 0)) return false;
   const ratio = Math.min(1, count / flowCount);
-  const tested = Math.min(1 - MIN_TESTED_ERROR_RATIO, Math.max(MIN_TESTED_ERROR_RATIO, baselineRatio ?? 0));
-  return ratio > tested && flowCount * bernoulliDivergence(ratio, tested) >= ERROR_SIGNIFICANCE_NATS;
+  const least = chance.minTestedRatio;
+  const tested = Math.min(1 - least, Math.max(least, input.baselineRatio ?? 0));
+  return ratio > tested && flowCount * bernoulliDivergence(ratio, tested) >= chance.significanceNats;
 }
 
 /**
@@ -72,7 +90,10 @@ export function aboveTolerance(input: ErrorRatioInput): boolean {
   );
 }
 
-export function errorRatioCondition(input: ErrorRatioInput): ErrorRatioCondition {
+export function errorRatioCondition(
+  input: ErrorRatioInput,
+  chance: ChanceParameters = DEFAULT_CHANCE_PARAMETERS,
+): ErrorRatioCondition {
   const flows = Number.isFinite(input.flowCount) && input.flowCount > 0 ? input.flowCount : 0;
   if (flows === 0) return { ratio: undefined, overloaded: false, gradient: 1 };
   const failed = Math.min(flows, Number.isFinite(input.failedCount) ? Math.max(0, input.failedCount) : 0);
@@ -80,6 +101,7 @@ export function errorRatioCondition(input: ErrorRatioInput): ErrorRatioCondition
   const baseline = input.baselineRatio;
   if (baseline === undefined || !(ratio > baseline + input.tolerance))
     return { ratio, overloaded: false, gradient: 1 };
-  if (!beyondChance(failed, flows, baseline)) return { ratio, overloaded: false, gradient: 1 };
+  if (!beyondChance({ count: failed, flowCount: flows, baselineRatio: baseline }, chance))
+    return { ratio, overloaded: false, gradient: 1 };
   return { ratio, overloaded: true, gradient: (1 - ratio) / (1 - baseline) };
 }

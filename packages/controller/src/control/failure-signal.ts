@@ -14,7 +14,7 @@
  *   {@link errorRatioCondition}; they never enter the latency mean, so a fast 503 cannot lower it.
  */
 import { FLUX_METER_LABELS } from '@sluice/spec';
-import { beyondChance } from './error-ratio-condition.js';
+import { beyondChance, DEFAULT_CHANCE_PARAMETERS, type ChanceParameters } from './error-ratio-condition.js';
 
 /** The label the agent puts on flux-meter series of stalled flows (`"true"` or `"false"`). */
 export const STALLED_LABEL = FLUX_METER_LABELS.stalled;
@@ -56,13 +56,19 @@ export interface LatencySignalInput {
  * never read as "latency is fine". The stalled flows' mean stands for each one's duration: the agent
  * reports sums, not flows, and stalls under overload all last about the route timeout.
  */
-export function latencySignalMs(input: LatencySignalInput): number | undefined {
+export function latencySignalMs(
+  input: LatencySignalInput,
+  chance: ChanceParameters = DEFAULT_CHANCE_PARAMETERS,
+): number | undefined {
   const okCount = positive(input.okCount);
   const okMean = okCount > 0 ? positive(input.okLatencySumMs) / okCount : undefined;
   const stalledCount = beyondChance(
-    positive(input.stalledCount),
-    Math.max(positive(input.flowCount), positive(input.stalledCount)),
-    input.baselineFailureRatio,
+    {
+      count: positive(input.stalledCount),
+      flowCount: Math.max(positive(input.flowCount), positive(input.stalledCount)),
+      baselineRatio: input.baselineFailureRatio,
+    },
+    chance,
   )
     ? positive(input.stalledCount)
     : 0;

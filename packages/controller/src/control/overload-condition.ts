@@ -45,17 +45,27 @@ export interface OverloadCondition {
   readonly cutAllowed: boolean;
 }
 
-/** An error gradient of 0 (every flow failed) still gives a finite cut signal: 1000 × the setpoint. */
-const LEAST_ERROR_GRADIENT = 1e-3;
+export interface OverloadParameters {
+  /**
+   * The least error gradient the cut signal is computed from, so a window where every flow failed
+   * (gradient 0) still gives a finite cut signal: setpoint ÷ this. @default 0.001 (1000 × the setpoint)
+   */
+  readonly leastErrorGradient: number;
+}
 
-export function overloadCondition(input: OverloadInput): OverloadCondition {
+export const DEFAULT_OVERLOAD_PARAMETERS: OverloadParameters = { leastErrorGradient: 1e-3 };
+
+export function overloadCondition(
+  input: OverloadInput,
+  parameters: OverloadParameters = DEFAULT_OVERLOAD_PARAMETERS,
+): OverloadCondition {
   const { setpointMs, signalMs } = input;
   const causes: OverloadCause[] = [];
   if (input.okMeanMs !== undefined && input.okMeanMs > setpointMs) causes.push('latency');
   else if (signalMs !== undefined && signalMs > setpointMs) causes.push('stalls');
   if (input.errors.overloaded) causes.push('errors');
   const errorSignalMs = input.errors.overloaded
-    ? setpointMs / Math.max(LEAST_ERROR_GRADIENT, input.errors.gradient)
+    ? setpointMs / Math.max(parameters.leastErrorGradient, input.errors.gradient)
     : undefined;
   const cutSignalMs =
     signalMs === undefined

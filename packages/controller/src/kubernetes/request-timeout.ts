@@ -12,3 +12,8 @@ export function requestTimeout(timeoutMs: number): ConfigurationOptions {
   };
   return { middleware: [middleware], middlewareMergeStrategy: 'append' };
 }
+
+/** Whether a request failed because the signal of `requestTimeout` aborted it. */
+export function isRequestTimeout(error: unknown): boolean {
+  return error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
+}

@@ -1,13 +1,6 @@
-import {
-  CoordinationV1Api,
-  Observable,
-  V1MicroTime,
-  type ConfigurationOptions,
-  type KubeConfig,
-  type ObservableMiddleware,
-  type V1Lease,
-} from '@kubernetes/client-node';
+import { CoordinationV1Api, V1MicroTime, type KubeConfig, type V1Lease } from '@kubernetes/client-node';
 import { describeError, statusCodeOf } from '../kubernetes/kubernetes-api-error.js';
+import { isRequestTimeout, requestTimeout } from '../kubernetes/request-timeout.js';
 import type { LeaseClient, LeaseOutcome, LeaseSpec } from './lease-client.js';
 
 export interface KubernetesLeaseClientOptions {
@@ -18,6 +11,8 @@ export interface KubernetesLeaseClientOptions {
   /** A request not answered by then counts as failed. @default 2000 */
   readonly requestTimeoutMs?: number;
 }
+
+const DEFAULT_REQUEST_TIMEOUT_MS = 2000;
 
 /** MicroTime arrives as a string (the client does not know the type) or a Date; either way, a string. */
 function timeText(value: unknown): string {
@@ -49,7 +44,7 @@ export class KubernetesLeaseClient implements LeaseClient {
     try {
       const lease = await this.#api.readNamespacedLease(
         { name: this.#options.name, namespace: this.#options.namespace },
-        this.#timeout(),
+        requestTimeout(this.#timeoutMs()),
       );
       return { outcome: 'found', lease: this.#observed(lease) };
     } catch (error) {
@@ -69,7 +64,7 @@ export class KubernetesLeaseClient implements LeaseClient {
             spec: this.#wireSpec(spec, undefined),
           },
         },
-        this.#timeout(),
+        requestTimeout(this.#timeoutMs()),
       );
       return { outcome: 'written', lease: this.#observed(lease) };
     } catch (error) {
@@ -99,7 +94,7 @@ export class KubernetesLeaseClient implements LeaseClient {
             spec: this.#wireSpec(spec, base),
           },
         },
-        this.#timeout(),
+        requestTimeout(this.#timeoutMs()),
       );
       return { outcome: 'written', lease: this.#observed(lease) };
     } catch (error) {
@@ -136,26 +131,15 @@ export class KubernetesLeaseClient implements LeaseClient {
   }
 
   #failed(error: unknown): LeaseOutcome {
-    const timedOut = error instanceof Error && (error.name === 'AbortError' || error.name === 'TimeoutError');
     return {
       outcome: 'failed',
-      message: timedOut
-        ? `Lease ${this.description}: no answer within ${this.#options.requestTimeoutMs ?? 2000} ms`
+      message: isRequestTimeout(error)
+        ? `Lease ${this.description}: no answer within ${this.#timeoutMs()} ms`
         : `Lease ${this.description}: ${describeError(error)}`,
     };
   }
 
-  /** Per-request options that abort a request still unanswered after the timeout. */
-  #timeout(): ConfigurationOptions {
-    const timeoutMs = this.#options.requestTimeoutMs ?? 2000;
-    // The object-parameter API hands per-request middleware to the Observable API as is.
-    const middleware: ObservableMiddleware = {
-      pre: (context) => {
-        context.setSignal(AbortSignal.timeout(timeoutMs));
-        return new Observable(Promise.resolve(context));
-      },
-      post: (context) => new Observable(Promise.resolve(context)),
-    };
-    return { middleware: [middleware], middlewareMergeStrategy: 'append' };
+  #timeoutMs(): number {
+    return this.#options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   }
 }

@@ -8,7 +8,7 @@ import {
 } from '@sluice/spec';
 import { agentSyncService, notLeaderStatus, type AgentSyncHandlers } from '@sluice/spec/protos';
 import type { Clock } from '../clock/clock.js';
-import type { LoadDecision } from '../control/average-latency-loop.js';
+import type { LoadDecision } from '../control/loop-status.js';
 import { bearerTokenOf, NO_AGENT_AUTH, type AgentAuthenticator, type AgentPrincipal } from './agent-auth.js';
 import type { AgentDirectory, ReportOutcome } from './agent-directory.js';
 import {

@@ -1,5 +1,5 @@
 import type { CompiledPolicy, ControllerMessage, syncV1 } from '@sluice/spec';
-import type { LoadDecision } from '../control/average-latency-loop.js';
+import type { LoadDecision } from '../control/loop-status.js';
 
 /** The policies an agent of `agentGroup` must run, each with only the components for that group. */
 export function componentsMessage(

@@ -1,5 +1,6 @@
 import type { AverageLatencyLoopConfig } from '@sluice/spec';
-import { AverageLatencyLoop, type TickResult } from '../../src/control/average-latency-loop.js';
+import { AverageLatencyLoop } from '../../src/control/average-latency-loop.js';
+import type { TickResult } from '../../src/control/loop-status.js';
 import type { BaselineState } from '../../src/control/latency-baseline.js';
 import { sampleForLoop } from '../../src/control/report-sample.js';
 import { DemoUpstreamPlant, type PlantOptions } from './demo-upstream-plant.js';

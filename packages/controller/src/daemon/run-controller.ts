@@ -169,7 +169,7 @@ export async function runController(
       ...addresses.value,
     });
     if (kubernetes !== undefined) await kubernetes.start(controller.registry);
-    controller.setReady(true);
+    controller.markReady();
     const { grpcHost, httpHost, apiHost } = addresses.value;
     log(
       `sluice-controller: AgentSync on ${grpcHost}:${ports.grpcPort} (agent auth ${agentAuth}), probes and /metrics on ${httpHost}:${ports.httpPort}, API on ${apiHost}:${ports.apiPort} (${apiToken !== undefined ? 'token required' : 'no token'})`,

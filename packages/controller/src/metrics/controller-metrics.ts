@@ -1,8 +1,19 @@
 import { Counter, Gauge, Registry } from 'prom-client';
-import type { LoopStatus } from '../control/average-latency-loop.js';
+import type { LoopStatus } from '../control/loop-status.js';
 import type { PolicyEntry } from '../policies/policy-registry.js';
 
 const LOOP_LABELS = ['policy_name', 'component_id'] as const;
+
+/** One loop's tick, as the per-loop series show it. */
+export interface LoopTick {
+  readonly policyName: string;
+  readonly componentId: string;
+  readonly status: LoopStatus;
+  /** Whether the agents were told to admit everything. */
+  readonly passThrough: boolean;
+  /** Whether the tick released a throttle that did not help (the alert counter). */
+  readonly released: boolean;
+}
 
 /** The controller's Prometheus metrics, on a registry of its own (no global state). */
 export class ControllerMetrics {
@@ -125,13 +136,8 @@ export class ControllerMetrics {
   });
 
   /** Updates the per-loop series after a tick; `released` counts the alert. */
-  loop(
-    policyName: string,
-    componentId: string,
-    status: LoopStatus,
-    passThrough: boolean,
-    released: boolean,
-  ): void {
+  loop(tick: LoopTick): void {
+    const { policyName, componentId, status, passThrough, released } = tick;
     const labels = { policy_name: policyName, component_id: componentId };
     this.#loadMultiplier.set(labels, status.desiredLoadMultiplier);
     this.#overloaded.set(labels, status.overloaded ? 1 : 0);
@@ -200,9 +206,14 @@ export class ControllerMetrics {
     if (count > 0) this.#controlPointsDropped.inc({ reason }, count);
   }
 
-  /** Sets the leader gauge; `counted` also records the change (not for the initial role). */
-  role(role: 'leader' | 'follower', counted: boolean): void {
+  /** Sets the leader gauge to the role this replica starts in (not counted as a change). */
+  initialRole(role: 'leader' | 'follower'): void {
     this.#leader.set(role === 'leader' ? 1 : 0);
-    if (counted) this.#leadershipChanges.inc({ role });
+  }
+
+  /** Sets the leader gauge and counts the change in `sluice_controller_leadership_changes_total{role}`. */
+  roleChanged(role: 'leader' | 'follower'): void {
+    this.initialRole(role);
+    this.#leadershipChanges.inc({ role });
   }
 }
