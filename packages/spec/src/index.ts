@@ -8,7 +8,8 @@
  */
 import type * as syncV1 from './proto/sync-messages.js';
 
-// Durations and validation issues.
+// Durations, validation issues and "did you mean".
+export { closestName, didYouMean, editDistance } from './closest-name.js';
 export { DURATION_PATTERN, durationMs, durationSchema } from './duration.js';
 export {
   formatIssue,
