@@ -6,25 +6,23 @@
 
 /** Edit distance with insertions, deletions, substitutions and swaps of neighbouring characters. */
 export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
   const cols = b.length + 1;
-  // Three rolling rows suffice: a transposition looks back two rows.
-  let twoBack = new Array<number>(cols).fill(0);
-  let previous = Array.from({ length: cols }, (_, j) => j);
-  let current = new Array<number>(cols).fill(0);
-  for (let i = 1; i < rows; i++) {
-    current[0] = i;
+  // One flat table, row-major; reads outside the filled part cannot happen, so `cell` never sees a hole.
+  const table = new Uint32Array((a.length + 1) * cols);
+  const cell = (i: number, j: number): number => table[i * cols + j] ?? 0;
+  for (let j = 0; j < cols; j++) table[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    table[i * cols] = i;
     for (let j = 1; j < cols; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      let best = Math.min(cell(i - 1, j) + 1, cell(i, j - 1) + 1, cell(i - 1, j - 1) + cost);
       if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) {
-        best = Math.min(best, twoBack[j - 2]! + 1);
+        best = Math.min(best, cell(i - 2, j - 2) + 1);
       }
-      current[j] = best;
+      table[i * cols + j] = best;
     }
-    [twoBack, previous, current] = [previous, current, twoBack];
   }
-  return previous[cols - 1]!;
+  return cell(a.length, b.length);
 }
 
 /**
