@@ -106,7 +106,7 @@ test('a bad config is bad input naming the path; an output outside the repositor
     { cwd: dir },
   );
   assert.equal(mode.code, 2);
-  assert.match(mode.stderr, /--mode: "kustomize" is not allowed; use plain or helm/);
+  assert.match(mode.stderr, /--mode: "kustomize" is not allowed; use one of plain, helm/);
 });
 
 test('a construct that refuses its values is bad input with the reason', async () => {
