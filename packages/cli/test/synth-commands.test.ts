@@ -188,3 +188,34 @@ test('a build(app) config whose chart id or object namespace is not a Kubernetes
   );
   assert.deepEqual(readdirSync(dir).sort(), ['escape.config.ts', 'node_modules', 'package.json']);
 });
+
+test('synth lists the files it wrote: a FILE BYTES table, or -o json with the output directory', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'good.yaml'), 'release: sluice\n');
+  const table = await sluicectl(['synth', '--config', 'good.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(table.code, 0, table.stderr);
+  const [header, ...rows] = table.stdout.trimEnd().split('\n');
+  assert.match(header ?? '', /^FILE\s+BYTES$/);
+  const json = await sluicectl(['synth', '--config', 'good.yaml', '--output-dir', 'out', '-o', 'json'], {
+    cwd: dir,
+  });
+  assert.equal(json.code, 0, json.stderr);
+  const summary = JSON.parse(json.stdout) as { outputDir: string; files: { path: string; bytes: number }[] };
+  assert.equal(summary.outputDir, join(dir, 'out'));
+  assert.equal(summary.files.length, rows.length);
+  assert.ok(summary.files.length > 0);
+  for (const file of summary.files)
+    assert.equal(readFileSync(join(dir, 'out', file.path)).length, file.bytes, file.path);
+  assert.deepEqual(
+    rows.map((row) => row.split(/\s{2,}/)[0]),
+    summary.files.map((file) => join(dir, 'out', file.path)),
+  );
+});
+
+test('a YAML syntax error in a config is reported at file:line:col', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'dup.yaml'), 'release: sluice\nrelease: other\n');
+  const run = await sluicectl(['synth', '--config', 'dup.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'sluicectl synth: dup.yaml:2:1: YAML syntax error: Map keys must be unique\n');
+});

@@ -5,7 +5,7 @@ import { IstioConfigValuesSchema, parseWith } from '@sluice/spec';
 import { stringify } from 'yaml';
 import { badInput, EXIT_OK, failure } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { readDocument, requireOption } from '../input-file.js';
+import { readDocument, requireOption, STDIN_NAME } from '../input-file.js';
 import { outputOption, parseOutputFormat, renderData } from '../output-format.js';
 import { issuesMessage } from './blueprints-commands.js';
 
@@ -74,8 +74,9 @@ export const installIstioConfig: Command = {
       throw badInput('-o/--output applies to --dry-run only (kubectl apply prints its own output)');
     const valuesFile = args.options['values-file'] as string | undefined;
     const values = valuesFile === undefined ? {} : readDocument(io, valuesFile);
+    const source = valuesFile === undefined ? 'values' : valuesFile === '-' ? STDIN_NAME : valuesFile;
     const checked = parseWith(IstioConfigValuesSchema, values ?? {});
-    if (!checked.ok) throw badInput(issuesMessage(valuesFile ?? 'values', checked));
+    if (!checked.ok) throw badInput(issuesMessage(source, checked));
     const chart = new Chart(new App(), 'istioconfig');
     try {
       new IstioConfig(chart, 'istio', {
@@ -84,7 +85,7 @@ export const installIstioConfig: Command = {
         namespace,
       });
     } catch (error) {
-      throw badInput(`${valuesFile ?? 'values'}: ${(error as Error).message}`);
+      throw badInput(`${source}: ${(error as Error).message}`);
     }
     const objects = chart.toJson();
     const manifests = objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
