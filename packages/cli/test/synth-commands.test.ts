@@ -117,7 +117,7 @@ test('a construct that refuses its values is bad input with the reason', async (
   );
   const run = await sluicectl(['synth', '--config', 'tenants.yaml', '--output-dir', 'out'], { cwd: dir });
   assert.equal(run.code, 2, run.stdout);
-  assert.match(run.stderr, /shop\.example\.com/);
+  assert.match(run.stderr, /host shop\.example\.com is claimed by tenant a and tenant b/);
 });
 
 test('charts regenerates the four charts into a directory', async () => {
@@ -218,4 +218,23 @@ test('a YAML syntax error in a config is reported at file:line:col', async () =>
   const run = await sluicectl(['synth', '--config', 'dup.yaml', '--output-dir', 'out'], { cwd: dir });
   assert.equal(run.code, 2);
   assert.equal(run.stderr, 'sluicectl synth: dup.yaml:2:1: YAML syntax error: Map keys must be unique\n');
+});
+
+test('synth --config - reads a YAML config from standard input', async () => {
+  const dir = tempDir();
+  const run = await sluicectl(['synth', '--config', '-', '--output-dir', 'out', '-o', 'json'], {
+    cwd: dir,
+    stdin: 'release: sluice\n',
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok((JSON.parse(run.stdout) as { files: unknown[] }).files.length > 0);
+  const bad = await sluicectl(['synth', '--config', '-', '--output-dir', 'out'], {
+    cwd: dir,
+    stdin: 'release: sluice\nistioConfig: {namespac: istio-system}\n',
+  });
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /<stdin> is invalid:\n\s+- istioConfig\.namespac: "istio-system" is not allowed; unknown field/,
+  );
 });

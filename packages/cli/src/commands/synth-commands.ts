@@ -22,7 +22,7 @@ export const synth: Command = {
       type: 'string',
       valueName: 'FILE',
       required: true,
-      description: 'sluice.config.ts, or a YAML/JSON Sluice config.',
+      description: 'sluice.config.ts, or a YAML/JSON Sluice config (- reads one from standard input).',
     },
     'output-dir': {
       type: 'string',
@@ -70,7 +70,7 @@ export const synth: Command = {
     const mode = (args.options['mode'] as string | undefined) ?? 'plain';
     if (mode !== 'plain' && mode !== 'helm')
       throw badInput(`--mode: "${mode}" is not allowed; use one of plain, helm`);
-    const loaded = await loadSluiceConfig(io.cwd, file);
+    const loaded = await loadSluiceConfig(io.cwd, file, io.stdin);
     if (mode === 'helm' && loaded.kind === 'build') {
       throw badInput(
         `${file}: a build(app) config has no chart values, so --mode helm cannot reference the charts; default-export defineSluiceConfig({...}) instead`,
