@@ -91,6 +91,14 @@ export async function runCli(
       return EXIT_OK;
     }
     const named = words.filter((word) => !word.startsWith('-'));
+    if (named.length === 0) {
+      // Only options and no command: the top level takes --help and --version.
+      const option = words[0] ?? '';
+      io.stderr(
+        `sluicectl: unknown option ${option}${didYouMean(option, ['--help', '--version'])}; name a COMMAND first\n\n${overview(commands)}`,
+      );
+      return EXIT_BAD_INPUT;
+    }
     const unknown = unknownCommand(commands, named);
     if (unknown.known) {
       const asked = words.includes('--help') || words.includes('-h');

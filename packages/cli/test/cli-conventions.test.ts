@@ -72,6 +72,12 @@ test('an unknown command, in help or run, is exit 2 with a did-you-mean', async 
   const run = await sluicectl(['polcy', 'validate', 'x.yaml']);
   assert.equal(run.code, 2);
   assert.match(run.stderr, /^sluicectl: unknown command "polcy" \(did you mean "policy"\?\)\n/);
+  const option = await sluicectl(['--verison']);
+  assert.equal(option.code, 2);
+  assert.match(
+    option.stderr,
+    /^sluicectl: unknown option --verison \(did you mean "--version"\?\); name a COMMAND first\n/,
+  );
   const far = await sluicectl(['deploy']);
   assert.equal(far.code, 2);
   assert.match(far.stderr, /^sluicectl: unknown command "deploy"\n/);
@@ -92,7 +98,7 @@ test('every missing required option is reported at once, before any work', async
   const help = await sluicectl(['synth', '--help']);
   assert.match(
     help.stdout,
-    /--config FILE +sluice\.config\.ts, or a YAML\/JSON Sluice config\. \(required\)/,
+    /--config FILE +sluice\.config\.ts, or a YAML\/JSON Sluice config \(- reads one from standard input\)\. \(required\)/,
   );
 });
 
