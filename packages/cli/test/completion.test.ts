@@ -140,3 +140,41 @@ test('fish completes commands, every flag and option values (where fish is insta
   assert.deepEqual(complete('sluicectl install istioconfig -o ').sort(), ['json', 'yaml']);
   assert.deepEqual(complete('sluicectl completion ').sort(), ['bash', 'fish', 'zsh']);
 });
+
+test('zsh completes commands, every flag and option values (where zsh is installed)', async (t) => {
+  const dir = tempDir();
+  const file = join(dir, '_sluicectl');
+  writeFileSync(file, await script('zsh'));
+  if (!installed('zsh')) {
+    t.diagnostic('zsh is not installed: its script was checked for structure only');
+    return;
+  }
+  // Outside a completion widget compsys is not loaded, so its entry points are stood in for by functions
+  // that print what they were offered; the script's own logic (which command, which option) runs for real.
+  const driver = join(dir, 'driver.zsh');
+  writeFileSync(
+    driver,
+    [
+      'compdef() { :; }',
+      'compadd() { [[ $1 == -- ]] && shift; print -l -- "$@"; }',
+      '_describe() { local e; for e in "${(@P)2}"; do print -- "${e%%:*}"; done; }',
+      "_files() { print -- '<files>'; }",
+      `source ${file}`,
+      'words=("$@"); CURRENT=$#',
+      '_sluicectl',
+      '',
+    ].join('\n'),
+  );
+  const complete = (...words: string[]): string[] => {
+    const run = spawnSync('zsh', [driver, 'sluicectl', ...words], { encoding: 'utf8' });
+    assert.equal(run.stderr, '');
+    return run.stdout.split('\n').filter((line) => line !== '');
+  };
+  assert.deepEqual(complete(''), [...new Set(COMMANDS.map((command) => command.path[0] ?? ''))]);
+  assert.deepEqual(complete('blueprints', ''), ['list', 'values', 'generate']);
+  for (const command of COMMANDS)
+    assert.deepEqual(complete(...command.path, '-').sort(), flagsOf(command), command.path.join(' '));
+  assert.deepEqual(complete('synth', '--config', 'policy', '--mode', ''), ['plain', 'helm']);
+  assert.deepEqual(complete('policy', 'validate', ''), ['<files>']);
+  assert.deepEqual(complete('completion', ''), ['bash', 'zsh', 'fish']);
+});
