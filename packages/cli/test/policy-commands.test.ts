@@ -145,3 +145,12 @@ test('a duplicate key is a YAML error at file:line:col, not a schema error', asy
   assert.doesNotMatch(run.stderr, /is not allowed/);
   assert.match(run.stdout, /dup\.yaml\s+-\s+Invalid\s+-\s+.*Map keys must be unique/);
 });
+
+test('an empty file or empty standard input is reported, not passed as valid', async () => {
+  const run = await sluicectl(['policy', 'validate', '-o', 'json', '-'], { stdin: '# nothing here\n' });
+  assert.equal(run.code, 2);
+  assert.deepEqual(JSON.parse(run.stdout), [
+    { source: '<stdin>', name: null, status: 'Invalid', hash: null, message: 'no YAML document' },
+  ]);
+  assert.match(run.stderr, /<stdin>: no YAML document; expected a FlowPolicy\n$/);
+});

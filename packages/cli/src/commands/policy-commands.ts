@@ -1,7 +1,7 @@
 import { compileFlowPolicy, decodePolicyFile, formatIssue } from '@sluice/spec';
 import { CliError, EXIT_BAD_INPUT, EXIT_OK } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { documentSource, readDocumentTexts } from '../input-file.js';
+import { documentSource, readDocumentTexts, STDIN_NAME, type InputDocument } from '../input-file.js';
 import { outputOption, parseOutputFormat, renderRecords } from '../output-format.js';
 import { issuesMessage } from './blueprints-commands.js';
 
@@ -57,14 +57,15 @@ export const policyValidate: Command = {
     const rows: PolicyValidation[] = [];
     const problems: string[] = [];
     for (const file of args.positionals) {
-      let documents;
+      const fileName = file === '-' ? STDIN_NAME : file;
+      let documents: InputDocument[];
       try {
         documents = readDocumentTexts(io, file);
       } catch (error) {
         // An unreadable file or a YAML syntax error: report it, and go on with the other files.
         if (!(error instanceof CliError)) throw error;
         rows.push({
-          source: file === '-' ? '<stdin>' : file,
+          source: fileName,
           name: null,
           status: 'Invalid',
           hash: null,
@@ -74,8 +75,14 @@ export const policyValidate: Command = {
         continue;
       }
       if (documents.length === 0) {
-        rows.push({ source: file, name: null, status: 'Invalid', hash: null, message: 'no YAML document' });
-        problems.push(`${file}: no YAML document; expected a FlowPolicy`);
+        rows.push({
+          source: fileName,
+          name: null,
+          status: 'Invalid',
+          hash: null,
+          message: 'no YAML document',
+        });
+        problems.push(`${fileName}: no YAML document; expected a FlowPolicy`);
       }
       for (const document of documents) {
         const source = documentSource(document);
