@@ -56,7 +56,7 @@ function withSiblingDependencies(name: string, into = new Set<string>()): Set<st
 const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key)));
 
 function run(command: string, args: string[], cwd: string): SpawnSyncReturns<string> {
-  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 180_000 });
+  const result = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout: 300_000 });
   assert.equal(
     result.status,
     0,
