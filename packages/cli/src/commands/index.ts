@@ -5,9 +5,11 @@ import { policyValidate } from './policy-commands.js';
 import { policyList } from './policy-list-command.js';
 import { charts, synth } from './synth-commands.js';
 import { installIstioConfig } from './install-commands.js';
+import { init } from './init-command.js';
 
 /** Every sluicectl command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
+  init,
   synth,
   charts,
   installIstioConfig,
