@@ -7,11 +7,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { App, YamlOutputType } from 'cdk8s';
 import { stringify } from 'yaml';
-import {
-  SluiceConfigSchema,
-  synthesizeConfig,
-  type SluiceConfigInput,
-} from '../packages/manifests/src/index.js';
+import { SluiceConfigSchema, synthesizeConfig, type SluiceConfigInput } from '@sluice/manifests';
 
 const examplesDirectory = dirname(fileURLToPath(import.meta.url));
 

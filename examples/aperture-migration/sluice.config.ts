@@ -10,12 +10,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type App, Chart } from 'cdk8s';
 import { parse } from 'yaml';
-import {
-  IstioConfig,
-  ApertureMigratedPolicy,
-  SluiceCrds,
-  SluicePlatform,
-} from '../../packages/manifests/src/index.js';
+import { IstioConfig, ApertureMigratedPolicy, SluiceCrds, SluicePlatform } from '@sluice/manifests';
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -14,7 +14,7 @@ import {
   headerClassifier,
   SluiceCrds,
   SluicePlatform,
-} from '../../packages/manifests/src/index.js';
+} from '@sluice/manifests';
 
 export const DEMO_SERVICE = 'service1-demo-app.demoapp.svc.cluster.local';
 

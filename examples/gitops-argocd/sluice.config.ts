@@ -6,7 +6,7 @@
  *   npx sluicectl synth --config examples/gitops-argocd/sluice.config.ts --output-dir examples/gitops-argocd/deploy \
  *     --argocd https://github.com/acme/platform.git
  */
-import { defineSluiceConfig } from '../../packages/manifests/src/index.js';
+import { defineSluiceConfig } from '@sluice/manifests';
 
 export default defineSluiceConfig({
   release: 'sluice',

@@ -5,12 +5,7 @@
  * sidecars, so a few long-lived connections cannot pin one Envoy worker.
  */
 import { type App, Chart } from 'cdk8s';
-import {
-  IstioConfig,
-  TenantGateways,
-  SluiceCrds,
-  SluicePlatform,
-} from '../../packages/manifests/src/index.js';
+import { IstioConfig, TenantGateways, SluiceCrds, SluicePlatform } from '@sluice/manifests';
 
 export default function build(app: App): void {
   new SluiceCrds(new Chart(app, 'sluice-crds'), 'crds');

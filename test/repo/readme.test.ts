@@ -1,48 +1,64 @@
-// The README's TypeScript path must run as written: extract the snippet, run it, count what it wrote.
+// The README's TypeScript path must run as written: extract the snippet, save it as a user's
+// sluice.config.ts, run `sluicectl synth` on it, count what it wrote.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
-test('the README TypeScript snippet synthesises the four charts', () => {
+test('the README TypeScript snippet is a config sluicectl synth turns into the four charts', () => {
   const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const snippet = /```ts\n([\s\S]*?)```/.exec(readme)?.[1];
-  assert.ok(snippet, 'no ```ts block in README.md');
-  // Inside the repository so '@sluice/manifests' resolves through the workspace.
-  const file = join(ROOT, 'test', 'repo', `readme-snippet-${process.pid}.ts`);
-  const out = mkdtempSync(join(tmpdir(), 'sluice-readme-'));
-  writeFileSync(file, snippet);
+  const snippets = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+  assert.equal(snippets.length, 1, 'README.md should have exactly one ```ts block');
+  // Under the repository's node_modules, so '@sluice/manifests' and 'cdk8s' resolve through the workspace.
+  const cache = join(ROOT, 'node_modules', '.cache');
+  mkdirSync(cache, { recursive: true });
+  const project = mkdtempSync(join(cache, 'sluice-readme-'));
   try {
-    const tsx = join(ROOT, 'node_modules', 'tsx', 'dist', 'esm', 'index.mjs');
-    const run = spawnSync(process.execPath, ['--import', `file://${tsx}`, file], {
-      cwd: out,
-      encoding: 'utf8',
-    });
+    // What the README asks of the project around the file (and what sluicectl init writes).
+    writeFileSync(join(project, 'package.json'), '{ "private": true, "type": "module" }\n');
+    writeFileSync(join(project, 'sluice.config.ts'), snippets[0] ?? '');
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(ROOT, 'packages', 'cli', 'bin', 'sluicectl.js'),
+        'synth',
+        '--config',
+        'sluice.config.ts',
+        '--output-dir',
+        'deploy',
+      ],
+      { cwd: project, encoding: 'utf8' },
+    );
     assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /wrote \d+ files to /);
+    const deploy = join(project, 'deploy');
+    const folders = readdirSync(deploy).sort();
+    assert.deepEqual(folders, ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
+    const kinds = folders.flatMap((folder) =>
+      readdirSync(join(deploy, folder))
+        .filter((file) => file !== 'kustomization.yaml')
+        .flatMap((file) =>
+          parseAllDocuments(readFileSync(join(deploy, folder, file), 'utf8')).map(
+            (document) => (document.toJS() as { kind: string }).kind,
+          ),
+        ),
+    );
+    const count = (kind: string) => kinds.filter((each) => each === kind).length;
+    for (const kind of [
+      'CustomResourceDefinition',
+      'DaemonSet',
+      'Deployment',
+      'ServiceMonitor',
+      'FlowPolicy',
+    ])
+      assert.equal(count(kind), 1, `${kind} × ${count(kind)} in ${kinds.join(', ')}`);
+    assert.ok(count('EnvoyFilter') >= 1, kinds.join(', '));
   } finally {
-    rmSync(file, { force: true });
-  }
-  const files = readdirSync(join(out, 'dist')).sort();
-  assert.equal(files.length, 4, files.join(', '));
-  const kinds = files.flatMap((name) =>
-    parseAllDocuments(readFileSync(join(out, 'dist', name), 'utf8')).map(
-      (d) => (d.toJS() as { kind: string }).kind,
-    ),
-  );
-  for (const kind of [
-    'CustomResourceDefinition',
-    'DaemonSet',
-    'Deployment',
-    'ServiceMonitor',
-    'EnvoyFilter',
-    'FlowPolicy',
-  ]) {
-    assert.ok(kinds.includes(kind), `${kind} missing from ${kinds.join(', ')}`);
+    rmSync(project, { recursive: true, force: true });
   }
 });

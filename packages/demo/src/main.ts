@@ -5,6 +5,7 @@
  *   sluice-demo upstream [--host H] [--port P] [--concurrency N] [--latency-ms L] [--error-ratio E]
  *                        [--overload queue|fast-503|stall] [--stall-ms MS]
  *   sluice-demo load --target http://127.0.0.1:10000 --plan plan.yaml [--json]
+ *   sluice-demo --help
  *
  * Exits 2 on bad input, 1 on failure.
  */
@@ -21,7 +22,8 @@ import type { WorkloadSecond } from './load-results.js';
 
 const USAGE = `usage: sluice-demo upstream [--host H] [--port P] [--concurrency N] [--latency-ms L] [--error-ratio E]
                             [--overload queue|fast-503|stall] [--stall-ms MS]
-       sluice-demo load --target URL --plan FILE [--json]`;
+       sluice-demo load --target URL --plan FILE [--json]
+       sluice-demo --help`;
 
 class UsageError extends Error {}
 
@@ -113,6 +115,10 @@ async function load(args: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
   try {
+    if (command === '--help' || command === '-h' || command === 'help') {
+      process.stdout.write(`${USAGE}\n`);
+      return;
+    }
     if (command === 'upstream') await upstream(rest);
     else if (command === 'load') await load(rest);
     else throw new UsageError(command === undefined ? 'missing command' : `unknown command "${command}"`);

@@ -3,12 +3,12 @@
  *
  * Envoy's rules (`allowed_headers`, `disallowed_headers`) plus Sluice's credential stance: a header in
  * `credentialHeaders` is withheld unless `allowedHeaders` names it, so a classifier that needs
- * `authorization` has to ask for it (DESIGN.md, mesh security stance).
+ * `authorization` has to ask for it (ARCHITECTURE.md, security stance).
  */
 
 /**
- * Credential headers Sluice never sends to the agent unless named in `allowedHeaders` (DESIGN.md,
- * mesh security stance). Envoy itself sends them; this is a deliberate difference.
+ * Credential headers Sluice never sends to the agent unless named in `allowedHeaders` (ARCHITECTURE.md,
+ * security stance). Envoy itself sends them; this is a deliberate difference.
  */
 export const DEFAULT_CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
   'authorization',

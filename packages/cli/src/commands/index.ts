@@ -3,6 +3,7 @@ import { blueprintsGenerate, blueprintsList, blueprintsValues } from './blueprin
 import { completionCommand } from './completion-command.js';
 import { flowControlControlPoints, flowControlPreview } from './flow-control-commands.js';
 import { helpCommand } from './help-command.js';
+import { init } from './init-command.js';
 import { policyValidate } from './policy-commands.js';
 import { policyList } from './policy-list-command.js';
 import { charts, synth } from './synth-commands.js';
@@ -11,6 +12,7 @@ import { versionCommand } from './version-command.js';
 
 /** Every sluicectl command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
+  init,
   synth,
   charts,
   installIstioConfig,
