@@ -1,4 +1,5 @@
 import { formatIssue, type SpecIssue } from '@sluice/spec';
+import { urlProblem } from './arguments/parse-arguments.js';
 import { badInput, failure } from './cli-error.js';
 import type { CliIo } from './cli-io.js';
 import type { OptionSpec, ParsedArguments } from './command.js';
@@ -11,6 +12,7 @@ export const CONTROLLER_OPTIONS: Readonly<Record<string, OptionSpec>> = {
   controller: {
     type: 'string',
     valueName: 'URL',
+    format: 'url',
     description: `Controller API base URL (default $SLUICE_CONTROLLER or ${DEFAULT_CONTROLLER_URL}).`,
   },
   token: {
@@ -32,14 +34,12 @@ export class ControllerClient {
       (args.options['controller'] as string | undefined) ??
       io.env['SLUICE_CONTROLLER'] ??
       DEFAULT_CONTROLLER_URL;
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw badInput(`--controller: "${url}" is not a URL; use http://HOST:PORT`);
+    // --controller was checked while parsing; $SLUICE_CONTROLLER gets the same check here.
+    const problem = urlProblem(url);
+    if (problem !== undefined) {
+      const from = args.options['controller'] !== undefined ? '--controller' : 'SLUICE_CONTROLLER';
+      throw badInput(`${from}: "${url}" ${problem}`);
     }
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
-      throw badInput(`--controller: "${url}" must be http:// or https://`);
     const token = (args.options['token'] as string | undefined) ?? io.env['SLUICE_TOKEN'];
     return new ControllerClient(url.replace(/\/+$/, ''), token === '' ? undefined : token);
   }

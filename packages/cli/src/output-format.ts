@@ -1,15 +1,36 @@
 import { stringify } from 'yaml';
 import { badInput } from './cli-error.js';
+import type { OptionSpec } from './command.js';
 
 export const OUTPUT_FORMATS = ['table', 'json', 'yaml'] as const;
 export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
 
-export function parseOutputFormat(value: string | undefined): OutputFormat {
-  const format = value ?? 'table';
-  if (!(OUTPUT_FORMATS as readonly string[]).includes(format)) {
-    throw badInput(`-o/--output: "${format}" is not allowed; use one of ${OUTPUT_FORMATS.join(', ')}`);
+/** The `-o/--output` option, with the formats a command offers; the first is the default. */
+export function outputOption(formats: readonly OutputFormat[] = OUTPUT_FORMATS): OptionSpec {
+  const [first, ...rest] = formats;
+  return {
+    type: 'string',
+    short: 'o',
+    valueName: 'FORMAT',
+    choices: formats,
+    description: `${first} (default)${rest.length > 0 ? `, ${rest.join(', ').replace(/, ([^,]*)$/, ' or $1')}` : ''}.`,
+  };
+}
+
+export function parseOutputFormat(
+  value: string | undefined,
+  formats: readonly OutputFormat[] = OUTPUT_FORMATS,
+): OutputFormat {
+  const format = value ?? formats[0] ?? 'table';
+  if (!(formats as readonly string[]).includes(format)) {
+    throw badInput(`-o/--output: "${format}" is not allowed; use one of ${formats.join(', ')}`);
   }
   return format as OutputFormat;
+}
+
+/** JSON or YAML of any value, as kubectl -o json|yaml prints it. */
+export function renderData(format: 'json' | 'yaml', value: unknown): string {
+  return format === 'json' ? `${JSON.stringify(value, null, 2)}\n` : stringify(value, { lineWidth: 0 });
 }
 
 /** A tab-aligned table with an upper-case header, columns separated by at least two spaces. */

@@ -10,7 +10,7 @@ import {
 } from '@sluice/manifests';
 import { parseWith } from '@sluice/spec';
 import { badInput } from './cli-error.js';
-import { readDocument } from './input-file.js';
+import { readDocument, STDIN_NAME } from './input-file.js';
 import { issuesMessage } from './commands/blueprints-commands.js';
 
 /** A loaded config: a values document (both modes), or a build function over a cdk8s App (plain mode only). */
@@ -25,7 +25,11 @@ const SCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
  * YAML/JSON values file shaped like `SluiceConfigSchema`. TypeScript is loaded with tsx, so no build step
  * is needed.
  */
-export async function loadSluiceConfig(cwd: string, file: string): Promise<LoadedConfig> {
+export async function loadSluiceConfig(
+  cwd: string,
+  file: string,
+  stdin?: () => string,
+): Promise<LoadedConfig> {
   let document: unknown;
   if (SCRIPT_EXTENSIONS.has(extname(file))) {
     const { tsImport } = await import('tsx/esm/api');
@@ -43,10 +47,11 @@ export async function loadSluiceConfig(cwd: string, file: string): Promise<Loade
       throw badInput(`${file}: needs a default export: defineSluiceConfig({...}) or a build(app) function`);
     document = module.default;
   } else {
-    document = readDocument(cwd, file);
+    // `-` reads a YAML/JSON config from standard input.
+    document = readDocument({ cwd, ...(stdin !== undefined ? { stdin } : {}) }, file);
   }
   const parsed = parseWith(SluiceConfigSchema, document);
-  if (!parsed.ok) throw badInput(issuesMessage(file, parsed));
+  if (!parsed.ok) throw badInput(issuesMessage(file === '-' ? STDIN_NAME : file, parsed));
   return { kind: 'values', config: parsed.value };
 }
 

@@ -12,6 +12,8 @@ test('no arguments prints the command overview and exits 0', async () => {
   assert.equal(run.code, 0);
   for (const command of COMMANDS)
     assert.ok(run.stdout.includes(command.path.join(' ')), command.path.join(' '));
+  assert.equal((await sluicectl(['--help'])).stdout, run.stdout);
+  assert.equal((await sluicectl(['help'])).stdout, run.stdout);
 });
 
 test('every command has --help, exiting 0 with its usage and exit codes', async () => {
@@ -28,11 +30,13 @@ test('every command has --help, exiting 0 with its usage and exit codes', async 
 test('an unknown command or option is bad input (exit 2) with a hint', async () => {
   const unknown = await sluicectl(['blueprints', 'frobnicate']);
   assert.equal(unknown.code, 2);
-  assert.match(unknown.stderr, /unknown command "blueprints frobnicate"/);
+  assert.match(unknown.stderr, /^sluicectl: unknown command "blueprints frobnicate"\n/);
   const option = await sluicectl(['blueprints', 'list', '--colour']);
   assert.equal(option.code, 2);
-  assert.match(option.stderr, /--colour/);
-  assert.match(option.stderr, /sluicectl blueprints list --help/);
+  assert.equal(
+    option.stderr,
+    'sluicectl blueprints list: unknown option --colour\nRun `sluicectl blueprints list --help`.\n',
+  );
 });
 
 test('the installed bin runs with the same exit codes', () => {

@@ -40,7 +40,7 @@ test('policy validate runs without the controller, the Kubernetes client, prom-c
       { name: 'validate', code: `process.argv = [process.argv[0], ...${argv}]; await import('${MAIN}');` },
     ],
   });
-  assert.match(run.stdout, /protect\.yaml: FlowPolicy protect is valid \(hash [0-9a-f]{32}\)/);
+  assert.match(run.stdout, /protect\.yaml {2}protect {2}Valid {3}[0-9a-f]{12}\n/);
   const urls = run.byStep.get('validate') ?? [];
   // The probe sees what the CLI does load: our packages by path, npm packages under node_modules.
   for (const entry of [

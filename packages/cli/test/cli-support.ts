@@ -12,7 +12,7 @@ export interface CliRun {
 /** Runs sluicectl in-process with captured output. */
 export async function sluicectl(
   argv: string[],
-  options: { cwd?: string; env?: Record<string, string> } = {},
+  options: { cwd?: string; env?: Record<string, string>; stdin?: string } = {},
 ): Promise<CliRun> {
   let stdout = '';
   let stderr = '';
@@ -21,6 +21,7 @@ export async function sluicectl(
     stderr: (text) => (stderr += text),
     env: options.env ?? {},
     cwd: options.cwd ?? process.cwd(),
+    ...(options.stdin !== undefined ? { stdin: () => options.stdin ?? '' } : {}),
   };
   const code = await runCli(COMMANDS, argv, io);
   return { code, stdout, stderr };

@@ -51,3 +51,33 @@ test('it pipes the rendered manifests to kubectl apply -f -', async () => {
   const dry = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system', '--dry-run']);
   assert.equal(readFileSync(record, 'utf8'), dry.stdout);
 });
+
+test('install --dry-run -o json prints a v1 List of the same objects; values can come from stdin', async () => {
+  const yaml = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system', '--dry-run']);
+  const json = await sluicectl([
+    'install',
+    'istioconfig',
+    '--namespace',
+    'istio-system',
+    '--dry-run',
+    '-o',
+    'json',
+  ]);
+  assert.equal(json.code, 0, json.stderr);
+  const list = JSON.parse(json.stdout) as { apiVersion: string; kind: string; items: unknown[] };
+  assert.equal(list.apiVersion, 'v1');
+  assert.equal(list.kind, 'List');
+  assert.deepEqual(
+    list.items,
+    parseAllDocuments(yaml.stdout).map((d) => d.toJS() as unknown),
+  );
+  const notDry = await sluicectl(['install', 'istioconfig', '--namespace', 'istio-system', '-o', 'json']);
+  assert.equal(notDry.code, 2);
+  assert.match(notDry.stderr, /-o\/--output applies to --dry-run only/);
+  const stdin = await sluicectl(
+    ['install', 'istioconfig', '--namespace', 'istio-system', '--dry-run', '--values-file', '-'],
+    { stdin: 'agent: {prot: 9090}\n' },
+  );
+  assert.equal(stdin.code, 2);
+  assert.match(stdin.stderr, /<stdin> is invalid:\n\s+- agent\.prot: 9090 is not allowed; unknown field/);
+});

@@ -106,7 +106,7 @@ test('a bad config is bad input naming the path; an output outside the repositor
     { cwd: dir },
   );
   assert.equal(mode.code, 2);
-  assert.match(mode.stderr, /--mode: "kustomize" is not allowed; use plain or helm/);
+  assert.match(mode.stderr, /--mode: "kustomize" is not allowed; use one of plain, helm/);
 });
 
 test('a construct that refuses its values is bad input with the reason', async () => {
@@ -117,7 +117,7 @@ test('a construct that refuses its values is bad input with the reason', async (
   );
   const run = await sluicectl(['synth', '--config', 'tenants.yaml', '--output-dir', 'out'], { cwd: dir });
   assert.equal(run.code, 2, run.stdout);
-  assert.match(run.stderr, /shop\.example\.com/);
+  assert.match(run.stderr, /host shop\.example\.com is claimed by tenant a and tenant b/);
 });
 
 test('charts regenerates the four charts into a directory', async () => {
@@ -187,4 +187,54 @@ test('a build(app) config whose chart id or object namespace is not a Kubernetes
     /escape\.config\.ts: component policies: ConfigMap "p": metadata\.namespace: "x\/\.\.\/\.\.\/\.\.\/escaped" is not allowed; use a DNS label/,
   );
   assert.deepEqual(readdirSync(dir).sort(), ['escape.config.ts', 'node_modules', 'package.json']);
+});
+
+test('synth lists the files it wrote: a FILE BYTES table, or -o json with the output directory', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'good.yaml'), 'release: sluice\n');
+  const table = await sluicectl(['synth', '--config', 'good.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(table.code, 0, table.stderr);
+  const [header, ...rows] = table.stdout.trimEnd().split('\n');
+  assert.match(header ?? '', /^FILE\s+BYTES$/);
+  const json = await sluicectl(['synth', '--config', 'good.yaml', '--output-dir', 'out', '-o', 'json'], {
+    cwd: dir,
+  });
+  assert.equal(json.code, 0, json.stderr);
+  const summary = JSON.parse(json.stdout) as { outputDir: string; files: { path: string; bytes: number }[] };
+  assert.equal(summary.outputDir, join(dir, 'out'));
+  assert.equal(summary.files.length, rows.length);
+  assert.ok(summary.files.length > 0);
+  for (const file of summary.files)
+    assert.equal(readFileSync(join(dir, 'out', file.path)).length, file.bytes, file.path);
+  assert.deepEqual(
+    rows.map((row) => row.split(/\s{2,}/)[0]),
+    summary.files.map((file) => join(dir, 'out', file.path)),
+  );
+});
+
+test('a YAML syntax error in a config is reported at file:line:col', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'dup.yaml'), 'release: sluice\nrelease: other\n');
+  const run = await sluicectl(['synth', '--config', 'dup.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(run.code, 2);
+  assert.equal(run.stderr, 'sluicectl synth: dup.yaml:2:1: YAML syntax error: Map keys must be unique\n');
+});
+
+test('synth --config - reads a YAML config from standard input', async () => {
+  const dir = tempDir();
+  const run = await sluicectl(['synth', '--config', '-', '--output-dir', 'out', '-o', 'json'], {
+    cwd: dir,
+    stdin: 'release: sluice\n',
+  });
+  assert.equal(run.code, 0, run.stderr);
+  assert.ok((JSON.parse(run.stdout) as { files: unknown[] }).files.length > 0);
+  const bad = await sluicectl(['synth', '--config', '-', '--output-dir', 'out'], {
+    cwd: dir,
+    stdin: 'release: sluice\nistioConfig: {namespac: istio-system}\n',
+  });
+  assert.equal(bad.code, 2);
+  assert.match(
+    bad.stderr,
+    /<stdin> is invalid:\n\s+- istioConfig\.namespac: "istio-system" is not allowed; unknown field/,
+  );
 });

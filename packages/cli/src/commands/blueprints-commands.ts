@@ -1,19 +1,26 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { convertApertureValues, formatIssue, type FlowPolicyInput, type ParseResult } from '@sluice/spec';
+import {
+  convertApertureValues,
+  didYouMean,
+  formatIssue,
+  type FlowPolicyInput,
+  type ParseResult,
+} from '@sluice/spec';
 import { stringify } from 'yaml';
 import { badInput, EXIT_OK } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { commentedValues } from '../commented-values.js';
-import { readDocument, requireOption } from '../input-file.js';
-import { parseOutputFormat, renderRecords } from '../output-format.js';
+import { readDocument, requireOption, STDIN_NAME } from '../input-file.js';
+import { outputOption, parseOutputFormat, renderData, renderRecords } from '../output-format.js';
 import { BLUEPRINTS, findBlueprint, type Blueprint } from './blueprint-catalog.js';
 
 function blueprintNamed(name: string): Blueprint {
   const blueprint = findBlueprint(name);
   if (blueprint === undefined) {
+    const names = BLUEPRINTS.map((b) => b.name);
     throw badInput(
-      `--name: "${name}" is not a blueprint; available: ${BLUEPRINTS.map((b) => b.name).join(', ')}`,
+      `--name: "${name}" is not a blueprint${didYouMean(name, names)}; available: ${names.join(', ')}`,
     );
   }
   return blueprint;
@@ -33,14 +40,7 @@ export function issuesMessage(source: string, result: ParseResult<unknown>): str
 export const blueprintsList: Command = {
   path: ['blueprints', 'list'],
   summary: 'List the blueprints sluicectl can generate policies from.',
-  options: {
-    output: {
-      type: 'string',
-      short: 'o',
-      valueName: 'FORMAT',
-      description: 'table (default), json or yaml.',
-    },
-  },
+  options: { output: outputOption() },
   async run(args, io) {
     const format = parseOutputFormat(args.options['output'] as string | undefined);
     io.stdout(
@@ -59,23 +59,39 @@ export const blueprintsList: Command = {
 
 export const blueprintsValues: Command = {
   path: ['blueprints', 'values'],
-  summary: 'Write a commented values file for a blueprint, ready to edit.',
+  summary: 'Print (or write) a commented values file for a blueprint, ready to edit.',
   options: {
     name: {
       type: 'string',
       valueName: 'NAME',
+      required: true,
       description: 'Blueprint name, e.g. load-scheduling/average-latency.',
     },
-    'output-file': { type: 'string', valueName: 'FILE', description: 'Where to write the values file.' },
+    'output-file': {
+      type: 'string',
+      valueName: 'FILE',
+      description: 'Write the values file here instead of printing it.',
+    },
+    output: {
+      ...outputOption(['yaml', 'json']),
+      description: 'yaml (default: commented, every key explained) or json (the example values only).',
+    },
   },
   async run(args, io) {
     const blueprint = blueprintNamed(requireOption(args.options['name'], 'name'));
-    const file = resolve(io.cwd, requireOption(args.options['output-file'], 'output-file'));
+    const format = parseOutputFormat(args.options['output'] as string | undefined, ['yaml', 'json']);
+    const text =
+      format === 'json'
+        ? renderData('json', blueprint.example)
+        : commentedValues(blueprint.schema, blueprint.example, `Values for the ${blueprint.name} blueprint.`);
+    const outputFile = args.options['output-file'] as string | undefined;
+    if (outputFile === undefined) {
+      io.stdout(text);
+      return EXIT_OK;
+    }
+    const file = resolve(io.cwd, outputFile);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(
-      file,
-      commentedValues(blueprint.schema, blueprint.example, `Values for the ${blueprint.name} blueprint.`),
-    );
+    writeFileSync(file, text);
     io.stdout(`wrote ${file}\n`);
     return EXIT_OK;
   },
@@ -85,33 +101,39 @@ export const blueprintsGenerate: Command = {
   path: ['blueprints', 'generate'],
   summary: 'Generate a FlowPolicy from a blueprint values file (Sluice or Aperture style).',
   options: {
-    name: { type: 'string', valueName: 'NAME', description: 'Blueprint name.' },
+    name: { type: 'string', valueName: 'NAME', required: true, description: 'Blueprint name.' },
     'values-file': {
       type: 'string',
       valueName: 'FILE',
-      description: 'Values file (Sluice camelCase or Aperture snake_case).',
+      required: true,
+      description: 'Values file (Sluice camelCase or Aperture snake_case); - reads standard input.',
     },
     'output-dir': {
       type: 'string',
       valueName: 'DIR',
-      description: 'Directory; the policy goes to DIR/policies/NAME.yaml.',
+      description: 'Write the policy to DIR/policies/NAME.yaml instead of printing it.',
     },
+    output: outputOption(['yaml', 'json']),
   },
   async run(args, io) {
     const blueprint = blueprintNamed(requireOption(args.options['name'], 'name'));
     const valuesFile = requireOption(args.options['values-file'], 'values-file');
-    const outputDir = resolve(io.cwd, requireOption(args.options['output-dir'], 'output-dir'));
-    const document = readDocument(io.cwd, valuesFile);
+    const format = parseOutputFormat(args.options['output'] as string | undefined, ['yaml', 'json']);
+    const source = valuesFile === '-' ? STDIN_NAME : valuesFile;
+    const document = readDocument(io, valuesFile);
     const result: ParseResult<FlowPolicyInput> = isApertureValues(document)
       ? convertApertureValues(blueprint.name, document)
       : blueprint.build(document);
-    if (!result.ok) throw badInput(issuesMessage(valuesFile, result));
-    const file = join(outputDir, 'policies', `${result.value.metadata.name}.yaml`);
+    if (!result.ok) throw badInput(issuesMessage(source, result));
+    const header = `# Generated by sluicectl blueprints generate --name ${blueprint.name} from ${source}\n`;
+    const outputDir = args.options['output-dir'] as string | undefined;
+    if (outputDir === undefined) {
+      io.stdout(format === 'json' ? renderData('json', result.value) : header + stringify(result.value));
+      return EXIT_OK;
+    }
+    const file = join(resolve(io.cwd, outputDir), 'policies', `${result.value.metadata.name}.yaml`);
     mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(
-      file,
-      `# Generated by sluicectl blueprints generate --name ${blueprint.name} from ${valuesFile}\n${stringify(result.value)}`,
-    );
+    writeFileSync(file, header + stringify(result.value));
     io.stdout(`wrote ${file}\n`);
     return EXIT_OK;
   },

@@ -2,7 +2,7 @@ import { stringify } from 'yaml';
 import { badInput, EXIT_OK } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { CONTROLLER_OPTIONS, ControllerClient } from '../controller-client.js';
-import { parseOutputFormat, renderRecords } from '../output-format.js';
+import { outputOption, parseOutputFormat, renderRecords } from '../output-format.js';
 
 interface ControlPointRow {
   readonly agentGroup: string;
@@ -16,12 +16,7 @@ export const flowControlControlPoints: Command = {
   summary: 'List control points the agents have seen traffic on (through the controller).',
   options: {
     ...CONTROLLER_OPTIONS,
-    output: {
-      type: 'string',
-      short: 'o',
-      valueName: 'FORMAT',
-      description: 'table (default), json or yaml.',
-    },
+    output: outputOption(),
   },
   async run(args, io) {
     const format = parseOutputFormat(args.options['output'] as string | undefined);
@@ -76,12 +71,12 @@ export const flowControlPreview: Command = {
       valueName: 'DURATION',
       description: 'How long the agents sample (default 10s, at most 60s).',
     },
-    output: { type: 'string', short: 'o', valueName: 'FORMAT', description: 'json (default) or yaml.' },
+    output: outputOption(['json', 'yaml']),
   },
   async run(args, io) {
     const [controlPoint, ...extra] = args.positionals;
     if (controlPoint === undefined || extra.length > 0) throw badInput('name exactly one CONTROL_POINT');
-    const format = parseOutputFormat((args.options['output'] as string | undefined) ?? 'json');
+    const format = parseOutputFormat(args.options['output'] as string | undefined, ['json', 'yaml']);
     const samplesText = args.options['samples'] as string | undefined;
     const samples = samplesText === undefined ? undefined : Number(samplesText);
     if (samples !== undefined && (!Number.isInteger(samples) || samples < 1))

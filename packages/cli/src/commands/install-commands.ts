@@ -5,7 +5,8 @@ import { IstioConfigValuesSchema, parseWith } from '@sluice/spec';
 import { stringify } from 'yaml';
 import { badInput, EXIT_OK, failure } from '../cli-error.js';
 import type { Command } from '../command.js';
-import { readDocument, requireOption } from '../input-file.js';
+import { readDocument, requireOption, STDIN_NAME } from '../input-file.js';
+import { outputOption, parseOutputFormat, renderData } from '../output-format.js';
 import { issuesMessage } from './blueprints-commands.js';
 
 /** Pipes manifests to `kubectl apply -f -`; resolves with kubectl's exit code. */
@@ -47,12 +48,13 @@ export const installIstioConfig: Command = {
     namespace: {
       type: 'string',
       valueName: 'NS',
+      required: true,
       description: 'Namespace: the istiod namespace (e.g. istio-system) applies mesh-wide.',
     },
     'values-file': {
       type: 'string',
       valueName: 'FILE',
-      description: 'istioconfig chart values (YAML or JSON).',
+      description: 'istioconfig chart values (YAML or JSON); - reads standard input.',
     },
     release: {
       type: 'string',
@@ -60,13 +62,21 @@ export const installIstioConfig: Command = {
       description: 'Release name the object names derive from (default sluice).',
     },
     'dry-run': { type: 'boolean', description: 'Print the manifests instead of applying them.' },
+    output: {
+      ...outputOption(['yaml', 'json']),
+      description: 'With --dry-run: yaml (default, one document per object) or json (a v1 List).',
+    },
   },
   async run(args, io) {
     const namespace = requireOption(args.options['namespace'], 'namespace');
+    const format = parseOutputFormat(args.options['output'] as string | undefined, ['yaml', 'json']);
+    if (args.options['output'] !== undefined && args.options['dry-run'] !== true)
+      throw badInput('-o/--output applies to --dry-run only (kubectl apply prints its own output)');
     const valuesFile = args.options['values-file'] as string | undefined;
-    const values = valuesFile === undefined ? {} : readDocument(io.cwd, valuesFile);
+    const values = valuesFile === undefined ? {} : readDocument(io, valuesFile);
+    const source = valuesFile === undefined ? 'values' : valuesFile === '-' ? STDIN_NAME : valuesFile;
     const checked = parseWith(IstioConfigValuesSchema, values ?? {});
-    if (!checked.ok) throw badInput(issuesMessage(valuesFile ?? 'values', checked));
+    if (!checked.ok) throw badInput(issuesMessage(source, checked));
     const chart = new Chart(new App(), 'istioconfig');
     try {
       new IstioConfig(chart, 'istio', {
@@ -75,14 +85,16 @@ export const installIstioConfig: Command = {
         namespace,
       });
     } catch (error) {
-      throw badInput(`${valuesFile ?? 'values'}: ${(error as Error).message}`);
+      throw badInput(`${source}: ${(error as Error).message}`);
     }
-    const manifests = chart
-      .toJson()
-      .map((object) => `---\n${stringify(object, { lineWidth: 0 })}`)
-      .join('');
+    const objects = chart.toJson();
+    const manifests = objects.map((object) => `---\n${stringify(object, { lineWidth: 0 })}`).join('');
     if (args.options['dry-run'] === true) {
-      io.stdout(manifests);
+      io.stdout(
+        format === 'json'
+          ? renderData('json', { apiVersion: 'v1', kind: 'List', items: objects })
+          : manifests,
+      );
       return EXIT_OK;
     }
     const code = await kubectlApply(manifests, io);

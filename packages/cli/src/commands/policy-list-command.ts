@@ -1,7 +1,7 @@
 import { EXIT_OK } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { CONTROLLER_OPTIONS, ControllerClient } from '../controller-client.js';
-import { parseOutputFormat, renderRecords } from '../output-format.js';
+import { outputOption, parseOutputFormat, renderRecords } from '../output-format.js';
 
 interface PolicyRow {
   readonly name: string | null;
@@ -26,12 +26,7 @@ export const policyList: Command = {
   summary: 'List the policies the controller runs, with their status and control-loop state.',
   options: {
     ...CONTROLLER_OPTIONS,
-    output: {
-      type: 'string',
-      short: 'o',
-      valueName: 'FORMAT',
-      description: 'table (default), json or yaml.',
-    },
+    output: outputOption(),
   },
   async run(args, io) {
     const format = parseOutputFormat(args.options['output'] as string | undefined);

@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import {
   generatedCharts,
   gitOpsFiles,
@@ -10,6 +10,7 @@ import {
 import { badInput, EXIT_OK } from '../cli-error.js';
 import type { Command } from '../command.js';
 import { requireOption } from '../input-file.js';
+import { outputOption, parseOutputFormat, renderData, renderRecords } from '../output-format.js';
 import { componentsOf, loadSluiceConfig } from '../sluice-config-file.js';
 
 export const synth: Command = {
@@ -20,26 +21,31 @@ export const synth: Command = {
     config: {
       type: 'string',
       valueName: 'FILE',
-      description: 'sluice.config.ts, or a YAML/JSON Sluice config.',
+      required: true,
+      description: 'sluice.config.ts, or a YAML/JSON Sluice config (- reads one from standard input).',
     },
     'output-dir': {
       type: 'string',
       valueName: 'DIR',
+      required: true,
       description: 'Where to write; the folders written there are replaced.',
     },
     mode: {
       type: 'string',
       valueName: 'MODE',
+      choices: ['plain', 'helm'],
       description: 'plain (default): YAML objects; helm: the generated charts with values.',
     },
     argocd: {
       type: 'string',
       valueName: 'REPO_URL',
+      format: 'url',
       description: 'Add Argo CD Applications (app of apps in DIR/argocd) for this Git repository.',
     },
     flux: {
       type: 'string',
       valueName: 'REPO_URL',
+      format: 'url',
       description: 'Add a Flux GitRepository and Kustomizations (DIR/flux) for this Git repository.',
     },
     'repo-path': {
@@ -52,14 +58,19 @@ export const synth: Command = {
       valueName: 'REV',
       description: 'Branch Argo CD and Flux follow (default main).',
     },
+    output: {
+      ...outputOption(),
+      description: 'How to list the files written: table (default), json or yaml.',
+    },
   },
   async run(args, io) {
     const file = requireOption(args.options['config'], 'config');
     const outputDir = resolve(io.cwd, requireOption(args.options['output-dir'], 'output-dir'));
+    const format = parseOutputFormat(args.options['output'] as string | undefined);
     const mode = (args.options['mode'] as string | undefined) ?? 'plain';
     if (mode !== 'plain' && mode !== 'helm')
-      throw badInput(`--mode: "${mode}" is not allowed; use plain or helm`);
-    const loaded = await loadSluiceConfig(io.cwd, file);
+      throw badInput(`--mode: "${mode}" is not allowed; use one of plain, helm`);
+    const loaded = await loadSluiceConfig(io.cwd, file, io.stdin);
     if (mode === 'helm' && loaded.kind === 'build') {
       throw badInput(
         `${file}: a build(app) config has no chart values, so --mode helm cannot reference the charts; default-export defineSluiceConfig({...}) instead`,
@@ -91,7 +102,15 @@ export const synth: Command = {
       if (error instanceof GitOpsInputError) throw badInput(`${file}: ${error.message}`);
       throw error;
     }
-    io.stdout(`wrote ${files.size} files to ${outputDir}\n`);
+    const written = [...files].map(([path, content]) => ({ path, bytes: Buffer.byteLength(content) }));
+    io.stdout(
+      format === 'table'
+        ? renderRecords(format, written, [
+            { title: 'FILE', cell: (file) => join(outputDir, file.path) },
+            { title: 'BYTES', cell: (file) => String(file.bytes) },
+          ])
+        : renderData(format, { outputDir, files: written }),
+    );
     return EXIT_OK;
   },
 };
