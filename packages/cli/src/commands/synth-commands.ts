@@ -52,6 +52,10 @@ export const synth: Command = {
       valueName: 'REV',
       description: 'Branch Argo CD and Flux follow (default main).',
     },
+    'no-typecheck': {
+      type: 'boolean',
+      description: 'Load a .ts config without type-checking it first (run-time checks still apply).',
+    },
   },
   async run(args, io) {
     const file = requireOption(args.options['config'], 'config');
@@ -59,7 +63,9 @@ export const synth: Command = {
     const mode = (args.options['mode'] as string | undefined) ?? 'plain';
     if (mode !== 'plain' && mode !== 'helm')
       throw badInput(`--mode: "${mode}" is not allowed; use plain or helm`);
-    const loaded = await loadSluiceConfig(io.cwd, file);
+    const loaded = await loadSluiceConfig(io.cwd, file, {
+      typecheck: args.options['no-typecheck'] !== true,
+    });
     if (mode === 'helm' && loaded.kind === 'build') {
       throw badInput(
         `${file}: a build(app) config has no chart values, so --mode helm cannot reference the charts; default-export defineSluiceConfig({...}) instead`,
