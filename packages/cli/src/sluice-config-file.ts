@@ -10,6 +10,7 @@ import {
 } from '@sluice/manifests';
 import { parseWith } from '@sluice/spec';
 import { badInput } from './cli-error.js';
+import { formatDiagnostic, typecheckConfig } from './config-typecheck.js';
 import { readDocument, STDIN_NAME } from './input-file.js';
 import { issuesMessage } from './commands/blueprints-commands.js';
 
@@ -19,18 +20,34 @@ export type LoadedConfig =
   | { readonly kind: 'build'; readonly build: (app: App) => void };
 
 const SCRIPT_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
+const TYPESCRIPT_EXTENSIONS = new Set(['.ts', '.mts']);
+
+export interface LoadOptions {
+  /** Type-check a TypeScript config with the compiler before loading it (tsx alone never does). @default true */
+  readonly typecheck?: boolean;
+  /** Standard input, for `-` (a YAML/JSON config). */
+  readonly stdin?: () => string;
+}
 
 /**
  * Reads `sluice.config.ts` (default export: `defineSluiceConfig({...})` or a `build(app)` function) or a
- * YAML/JSON values file shaped like `SluiceConfigSchema`. TypeScript is loaded with tsx, so no build step
- * is needed.
+ * YAML/JSON values file shaped like `SluiceConfigSchema`. TypeScript is type-checked with the compiler,
+ * then loaded with tsx, so no build step is needed.
  */
 export async function loadSluiceConfig(
   cwd: string,
   file: string,
-  stdin?: () => string,
+  options: LoadOptions = {},
 ): Promise<LoadedConfig> {
   let document: unknown;
+  if (TYPESCRIPT_EXTENSIONS.has(extname(file)) && options.typecheck !== false) {
+    const diagnostics = typecheckConfig(cwd, file);
+    if (diagnostics.length > 0) {
+      throw badInput(
+        `${file}: does not type-check (--no-typecheck skips this):\n${diagnostics.map(formatDiagnostic).join('\n')}`,
+      );
+    }
+  }
   if (SCRIPT_EXTENSIONS.has(extname(file))) {
     const { tsImport } = await import('tsx/esm/api');
     let module: { default?: unknown };
@@ -39,6 +56,10 @@ export async function loadSluiceConfig(
         default?: unknown;
       };
     } catch (error) {
+      // defineSluiceConfig's own check: every issue, not only the first line. By name, as the config may
+      // load its own copy of @sluice/spec.
+      if ((error as Error).name === 'SpecValidationError')
+        throw badInput(`${file}: ${(error as Error).message}`);
       throw badInput(`${file}: cannot load: ${(error as Error).message.split('\n')[0]}`);
     }
     if (typeof module.default === 'function')
@@ -48,6 +69,7 @@ export async function loadSluiceConfig(
     document = module.default;
   } else {
     // `-` reads a YAML/JSON config from standard input.
+    const { stdin } = options;
     document = readDocument({ cwd, ...(stdin !== undefined ? { stdin } : {}) }, file);
   }
   const parsed = parseWith(SluiceConfigSchema, document);

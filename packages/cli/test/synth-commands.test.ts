@@ -1,9 +1,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { sluicectl, tempDir } from './cli-support.js';
+import { typecheckConfig } from '../src/config-typecheck.js';
+import { type CliRun, sluicectl, tempDir } from './cli-support.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -237,4 +238,92 @@ test('synth --config - reads a YAML config from standard input', async () => {
     bad.stderr,
     /<stdin> is invalid:\n\s+- istioConfig\.namespac: "istio-system" is not allowed; unknown field/,
   );
+});
+
+// Typed configs (issue 17): the compiler sees what tsx never checks, and the run-time checks catch the rest.
+const TYPED = fileURLToPath(new URL('./fixtures/typed-config/', import.meta.url));
+
+async function synthTyped(config: string, ...flags: string[]): Promise<{ run: CliRun; out: string }> {
+  const out = join(tempDir(), 'out');
+  const run = await sluicectl(
+    ['synth', '--config', config, '--output-dir', out, '--repo-path', 'deploy', ...flags],
+    { cwd: TYPED },
+  );
+  return { run, out };
+}
+
+test('a typed config that type-checks synthesises; the compiler reports nothing for it', async (t) => {
+  const started = performance.now();
+  assert.deepEqual(typecheckConfig(TYPED, 'valid.config.ts'), []);
+  t.diagnostic(`type-checking valid.config.ts took ${Math.round(performance.now() - started)} ms`);
+  const { run, out } = await synthTyped('valid.config.ts');
+  assert.equal(run.code, 0, run.stderr);
+  assert.deepEqual(readdirSync(out).sort(), ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
+});
+
+test('a misspelt policy key fails the type check with file:line:col, exit 2, and nothing written', async () => {
+  const { run, out } = await synthTyped('typo.config.ts');
+  assert.equal(run.code, 2);
+  assert.match(run.stderr, /typo\.config\.ts: does not type-check \(--no-typecheck skips this\):/);
+  const diagnostics = run.stderr.split('\n').filter((line) => line.startsWith('typo.config.ts:'));
+  assert.equal(diagnostics.length, 1, run.stderr);
+  assert.match(
+    diagnostics[0] ?? '',
+    /^typo\.config\.ts:18:13: Object literal may only specify known properties, but 'limitByLabelkey' does not exist .* Did you mean to write 'limitByLabelKey'\?$/,
+  );
+  assert.equal(existsSync(out), false);
+});
+
+test('--no-typecheck skips the compiler; the run-time check still refuses the typo with a guess', async () => {
+  const { run, out } = await synthTyped('typo.config.ts', '--no-typecheck');
+  assert.equal(run.code, 2);
+  assert.doesNotMatch(run.stderr, /does not type-check/);
+  assert.match(
+    run.stderr,
+    /policies\[0\]\.spec\.rateLimiters\[0\]\.limitByLabelkey: "user-id" is not allowed; unknown field \(did you mean "limitByLabelKey"\?\)/,
+  );
+  assert.equal(existsSync(out), false);
+});
+
+test('values are typed per component: a misspelt chart value fails tsc and the run-time check', async () => {
+  const typed = await synthTyped('values-typo.config.ts');
+  assert.equal(typed.run.code, 2);
+  assert.match(typed.run.stderr, /^values-typo\.config\.ts:5:41: .*'ulr' does not exist/m);
+  const loose = await synthTyped('values-typo.config.ts', '--no-typecheck');
+  assert.equal(loose.run.code, 2);
+  assert.match(
+    loose.run.stderr,
+    /sluice\.values\.agent\.redis\.ulr: "redis:\/\/redis:6379" is not allowed; unknown field \(did you mean "url"\?\)/,
+  );
+  assert.equal(existsSync(typed.out) || existsSync(loose.out), false);
+});
+
+test("a redis rate limit without the agents' Redis URL fails synth naming both places", async () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'redis.yaml'),
+    [
+      'policies:',
+      '  - apiVersion: sluice.dev/v1alpha1',
+      '    kind: FlowPolicy',
+      '    metadata: {name: global}',
+      '    spec:',
+      '      rateLimiters:',
+      '        - {name: global, selectors: [{controlPoint: ingress}], bucketCapacity: 100, fillAmount: 10, backend: redis}',
+      '',
+    ].join('\n'),
+  );
+  const run = await sluicectl(['synth', '--config', 'redis.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(run.code, 2);
+  assert.match(
+    run.stderr,
+    /policies\[0\]\.spec\.rateLimiters\[0\]\.backend: "redis" is not allowed; backend redis needs the agents' Redis, but sluice\.values\.agent\.redis\.url is not set/,
+  );
+  assert.equal(existsSync(join(dir, 'out')), false);
+  writeFileSync(
+    join(dir, 'redis-url.yaml'),
+    `sluice: {values: {agent: {redis: {url: "redis://redis:6379"}}}}\n${readFileSync(join(dir, 'redis.yaml'), 'utf8')}`,
+  );
+  const fixed = await sluicectl(['synth', '--config', 'redis-url.yaml', '--output-dir', 'out'], { cwd: dir });
+  assert.equal(fixed.code, 0, fixed.stderr);
 });

@@ -54,7 +54,7 @@ describe('FilePolicySource (real files, real fs.watch)', () => {
     assert.equal(entry.status, 'Invalid');
     assert.equal(
       entry.message.split('\n')[0],
-      'spec.loadSchedulers[0].averageLatency.signalWindoww: "5s" is not allowed; unknown field',
+      'spec.loadSchedulers[0].averageLatency.signalWindoww: "5s" is not allowed; unknown field (did you mean "signalWindow"?)',
     );
     assert.equal(entry.running?.policyHash, firstHash);
     assert.deepEqual(

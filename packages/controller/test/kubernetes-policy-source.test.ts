@@ -126,7 +126,10 @@ describe('KubernetesPolicySource against a faithful fake API server', { timeout:
       condition.message.startsWith('spec.loadSchedulers[0].workloadz: [{"name":"guests"'),
       condition.message,
     );
-    assert.ok(condition.message.endsWith('... is not allowed; unknown field'), condition.message);
+    assert.ok(
+      condition.message.endsWith('... is not allowed; unknown field (did you mean "workloads"?)'),
+      condition.message,
+    );
   });
 
   it('does not recompile on its own status writes (generation unchanged)', async () => {

@@ -11,6 +11,7 @@ import type * as syncV1 from './proto/sync-messages.js';
 // Durations, validation issues and "did you mean".
 export { closestName, didYouMean, editDistance } from './closest-name.js';
 export { DURATION_PATTERN, durationMs, durationSchema } from './duration.js';
+export { knownKeysAt } from './schema-keys.js';
 export {
   formatIssue,
   formatPath,

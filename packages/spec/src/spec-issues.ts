@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { didYouMean } from './closest-name.js';
+import { knownKeysAt } from './schema-keys.js';
 
 /** One problem with an input document: where it is, what was there, and what is allowed. */
 export interface SpecIssue {
@@ -90,22 +92,27 @@ function describeAllowed(issue: z.core.$ZodIssue): string {
   }
 }
 
-/** Turns zod issues into path-precise ones, reading the offending value from the input. */
+/**
+ * Turns zod issues into path-precise ones, reading the offending value from the input. Given the schema,
+ * an unknown key also names the nearest allowed one (`unknown field (did you mean "limitByLabelKey"?)`).
+ */
 export function toSpecIssues(
   input: unknown,
   error: z.core.$ZodError,
   basePath: readonly PropertyKey[] = [],
+  schema?: z.core.$ZodType,
 ): SpecIssue[] {
   const issues: SpecIssue[] = [];
   for (const issue of error.issues) {
     if (issue.code === 'unrecognized_keys') {
       // One issue per key, so each misspelling is reported at its own path.
+      const known = schema === undefined ? [] : knownKeysAt(schema, issue.path);
       for (const key of issue.keys) {
         const path = [...basePath, ...issue.path, key];
         issues.push({
           path: formatPath(path),
           value: renderValue(valueAt(input, [...issue.path, key])),
-          allowed: 'unknown field',
+          allowed: `unknown field${didYouMean(key, known)}`,
         });
       }
       continue;
@@ -123,5 +130,5 @@ export function toSpecIssues(
 export function parseWith<S extends z.ZodType>(schema: S, input: unknown): ParseResult<z.output<S>> {
   const result = schema.safeParse(input);
   if (result.success) return { ok: true, value: result.data };
-  return { ok: false, issues: toSpecIssues(input, result.error) };
+  return { ok: false, issues: toSpecIssues(input, result.error, [], schema) };
 }

@@ -97,7 +97,11 @@ test('an unknown Aperture key is an unknown field, not silently dropped', () => 
   const result = convertApertureValues('load-scheduling/average-latency', document);
   assert.ok(!result.ok);
   assert.deepEqual(result.issues, [
-    { path: 'policy.latency_baseliner.latency_tolerance_multipler', value: '1.2', allowed: 'unknown field' },
+    {
+      path: 'policy.latency_baseliner.latency_tolerance_multipler',
+      value: '1.2',
+      allowed: 'unknown field (did you mean "latency_tolerance_multiplier"?)',
+    },
   ]);
 });
 

@@ -102,7 +102,11 @@ describe('compileFlowPolicy', () => {
     assert.equal(result.ok, false);
     assert.ok(!result.ok);
     assert.deepEqual(result.issues, [
-      { path: 'spec.loadSchedulers[0].workloads[1].priorty', value: '200', allowed: 'unknown field' },
+      {
+        path: 'spec.loadSchedulers[0].workloads[1].priorty',
+        value: '200',
+        allowed: 'unknown field (did you mean "priority"?)',
+      },
     ]);
   });
 

@@ -67,7 +67,7 @@ test('a misspelled blueprint value is refused with its path', () => {
     result.issues.map((issue) => [issue.path, issue.allowed]),
     [
       ['policy.rateLimiter', 'expected object'],
-      ['policy.rateLimitr', 'unknown field'],
+      ['policy.rateLimitr', 'unknown field (did you mean "rateLimiter"?)'],
     ],
   );
 });

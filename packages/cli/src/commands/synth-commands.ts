@@ -58,6 +58,10 @@ export const synth: Command = {
       valueName: 'REV',
       description: 'Branch Argo CD and Flux follow (default main).',
     },
+    'no-typecheck': {
+      type: 'boolean',
+      description: 'Load a .ts config without type-checking it first (run-time checks still apply).',
+    },
     output: {
       ...outputOption(),
       description: 'How to list the files written: table (default), json or yaml.',
@@ -70,7 +74,10 @@ export const synth: Command = {
     const mode = (args.options['mode'] as string | undefined) ?? 'plain';
     if (mode !== 'plain' && mode !== 'helm')
       throw badInput(`--mode: "${mode}" is not allowed; use one of plain, helm`);
-    const loaded = await loadSluiceConfig(io.cwd, file, io.stdin);
+    const loaded = await loadSluiceConfig(io.cwd, file, {
+      typecheck: args.options['no-typecheck'] !== true,
+      ...(io.stdin !== undefined ? { stdin: io.stdin } : {}),
+    });
     if (mode === 'helm' && loaded.kind === 'build') {
       throw badInput(
         `${file}: a build(app) config has no chart values, so --mode helm cannot reference the charts; default-export defineSluiceConfig({...}) instead`,

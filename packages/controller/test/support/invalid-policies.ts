@@ -55,7 +55,7 @@ export const INVALID_EDITS: readonly InvalidEdit[] = [
     mutate: (d) => (d.spec.loadSchedulers[0].averageLatency.latencyToleranceMultiplierr = 1.2),
     path: 'spec.loadSchedulers[0].averageLatency.latencyToleranceMultiplierr',
     message:
-      'spec.loadSchedulers[0].averageLatency.latencyToleranceMultiplierr: 1.2 is not allowed; unknown field',
+      'spec.loadSchedulers[0].averageLatency.latencyToleranceMultiplierr: 1.2 is not allowed; unknown field (did you mean "latencyToleranceMultiplier"?)',
   },
   {
     name: 'a label name that is not a flow-label name',

@@ -72,7 +72,7 @@ export function loadConfig<S extends z.ZodObject>(schema: S, sources: ConfigSour
   const merged = { ...fromFile, ...fromEnv, ...flags };
   const result = schema.safeParse(merged);
   if (result.success) return result.data;
-  const issues = toSpecIssues(merged, result.error).map((issue) => {
+  const issues = toSpecIssues(merged, result.error, [], schema).map((issue) => {
     const top = issue.path.split(/[.[]/)[0] ?? '';
     const where =
       origin.get(top) ?? (sources.file !== undefined && top in fromFile ? sources.file : undefined);

@@ -40,11 +40,9 @@ export function imageSchema(repository: string) {
 }
 
 /** A Kubernetes resource quantity written as a string (`100m`, `128Mi`); numbers are refused to keep output stable. */
-const quantitySchema = z
-  .string()
-  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, {
-    message: 'must be a quantity such as 100m, 1, 128Mi or 2Gi',
-  });
+const quantitySchema = z.string().regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|Ki|Mi|Gi|Ti)?$/, {
+  message: 'must be a quantity such as 100m, 1, 128Mi or 2Gi',
+});
 
 function resourceListSchema(fallback: { cpu: string; memory: string }) {
   return z

@@ -1,6 +1,7 @@
 import { convertApertureValues, type FlowPolicyInput, SpecValidationError } from '@sluice/spec';
 import { Construct } from 'constructs';
 import { DEFAULT_POLICY_NAMESPACE, FlowPolicyResource } from './flow-policy-resource.js';
+import { checkPropKeys, type PropKeys } from './policy-prop-keys.js';
 
 export interface ApertureMigratedPolicyProps {
   /** Aperture blueprint name, e.g. `load-scheduling/average-latency`. */
@@ -10,6 +11,13 @@ export interface ApertureMigratedPolicyProps {
   /** Namespace of the FlowPolicy. @default 'sluice-system' */
   readonly namespace?: string;
 }
+
+/** The Aperture values are checked by the converter, which refuses what it does not know. */
+const APERTURE_MIGRATED_POLICY_KEYS: PropKeys<ApertureMigratedPolicyProps> = {
+  blueprint: true,
+  values: true,
+  namespace: true,
+};
 
 /**
  * A FlowPolicy converted from an Aperture blueprint values file with `convertApertureValues` from
@@ -22,6 +30,7 @@ export class ApertureMigratedPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ApertureMigratedPolicyProps) {
     super(scope, id);
+    checkPropKeys(`ApertureMigratedPolicy ${id}`, props, APERTURE_MIGRATED_POLICY_KEYS);
     const converted = convertApertureValues(props.blueprint, props.values);
     if (!converted.ok)
       throw new SpecValidationError(`Aperture values for ${props.blueprint}`, converted.issues);

@@ -2,6 +2,7 @@ import { averageLatencyPolicy, type FlowPolicyInput, type FlowPolicySpecInput } 
 import { Construct } from 'constructs';
 import type { ClassifierInput } from './classifiers.js';
 import { DEFAULT_POLICY_NAMESPACE, FlowPolicyResource } from './flow-policy-resource.js';
+import { checkPropKeys, type PropKeys } from './policy-prop-keys.js';
 
 type LoadSchedulerInput = NonNullable<FlowPolicySpecInput['loadSchedulers']>[number];
 
@@ -39,6 +40,21 @@ export interface AverageLatencyPolicyProps {
   readonly loadScheduler?: Partial<Omit<LoadSchedulerInput, 'name' | 'selectors' | 'workloads'>>;
 }
 
+/** Classifiers and the load scheduler's other fields are FlowPolicy input, checked by the FlowPolicy parse. */
+const AVERAGE_LATENCY_POLICY_KEYS: PropKeys<AverageLatencyPolicyProps> = {
+  name: true,
+  namespace: true,
+  service: true,
+  controlPoint: true,
+  agentGroup: true,
+  workloads: {
+    each: { name: true, priority: true, matchLabels: true, tokens: true, queueTimeout: true },
+  },
+  classifiers: true,
+  latencyToleranceMultiplier: true,
+  loadScheduler: true,
+};
+
 /**
  * Average-latency load scheduling (the `load-scheduling/average-latency` blueprint): when the service's
  * mean latency rises above its baseline × tolerance, admission is throttled, and prioritised workloads
@@ -49,6 +65,7 @@ export class AverageLatencyPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: AverageLatencyPolicyProps) {
     super(scope, id);
+    checkPropKeys(`AverageLatencyPolicy ${id}`, props, AVERAGE_LATENCY_POLICY_KEYS);
     const selectors = [
       {
         controlPoint: props.controlPoint ?? 'ingress',

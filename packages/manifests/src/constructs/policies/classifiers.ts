@@ -1,4 +1,5 @@
 import type { FlowPolicySpecInput } from '@sluice/spec';
+import { checkPropKeys, type PropKeys } from './policy-prop-keys.js';
 
 /** One classifier of a FlowPolicy, in its input form. */
 export type ClassifierInput = NonNullable<FlowPolicySpecInput['classifiers']>[number];
@@ -15,8 +16,15 @@ export interface HeaderClassifierOptions {
   readonly labels: Readonly<Record<string, string>>;
 }
 
+const HEADER_CLASSIFIER_KEYS: PropKeys<HeaderClassifierOptions> = {
+  service: true,
+  controlPoint: true,
+  labels: true,
+};
+
 /** A classifier that copies request headers into flow labels, the usual way to tell workloads apart. */
 export function headerClassifier(options: HeaderClassifierOptions): ClassifierInput {
+  checkPropKeys('headerClassifier', options, HEADER_CLASSIFIER_KEYS);
   const entries = Object.entries(options.labels);
   if (entries.length === 0)
     throw new Error('headerClassifier: labels is empty; name at least one flow label and its header');

@@ -2,6 +2,7 @@ import { type FlowPolicyInput, rateLimitPolicy } from '@sluice/spec';
 import { Construct } from 'constructs';
 import type { ClassifierInput } from './classifiers.js';
 import { DEFAULT_POLICY_NAMESPACE, FlowPolicyResource } from './flow-policy-resource.js';
+import { checkPropKeys, type PropKeys } from './policy-prop-keys.js';
 
 export interface RateLimitPolicyProps {
   readonly name: string;
@@ -24,12 +25,27 @@ export interface RateLimitPolicyProps {
   readonly classifiers?: readonly ClassifierInput[];
 }
 
+/** Classifiers are FlowPolicy input, checked by the FlowPolicy parse. */
+const RATE_LIMIT_POLICY_KEYS: PropKeys<RateLimitPolicyProps> = {
+  name: true,
+  namespace: true,
+  service: true,
+  controlPoint: true,
+  bucketCapacity: true,
+  fillAmount: true,
+  interval: true,
+  limitByLabelKey: true,
+  backend: true,
+  classifiers: true,
+};
+
 /** A token-bucket rate limit (the `rate-limiting/base` blueprint); rejected flows get 429 with retry-after. */
 export class RateLimitPolicy extends Construct {
   readonly policy: FlowPolicyInput;
 
   constructor(scope: Construct, id: string, props: RateLimitPolicyProps) {
     super(scope, id);
+    checkPropKeys(`RateLimitPolicy ${id}`, props, RATE_LIMIT_POLICY_KEYS);
     const policy = rateLimitPolicy({
       policy: {
         policyName: props.name,
