@@ -114,7 +114,7 @@ test('an unknown blueprint and a missing file are bad input', async () => {
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
-    /"load-scheduling\/promql" is not a blueprint; available: load-scheduling\/average-latency, rate-limiting\/base/,
+    /--name: "load-scheduling\/promql" is not allowed; an Aperture blueprint Sluice does not support; supported: load-scheduling\/average-latency, rate-limiting\/base/,
   );
   const missing = await sluicectl([
     'blueprints',

@@ -5,6 +5,7 @@ import { policyValidate } from './policy-commands.js';
 import { policyList } from './policy-list-command.js';
 import { charts, synth } from './synth-commands.js';
 import { installIstioConfig } from './install-commands.js';
+import { migrateAperturePolicy } from './migrate-commands.js';
 
 /** Every sluicectl command, in the order help lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -16,6 +17,7 @@ export const COMMANDS: readonly Command[] = [
   blueprintsGenerate,
   policyValidate,
   policyList,
+  migrateAperturePolicy,
   flowControlControlPoints,
   flowControlPreview,
 ];
