@@ -92,7 +92,11 @@ test('a changed evaluation interval and a non-Policy document are refused', () =
   );
   assert.match(
     refusal({ apiVersion: 'sluice.dev/v1alpha1', kind: 'FlowPolicy' })[0] ?? '',
-    /kind: "FlowPolicy" is not allowed; an Aperture Policy \(apiVersion fluxninja\.com\/v1alpha1, kind Policy\)/,
+    /kind: "FlowPolicy" is not allowed; an Aperture Policy \(apiVersion fluxninja\.com\/v1alpha1, kind Policy\)$/,
+  );
+  assert.match(
+    refusal({ blueprint: 'rate-limiting/base', policy: {} })[0] ?? '',
+    /kind: <missing> is not allowed; .*this looks like a blueprint values file: convert it with convertApertureValuesFile \(sluicectl blueprints generate\)/,
   );
 });
 

@@ -273,7 +273,11 @@ export function convertAperturePolicy(
       {
         path: 'kind',
         value: JSON.stringify(at(document, 'kind')) ?? '<missing>',
-        allowed: `an Aperture Policy (apiVersion ${APERTURE_POLICY_API_VERSION}, kind Policy)`,
+        allowed: `an Aperture Policy (apiVersion ${APERTURE_POLICY_API_VERSION}, kind Policy)${
+          at(document, 'policy') !== undefined
+            ? '; this looks like a blueprint values file: convert it with convertApertureValuesFile (sluicectl blueprints generate)'
+            : ''
+        }`,
       },
     ]);
   }
