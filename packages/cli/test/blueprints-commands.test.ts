@@ -114,7 +114,7 @@ test('an unknown blueprint and a missing file are bad input', async () => {
   assert.equal(unknown.code, 2);
   assert.match(
     unknown.stderr,
-    /"load-scheduling\/promql" is not a blueprint; available: load-scheduling\/average-latency, rate-limiting\/base/,
+    /--name: "load-scheduling\/promql" is not allowed; an Aperture blueprint Sluice does not support; supported: load-scheduling\/average-latency, rate-limiting\/base/,
   );
   const missing = await sluicectl([
     'blueprints',
@@ -182,7 +182,7 @@ test('a misspelt blueprint gets a did-you-mean; a YAML error in values is file:l
   assert.equal(typo.code, 2);
   assert.match(
     typo.stderr,
-    /"rate-limiting\/bse" is not a blueprint \(did you mean "rate-limiting\/base"\?\); available:/,
+    /"rate-limiting\/bse" is not allowed; not a blueprint Sluice or Aperture knows \(did you mean "rate-limiting\/base"\?\); supported:/,
   );
   const dir = tempDir();
   writeFileSync(join(dir, 'values.yaml'), 'policy:\n  policyName: a\n  policyName: b\n');

@@ -185,7 +185,42 @@ describe('ApertureMigratedPolicy', () => {
           (scope) =>
             new ApertureMigratedPolicy(scope, 'm', { blueprint: 'quota-scheduling/base', values: {} }),
         ),
-      /blueprint: "quota-scheduling\/base" is not allowed; supported blueprints: load-scheduling\/average-latency, rate-limiting\/base/,
+      /blueprint: "quota-scheduling\/base" is not allowed; an Aperture blueprint Sluice does not support; supported: load-scheduling\/average-latency, rate-limiting\/base/,
+    );
+  });
+
+  it("takes the blueprint from aperturectl's values, makes the global limit a redis one and lists what it ignored", () => {
+    const values = {
+      blueprint: 'rate-limiting/base',
+      uri: 'github.com/fluxninja/aperture/blueprints@latest',
+      policy: {
+        policy_name: 'per-user',
+        rate_limiter: {
+          alerter: { alert_name: 'More than 90% of requests are being rate limited' },
+          bucket_capacity: 40,
+          fill_amount: 2,
+          selectors: [{ control_point: 'ingress', service: SERVICE }],
+          parameters: { interval: '1s', limit_by_label_key: 'user_id' },
+        },
+      },
+    };
+    let migrated: ApertureMigratedPolicy | undefined;
+    const [policy] = synthesise((scope) => {
+      migrated = new ApertureMigratedPolicy(scope, 'm', { values });
+    }) as Any[];
+    assert.equal(policy?.spec.rateLimiters[0].backend, 'redis');
+    assert.equal(policy?.spec.rateLimiters[0].bucketCapacity, 40);
+    assert.deepEqual(
+      migrated?.warnings.map((warning) => warning.path),
+      ['policy.rate_limiter.alerter'],
+    );
+    assert.throws(
+      () =>
+        synthesise(
+          (scope) =>
+            new ApertureMigratedPolicy(scope, 'm', { blueprint: 'load-scheduling/average-latency', values }),
+        ),
+      /the file names blueprint "rate-limiting\/base" but "load-scheduling\/average-latency" was asked for/,
     );
   });
 });

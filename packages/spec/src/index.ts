@@ -99,7 +99,23 @@ export {
   type BlueprintName,
   type RateLimitBlueprintValues,
 } from './blueprints/sluice-blueprints.js';
-export { convertApertureValues } from './blueprints/aperture-converter.js';
+export {
+  APERTURE_REQUIRED_PLACEHOLDER,
+  componentKind,
+  convertApertureValues,
+  convertApertureValuesFile,
+  SLUICE_BUCKET_IDLE_MS,
+  type ApertureConversion,
+  type ApertureConversionOptions,
+  type ApertureWarning,
+} from './blueprints/aperture-converter.js';
+export {
+  APERTURE_BLUEPRINT_NAMES,
+  isSupportedBlueprint,
+  resolveApertureBlueprint,
+  unsupportedBlueprintIssue,
+} from './blueprints/aperture-blueprints.js';
+export { convertAperturePolicy } from './blueprints/aperture-policy.js';
 
 // Chart values.
 export { AgentValuesSchema, type AgentValues, type AgentValuesInput } from './values/agent-values.js';

@@ -8,6 +8,7 @@ import { policyValidate } from './policy-commands.js';
 import { policyList } from './policy-list-command.js';
 import { charts, synth } from './synth-commands.js';
 import { installIstioConfig } from './install-commands.js';
+import { migrateAperturePolicy } from './migrate-commands.js';
 import { versionCommand } from './version-command.js';
 
 /** Every sluicectl command, in the order help lists them. */
@@ -21,6 +22,7 @@ export const COMMANDS: readonly Command[] = [
   blueprintsGenerate,
   policyValidate,
   policyList,
+  migrateAperturePolicy,
   flowControlControlPoints,
   flowControlPreview,
   // help and completion read the table they are part of, so they take it lazily.

@@ -1,7 +1,9 @@
+import { durationMs } from '../duration.js';
 import type { ClassifierRule } from '../flow-policy/classifier.js';
 import { FLOW_POLICY_CRD, parseFlowPolicy, type FlowPolicyInput } from '../flow-policy/flow-policy.js';
 import type { SelectorInput } from '../flow-policy/selector.js';
-import { parseWith, type ParseResult, type SpecIssue } from '../spec-issues.js';
+import { parseWith, type SpecIssue } from '../spec-issues.js';
+import { resolveApertureBlueprint, unsupportedBlueprintIssue } from './aperture-blueprints.js';
 import {
   ApertureAverageLatencyValuesSchema,
   ApertureRateLimitValuesSchema,
@@ -9,7 +11,7 @@ import {
   type ApertureLabelMatcher,
   type ApertureSelector,
 } from './aperture-values.js';
-import { BLUEPRINT_NAMES } from './sluice-blueprints.js';
+import type { BlueprintName } from './sluice-blueprints.js';
 
 /**
  * Converts Aperture blueprint values files into FlowPolicies. Pure: no I/O.
@@ -22,6 +24,33 @@ import { BLUEPRINT_NAMES } from './sluice-blueprints.js';
 /** Aperture evaluates the AIMD integrator every 10 s; Sluice's controller ticks every evaluationInterval (1 s). */
 export const APERTURE_INCREMENT_PERIOD_MS = 10_000;
 const SLUICE_TICK_MS = 1_000;
+/** The agent forgets a rate-limit bucket untouched this long (bucket-store-local and the Redis key expiry). */
+export const SLUICE_BUCKET_IDLE_MS = 7_200_000;
+/** What aperturectl writes for a value the user has to fill in. */
+export const APERTURE_REQUIRED_PLACEHOLDER = '__REQUIRED_FIELD__';
+
+/** Something the file says that the converted policy does not carry, said out loud. */
+export interface ApertureWarning {
+  readonly path: string;
+  readonly note: string;
+}
+
+export type ApertureConversion =
+  | {
+      readonly ok: true;
+      readonly blueprint: BlueprintName;
+      readonly value: FlowPolicyInput;
+      readonly warnings: ApertureWarning[];
+    }
+  | { readonly ok: false; readonly issues: SpecIssue[] };
+
+export interface ApertureConversionOptions {
+  /**
+   * Aperture's rate limits are global (its agents share buckets through a distributed cache), so they
+   * convert to `backend: redis`. `local` is the explicit opt-in to per-agent buckets; it adds a warning.
+   */
+  readonly rateLimitBackend?: 'redis' | 'local';
+}
 
 /** HTTP status names Aperture's StatusCode enum uses in values files. */
 const STATUS_CODE_NAMES: Record<string, number> = {
@@ -39,9 +68,31 @@ const STATUS_CODE_NAMES: Record<string, number> = {
 
 class Refusals {
   readonly issues: SpecIssue[] = [];
+  readonly warnings: ApertureWarning[] = [];
   refuse(path: string, value: unknown, allowed: string): void {
     this.issues.push({ path, value: JSON.stringify(value) ?? '<missing>', allowed });
   }
+  warn(path: string, note: string): void {
+    this.warnings.push({ path, note });
+  }
+}
+
+const ALERTER_NOTE = 'ignored: Sluice sends no alerts (alert on its metrics instead)';
+
+/** Paths still holding aperturectl's placeholder: the file is a template, not yet a policy. */
+function placeholders(value: unknown, path: string, found: SpecIssue[]): SpecIssue[] {
+  if (value === APERTURE_REQUIRED_PLACEHOLDER) {
+    found.push({
+      path,
+      value: JSON.stringify(value),
+      allowed: "aperturectl's placeholder for a required value; fill it in",
+    });
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => placeholders(item, `${path}[${index}]`, found));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [key, item] of Object.entries(value)) placeholders(item, path ? `${path}.${key}` : key, found);
+  }
+  return found;
 }
 
 /** Aperture durations are seconds with an `s` suffix; Sluice accepts the same spelling. Kept verbatim. */
@@ -115,6 +166,24 @@ function classifiers(list: ApertureClassifier[] | undefined, path: string, refus
   });
 }
 
+/** `flow_control.rate_limiter`, `decider`, `query.promql`: the kind a circuit component has. */
+export function componentKind(component: unknown): string {
+  if (component === null || typeof component !== 'object' || Array.isArray(component))
+    return JSON.stringify(component);
+  const [outer] = Object.keys(component);
+  if (outer === undefined) return '{}';
+  const inner = (component as Record<string, unknown>)[outer];
+  if (
+    ['flow_control', 'query', 'auto_scale'].includes(outer) &&
+    inner !== null &&
+    typeof inner === 'object'
+  ) {
+    const [kind] = Object.keys(inner);
+    return kind === undefined ? outer : `${outer}.${kind}`;
+  }
+  return outer;
+}
+
 function refuseCommon(
   policy: { components?: unknown[] | undefined; resources?: { infra_meters?: unknown } | undefined },
   refusals: Refusals,
@@ -122,8 +191,8 @@ function refuseCommon(
   if (policy.components !== undefined && policy.components.length > 0) {
     refusals.refuse(
       'policy.components',
-      `<${policy.components.length} components>`,
-      'custom circuit components are not supported',
+      policy.components.map(componentKind),
+      "custom circuit components are not supported; Sluice converts the blueprint's own circuit only",
     );
   }
   if (policy.resources?.infra_meters !== undefined) {
@@ -163,13 +232,15 @@ function convertedPolicy(
   };
 }
 
-function finish(policy: FlowPolicyInput, refusals: Refusals): ParseResult<FlowPolicyInput> {
+function finish(blueprint: BlueprintName, policy: FlowPolicyInput, refusals: Refusals): ApertureConversion {
   if (refusals.issues.length > 0) return { ok: false, issues: refusals.issues };
   const checked = parseFlowPolicy(policy);
-  return checked.ok ? { ok: true, value: policy } : checked;
+  return checked.ok
+    ? { ok: true, blueprint, value: policy, warnings: refusals.warnings }
+    : { ok: false, issues: checked.issues };
 }
 
-function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> {
+function convertAverageLatency(document: unknown): ApertureConversion {
   const parsed = parseWith(ApertureAverageLatencyValuesSchema, document);
   if (!parsed.ok) return parsed;
   const policy = parsed.value.policy;
@@ -194,11 +265,13 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
     );
   }
   const lsPath = `${base}.aimd_load_scheduler.load_scheduler`;
+  if (aimd.alerter !== undefined) refusals.warn(`${base}.aimd_load_scheduler.alerter`, ALERTER_NOTE);
   if (aimd.load_scheduler.workload_latency_based_tokens === true) {
-    refusals.refuse(
+    // Aperture weighs each workload by its measured latency; Sluice's scheduler still orders by
+    // priority, only the cost per flow differs, so the policy protects the service the same way.
+    refusals.warn(
       `${lsPath}.workload_latency_based_tokens`,
-      true,
-      'only false: workload tokens come from the policy or tokensLabelKey',
+      "not converted: Sluice does not estimate tokens from latency; a flow costs its workload's tokens (1 unless set) or its tokensLabelKey label",
     );
   }
   for (const key of ['priority_label_key', 'workload_label_key'] as const) {
@@ -244,6 +317,12 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
       : {}),
   };
   const baseliner = policy.latency_baseliner;
+  if (baseliner.long_term_query_periodic_interval !== undefined) {
+    refusals.warn(
+      'policy.latency_baseliner.long_term_query_periodic_interval',
+      'ignored: Sluice recomputes the baseline every evaluationInterval',
+    );
+  }
   const flowPolicy = convertedPolicy(policy, refusals, {
     loadSchedulers: [
       {
@@ -293,10 +372,48 @@ function convertAverageLatency(document: unknown): ParseResult<FlowPolicyInput> 
       },
     ],
   });
-  return finish(flowPolicy, refusals);
+  return finish('load-scheduling/average-latency', flowPolicy, refusals);
 }
 
-function convertRateLimit(document: unknown): ParseResult<FlowPolicyInput> {
+/**
+ * Aperture's max_idle_time has one fixed counterpart in Sluice. Forgetting a bucket only matters before
+ * it has refilled (an idle bucket is full again after capacity ÷ fill intervals), so the two agree
+ * whenever the bucket refills within both idle times.
+ */
+function checkMaxIdleTime(
+  limiter: {
+    bucket_capacity: number;
+    fill_amount: number;
+    parameters: {
+      interval: string;
+      max_idle_time?: string | undefined;
+      continuous_fill?: boolean | undefined;
+    };
+  },
+  path: string,
+  refusals: Refusals,
+): void {
+  const maxIdle = limiter.parameters.max_idle_time;
+  if (maxIdle === undefined) return;
+  const idleMs = durationMs(maxIdle);
+  if (idleMs === SLUICE_BUCKET_IDLE_MS) return;
+  const intervals = limiter.bucket_capacity / limiter.fill_amount;
+  const refillMs =
+    limiter.fill_amount > 0
+      ? (limiter.parameters.continuous_fill === false ? Math.ceil(intervals) : intervals) *
+        durationMs(limiter.parameters.interval)
+      : Infinity;
+  // 0 means Aperture never forgets.
+  const apertureIdleMs = idleMs === 0 ? Infinity : idleMs;
+  if (refillMs <= Math.min(apertureIdleMs, SLUICE_BUCKET_IDLE_MS)) return;
+  refusals.refuse(
+    path,
+    maxIdle,
+    `Sluice forgets a bucket idle for ${SLUICE_BUCKET_IDLE_MS / 1000}s; this bucket takes ${refillMs / 1000}s to refill, so the limits would differ. Supported: 7200s, or any value at which the bucket refills first (at least ${refillMs / 1000}s) when it refills within 7200s`,
+  );
+}
+
+function convertRateLimit(document: unknown, options: ApertureConversionOptions): ApertureConversion {
   const parsed = parseWith(ApertureRateLimitValuesSchema, document);
   if (!parsed.ok) return parsed;
   const policy = parsed.value.policy;
@@ -305,13 +422,22 @@ function convertRateLimit(document: unknown): ParseResult<FlowPolicyInput> {
   const limiter = policy.rate_limiter;
   const parameters = limiter.parameters;
   const path = 'policy.rate_limiter';
+  if (limiter.alerter !== undefined) refusals.warn(`${path}.alerter`, ALERTER_NOTE);
+  checkMaxIdleTime(limiter, `${path}.parameters.max_idle_time`, refusals);
+  const backend = options.rateLimitBackend ?? 'redis';
+  if (backend === 'local') {
+    refusals.warn(
+      path,
+      "converted with backend: local as asked: Aperture shares this limit across agents; Sluice's local backend gives every agent its own bucket",
+    );
+  }
   if (parameters.delay_initial_fill === true)
     refusals.refuse(`${path}.parameters.delay_initial_fill`, true, 'only false: buckets start full');
   if (parameters.lazy_sync?.enabled === true) {
     refusals.refuse(
       `${path}.parameters.lazy_sync.enabled`,
       true,
-      'only false: use backend redis for a global limit',
+      'only false: lazy sync (counting locally, syncing now and then) is not supported; without it the limit converts to backend redis, exact and global',
     );
   }
   if (parameters.label_key !== undefined && parameters.limit_by_label_key !== undefined) {
@@ -342,33 +468,46 @@ function convertRateLimit(document: unknown): ParseResult<FlowPolicyInput> {
         ...(limitBy !== undefined ? { limitByLabelKey: limitBy } : {}),
         ...(request?.tokens_label_key !== undefined ? { tokensLabelKey: request.tokens_label_key } : {}),
         ...(parameters.continuous_fill !== undefined ? { continuousFill: parameters.continuous_fill } : {}),
+        backend,
         ...(denied !== undefined ? { deniedResponseStatusCode: denied } : {}),
       },
     ],
   });
-  return finish(flowPolicy, refusals);
+  return finish('rate-limiting/base', flowPolicy, refusals);
 }
 
 /**
  * Converts an Aperture values document for `blueprint` into a FlowPolicy (input form, defaults left
- * implicit). Unsupported blueprints and fields are refused with path-precise issues.
+ * implicit). Unsupported blueprints and fields are refused with path-precise issues; what the policy
+ * does not carry comes back as warnings.
  */
-export function convertApertureValues(blueprint: string, document: unknown): ParseResult<FlowPolicyInput> {
+export function convertApertureValues(
+  blueprint: string,
+  document: unknown,
+  options: ApertureConversionOptions = {},
+): ApertureConversion {
+  const unfilled = placeholders(document, '', []);
+  if (unfilled.length > 0) return { ok: false, issues: unfilled };
   switch (blueprint) {
     case 'load-scheduling/average-latency':
       return convertAverageLatency(document);
     case 'rate-limiting/base':
-      return convertRateLimit(document);
+      return convertRateLimit(document, options);
     default:
-      return {
-        ok: false,
-        issues: [
-          {
-            path: 'blueprint',
-            value: JSON.stringify(blueprint),
-            allowed: `supported blueprints: ${BLUEPRINT_NAMES.join(', ')}`,
-          },
-        ],
-      };
+      return { ok: false, issues: [unsupportedBlueprintIssue(blueprint, 'blueprint')] };
   }
+}
+
+/**
+ * Converts a values file as aperturectl writes it: the blueprint comes from its top-level `blueprint:`
+ * or from `requested`; when both are given they must agree.
+ */
+export function convertApertureValuesFile(
+  document: unknown,
+  requested: string | undefined,
+  options: ApertureConversionOptions = {},
+): ApertureConversion {
+  const blueprint = resolveApertureBlueprint(document, requested);
+  if (!blueprint.ok) return blueprint;
+  return convertApertureValues(blueprint.value, document, options);
 }

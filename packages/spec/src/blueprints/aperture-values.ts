@@ -95,6 +95,23 @@ const ApertureSchedulerSchema = z
   })
   .strict();
 
+/** Aperture's embedded alerter (AlerterParameters). Sluice sends no alerts; the converter warns that it is ignored. */
+export const ApertureAlerterSchema = z
+  .object({
+    alert_name: z.string().optional(),
+    alert_channels: z.array(z.string()).optional(),
+    labels: z.record(z.string(), z.string()).optional(),
+    resolve_timeout: apertureDuration.optional(),
+    severity: z.string().optional(),
+  })
+  .strict();
+
+/** aperturectl writes the blueprint's name and where its source lives at the top of every values file. */
+const aperturectlHeader = {
+  blueprint: z.string().optional(),
+  uri: z.string().optional(),
+};
+
 const commonPolicy = {
   policy_name: z.string().min(1),
   components: z.array(z.unknown()).optional(),
@@ -112,6 +129,7 @@ const commonPolicy = {
 
 export const ApertureAverageLatencyValuesSchema = z
   .object({
+    ...aperturectlHeader,
     policy: z
       .object({
         ...commonPolicy,
@@ -139,7 +157,7 @@ export const ApertureAverageLatencyValuesSchema = z
                   .optional(),
                 max_load_multiplier: z.number().optional(),
                 load_multiplier_linear_increment: z.number().optional(),
-                alerter: z.object({ alert_name: z.string().optional() }).loose().optional(),
+                alerter: ApertureAlerterSchema.optional(),
               })
               .strict(),
           })
@@ -159,11 +177,13 @@ export const ApertureAverageLatencyValuesSchema = z
 
 export const ApertureRateLimitValuesSchema = z
   .object({
+    ...aperturectlHeader,
     policy: z
       .object({
         ...commonPolicy,
         rate_limiter: z
           .object({
+            alerter: ApertureAlerterSchema.optional(),
             bucket_capacity: z.number(),
             fill_amount: z.number(),
             selectors: z.array(ApertureSelectorSchema).min(1),
