@@ -68,4 +68,57 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Time is injected (@sluice/clock) so tests step it instead of sleeping; only the clock package
+    // touches the process's clocks and timers. Formatting a given epoch (new Date(ms)) stays allowed.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: [
+      'packages/clock/src/**',
+      // Test support, never shipped: real ports and real child processes.
+      'packages/testkit/src/**',
+      // Not yet routed through a Clock (issue 18, R1a follow-up): real-I/O timeouts whose tests rely on
+      // real time (gRPC deadlines and shutdown grace, watch retry and debounce, the live demo's processes).
+      'packages/controller/src/sources/kubernetes-policy-source.ts',
+      'packages/controller/src/sources/file-policy-source.ts',
+      'packages/controller/src/sync/agent-sync-server.ts',
+      'packages/proxy/src/access-log-exporter.ts',
+      'packages/proxy/src/authz-client.ts',
+      'packages/demo/src/live/live-demo.ts',
+      'packages/demo/src/live/live-processes.ts',
+    ],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        ...['setTimeout', 'setInterval', 'clearTimeout', 'clearInterval', 'performance'].map((name) => ({
+          name,
+          message: `Take a Clock from @sluice/clock instead of the global ${name}.`,
+        })),
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use clock.wallNow() (or clock.now() for durations).' },
+        { object: 'performance', property: 'now', message: 'Use clock.now() from an injected Clock.' },
+        { object: 'Math', property: 'random', message: 'Take a RandomSource from @sluice/clock.' },
+        { object: 'test', property: 'only', message: 'test.only skips the rest of the suite.' },
+        { object: 'describe', property: 'only', message: 'describe.only skips the rest of the suite.' },
+        { object: 'it', property: 'only', message: 'it.only skips the rest of the suite.' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: 'ExportAllDeclaration',
+          message: 'Name each export (export { a, type B } from ...), so the public surface is deliberate.',
+        },
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'new Date() reads the system clock; use new Date(clock.wallNow()).',
+        },
+        {
+          selector:
+            "ImportDeclaration[source.value='node:timers'], ImportDeclaration[source.value='node:timers/promises'], ImportDeclaration[source.value='node:perf_hooks']",
+          message: 'Timers and performance.now come from an injected Clock (@sluice/clock).',
+        },
+      ],
+    },
+  },
 );

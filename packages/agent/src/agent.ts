@@ -4,8 +4,8 @@ import { AccessLogReceiver } from './access-log/access-log-receiver.js';
 import { PeerLogBudget } from './access-log/peer-log-budget.js';
 import { RecordVerifier } from './access-log/record-verifier.js';
 import { CheckHandler } from './check/check-handler.js';
-import type { Clock, RandomSource } from './clock/clock.js';
-import { systemClock, systemRandom } from './clock/system-clock.js';
+import type { Clock, RandomSource } from '@sluice/clock';
+import { systemClock, systemRandom } from '@sluice/clock';
 import { ComponentRegistry } from './components/component-registry.js';
 import { ControlPointRegistry } from './control-points/control-point-registry.js';
 import { ControllerLink } from './controller-link/controller-link.js';
@@ -47,7 +47,7 @@ export interface AgentOptions {
   readonly drainGraceMs?: number;
   /** Report tick to the controller. @default 1000 */
   readonly reportIntervalMs?: number;
-  /** Wall clock, epoch ms: decision records' start times and their ages. @default Date.now */
+  /** Wall clock, epoch ms: decision records' start times and their ages. @default clock.wallNow */
   readonly wallClockMs?: () => number;
   /** Cryptographic random bytes (record nonces, an ephemeral record key). @default crypto.randomFillSync */
   readonly randomFill?: RandomFill;
@@ -112,7 +112,7 @@ export class Agent {
           outcome: 'expired',
         }),
     });
-    const wallClockMs = options.wallClockMs ?? (() => Date.now());
+    const wallClockMs = options.wallClockMs ?? (() => clock.wallNow());
     const randomFill = options.randomFill ?? systemRandomFill;
     this.recordKeys = new RecordKeyFile({
       path: config.recordKeyFile,

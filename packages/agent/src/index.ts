@@ -1,8 +1,6 @@
 /** Public surface of @sluice/agent. */
 export { Agent, type AgentOptions } from './agent.js';
 export { parseAgentCommandLine, USAGE, UsageError, type CliRequest } from './config/agent-cli.js';
-export type { Clock, RandomSource, Timer } from './clock/clock.js';
-export { systemClock, systemRandom } from './clock/system-clock.js';
 export { AgentMetrics } from './metrics/agent-metrics.js';
 export { ComponentRegistry, type PolicyComponents } from './components/component-registry.js';
 export {

@@ -11,11 +11,11 @@ import { RecordKeyRing } from '../src/record-key/record-key-ring.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { accessLogExport } from './support/agent-harness.js';
 import { fluxMeterConfig } from './support/compiled-components.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 import { RecordSigner } from './support/record-signer.js';
 
 function setup(options: { budgetPerSecond?: number } = {}) {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const registry = new ComponentRegistry({
     clock,
     agentGroup: 'default',

@@ -7,7 +7,7 @@ import { AgentMetrics } from '../src/metrics/agent-metrics.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { RedisBucketStore } from '../src/token-bucket/bucket-store-redis.js';
 import { bucketStoreContract } from './support/bucket-store-contract.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 import { RedisServerProcess } from './support/redis-server-process.js';
 
 /** Unique per run, so parallel runs against the shared Redis never collide. */
@@ -43,7 +43,7 @@ function redisStore(options: {
 }
 
 bucketStoreContract('redis', async () => {
-  const clock = new ManualClock(1_700_000_000_000);
+  const clock = new ManualClock({ startMs: 1_700_000_000_000 });
   const store = redisStore({ clock });
   await store.ready();
   const id = randomUUID();
@@ -51,7 +51,7 @@ bucketStoreContract('redis', async () => {
 });
 
 test('redis: one hash-tagged key per bucket, holding the state with an idle expiry', async () => {
-  const clock = new ManualClock(1_700_000_000_000);
+  const clock = new ManualClock({ startMs: 1_700_000_000_000 });
   const store = redisStore({ clock });
   await store.ready();
   const key = `${randomUUID()}/limiter/user:alice`;
@@ -74,7 +74,7 @@ test('redis: one hash-tagged key per bucket, holding the state with an idle expi
 });
 
 test('redis: a refusal is cached locally until refill time, without another round trip', async () => {
-  const clock = new ManualClock(1_700_000_000_000);
+  const clock = new ManualClock({ startMs: 1_700_000_000_000 });
   const metrics = new AgentMetrics({ processMetrics: false });
   const store = redisStore({ clock, metrics });
   await store.ready();
@@ -96,7 +96,7 @@ test('redis: a refusal is cached locally until refill time, without another roun
 });
 
 test('redis: calls to an unreachable server fall back to the local bucket, counted, and the circuit opens', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const metrics = new AgentMetrics({ processMetrics: false });
   const dead = await RedisServerProcess.start();
   const url = dead.url;
@@ -124,7 +124,7 @@ test('redis: calls to an unreachable server fall back to the local bucket, count
 test('redis: a paused server is abandoned at the call timeout; the circuit half-opens and closes after recovery', async () => {
   const server = await RedisServerProcess.start();
   try {
-    const clock = new ManualClock(0);
+    const clock = new ManualClock();
     const store = redisStore({ clock, url: server.url, callTimeoutMs: 100 });
     await store.ready();
     const staller = new Redis(server.url);

@@ -16,7 +16,7 @@ import { decodeCheckRequest } from '../src/check/check-request-decoder.js';
 import { resolveControlPoint } from '../src/check/check-request.js';
 import type { CheckResponseMessage } from '../src/check/check-response.js';
 import { decodeDecisionRecord, DECISION_METADATA_KEY } from '../src/check/decision-record.js';
-import type { Clock, Timer } from '../src/clock/clock.js';
+import type { Clock, TimerHandle } from '@sluice/clock';
 import { ComponentRegistry } from '../src/components/component-registry.js';
 import { ControlPointRegistry } from '../src/control-points/control-point-registry.js';
 import { AgentMetrics } from '../src/metrics/agent-metrics.js';
@@ -28,7 +28,7 @@ import {
   hugeCheckRequestArbitrary,
 } from './support/check-arbitraries.js';
 import { FUZZ_CONTROL_POINT, fuzzPolicy } from './support/fuzz-policy.js';
-import { flushMicrotasks, ManualClock } from './support/manual-clock.js';
+import { flushMicrotasks, ManualClock } from '@sluice/clock/manual';
 import { serviceMethod } from './support/raw-grpc.js';
 
 const SEED = 20_251_010;
@@ -49,16 +49,23 @@ class StrictClock implements Clock {
   now(): number {
     return this.inner.now();
   }
-  setTimer(callback: () => void, delayMs: number): Timer {
+  /** Real wall time: gRPC deadlines arrive as real epoch times and are mapped onto the manual clock. */
+  wallNow(): number {
+    return Date.now();
+  }
+  setTimer(delayMs: number, callback: () => void): TimerHandle {
     if (!Number.isFinite(delayMs) || delayMs < 0) this.badDelays.push(delayMs);
-    return this.inner.setTimer(callback, Number.isFinite(delayMs) ? delayMs : 0);
+    return this.inner.setTimer(Number.isFinite(delayMs) ? delayMs : 0, callback);
+  }
+  setInterval(intervalMs: number, callback: () => void): TimerHandle {
+    return this.inner.setInterval(intervalMs, callback);
   }
 }
 
 type Outcome = 'ok' | 'denied' | 'invalid-argument';
 
 function setup() {
-  const manual = new ManualClock(0);
+  const manual = new ManualClock();
   const clock = new StrictClock(manual);
   const metrics = new AgentMetrics({ processMetrics: false });
   const registry = new ComponentRegistry({

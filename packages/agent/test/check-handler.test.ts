@@ -10,10 +10,10 @@ import { PreviewRegistry } from '../src/preview/preview-registry.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { checkRequest } from './support/agent-harness.js';
 import { loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
-import { flushMicrotasks, ManualClock } from './support/manual-clock.js';
+import { flushMicrotasks, ManualClock } from '@sluice/clock/manual';
 
 function setup(lagMs: number) {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const registry = new ComponentRegistry({
     clock,
     agentGroup: 'default',
@@ -88,7 +88,7 @@ test('event-loop lag shortens the queue timeout so the answer still leaves befor
 
 /** A handler over `components`, with a preview registry the test can start previews on. */
 function handlerWith(components: Parameters<ComponentRegistry['replaceAll']>[0][number]['components']) {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const registry = new ComponentRegistry({
     clock,
     agentGroup: 'default',
@@ -141,7 +141,7 @@ test('with no component reading header labels, a running preview still sees them
 });
 
 test('a classifier label from a redacted header is <redacted> in the decision record and never propagated', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const registry = new ComponentRegistry({
     clock,
     agentGroup: 'default',

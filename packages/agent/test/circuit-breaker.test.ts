@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CircuitBreaker, type CircuitState } from '../src/token-bucket/circuit-breaker.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 test('opens after N consecutive failures, probes once after openMs, closes on success, reopens on failure', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const transitions: string[] = [];
   const breaker = new CircuitBreaker({
     clock,

@@ -3,10 +3,10 @@ import { test } from 'node:test';
 import { ComponentRegistry } from '../src/components/component-registry.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { fluxMeterConfig, loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 function registry() {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   return new ComponentRegistry({ clock, agentGroup: 'default', localStore: new LocalBucketStore({ clock }) });
 }
 

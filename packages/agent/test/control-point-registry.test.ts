@@ -4,10 +4,10 @@ import {
   CONTROL_POINT_EPOCH_MS,
   ControlPointRegistry,
 } from '../src/control-points/control-point-registry.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 test('an entry is listed for 30–60 s after its last flow, then dropped', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const registry = new ControlPointRegistry(clock);
   registry.record({ controlPoint: 'ingress', service: 's1', type: 'http' });
   clock.advance(CONTROL_POINT_EPOCH_MS - 1);
@@ -19,7 +19,7 @@ test('an entry is listed for 30–60 s after its last flow, then dropped', () =>
 });
 
 test('lists sorted by service then control point, and drains per report', () => {
-  const registry = new ControlPointRegistry(new ManualClock(0));
+  const registry = new ControlPointRegistry(new ManualClock());
   registry.record({ controlPoint: 'ingress', service: 'b', type: 'http' });
   registry.record({ controlPoint: 'egress', service: 'a', type: 'http' });
   registry.record({ controlPoint: 'ingress', service: 'a', type: 'http' });
@@ -32,7 +32,7 @@ test('lists sorted by service then control point, and drains per report', () => 
 });
 
 test('20,000 distinct pairs: the registry holds 1,000, counts the rest, and keeps refreshing those it holds', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   let dropped = 0;
   const registry = new ControlPointRegistry(clock, { onDropped: () => dropped++ });
   registry.record({ controlPoint: 'ingress', service: 'shop', type: 'http' });

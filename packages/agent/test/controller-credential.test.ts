@@ -21,7 +21,7 @@ import type { AgentLogger } from '../src/logging/agent-logger.js';
 import { AgentMetrics } from '../src/metrics/agent-metrics.js';
 import { PreviewRegistry } from '../src/preview/preview-registry.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 type Stream = ServerDuplexStream<AgentMessage, ControllerMessage>;
 
@@ -51,7 +51,7 @@ test('every Connect re-reads the token file and sends it as authorization: Beare
   };
   const errors: string[] = [];
   const logger: AgentLogger = { log: (level, message) => level === 'error' && errors.push(message) };
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const link = new ControllerLink({
     address: `127.0.0.1:${port}`,
     agentId: 'agent-1',

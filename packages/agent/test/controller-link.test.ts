@@ -13,7 +13,7 @@ import { AgentMetrics } from '../src/metrics/agent-metrics.js';
 import { PreviewRegistry } from '../src/preview/preview-registry.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 type Stream = ServerDuplexStream<AgentMessage, ControllerMessage>;
 
@@ -56,7 +56,7 @@ function component(json: object & { kind: string; componentId: string }) {
 
 test('hello, components, decisions, reports, preview, and reconnect with backoff over real gRPC', async () => {
   const controller = await fakeController();
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const metrics = new AgentMetrics({ processMetrics: false });
   const registry = new ComponentRegistry({
     clock,
@@ -217,7 +217,7 @@ test('a component that does not parse rejects its policy and keeps the last good
     },
     { policyName: 'c', error: 'policy c component x: json is not valid JSON' },
   ]);
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const registry = new ComponentRegistry({
     clock,
     agentGroup: 'default',
@@ -288,7 +288,7 @@ test('not-leader refusals retry after 200 ms ± 50 % without growing the backoff
 
 test('a report past the AgentSync limit goes as several messages, numbered in order, and the stream stays up', async () => {
   const controller = await fakeController();
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const metrics = new AgentMetrics({ processMetrics: false });
   const registry = new ComponentRegistry({
     clock,
@@ -353,7 +353,7 @@ test('a report past the AgentSync limit goes as several messages, numbered in or
 
 test('1,000 preview requests: 8 run, the other 992 are answered at once with an error, counted; the stream stays up', async () => {
   const controller = await fakeController();
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const metrics = new AgentMetrics({ processMetrics: false });
   const previews = new PreviewRegistry(clock, [], {
     maxConcurrent: 8,
@@ -449,7 +449,7 @@ async function replica(name: string) {
 test('with every replica in the target, refusals are retried soon on the next replica until one leads', async () => {
   const a = await replica('controller-a');
   const b = await replica('controller-b');
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const logs: { level: string; message: string; fields: Record<string, unknown> | undefined }[] = [];
   const link = new ControllerLink({
     // What the headless Service's dns:/// target resolves to in a cluster: every Ready replica.

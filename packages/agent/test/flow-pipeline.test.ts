@@ -6,7 +6,7 @@ import { RateLimiter } from '../src/rate-limiter/rate-limiter.js';
 import type { BucketStore, BucketTake, BucketTakeResult } from '../src/token-bucket/bucket-store.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 /** Wraps the local store and records the order of calls, to observe stage ordering and give-backs. */
 class RecordingStore implements BucketStore {
@@ -26,7 +26,7 @@ const flow = { labels: {}, deadlineMs: undefined, lagMs: 0 };
 const noFailure = () => assert.fail('no component should fail');
 
 function setup() {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const store = new RecordingStore(new LocalBucketStore({ clock }));
   const open = (id: string) =>
     new RateLimiter(rateLimiterConfig({ componentId: id, bucketCapacity: 100 }), store);

@@ -4,7 +4,7 @@ import { DEFAULT_DECISION_TTL_MS, LoadScheduler } from '../src/load-scheduler/lo
 import { queueTimeoutMs } from '../src/load-scheduler/queue-timeout.js';
 import type { ComponentDecision } from '../src/pipeline/component-decision.js';
 import { loadSchedulerConfig } from './support/compiled-components.js';
-import { flushMicrotasks, ManualClock } from './support/manual-clock.js';
+import { flushMicrotasks, ManualClock } from '@sluice/clock/manual';
 
 const window = { slots: 10, slotMs: 100 };
 const decision = (
@@ -49,7 +49,7 @@ async function drive(
 }
 
 test('load-multiplier bucket admits LM × offered tokens within 15%, and again after a pause (acceptance check 12)', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new LoadScheduler(
     loadSchedulerConfig({ defaultWorkload: { name: 'default', labelMatcher: {}, priority: 1, tokens: 5 } }),
     { clock, window },
@@ -90,7 +90,7 @@ async function decideNow(
 }
 
 test('accepts everything before the first decision, while bootstrapping, on pass-through, removal and expiry (acceptance check 13)', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new LoadScheduler(loadSchedulerConfig(), { clock, window });
   assert.equal((await decideNow(scheduler, clock)).reason, 'pass-through', 'no decision yet');
   scheduler.applyDecision(decision(0));
@@ -116,14 +116,14 @@ test('accepts everything before the first decision, while bootstrapping, on pass
 });
 
 test('a decision for another compile of the policy is ignored', () => {
-  const scheduler = new LoadScheduler(loadSchedulerConfig(), { clock: new ManualClock(0), window });
+  const scheduler = new LoadScheduler(loadSchedulerConfig(), { clock: new ManualClock(), window });
   assert.equal(scheduler.applyDecision(decision(0.5, { policyHash: 'old' })), 'stale-hash');
   assert.equal(scheduler.bucket.isPassThrough, true);
   assert.equal(scheduler.applyDecision(decision(-2)), 'applied-clamped');
 });
 
 test('the first matching workload wins, unmatched flows use the default, and the tokens label overrides tokens', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new LoadScheduler(
     loadSchedulerConfig({
       tokensLabelKey: 'tokens',
@@ -156,7 +156,7 @@ test('queue timeout = deadline − margin − lag, capped by workload timeout an
 });
 
 test('a queued flow whose tokens come too late is rejected by deadline − 25 ms (acceptance check 11)', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new LoadScheduler(loadSchedulerConfig(), { clock, window });
   // 10 tokens/s offered, LM 0.1 → 1 token/s fill.
   for (let t = 0; t < 1100; t += 100) {
@@ -187,7 +187,7 @@ test('a queued flow whose tokens come too late is rejected by deadline − 25 ms
 });
 
 test('dry run decides on available tokens without queueing and never blocks', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new LoadScheduler(loadSchedulerConfig({ dryRun: true }), { clock, window });
   for (let t = 0; t < 1100; t += 100) {
     void scheduler.decide({ labels: {}, deadlineMs: undefined, lagMs: 0 });
@@ -207,14 +207,14 @@ test('bad workload parameters are refused with the workload named', () => {
         loadSchedulerConfig({
           defaultWorkload: { name: 'default', labelMatcher: {}, priority: 0, tokens: 1 },
         }),
-        { clock: new ManualClock(0) },
+        { clock: new ManualClock() },
       ),
     /workload default priority 0 must be > 0/,
   );
 });
 
 test('a decision sent with ttl 0 lapses after the default 30 s on the agent clock, counted once', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const expired: string[] = [];
   const scheduler = new LoadScheduler(loadSchedulerConfig(), {
     clock,

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { LOG_PEER_IDLE_MS, MAX_LOG_PEERS, PeerLogBudget } from '../src/access-log/peer-log-budget.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 /**
  * Two senders for `seconds`, one Export per sender every 50 ms: `quiet` sends `quietPerSecond`
@@ -27,7 +27,7 @@ function run(
 }
 
 test('alone, a sender has the whole budget: one second of records as burst, then the rate', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 100 });
   assert.equal(budget.admit(60, 'a'), 60);
   assert.equal(budget.admit(60, 'a'), 40);
@@ -39,7 +39,7 @@ test('alone, a sender has the whole budget: one second of records as burst, then
 });
 
 test('admits whole records only and never goes negative', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 10 });
   assert.equal(budget.admit(10, 'a'), 10);
   clock.advance(150);
@@ -51,7 +51,7 @@ test('admits whole records only and never goes negative', () => {
 });
 
 test('a rate that is not a positive number is refused by name', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   for (const recordsPerSecond of [0, -1, Number.NaN, Number.POSITIVE_INFINITY]) {
     assert.throws(
       () => new PeerLogBudget({ clock, recordsPerSecond }),
@@ -61,7 +61,7 @@ test('a rate that is not a positive number is refused by name', () => {
 });
 
 test('one sender flooding at 100× the budget: the other keeps every record, the flood gets the rest', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const overShare: number[] = [];
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 1000, onOverShare: (n) => overShare.push(n) });
   const read = run(budget, clock, { seconds: 10, quietPerSecond: 100, floodPerSecond: 100_000 });
@@ -81,14 +81,14 @@ test('one sender flooding at 100× the budget: the other keeps every record, the
 
 test('without the per-peer share the same flood starves the quiet sender (why it exists)', () => {
   // The same clock and traffic against one shared bucket (a peer table of one entry for everybody).
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 1000, maxPeers: 0 });
   const read = run(budget, clock, { seconds: 10, quietPerSecond: 100, floodPerSecond: 100_000 });
   assert.ok(read.quiet < read.quietSent * 0.1, `quiet sender: ${read.quiet} of ${read.quietSent} read`);
 });
 
 test('a sender past its fair share still has it: 800/s against a flood with a 1000/s budget gets 500/s', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 1000 });
   const read = run(budget, clock, { seconds: 10, quietPerSecond: 800, floodPerSecond: 100_000 });
   assert.equal(budget.sharePerSecond, 500);
@@ -97,7 +97,7 @@ test('a sender past its fair share still has it: 800/s against a flood with a 10
 });
 
 test('no contention, no share: one busy sender among quiet ones keeps all it sends', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 1000 });
   let busy = 0;
   for (let tick = 0; tick < 200; tick++) {
@@ -111,7 +111,7 @@ test('no contention, no share: one busy sender among quiet ones keeps all it sen
 });
 
 test('recordsPerSecondPerPeer sets the share; idle senders stop counting after 10 s', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 1000, recordsPerSecondPerPeer: 50 });
   budget.admit(1, 'a');
   budget.admit(1, 'b');
@@ -123,7 +123,7 @@ test('recordsPerSecondPerPeer sets the share; idle senders stop counting after 1
 });
 
 test('the peer table is bounded: senders past the limit share one entry', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const budget = new PeerLogBudget({ clock, recordsPerSecond: 100_000 });
   for (let i = 0; i < MAX_LOG_PEERS + 500; i++) budget.admit(1, `peer-${i}`);
   assert.equal(budget.activePeers, MAX_LOG_PEERS + 1);

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { HttpRequestAttributes } from '../src/flow-labels/request-labels.js';
 import { PreviewRegistry, type PreviewAnswer, type PreviewSpec } from '../src/preview/preview-registry.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 const http: HttpRequestAttributes = {
   method: 'GET',
@@ -31,7 +31,7 @@ const spec: PreviewSpec = {
 const flow = { controlPoint: 'ingress', services: ['svc'], labels, http };
 
 test('collects N matching flow-label samples with credentials redacted, then answers once', () => {
-  const registry = new PreviewRegistry(new ManualClock(), ['authorization', 'cookie']);
+  const registry = new PreviewRegistry(new ManualClock({ startMs: 1_000_000 }), ['authorization', 'cookie']);
   const answers: PreviewAnswer[] = [];
   registry.start({ ...spec, matchLabels: { 'http.method': 'GET' } }, (a) => answers.push(a));
   registry.offer({ ...flow, controlPoint: 'egress' });
@@ -48,7 +48,7 @@ test('collects N matching flow-label samples with credentials redacted, then ans
 });
 
 test('request documents redact headers and carry parsed path, query and truncation', () => {
-  const registry = new PreviewRegistry(new ManualClock(), ['authorization', 'cookie']);
+  const registry = new PreviewRegistry(new ManualClock({ startMs: 1_000_000 }), ['authorization', 'cookie']);
   const answers: PreviewAnswer[] = [];
   registry.start({ ...spec, samples: 1, kind: 'http-request' }, (a) => answers.push(a));
   registry.offer(flow);
@@ -72,7 +72,7 @@ test('request documents redact headers and carry parsed path, query and truncati
 });
 
 test('a timeout answers with what was collected; a cancel too', () => {
-  const clock = new ManualClock();
+  const clock = new ManualClock({ startMs: 1_000_000 });
   const registry = new PreviewRegistry(clock, []);
   const answers: PreviewAnswer[] = [];
   registry.start(spec, (a) => answers.push(a));
@@ -86,14 +86,14 @@ test('a timeout answers with what was collected; a cancel too', () => {
 });
 
 test('an unusable request is answered with an error at once', () => {
-  const registry = new PreviewRegistry(new ManualClock(), []);
+  const registry = new PreviewRegistry(new ManualClock({ startMs: 1_000_000 }), []);
   const answers: PreviewAnswer[] = [];
   registry.start({ ...spec, samples: 0 }, (a) => answers.push(a));
   assert.equal(answers[0]?.error, 'samples 0 must be between 1 and 1000');
 });
 
 test('query values, credential headers of any case and labels classifiers took from them are redacted', () => {
-  const registry = new PreviewRegistry(new ManualClock(), [
+  const registry = new PreviewRegistry(new ManualClock({ startMs: 1_000_000 }), [
     'Authorization',
     'X-Auth-Token',
     'x-amz-security-token',
@@ -124,7 +124,7 @@ test('query values, credential headers of any case and labels classifiers took f
 
 test('past previewMaxConcurrent a preview is refused with an error, counted', () => {
   const refused: string[] = [];
-  const registry = new PreviewRegistry(new ManualClock(), [], {
+  const registry = new PreviewRegistry(new ManualClock({ startMs: 1_000_000 }), [], {
     maxConcurrent: 8,
     onRefused: (r) => refused.push(r),
   });
@@ -142,7 +142,7 @@ test('past previewMaxConcurrent a preview is refused with an error, counted', ()
 
 test('a preview stops at previewMaxSampleBytes with what it has and an error saying so', () => {
   const refused: string[] = [];
-  const registry = new PreviewRegistry(new ManualClock(), [], {
+  const registry = new PreviewRegistry(new ManualClock({ startMs: 1_000_000 }), [], {
     maxSampleBytes: 10_000,
     onRefused: (r) => refused.push(r),
   });

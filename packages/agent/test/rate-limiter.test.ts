@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { MAX_FLOW_TOKENS, RateLimiter, flowTokens } from '../src/rate-limiter/rate-limiter.js';
 import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { rateLimiterConfig } from './support/compiled-components.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 const config = rateLimiterConfig({
   bucketCapacity: 40,
@@ -14,7 +14,7 @@ const config = rateLimiterConfig({
 });
 
 test('per-user buckets: a burst of capacity/tokens, then fill/tokens per second (acceptance check 6)', async () => {
-  const clock = new ManualClock();
+  const clock = new ManualClock({ startMs: 1_000_000 });
   const limiter = new RateLimiter(config, new LocalBucketStore({ clock }));
   const accepted = new Map<string, number>();
   const waits: number[] = [];
@@ -40,7 +40,10 @@ test('per-user buckets: a burst of capacity/tokens, then fill/tokens per second 
 });
 
 test('a flow without the limit label is admitted and marked label-missing', async () => {
-  const limiter = new RateLimiter(config, new LocalBucketStore({ clock: new ManualClock() }));
+  const limiter = new RateLimiter(
+    config,
+    new LocalBucketStore({ clock: new ManualClock({ startMs: 1_000_000 }) }),
+  );
   const decision = await limiter.decide({ 'http.method': 'GET' });
   assert.equal(decision.admitted, true);
   assert.equal(decision.reason, 'label-missing');
@@ -49,7 +52,7 @@ test('a flow without the limit label is admitted and marked label-missing', asyn
 test('a dry-run limiter reports its refusal as not enforced', async () => {
   const limiter = new RateLimiter(
     rateLimiterConfig({ bucketCapacity: 1, dryRun: true }),
-    new LocalBucketStore({ clock: new ManualClock() }),
+    new LocalBucketStore({ clock: new ManualClock({ startMs: 1_000_000 }) }),
   );
   await limiter.decide({});
   const second = await limiter.decide({});
@@ -84,7 +87,7 @@ test('bad bucket parameters are refused with the field and value named', () => {
     () =>
       new RateLimiter(
         rateLimiterConfig({ bucketCapacity: 0 }),
-        new LocalBucketStore({ clock: new ManualClock() }),
+        new LocalBucketStore({ clock: new ManualClock({ startMs: 1_000_000 }) }),
       ),
     /rate limiter policy\/limiter: bucketCapacity 0 must be a finite number > 0/,
   );
@@ -92,7 +95,7 @@ test('bad bucket parameters are refused with the field and value named', () => {
     () =>
       new RateLimiter(
         rateLimiterConfig({ intervalMs: -5, fillAmount: -1 }),
-        new LocalBucketStore({ clock: new ManualClock() }),
+        new LocalBucketStore({ clock: new ManualClock({ startMs: 1_000_000 }) }),
       ),
     /fillAmount -1 .*intervalMs -5/,
   );

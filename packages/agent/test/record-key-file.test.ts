@@ -8,7 +8,7 @@ import type { AgentLogger, LogLevel } from '../src/logging/agent-logger.js';
 import { AgentMetrics } from '../src/metrics/agent-metrics.js';
 import { RecordKeyFile } from '../src/record-key/record-key-file.js';
 import { RecordKey } from '../src/record-key/record-key-ring.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 function setup(file: 'absent' | 'unset' | Buffer) {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-key-file-'));
@@ -19,7 +19,7 @@ function setup(file: 'absent' | 'unset' | Buffer) {
     log: (level, message, fields = {}) => lines.push({ level, message, fields }),
   };
   const metrics = new AgentMetrics({ processMetrics: false });
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const keys = new RecordKeyFile({ path: file === 'unset' ? undefined : path, clock, logger, metrics });
   const text = async () => metrics.registry.metrics();
   return { dir, path, lines, metrics, clock, keys, text };

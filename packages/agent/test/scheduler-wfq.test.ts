@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { WfqScheduler, type ScheduleOutcome, type WfqRequest } from '../src/load-scheduler/scheduler-wfq.js';
 import { FixedRateSource } from './support/fixed-rate-source.js';
-import { flushMicrotasks, ManualClock } from './support/manual-clock.js';
+import { flushMicrotasks, ManualClock } from '@sluice/clock/manual';
 
 interface Stream {
   readonly request: Omit<WfqRequest, 'timeoutMs'>;
@@ -17,7 +17,7 @@ async function run(options: {
   timeoutMs: number;
   durationMs: number;
 }) {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new WfqScheduler(new FixedRateSource(options.fillPerSecond, 0), clock);
   const admitted = new Map<string, number>(Object.keys(options.streams).map((key) => [key, 0]));
   const rejected = new Map<string, number>(Object.keys(options.streams).map((key) => [key, 0]));
@@ -105,7 +105,7 @@ test('fairness label: 5 users at 50 rps in one workload are not starved by 1 use
 });
 
 test('zero fill rate rejects every request with tokens at once; zero-token requests pass (acceptance check 10)', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new WfqScheduler(new FixedRateSource(0, 0), clock);
   const queued = scheduler.submit({ workload: 'w', priority: 1, tokens: 1, timeoutMs: 200 });
   assert.equal(queued.kind, 'queued');
@@ -120,7 +120,7 @@ test('zero fill rate rejects every request with tokens at once; zero-token reque
 });
 
 test('a head whose tokens arrive after its deadline is rejected at once, not at the deadline (acceptance check 11)', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   // 1 token per second: the second request's token is 1000 ms away, its deadline 225 ms.
   const scheduler = new WfqScheduler(new FixedRateSource(1, 0, 1), clock);
   clock.advance(1000);
@@ -132,7 +132,7 @@ test('a head whose tokens arrive after its deadline is rejected at once, not at 
 });
 
 test('a queued request behind a waiting head is rejected exactly at its timeout', async () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new WfqScheduler(new FixedRateSource(10, 0, 10), clock);
   const head = scheduler.submit({ workload: 'w', priority: 1, tokens: 1, timeoutMs: 500 });
   const behind = scheduler.submit({ workload: 'w', priority: 1, tokens: 2, timeoutMs: 150 });
@@ -149,7 +149,7 @@ test('a queued request behind a waiting head is rejected exactly at its timeout'
 });
 
 test('timeout 0 means admit now or reject now', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new WfqScheduler(new FixedRateSource(1, 0, 1), clock);
   assert.deepEqual(scheduler.submit({ workload: 'w', priority: 1, tokens: 1, timeoutMs: 0 }), {
     kind: 'reject',
@@ -159,7 +159,7 @@ test('timeout 0 means admit now or reject now', () => {
 });
 
 test('under endless overload, flow state stays bounded by the waiting requests, not by every fairness key seen', () => {
-  const clock = new ManualClock(0);
+  const clock = new ManualClock();
   const scheduler = new WfqScheduler(new FixedRateSource(100, 0), clock);
   let maxFlows = 0;
   for (let t = 0; t < 5000; t += 5) {

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Clock } from './clock/clock.js';
+import type { Clock, TimerHandle } from '@sluice/clock';
 import { HttpApi } from './api/http-api.js';
 import { ControllerMetrics } from './metrics/controller-metrics.js';
 import { ProbeServer } from './api/probe-server.js';
@@ -67,14 +67,14 @@ export class Controller {
   readonly api: HttpApi;
   readonly probes: ProbeServer;
   readonly #sweepMs: number;
-  #stopSweep: (() => void) | undefined;
+  #stopSweep: TimerHandle | undefined;
   readonly #clock: Clock;
   readonly #resolutionMs: number;
   readonly #baselines: BaselineStore | undefined;
   readonly #leader: () => string | undefined;
   #loops: ControlLoops;
   #role: ControllerRole;
-  #stopScheduler: (() => void) | undefined;
+  #stopScheduler: TimerHandle | undefined;
   #ready = false;
 
   constructor(options: ControllerOptions) {
@@ -134,7 +134,7 @@ export class Controller {
             : { status: loop.status, passThrough: loop.decision().passThrough };
         },
         agents: () => this.agents.agents(),
-        controlPoints: () => this.agents.controlPoints(this.#clock.now()),
+        controlPoints: () => this.agents.controlPoints(this.#clock.wallNow()),
         preview: (query) => this.sync.preview(query),
         leadership,
       },
@@ -241,15 +241,15 @@ export class Controller {
       port: options.apiPort,
       host: options.apiHost ?? host ?? '127.0.0.1',
     });
-    this.#stopScheduler = this.#clock.every(this.#resolutionMs, () => this.tick());
+    this.#stopScheduler = this.#clock.setInterval(this.#resolutionMs, () => this.tick());
     // Expired control points go on a timer, not when someone reads them: memory must not wait for a reader.
-    this.#stopSweep = this.#clock.every(this.#sweepMs, () => this.sweep());
+    this.#stopSweep = this.#clock.setInterval(this.#sweepMs, () => this.sweep());
     return { grpcPort, httpPort, apiPort };
   }
 
   /** Removes control points past their expiry from the agent directory and exports how many remain. */
   sweep(): void {
-    this.metrics.controlPoints(this.agents.expire(this.#clock.now()));
+    this.metrics.controlPoints(this.agents.expire(this.#clock.wallNow()));
   }
 
   /** Marks the policy sources as loaded; /readyz answers 200 from now on, leader or follower. */
@@ -260,7 +260,7 @@ export class Controller {
   /** Runs the loops that are due and pushes their decisions at once (only while leading). */
   tick(): void {
     if (this.#role !== 'leader') return;
-    const results = this.#loops.tickDue(this.#clock.now());
+    const results = this.#loops.tickDue(this.#clock.wallNow());
     if (results.length === 0) return;
     for (const { loop, result } of results)
       this.metrics.loop({
@@ -276,8 +276,8 @@ export class Controller {
   }
 
   async stop(): Promise<void> {
-    this.#stopScheduler?.();
-    this.#stopSweep?.();
+    this.#stopScheduler?.cancel();
+    this.#stopSweep?.cancel();
     // A leader saves what its loops learned; the gate makes this a no-op for a follower.
     this.#loops.persistAll();
     await Promise.all([this.sync.stop(), this.api.stop(), this.probes.stop()]);

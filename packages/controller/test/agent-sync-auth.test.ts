@@ -19,7 +19,7 @@ import { PreviewBusyError, PreviewTooLargeError } from '../src/sync/preview-requ
 import { Controller } from '../src/controller.js';
 import { TestAgent } from './support/agent-client.js';
 import { basicServiceProtection } from './support/fixture-policy.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 const TOKEN = 'agent-sync-shared-token-0123';
 const isComponents = (message: ControllerMessage) => message.payload === 'components';

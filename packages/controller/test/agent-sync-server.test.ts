@@ -17,7 +17,7 @@ import { assertNear } from './support/assert-near.js';
 import { TestAgent } from './support/agent-client.js';
 import { eventCount } from './support/event-count.js';
 import { basicServiceProtection } from './support/fixture-policy.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 const POLICY = 'basic-service-protection';
 const METER = `${POLICY}/service1`;

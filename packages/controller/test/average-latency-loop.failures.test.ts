@@ -13,7 +13,7 @@ import { AverageLatencyLoop } from '../src/control/average-latency-loop.js';
 import { assertNear } from './support/assert-near.js';
 import { ClosedLoopRun, type ClosedLoopTick } from './support/closed-loop-run.js';
 import { loopConfig } from './support/loop-config.js';
-import { seededRandom } from './support/seeded-random.js';
+import { seededRandom } from '@sluice/clock';
 import { tickSample } from './support/tick-samples.js';
 import { warmBaselines } from './support/warm-baselines.js';
 

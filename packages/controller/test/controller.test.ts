@@ -15,7 +15,7 @@ import { MemoryBaselineStore } from '../src/state/baseline-store.js';
 import { TestAgent } from './support/agent-client.js';
 import { eventCount } from './support/event-count.js';
 import { basicServiceProtection } from './support/fixture-policy.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 const KEY = 'basic-service-protection/service1';
 

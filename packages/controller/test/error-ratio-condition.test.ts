@@ -9,7 +9,7 @@ import {
   errorRatioCondition,
 } from '../src/control/error-ratio-condition.js';
 import { assertNear } from './support/assert-near.js';
-import { seededRandom } from './support/seeded-random.js';
+import { seededRandom } from '@sluice/clock';
 
 describe('bernoulliDivergence', () => {
   it('is 0 for equal ratios and matches hand-computed values', () => {

@@ -23,7 +23,7 @@ import {
   type InvalidEdit,
   type InvalidText,
 } from './support/invalid-policies.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 import { nextChange } from './support/registry-events.js';
 
 const TOKEN = 'bad-input-token-0123456789';

@@ -14,7 +14,7 @@ import { TestAgent } from './support/agent-client.js';
 import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
 import { basicServiceProtection } from './support/fixture-policy.js';
 import { INVALID_EDITS } from './support/invalid-policies.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 const NS = 'sluice-system';
 const NAME = 'basic-service-protection';

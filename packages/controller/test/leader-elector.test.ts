@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { after, before, describe, it } from 'node:test';
-import { systemClock } from '../src/clock/clock.js';
+import { systemClockUnref } from '@sluice/clock';
 import { LeaderElector } from '../src/leader-election/leader-elector.js';
 import { microTime } from '../src/leader-election/lease-client.js';
 import { KubernetesLeaseClient } from '../src/leader-election/lease-client-kubernetes.js';
@@ -46,7 +46,7 @@ function candidate(fake: FakeKubeApiServer, identity: string): Candidate {
       name: LEASE,
       requestTimeoutMs: TIMINGS.retryPeriodMs,
     }),
-    clock: systemClock,
+    clock: systemClockUnref,
     resolutionMs: 10,
     onStartedLeading: () => undefined,
     onStoppedLeading: async () => {

@@ -11,9 +11,9 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '@sluice/clock';
 import { FifoGate } from './fifo-gate.js';
-import { systemRandom, type RandomSource } from './random-source.js';
+import { systemRandom, type RandomSource } from '@sluice/clock';
 import {
   DemoUpstreamConfigSchema,
   type DemoUpstreamConfig,

@@ -5,7 +5,7 @@
  * answers in flight (bounded by `requestTimeoutMs`) and resolves its report.
  */
 import { Agent, request as httpRequest } from 'node:http';
-import { systemClock, type Clock, type TimerHandle } from './clock.js';
+import { systemClock, type Clock, type TimerHandle } from '@sluice/clock';
 import {
   LoadPlanSchema,
   planDurationMs,
@@ -24,7 +24,7 @@ import {
 } from './load-results.js';
 import { loopbackTarget } from './loopback-target.js';
 import { OpenLoopArrivals } from './open-loop-arrivals.js';
-import { systemRandom, type RandomSource } from './random-source.js';
+import { systemRandom, type RandomSource } from '@sluice/clock';
 
 export interface StartLoadOptions {
   /** Base URL, e.g. `http://127.0.0.1:10000`; loopback only. */

@@ -6,7 +6,7 @@
  *   for 2 s gives exactly 2N, evenly spaced.
  * - `poisson`: exponential gaps drawn from the random source at the rate in force.
  */
-import type { RandomSource } from './random-source.js';
+import type { RandomSource } from '@sluice/clock';
 
 export interface OpenLoopArrivalsOptions {
   /** Requests per second at `tMs` since the start. */

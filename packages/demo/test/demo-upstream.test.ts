@@ -1,10 +1,10 @@
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startDemoUpstream, type RunningUpstream } from '../src/demo-upstream.js';
-import { seededRandom } from '../src/random-source.js';
+import { seededRandom } from '@sluice/clock';
 import { request } from 'node:http';
 import { httpGet } from './support/http-call.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 const running: RunningUpstream[] = [];
 async function upstream(...args: Parameters<typeof startDemoUpstream>): Promise<RunningUpstream> {

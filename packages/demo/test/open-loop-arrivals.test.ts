@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { OpenLoopArrivals } from '../src/open-loop-arrivals.js';
-import { seededRandom } from '../src/random-source.js';
+import { seededRandom } from '@sluice/clock';
 
 function countOver(arrivals: OpenLoopArrivals, untilMs: number, stepMs: number): number[] {
   const perSecond: number[] = [];

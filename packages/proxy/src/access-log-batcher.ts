@@ -4,7 +4,7 @@
  * after its first record, whichever comes first. Logic only: time comes from the injected clock and
  * sending is the `flush` callback's business.
  */
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '@sluice/clock';
 
 export interface AccessLogBatcherOptions<T> {
   readonly flushIntervalMs: number;

@@ -21,8 +21,6 @@ export type { OtlpLogRecord, ExportLogsServiceRequest } from './access-log-recor
 export type { CheckRequest, CheckResponse, HeaderValueOption } from './ext-authz-messages.js';
 export { jsonToStruct, structToJson } from './struct-value.js';
 export type { JsonValue, ProtoStruct } from './struct-value.js';
-export type { Clock, TimerHandle } from './clock.js';
-export { systemClock } from './clock.js';
 export { proxyConfigFromIstioValues, istioAgentTarget } from './istio-config-bridge.js';
 export type {
   IstioConfigValuesForProxy,

@@ -34,7 +34,7 @@ import {
   type DynamicMetadata,
 } from './authz-decision.js';
 import { buildCheckRequest } from './check-request.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClockUnref, type Clock } from '@sluice/clock';
 import { HOP_BY_HOP_HEADERS, envoyRequestHeaders, upstreamRequestHeaders } from './downstream-headers.js';
 import { HeaderFilter } from './header-filter.js';
 import { applyHeaderMutations, removeHeaders } from './header-mutation.js';
@@ -51,7 +51,7 @@ import type { JsonValue } from './struct-value.js';
 export const DECISION_HEADER = 'x-sluice-decision';
 
 export interface StartProxyOptions {
-  /** @default systemClock */
+  /** @default systemClockUnref (a pending flush never keeps the process alive) */
   readonly clock?: Clock;
   /** Makes `x-request-id` values for requests that have none. @default crypto.randomUUID */
   readonly newRequestId?: () => string;
@@ -90,7 +90,7 @@ export async function startProxy(
   options: StartProxyOptions = {},
 ): Promise<RunningProxy> {
   const config = parseProxyConfig(input);
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock ?? systemClockUnref;
   const stats = new ProxyStats();
   const authz = new AuthzClient({
     target: config.extAuthz.target,

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AccessLogBatcher } from '../src/access-log-batcher.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 
 function setup(options: { flushIntervalMs?: number; bufferSizeBytes?: number } = {}) {
   const clock = new ManualClock();

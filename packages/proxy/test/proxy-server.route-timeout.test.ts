@@ -12,7 +12,7 @@ import { request } from 'node:http';
 import { startProxy, type RunningProxy } from '../src/proxy-server.js';
 import { jsonToStruct } from '../src/struct-value.js';
 import { httpCall } from './support/http-call.js';
-import { ManualClock } from './support/manual-clock.js';
+import { ManualClock } from '@sluice/clock/manual';
 import { ScriptedUpstream } from './support/scripted-upstream.js';
 import { TestAgent } from './support/test-agent.js';
 

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 
 /** Senders the budget keeps apart; past it, new senders share one entry (a node runs ≤ 250 pods). */
 export const MAX_LOG_PEERS = 1024;

@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import { classify, LazyJsonBody, type ClassifiedLabel } from '../classification/classifier.js';
 import type { ComponentRegistry } from '../components/component-registry.js';
 import type { ControlPointRegistry } from '../control-points/control-point-registry.js';

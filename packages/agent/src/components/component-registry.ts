@@ -1,5 +1,5 @@
 import type { CompiledClassifier, CompiledComponent, CompiledFluxMeter } from '@sluice/spec';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import { FluxMeterHistogram } from '../access-log/flux-meter-histogram.js';
 import {
   LoadScheduler,

@@ -1,7 +1,7 @@
 import { credentials, type ClientDuplexStream, type ServiceError } from '@grpc/grpc-js';
 import { SYNC_MAX_MESSAGE_BYTES, type AgentMessage, type ControllerMessage, type syncV1 } from '@sluice/spec';
 import { agentSyncClientConstructor, notLeaderRefusal, type AgentSyncClient } from '@sluice/spec/protos';
-import type { Clock, RandomSource, Timer } from '../clock/clock.js';
+import type { Clock, RandomSource, TimerHandle } from '@sluice/clock';
 import type { ComponentRegistry } from '../components/component-registry.js';
 import type { ControlPointRegistry } from '../control-points/control-point-registry.js';
 import type { AgentLogger } from '../logging/agent-logger.js';
@@ -87,8 +87,8 @@ export class ControllerLink {
   private current: LinkState = 'idle';
   private readonly backoff: ReconnectBackoff;
   private sequence = 0;
-  private reportTimer: Timer | undefined;
-  private reconnectTimer: Timer | undefined;
+  private reportTimer: TimerHandle | undefined;
+  private reconnectTimer: TimerHandle | undefined;
   private lastReportMs: number;
   readonly history: LinkState[] = ['idle'];
 
@@ -177,9 +177,9 @@ export class ControllerLink {
       }
       const waiting: LinkState = next.kind === 'not-leader' ? 'refused' : 'backoff';
       this.transition(['connecting', 'connected'], waiting);
-      this.reconnectTimer = this.options.clock.setTimer(() => {
+      this.reconnectTimer = this.options.clock.setTimer(next.delayMs, () => {
         if (this.current === waiting) this.connect();
-      }, next.delayMs);
+      });
     };
     stream.on('data', (message: ControllerMessage) => this.receive(message));
     stream.on('error', (error: ServiceError) => onClose(error.message, error));
@@ -299,11 +299,11 @@ export class ControllerLink {
   }
 
   private scheduleReport(): void {
-    this.reportTimer = this.options.clock.setTimer(() => {
+    this.reportTimer = this.options.clock.setTimer(this.options.reportIntervalMs ?? 1000, () => {
       if (this.current === 'stopped') return;
       this.report();
       this.scheduleReport();
-    }, this.options.reportIntervalMs ?? 1000);
+    });
   }
 
   /** Builds the tick's report. Counters are drained even when disconnected, so a reconnect starts fresh. */
@@ -344,7 +344,7 @@ export class ControllerLink {
     }
     return {
       sequence: ++this.sequence,
-      agent_time_ms: (this.options.wallClockMs ?? Date.now)(),
+      agent_time_ms: this.options.wallClockMs?.() ?? this.options.clock.wallNow(),
       interval_ms: interval,
       flux_meters,
       token_counters,

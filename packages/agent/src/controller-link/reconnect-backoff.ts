@@ -1,4 +1,4 @@
-import type { RandomSource } from '../clock/clock.js';
+import type { RandomSource } from '@sluice/clock';
 
 export interface BackoffOptions {
   /** Ceiling of the first delay after a failure. @default 500 */

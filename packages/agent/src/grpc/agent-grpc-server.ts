@@ -16,7 +16,7 @@ import { encodeCheckResponse } from '../check/check-response-encoder.js';
 import type { CheckResponseMessage } from '../check/check-response.js';
 import { resolveControlPoint, type ParsedCheck } from '../check/check-request.js';
 import { decodeCheckRequest } from '../check/check-request-decoder.js';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import { peerIpOf } from './peer-ip.js';
@@ -39,7 +39,7 @@ function deadlineOn(clock: Clock, call: ServerUnaryCall<unknown, unknown>): numb
   const deadline = call.getDeadline();
   const epochMs = deadline instanceof Date ? deadline.getTime() : deadline;
   if (!Number.isFinite(epochMs)) return undefined;
-  return clock.now() + (epochMs - Date.now());
+  return clock.now() + (epochMs - clock.wallNow());
 }
 
 /** A request whose bytes protobuf could not decode (truncated, wrong wire types, nested too deep). */
@@ -154,13 +154,12 @@ export class AgentGrpcServer {
   /** Graceful drain: GOAWAY, finish in-flight calls; force-closes after `graceMs`. */
   async drain(graceMs: number): Promise<void> {
     await new Promise<void>((resolve) => {
-      const force = setTimeout(() => {
+      const force = this.options.clock.setTimer(graceMs, () => {
         this.server.forceShutdown();
         resolve();
-      }, graceMs);
-      force.unref();
+      });
       this.server.tryShutdown(() => {
-        clearTimeout(force);
+        force.cancel();
         resolve();
       });
     });

@@ -1,5 +1,5 @@
 import type { CompiledLoadScheduler, CompiledWorkload, LabelMatcher } from '@sluice/spec';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import type { ComponentDecision, ComponentIdentity, DecisionReason } from '../pipeline/component-decision.js';
 import { flowTokens } from '../rate-limiter/rate-limiter.js';
 import { matchesLabels } from '../selection/label-matcher.js';

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, TimerHandle } from '@sluice/clock';
 import type { SchedulerTokenSource } from './load-multiplier-bucket.js';
 import { MinHeap } from './min-heap.js';
 
@@ -43,7 +43,7 @@ interface QueuedEntry {
   readonly enqueuedMs: number;
   readonly deadlineMs: number;
   readonly resolve: (outcome: ScheduleOutcome) => void;
-  timer: Timer | undefined;
+  timer: TimerHandle | undefined;
   settled: boolean;
 }
 
@@ -134,7 +134,7 @@ export class WfqScheduler {
         timer: undefined,
         settled: false,
       };
-      entry.timer = this.clock.setTimer(() => this.expire(entry), request.timeoutMs);
+      entry.timer = this.clock.setTimer(request.timeoutMs, () => this.expire(entry));
       owner.waiting.push(entry);
       if (owner.waiting.length === 1) {
         this.activeByWorkload.set(owner.workload, (this.activeByWorkload.get(owner.workload) ?? 0) + 1);
@@ -219,12 +219,12 @@ export class WfqScheduler {
       }
       this.serving = entry;
       entry.timer?.cancel();
-      this.clock.setTimer(() => {
+      this.clock.setTimer(waitMs, () => {
         this.serving = undefined;
         this.settle(entry, { kind: 'admit', reason: 'queued-then-admitted' });
         this.pushHead(entry.flow);
         this.pump();
-      }, waitMs);
+      });
     }
   }
 

@@ -1,3 +1,5 @@
+import { systemClock, type Clock } from '@sluice/clock';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
@@ -11,11 +13,14 @@ export interface AgentLogger {
 export function jsonLogger(
   level: LogLevel,
   write: (line: string) => void = (line) => process.stderr.write(line),
+  clock: Clock = systemClock,
 ): AgentLogger {
   return {
     log(lineLevel, message, fields = {}) {
       if (RANK[lineLevel] < RANK[level]) return;
-      write(`${JSON.stringify({ time: new Date().toISOString(), level: lineLevel, message, ...fields })}\n`);
+      write(
+        `${JSON.stringify({ time: new Date(clock.wallNow()).toISOString(), level: lineLevel, message, ...fields })}\n`,
+      );
     },
   };
 }

@@ -1,6 +1,6 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import { DEFAULT_FLUX_METER_BUCKETS_MS } from '../access-log/flux-meter-histogram.js';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import type { LoadScheduler } from '../load-scheduler/load-scheduler.js';
 import { SeriesCounter } from './series-counter.js';
 import { SeriesHistogram } from './series-histogram.js';

@@ -1,4 +1,4 @@
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, TimerHandle } from '@sluice/clock';
 import { REDACTED_VALUE as REDACTED } from '../flow-labels/flow-labels.js';
 import { headerLabelKey, type HttpRequestAttributes } from '../flow-labels/request-labels.js';
 
@@ -79,7 +79,7 @@ interface Running {
   readonly answer: (answer: PreviewAnswer) => void;
   readonly flowLabels: Array<Record<string, string>>;
   readonly httpRequests: string[];
-  readonly timer: Timer;
+  readonly timer: TimerHandle;
   /** Bytes of the samples so far (their JSON length). */
   bytes: number;
 }
@@ -143,7 +143,7 @@ export class PreviewRegistry {
       answer,
       flowLabels: [],
       httpRequests: [],
-      timer: this.clock.setTimer(() => this.finish(spec.requestId), timeoutMs),
+      timer: this.clock.setTimer(timeoutMs, () => this.finish(spec.requestId)),
       bytes: 0,
     };
     this.running.set(spec.requestId, running);

@@ -1,6 +1,6 @@
 import { closeSync, openSync, readSync } from 'node:fs';
 import { open } from 'node:fs/promises';
-import type { Clock, Timer } from '../clock/clock.js';
+import type { Clock, TimerHandle } from '@sluice/clock';
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import { systemRandomFill, type RandomFill } from './random-byte-pool.js';
@@ -81,7 +81,7 @@ async function readKeyFile(path: string): Promise<KeyFileRead> {
 export class RecordKeyFile {
   readonly ring: RecordKeyRing;
   private ephemeral: boolean;
-  private timer: Timer | undefined;
+  private timer: TimerHandle | undefined;
   private polling = false;
   private stopped = false;
   /** The last failed read, so a repeated failure is logged at debug, not every 5 s at warn. */
@@ -164,14 +164,14 @@ export class RecordKeyFile {
   }
 
   private schedule(): void {
-    this.timer = this.options.clock.setTimer(() => {
+    this.timer = this.options.clock.setTimer(this.options.pollIntervalMs ?? RECORD_KEY_POLL_MS, () => {
       if (this.polling || this.stopped) return;
       this.polling = true;
       void this.reload().finally(() => {
         this.polling = false;
         if (!this.stopped) this.schedule();
       });
-    }, this.options.pollIntervalMs ?? RECORD_KEY_POLL_MS);
+    });
   }
 
   /** Counts a failed read; logs it at warn the first time in a row, at debug after. */

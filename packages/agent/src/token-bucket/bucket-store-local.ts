@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import { newBucketState, refill, takeFromState, type BucketState } from './bucket-fill.js';
 import type { BucketStore, BucketTake, BucketTakeResult } from './bucket-store.js';
 

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import type { AgentLogger } from '../logging/agent-logger.js';
 import type { AgentMetrics } from '../metrics/agent-metrics.js';
 import type { BucketStore, BucketTake, BucketTakeResult, DecisionSource } from './bucket-store.js';
@@ -82,9 +82,11 @@ export class RedisBucketStore implements BucketStore {
   async ready(timeoutMs = 2000): Promise<void> {
     if (this.client.status === 'ready') return;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`redis not ready after ${timeoutMs} ms`)), timeoutMs);
+      const timer = this.options.clock.setTimer(timeoutMs, () =>
+        reject(new Error(`redis not ready after ${timeoutMs} ms`)),
+      );
       this.client.once('ready', () => {
-        clearTimeout(timer);
+        timer.cancel();
         resolve();
       });
     });

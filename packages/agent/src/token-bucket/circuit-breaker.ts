@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 
 export type CircuitState = 'closed' | 'open' | 'half-open';
 

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { AGENT_TOKEN_AUDIENCE, resolveAgentAuth, type ControllerConfig } from '@sluice/spec';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import { ensureRuntimeSecret } from '../kubernetes/runtime-secret.js';
 import { NO_AGENT_AUTH, type AgentAuthenticator } from '../sync/agent-auth.js';
 import { TokenAgentAuth } from '../sync/agent-auth-token.js';
@@ -106,7 +106,7 @@ export async function agentAuthenticator(options: {
         reviewer: new KubernetesTokenReviewer({ kubeConfig }),
         serviceAccount: config.agentServiceAccount ?? '',
         audience: AGENT_TOKEN_AUDIENCE,
-        now: () => clock.now(),
+        now: () => clock.wallNow(),
       });
     }
   }

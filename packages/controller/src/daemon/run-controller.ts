@@ -8,7 +8,7 @@ import {
   SpecValidationError,
   type ControllerConfig,
 } from '@sluice/spec';
-import { systemClock } from '../clock/clock.js';
+import { systemClockUnref } from '@sluice/clock';
 import { Controller } from '../controller.js';
 import type { LeaderElector } from '../leader-election/leader-elector.js';
 import { FilePolicySource } from '../sources/file-policy-source.js';
@@ -138,13 +138,13 @@ export async function runController(
       envToken,
       log,
     });
-    agentAuthentication = await agentAuthenticator({ config, kubeConfig, clock: systemClock });
+    agentAuthentication = await agentAuthenticator({ config, kubeConfig, clock: systemClockUnref });
   } catch (error) {
     console.error(`sluice-controller: ${(error as Error).message}`);
     return { exitCode: error instanceof CredentialConfigError ? EXIT.badInput : EXIT.failure };
   }
   const controller = new Controller({
-    clock: systemClock,
+    clock: systemClockUnref,
     log,
     role: config.leaderElection ? 'follower' : 'leader',
     leader: () => elector?.leader(),
@@ -242,7 +242,7 @@ async function startElector(options: {
   const elector = new Elector({
     election,
     client,
-    clock: systemClock,
+    clock: systemClockUnref,
     onStartedLeading: () => {
       controller.lead();
       void kubernetes

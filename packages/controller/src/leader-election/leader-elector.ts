@@ -1,4 +1,4 @@
-import type { Clock } from '../clock/clock.js';
+import type { Clock, TimerHandle } from '@sluice/clock';
 import type { LeaseClient } from './lease-client.js';
 import type {
   ElectionState,
@@ -39,7 +39,7 @@ export class LeaderElector {
   readonly #stopped: Promise<void>;
   #resolveStopped: () => void = () => undefined;
   #wakeAtMs: number | undefined;
-  #cancelTimer: (() => void) | undefined;
+  #cancelTimer: TimerHandle | undefined;
 
   constructor(options: LeaderElectorOptions) {
     this.#options = options;
@@ -59,23 +59,25 @@ export class LeaderElector {
 
   /** The current holder as last observed (this replica while it leads), if the Lease has not expired. */
   leader(): string | undefined {
-    return this.#election.leader(this.#options.clock.now());
+    return this.#election.leader(this.#options.clock.wallNow());
   }
 
   start(): void {
-    this.#cancelTimer = this.#options.clock.every(this.#options.resolutionMs ?? 100, () => this.#tick());
-    this.#apply(this.#election.start(this.#options.clock.now()));
+    this.#cancelTimer = this.#options.clock.setInterval(this.#options.resolutionMs ?? 100, () =>
+      this.#tick(),
+    );
+    this.#apply(this.#election.start(this.#options.clock.wallNow()));
   }
 
   /** Steps down if leading, releases the Lease, and resolves once the election has stopped. */
   stop(): Promise<void> {
-    if (this.#election.state !== 'stopped') this.#apply(this.#election.stop(this.#options.clock.now()));
+    if (this.#election.state !== 'stopped') this.#apply(this.#election.stop(this.#options.clock.wallNow()));
     return this.#stopped;
   }
 
   #tick(): void {
-    if (this.#wakeAtMs === undefined || this.#options.clock.now() < this.#wakeAtMs) return;
-    this.#apply(this.#election.wake(this.#options.clock.now()));
+    if (this.#wakeAtMs === undefined || this.#options.clock.wallNow() < this.#wakeAtMs) return;
+    this.#apply(this.#election.wake(this.#options.clock.wallNow()));
   }
 
   #apply(step: ElectionStep): void {
@@ -94,7 +96,7 @@ export class LeaderElector {
     void pending
       .catch((error: unknown) => ({ outcome: 'failed' as const, message: (error as Error).message }))
       .then((outcome) =>
-        this.#apply(this.#election.receive(this.#options.clock.now(), { ...outcome, id: request.id })),
+        this.#apply(this.#election.receive(this.#options.clock.wallNow(), { ...outcome, id: request.id })),
       );
   }
 
@@ -113,11 +115,11 @@ export class LeaderElector {
           .catch((error: unknown) =>
             this.#warn(`leader election: stepping down failed: ${(error as Error).message}`),
           )
-          .then(() => this.#apply(this.#election.steppedDown(this.#options.clock.now())));
+          .then(() => this.#apply(this.#election.steppedDown(this.#options.clock.wallNow())));
         return;
       case 'stopped':
         this.#wakeAtMs = undefined;
-        this.#cancelTimer?.();
+        this.#cancelTimer?.cancel();
         this.#resolveStopped();
         return;
       case 'follower':

@@ -7,8 +7,8 @@ import {
   setHeaderOptions,
 } from '@kubernetes/client-node';
 import { FLOW_POLICY_CRD } from '@sluice/spec';
-import type { Clock } from '../clock/clock.js';
-import { systemClock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
+import { systemClockUnref } from '@sluice/clock';
 import { BaselineStateSchema, type BaselineState } from '../control/latency-baseline.js';
 import type { PolicyRegistry } from '../policies/policy-registry.js';
 import { describeError, statusCodeOf } from '../kubernetes/kubernetes-api-error.js';
@@ -97,7 +97,7 @@ export class KubernetesPolicySource {
     this.#options = options;
     this.#api = options.kubeConfig.makeApiClient(CustomObjectsApi);
     this.#watch = new Watch(options.kubeConfig);
-    this.#clock = options.clock ?? systemClock;
+    this.#clock = options.clock ?? systemClockUnref;
     this.#log = options.log ?? ((message) => console.log(message));
     this.#warn = options.warn ?? ((message) => console.warn(message));
     this.#mayWrite = options.mayWrite ?? (() => true);
@@ -322,7 +322,7 @@ export class KubernetesPolicySource {
       entry,
       generation: object.metadata?.generation ?? 0,
       previous: object.status?.conditions,
-      nowIso: new Date(this.#clock.now()).toISOString(),
+      nowIso: new Date(this.#clock.wallNow()).toISOString(),
     });
   }
 
@@ -392,14 +392,14 @@ export class KubernetesPolicySource {
     // Every status write is an etcd write and a watch event for every client; a baseline that moves
     // slowly does not need more than one write per interval. What is held back is written by the
     // next save after the interval, or by stop().
-    if (this.#clock.now() - last < (this.#options.baselineWriteIntervalMs ?? 30_000)) return;
+    if (this.#clock.wallNow() - last < (this.#options.baselineWriteIntervalMs ?? 30_000)) return;
     void this.#flushBaselines(name);
   }
 
   async #flushBaselines(name: string): Promise<void> {
     const pending = this.#pendingBaselines.get(name);
     if (pending === undefined || !this.#mayWrite()) return;
-    this.#lastBaselineWrite.set(name, this.#clock.now());
+    this.#lastBaselineWrite.set(name, this.#clock.wallNow());
     this.#pendingBaselines.delete(name);
     const controlLoops = Object.fromEntries(
       [...pending].map(([component, baseline]) => [component, { baseline }]),

@@ -7,7 +7,7 @@ import {
   type syncV1,
 } from '@sluice/spec';
 import { agentSyncService, notLeaderStatus, type AgentSyncHandlers } from '@sluice/spec/protos';
-import type { Clock } from '../clock/clock.js';
+import type { Clock } from '@sluice/clock';
 import type { LoadDecision } from '../control/loop-status.js';
 import { bearerTokenOf, NO_AGENT_AUTH, type AgentAuthenticator, type AgentPrincipal } from './agent-auth.js';
 import type { AgentDirectory, ReportOutcome } from './agent-directory.js';
@@ -311,7 +311,7 @@ export class AgentSyncServer {
           : status.UNAVAILABLE;
     call.emit('error', { code, details: `AgentSync refused: ${detail}` });
     this.#refusalsSinceLog += 1;
-    const now = this.#options.clock.now();
+    const now = this.#options.clock.wallNow();
     if (this.#lastRefusalLogMs === undefined || now - this.#lastRefusalLogMs >= 10_000) {
       this.#log(
         `AgentSync: refused ${this.#refusalsSinceLog} stream(s) since the last report; latest from ${call.getPeer()}: ${reason}: ${detail}`,
@@ -342,7 +342,7 @@ export class AgentSyncServer {
       }
       switch (message.payload) {
         case 'report': {
-          const now = this.#options.clock.now();
+          const now = this.#options.clock.wallNow();
           const outcome = this.#options.agents.report(session.agentId, message.report, now);
           this.#options.onReport(message.report, session.agentId, outcome);
           return;
@@ -402,7 +402,7 @@ export class AgentSyncServer {
       this.#sessions.delete(message.hello.agent_id);
       previous.call.end();
     }
-    const view = this.#options.agents.register(message.hello, this.#options.clock.now());
+    const view = this.#options.agents.register(message.hello, this.#options.clock.wallNow());
     const session: Session = {
       agentId: view.agentId,
       principal,

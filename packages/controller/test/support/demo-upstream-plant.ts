@@ -1,5 +1,5 @@
 import type { syncV1 } from '@sluice/spec';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@sluice/clock';
 
 /**
  * A simulated agent in front of the demo upstream, in simulated time, for closed-loop tests of the

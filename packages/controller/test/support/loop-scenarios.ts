@@ -6,7 +6,7 @@ import { EMPTY_SAMPLE, type TickSample } from '../../src/control/tick-sample.js'
 import { ClosedLoopRun } from './closed-loop-run.js';
 import type { PlantOptions } from './demo-upstream-plant.js';
 import { loopConfig } from './loop-config.js';
-import { seededRandom } from './seeded-random.js';
+import { seededRandom } from '@sluice/clock';
 import { tickSample } from './tick-samples.js';
 import { warmBaselines } from './warm-baselines.js';
 

@@ -1,15 +1,14 @@
 /**
- * Randomness, injected: a {@link RandomSource} returns a uniform number in [0, 1). Tests pass a
- * seeded one so error ratios and Poisson arrivals are reproducible.
+ * Randomness, injected: a RandomSource returns a uniform number in [0, 1). Tests pass a seeded one so
+ * error draws, jitter and arrivals repeat exactly.
  */
-
 export type RandomSource = () => number;
 
 /** Node's `Math.random`. */
 export const systemRandom: RandomSource = () => Math.random();
 
 /**
- * mulberry32: a small, fast 32-bit generator, good enough for load shapes and error draws (not for
+ * mulberry32: a small 32-bit generator, good enough for load shapes, jitter and error draws (never for
  * anything secret). The same seed gives the same sequence on every platform.
  */
 export function seededRandom(seed: number): RandomSource {

@@ -1,0 +1,1 @@
+export { ManualClock, flushMicrotasks, type ManualClockOptions } from './manual-clock/manual-clock.js';
