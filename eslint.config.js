@@ -49,6 +49,13 @@ export default tseslint.config(
     },
   },
   {
+    // A workspace reaches another by package name (a declared dependency, so turbo orders the build),
+    // never by a relative path out of its own folder. test/repo/workspace-boundaries.test.ts also
+    // catches `new URL('../../…', import.meta.url)`, which no import rule sees.
+    files: ['packages/*/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'import-x/no-relative-packages': 'error' },
+  },
+  {
     // Tests build deliberately malformed documents.
     files: ['**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
