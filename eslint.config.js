@@ -49,6 +49,13 @@ export default tseslint.config(
     },
   },
   {
+    // A workspace reaches another by package name (a declared dependency, so turbo orders the build),
+    // never by a relative path out of its own folder. test/repo/workspace-boundaries.test.ts also
+    // catches `new URL('../../…', import.meta.url)`, which no import rule sees.
+    files: ['packages/*/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts'],
+    rules: { 'import-x/no-relative-packages': 'error' },
+  },
+  {
     // Tests build deliberately malformed documents.
     files: ['**/test/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
@@ -76,6 +83,7 @@ export default tseslint.config(
       'packages/clock/src/**',
       // Test support, never shipped: real ports and real child processes.
       'packages/testkit/src/**',
+      'packages/e2e-kit/src/**',
       // Not yet routed through a Clock (issue 18, R1a follow-up): real-I/O timeouts whose tests rely on
       // real time (gRPC deadlines and shutdown grace, watch retry and debounce, the live demo's processes).
       'packages/controller/src/sources/kubernetes-policy-source.ts',

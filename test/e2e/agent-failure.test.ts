@@ -3,9 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DECISION_HEADER, startLoad } from '@sluice/demo';
-import { perUserRateLimitPolicy } from './support/policies.js';
-import { Topology } from './support/topology.js';
-import { waitFor } from './support/wait.js';
+import { perUserRateLimitPolicy, Topology } from '@sluice/e2e-kit';
+import { waitFor } from '@sluice/testkit';
 
 const BUCKET = 5;
 

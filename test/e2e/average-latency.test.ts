@@ -9,9 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overloadWavePlan, startLoad } from '@sluice/demo';
-import { LoopRecorder } from './support/loop-recorder.js';
-import { averageLatencyPolicy } from './support/policies.js';
-import { Topology } from './support/topology.js';
+import { averageLatencyPolicy, LoopRecorder, Topology } from '@sluice/e2e-kit';
 
 // The agent admits everything until its 5 s token-rate window has filled (bootstrapping) and the policy
 // warms up for 5 s, so the baseline phase outlasts both.

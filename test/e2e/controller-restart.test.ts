@@ -5,10 +5,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overloadWavePlan, startLoad, type LoadRun } from '@sluice/demo';
-import { LoopRecorder } from './support/loop-recorder.js';
-import { averageLatencyPolicy } from './support/policies.js';
-import { metricValue, Topology } from './support/topology.js';
-import { waitFor } from './support/wait.js';
+import { averageLatencyPolicy, LoopRecorder, metricValue, Topology } from '@sluice/e2e-kit';
+import { waitFor } from '@sluice/testkit';
 
 // The overload starts after the agent's 5 s token-rate window and the policy's 5 s warm-up. The baseline
 // is kept long (35 s): with 15 s the restarted controller once failed to throttle within 10 s of the

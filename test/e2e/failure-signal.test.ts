@@ -14,9 +14,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { overloadWavePlan, startLoad } from '@sluice/demo';
-import { LoopRecorder } from './support/loop-recorder.js';
-import { averageLatencyPolicy } from './support/policies.js';
-import { Topology } from './support/topology.js';
+import { averageLatencyPolicy, LoopRecorder, Topology } from '@sluice/e2e-kit';
 
 const BASELINE_MS = 15_000;
 const OVERLOAD_MS = 20_000;

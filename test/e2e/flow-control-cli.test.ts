@@ -5,9 +5,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { COMMANDS, runCli, type CliIo } from '@sluice/cli';
 import { startLoad, type LoadRun } from '@sluice/demo';
-import { averageLatencyPolicy } from './support/policies.js';
-import { API_TOKEN, CONTROL_POINT, Topology } from './support/topology.js';
-import { waitFor } from './support/wait.js';
+import { API_TOKEN, averageLatencyPolicy, CONTROL_POINT, Topology } from '@sluice/e2e-kit';
+import { waitFor } from '@sluice/testkit';
 
 let topology: Topology;
 let load: LoadRun | undefined;

@@ -5,11 +5,15 @@ import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { RunningProcess } from './support/child-process.js';
-import { ROOT } from './support/topology.js';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { RunningProcess } from '@sluice/testkit';
 
-const MAIN = join(ROOT, 'packages/demo/dist/live/main.js');
+// `npm start`'s program, which is no bin: found beside @sluice/demo's package.json, resolved by name.
+const MAIN = join(
+  dirname(createRequire(import.meta.url).resolve('@sluice/demo/package.json')),
+  'dist/live/main.js',
+);
 const dirs: string[] = [];
 const running: RunningProcess[] = [];
 

@@ -3,7 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { startLoad } from '@sluice/demo';
-import { Topology } from './support/topology.js';
+import { Topology } from '@sluice/e2e-kit';
 
 let topology: Topology;
 

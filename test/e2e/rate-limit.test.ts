@@ -4,8 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DECISION_HEADER, startLoad } from '@sluice/demo';
-import { perUserRateLimitPolicy } from './support/policies.js';
-import { Topology } from './support/topology.js';
+import { perUserRateLimitPolicy, Topology } from '@sluice/e2e-kit';
 
 const BUCKET = 20;
 const FILL_PER_SECOND = 5;

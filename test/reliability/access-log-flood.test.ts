@@ -19,11 +19,8 @@ import {
   type AccessLogContext,
 } from '@sluice/proxy';
 import { summarizeLatencies, type LatencySummary } from '@sluice/demo';
-import { freePort } from '@sluice/testkit';
-import { RunningProcess } from '../e2e/support/child-process.js';
-import { averageLatencyPolicy } from '../e2e/support/policies.js';
-import { bin, CONTROL_POINT, metricValue, Topology } from '../e2e/support/topology.js';
-import { waitFor } from '../e2e/support/wait.js';
+import { freePort, RunningProcess, waitFor } from '@sluice/testkit';
+import { averageLatencyPolicy, bin, CONTROL_POINT, metricValue, Topology } from '@sluice/e2e-kit';
 import { AgentGrpcClient, encodeCheckRequest, encodeExportRequest } from './support/agent-grpc.js';
 import { metricSum, residentBytes } from './support/metrics.js';
 import { openLoop } from './support/open-loop.js';

@@ -5,10 +5,9 @@
 // hole adds the ext_authz timeout and no more, a refused connection adds next to nothing.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { freePort } from '@sluice/testkit';
+import { freePort, RunningProcess } from '@sluice/testkit';
 import { parseProxyConfig } from '@sluice/proxy';
-import { RunningProcess } from '../e2e/support/child-process.js';
-import { bin, CONTROL_POINT, Topology, type ProxyStats } from '../e2e/support/topology.js';
+import { bin, CONTROL_POINT, Topology, type ProxyStats } from '@sluice/e2e-kit';
 import { BlackHole } from './support/black-hole.js';
 import { PairedProbe, type ProbeSeries } from './support/paired-probe.js';
 

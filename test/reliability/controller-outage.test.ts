@@ -7,10 +7,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
 import { overloadWavePlan, startLoad, type LoadRun } from '@sluice/demo';
-import { LoopRecorder } from '../e2e/support/loop-recorder.js';
-import { averageLatencyPolicy } from '../e2e/support/policies.js';
-import { metricValue, Topology } from '../e2e/support/topology.js';
-import { waitFor } from '../e2e/support/wait.js';
+import { averageLatencyPolicy, LoopRecorder, metricValue, Topology } from '@sluice/e2e-kit';
+import { waitFor } from '@sluice/testkit';
 
 const OUTAGE_MS = 60_000;
 /**

@@ -8,12 +8,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as delay } from 'node:timers/promises';
-import { perUserRateLimitPolicy } from '../e2e/support/policies.js';
-import { metricValue, Topology } from '../e2e/support/topology.js';
-import { waitFor } from '../e2e/support/wait.js';
+import { metricValue, perUserRateLimitPolicy, Topology } from '@sluice/e2e-kit';
+import { RedisServer, waitFor } from '@sluice/testkit';
 import { metricSum } from './support/metrics.js';
 import { PairedProbe, type ProbeSeries } from './support/paired-probe.js';
-import { RedisServer } from './support/redis-server.js';
 
 /** Rate-limited requests per second, and as many control requests. */
 const RATE_RPS = 60;

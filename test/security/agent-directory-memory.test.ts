@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { waitFor } from '../e2e/support/wait.js';
+import { waitFor } from '@sluice/testkit';
 import { metricSum } from '../reliability/support/metrics.js';
 import { ControllerProcess, writeSecretFile } from './support/controller-process.js';
 import { FakeAgent } from './support/fake-agent.js';

@@ -6,7 +6,7 @@
 // sends the agent what Envoy's ext_authz filter sends (headers, baggage included).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTROL_POINT, metricValue, Topology } from '../e2e/support/topology.js';
+import { CONTROL_POINT, metricValue, Topology } from '@sluice/e2e-kit';
 
 const LIMIT = 5;
 const REQUESTS = 50;

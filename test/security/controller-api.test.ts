@@ -9,7 +9,7 @@ import { request } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { after, before, describe, it } from 'node:test';
-import { bin } from '../e2e/support/topology.js';
+import { bin } from '@sluice/e2e-kit';
 import { metricSum } from '../reliability/support/metrics.js';
 import { ControllerProcess } from './support/controller-process.js';
 

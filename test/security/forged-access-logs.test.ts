@@ -39,10 +39,8 @@ import {
   type AccessLogContext,
 } from '@sluice/proxy';
 import { authorizationService } from '@sluice/spec/protos';
-import { LoopRecorder } from '../e2e/support/loop-recorder.js';
-import { averageLatencyPolicy } from '../e2e/support/policies.js';
-import { CONTROL_POINT, Topology } from '../e2e/support/topology.js';
-import { waitFor } from '../e2e/support/wait.js';
+import { averageLatencyPolicy, CONTROL_POINT, LoopRecorder, Topology } from '@sluice/e2e-kit';
+import { waitFor } from '@sluice/testkit';
 import {
   AgentGrpcClient,
   encodeCheckRequest,

@@ -8,8 +8,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { authorizationService } from '@sluice/spec/protos';
-import { metricValue, Topology } from '../e2e/support/topology.js';
-import { waitFor } from '../e2e/support/wait.js';
+import { metricValue, Topology } from '@sluice/e2e-kit';
+import { waitFor } from '@sluice/testkit';
 import { AgentGrpcClient } from '../reliability/support/agent-grpc.js';
 
 const MiB = 1024 * 1024;

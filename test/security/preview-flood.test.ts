@@ -6,11 +6,8 @@
 import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@sluice/testkit';
-import { RunningProcess } from '../e2e/support/child-process.js';
-import { averageLatencyPolicy } from '../e2e/support/policies.js';
-import { bin, CONTROL_POINT } from '../e2e/support/topology.js';
-import { waitFor } from '../e2e/support/wait.js';
+import { freePort, RunningProcess, waitFor } from '@sluice/testkit';
+import { averageLatencyPolicy, bin, CONTROL_POINT } from '@sluice/e2e-kit';
 import { AgentGrpcClient, encodeCheckRequest } from '../reliability/support/agent-grpc.js';
 import { ControllerProcess } from './support/controller-process.js';
 import { peakResidentMiB, residentMiB } from './support/memory.js';

@@ -4,9 +4,9 @@ import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageBin } from '@sluice/testkit';
 
-const SLUICECTL = fileURLToPath(new URL('../../packages/cli/dist/main.js', import.meta.url));
+const SLUICECTL = packageBin('@sluice/cli', import.meta.url);
 
 /** Attack 7: a policy namespace of `x/../../../escaped/pwned` used to write outside --output-dir. */
 test('sluicectl synth refuses a policy namespace that walks out of --output-dir, and writes nothing', async () => {

@@ -6,11 +6,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { guestsAndSubscribersPolicy, LoadPlanSchema, planDurationMs, stageAt, startLoad } from '@sluice/demo';
-import { LoopRecorder } from '../../../test/e2e/support/loop-recorder.js';
-import { CONTROL_POINT, Topology } from '../../../test/e2e/support/topology.js';
+import { CONTROL_POINT, LoopRecorder, Topology } from '@sluice/e2e-kit';
 // The live demo's chart renderer; @sluice/demo does not export it, so it is read from its source.
-import { renderRunChart } from '../../../packages/demo/src/live/svg-chart.js';
-import type { RunSecond } from '../../../packages/demo/src/live/run-record.js';
+import { renderRunChart, type RunSecond } from '@sluice/demo';
 import {
   admittedShare,
   loopPerSecond,

@@ -4,11 +4,9 @@
  * with its own AgentSync stub.
  */
 import { fileURLToPath } from 'node:url';
-import { freePort } from '@sluice/testkit';
+import { freePort, RunningProcess, waitFor } from '@sluice/testkit';
 import type { CompiledPolicy } from '@sluice/spec';
-import { RunningProcess } from '../../../test/e2e/support/child-process.js';
-import { metricValue } from '../../../test/e2e/support/topology.js';
-import { waitFor } from '../../../test/e2e/support/wait.js';
+import { metricValue } from '@sluice/e2e-kit';
 import { packageMain, TSX_LOADER } from '../system/repo-paths.js';
 import { AgentSyncStub } from './agent-sync-stub.js';
 import { BENCH_SCHEDULER } from './bench-policy.js';

@@ -1,13 +1,15 @@
-/** Where the repository's built executables and outputs are, from this file's location. */
+/** Where the repository's outputs and the components' built executables are. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { bin, type ComponentName } from '@sluice/e2e-kit';
 
+/** The repository itself (its charts, its `dist/bench`), from this file's location. */
 export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
-/** `packages/<name>/dist/main.js`: the benchmarks run what `npm run build` produced, as a deployment would. */
-export function packageMain(name: 'agent' | 'controller' | 'proxy' | 'demo'): string {
-  return join(REPO_ROOT, 'packages', name, 'dist', 'main.js');
+/** A component's bin, resolved by package name: the benchmarks run what `npm run build` produced, as a deployment would. */
+export function packageMain(name: ComponentName): string {
+  return bin(name);
 }
 
 /** The packages whose builds are missing; the benchmarks run the built code, so they need `npm run build`. */

@@ -129,7 +129,7 @@ test('sluice-agent starts with no controller, admits Checks, and exits 0 on SIGT
     const ready = await fetch(`http://127.0.0.1:${agent.httpPort}/readyz`);
     assert.equal(ready.status, 200);
   } finally {
-    assert.equal(await agent.stop(), 0, agent.stderr());
+    assert.equal(await agent.stop(), 0, agent.output());
   }
 });
 

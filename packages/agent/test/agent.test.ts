@@ -11,7 +11,7 @@ import type { CheckResponseMessage } from '../src/check/check-response.js';
 import { Redis } from 'ioredis';
 import { accessLogExport, checkRequest, startAgent } from './support/agent-harness.js';
 import { checkClient } from './support/check-client.js';
-import { RedisServerProcess } from './support/redis-server-process.js';
+import { RedisServer } from '@sluice/testkit';
 import { fluxMeterConfig, loadSchedulerConfig, rateLimiterConfig } from './support/compiled-components.js';
 import { RecordSigner } from './support/record-signer.js';
 
@@ -412,7 +412,7 @@ test('a throttled load scheduler answers 503 without retry-after, well before th
 });
 
 test('stop drains: a Check in flight (waiting on a paused Redis) still gets its answer, new ones are refused', async () => {
-  const redis = await RedisServerProcess.start();
+  const redis = await RedisServer.start();
   const h = await startAgent(
     { redisUrl: redis.url },
     { redisCallTimeoutMs: 5000, redisKeyPrefix: `drain-${process.pid}:` },
@@ -448,7 +448,7 @@ test('stop drains: a Check in flight (waiting on a paused Redis) still gets its 
     await stopping;
   } finally {
     pauser.disconnect();
-    await redis.stop();
+    await redis.kill();
   }
 });
 

@@ -8,7 +8,7 @@ import { LocalBucketStore } from '../src/token-bucket/bucket-store-local.js';
 import { RedisBucketStore } from '../src/token-bucket/bucket-store-redis.js';
 import { bucketStoreContract } from './support/bucket-store-contract.js';
 import { ManualClock } from '@sluice/clock/manual';
-import { RedisServerProcess } from './support/redis-server-process.js';
+import { RedisServer } from '@sluice/testkit';
 
 /** Unique per run, so parallel runs against the shared Redis never collide. */
 const runPrefix = `sluice-test:${process.pid}:${randomUUID()}:`;
@@ -98,9 +98,9 @@ test('redis: a refusal is cached locally until refill time, without another roun
 test('redis: calls to an unreachable server fall back to the local bucket, counted, and the circuit opens', async () => {
   const clock = new ManualClock();
   const metrics = new AgentMetrics({ processMetrics: false });
-  const dead = await RedisServerProcess.start();
+  const dead = await RedisServer.start();
   const url = dead.url;
-  await dead.stop();
+  await dead.kill();
   const store = redisStore({ clock, metrics, url });
   const parameters = { capacity: 2, fillAmount: 1, intervalMs: 60_000, continuousFill: true };
   const results = [];
@@ -122,7 +122,7 @@ test('redis: calls to an unreachable server fall back to the local bucket, count
 });
 
 test('redis: a paused server is abandoned at the call timeout; the circuit half-opens and closes after recovery', async () => {
-  const server = await RedisServerProcess.start();
+  const server = await RedisServer.start();
   try {
     const clock = new ManualClock();
     const store = redisStore({ clock, url: server.url, callTimeoutMs: 100 });
@@ -146,6 +146,6 @@ test('redis: a paused server is abandoned at the call timeout; the circuit half-
     assert.equal(probe.source, 'redis');
     assert.deepEqual(store.circuit.history, ['closed', 'open', 'half-open', 'closed']);
   } finally {
-    await server.stop();
+    await server.kill();
   }
 });

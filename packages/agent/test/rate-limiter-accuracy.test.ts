@@ -141,7 +141,7 @@ test('redis backend: three agent processes share one bucket within 5%', async ()
     );
   } finally {
     clients.close();
-    for (const agent of agents) assert.equal(await agent.stop(), 0, agent.stderr());
+    for (const agent of agents) assert.equal(await agent.stop(), 0, agent.output());
     server.forceShutdown();
   }
 });

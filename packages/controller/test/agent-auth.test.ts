@@ -1,6 +1,6 @@
 /**
  * AgentSync authenticators. The Kubernetes one runs the real @kubernetes/client-node TokenReview client
- * against the fake API server (support/fake-kube-api-server.ts; no real API server can run here), which
+ * against the fake API server (FakeKubeApiServer from @sluice/testkit; no real API server can run here), which
  * issues and reviews service-account tokens as authentication.k8s.io/v1 does.
  */
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { KubernetesTokenReviewer } from '../src/kubernetes/token-reviewer-kubernetes.js';
 import { KubernetesAgentAuth, tokenExpiryMs } from '../src/sync/agent-auth-kubernetes.js';
 import { SHARED_TOKEN_PRINCIPAL, TokenAgentAuth } from '../src/sync/agent-auth-token.js';
-import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
+import { FakeKubeApiServer } from '@sluice/testkit';
 
 describe('TokenAgentAuth (agentAuth: token)', () => {
   const file = join(mkdtempSync(join(tmpdir(), 'sluice-agent-token-')), 'token');

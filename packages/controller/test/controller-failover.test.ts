@@ -2,7 +2,7 @@
  * Controller availability with real processes: two `sluice-controller` executables (dist/main.js)
  * with leader election on their default timings (lease 8 s, renew deadline 6 s, retry 2 s), one real
  * `sluice-agent` (packages/agent/dist/main.js), and the faithful fake API server of
- * test/support/fake-kube-api-server.ts in this process, where each controller authenticates as
+ * FakeKubeApiServer (@sluice/testkit) in this process, where each controller authenticates as
  * itself so every write is attributed. No cluster runs here, so no Service either: the agent dials
  * `ipv4:127.0.0.1:A,127.0.0.1:B`, both replicas, which is what it gets in a cluster from the chart's
  * headless `<fullname>-controller-peers` Service (`dns:///…`: the address of every Ready replica, and
@@ -18,13 +18,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
-import { freePort } from '@sluice/testkit';
-import { LoggedProcess } from './support/child-process.js';
-import { FakeKubeApiServer, type FakeCall } from './support/fake-kube-api-server.js';
+import { FakeKubeApiServer, freePort, packageBin, RunningProcess, type FakeCall } from '@sluice/testkit';
 import { basicServiceProtection } from './support/fixture-policy.js';
 
 const CONTROLLER_BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));
-const AGENT_BIN = fileURLToPath(new URL('../../agent/dist/main.js', import.meta.url));
+const AGENT_BIN = packageBin('@sluice/agent', import.meta.url);
 const NS = 'demo-system';
 const POLICY = 'basic-service-protection';
 /**
@@ -82,9 +80,9 @@ describe(
     const fake = new FakeKubeApiServer(NS);
     const dir = mkdtempSync(join(tmpdir(), 'sluice-failover-'));
     const ports = { aGrpc: 0, aHttp: 0, aApi: 0, bGrpc: 0, bHttp: 0, bApi: 0, agentGrpc: 0, agentHttp: 0 };
-    let a: LoggedProcess;
-    let b: LoggedProcess;
-    let agent: LoggedProcess;
+    let a: RunningProcess;
+    let b: RunningProcess;
+    let agent: RunningProcess;
     let killedAtMs = 0;
     let bLedAtMs = 0;
     let decisionsAtKill = 0;
@@ -97,12 +95,13 @@ describe(
       grpcPort: number,
       httpPort: number,
       apiPort: number,
-    ): LoggedProcess {
+    ): RunningProcess {
       const kubeconfig = join(dir, `${identity}.kubeconfig`);
       writeFileSync(kubeconfig, fake.kubeConfig(identity).exportConfig());
-      return new LoggedProcess(
-        identity,
-        [
+      return RunningProcess.spawn({
+        name: identity,
+        inheritEnv: false,
+        args: [
           CONTROLLER_BIN,
           '--kubernetes',
           '--namespace',
@@ -117,14 +116,14 @@ describe(
           '--agent-auth',
           'none',
         ],
-        {
+        env: {
           PATH: process.env.PATH ?? '',
           KUBECONFIG: kubeconfig,
           POD_NAME: identity,
           POD_NAMESPACE: NS,
           SLUICE_CONTROLLER_LEADER_ELECTION: 'true',
         },
-      );
+      });
     }
 
     const statusWrites = (user: string) =>
@@ -149,9 +148,10 @@ describe(
       await a.waitForLine(/controller-a follower -> leader \(acquired/, 20_000);
       b = controller('controller-b', ports.bGrpc, ports.bHttp, ports.bApi);
       await b.waitForLine(/leader election for Lease demo-system\/sluice-controller as controller-b/, 20_000);
-      agent = new LoggedProcess(
-        'agent',
-        [
+      agent = RunningProcess.spawn({
+        name: 'agent',
+        inheritEnv: false,
+        args: [
           AGENT_BIN,
           '--grpc-port',
           String(ports.agentGrpc),
@@ -164,8 +164,8 @@ describe(
           '--log-level',
           'debug',
         ],
-        { PATH: process.env.PATH ?? '' },
-      );
+        env: { PATH: process.env.PATH ?? '' },
+      });
       await a.waitForLine(/agent .* connected/, 20_000);
     });
 
@@ -247,7 +247,7 @@ describe(
           : undefined;
       }, 'a decisions message from controller-b');
       const since = (text: string) =>
-        agent.lines.filter(
+        agent.stampedLines.filter(
           (line) => line.atMs > killedAtMs && line.atMs < connected.atMs && line.text.includes(text),
         ).length;
       const refusals = since('"controller replica is not the leader; trying another"');

@@ -1,6 +1,6 @@
 /**
  * Invalid FlowPolicy custom resources against a running controller: the real Kubernetes source
- * and @kubernetes/client-node over HTTP to the fake API server (test/support/fake-kube-api-server.ts),
+ * and @kubernetes/client-node over HTTP to the fake API server (FakeKubeApiServer from @sluice/testkit),
  * and an agent on the real sync.proto over gRPC. Each invalid generation must get Ready=False with
  * its path-precise message through the status subresource, while the last good compile keeps
  * running: the agent is sent nothing new, and its next push still carries the old hash.
@@ -11,7 +11,7 @@ import type { ControllerMessage } from '@sluice/spec';
 import { Controller } from '../src/controller.js';
 import { KubernetesPolicySource } from '../src/sources/kubernetes-policy-source.js';
 import { TestAgent } from './support/agent-client.js';
-import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
+import { FakeKubeApiServer } from '@sluice/testkit';
 import { basicServiceProtection } from './support/fixture-policy.js';
 import { INVALID_EDITS } from './support/invalid-policies.js';
 import { ManualClock } from '@sluice/clock/manual';

@@ -1,5 +1,5 @@
 /**
- * The Kubernetes policy source against a fake API server (test/support/fake-kube-api-server.ts).
+ * The Kubernetes policy source against a fake API server (FakeKubeApiServer from @sluice/testkit).
  * No real API server can run here, so the fake is faithful exactly where informers break: 410 Gone
  * delivered as an in-stream ERROR event after compaction, BOOKMARK events, 409 Conflict on a status
  * patch with a stale resourceVersion, and failing list/watch requests that the source must survive
@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { after, before, describe, it } from 'node:test';
 import { PolicyRegistry } from '../src/policies/policy-registry.js';
 import { KubernetesPolicySource } from '../src/sources/kubernetes-policy-source.js';
-import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
+import { FakeKubeApiServer } from '@sluice/testkit';
 import { basicServiceProtection } from './support/fixture-policy.js';
 import { nextChange } from './support/registry-events.js';
 

@@ -1,6 +1,6 @@
 /**
  * LeaderElector with the real KubernetesLeaseClient (@kubernetes/client-node over real HTTP) against
- * the fake API server of test/support/fake-kube-api-server.ts, whose Leases follow the registry's
+ * the fake API server of @sluice/testkit (FakeKubeApiServer), whose Leases follow the registry's
  * rules (404, 409 AlreadyExists, 409 Conflict on a stale resourceVersion, global resource versions).
  * Each elector authenticates as its own user, so the fake attributes every request. Real time, short
  * timings (lease 2 s, renew deadline 1 s, retry 250 ms); the tests wait on transition events.
@@ -13,7 +13,7 @@ import { LeaderElector } from '../src/leader-election/leader-elector.js';
 import { microTime } from '../src/leader-election/lease-client.js';
 import { KubernetesLeaseClient } from '../src/leader-election/lease-client-kubernetes.js';
 import { LeaseElection, type ElectionTransition } from '../src/leader-election/lease-election.js';
-import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
+import { FakeKubeApiServer } from '@sluice/testkit';
 
 const NS = 'sluice-system';
 const LEASE = 'sluice-controller';

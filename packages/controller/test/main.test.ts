@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { status as grpcStatus } from '@grpc/grpc-js';
 import { freePort } from '@sluice/testkit';
 import { TestAgent } from './support/agent-client.js';
-import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
+import { FakeKubeApiServer } from '@sluice/testkit';
 import { basicServiceProtection, FIXTURE_POLICIES_DIR } from './support/fixture-policy.js';
 
 const BIN = fileURLToPath(new URL('../dist/main.js', import.meta.url));

@@ -1,13 +1,13 @@
 /**
  * Runtime Secrets over the real @kubernetes/client-node against the fake API server
- * (support/fake-kube-api-server.ts: no real API server can run here; its Secrets answer 404 and 409
+ * (FakeKubeApiServer from @sluice/testkit: no real API server can run here; its Secrets answer 404 and 409
  * AlreadyExists as the registry does).
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ensureRuntimeSecret } from '../src/kubernetes/runtime-secret.js';
 import { KubernetesSecretStore } from '../src/kubernetes/secret-store-kubernetes.js';
-import { FakeKubeApiServer } from './support/fake-kube-api-server.js';
+import { FakeKubeApiServer } from '@sluice/testkit';
 
 describe('runtime Secrets (created if absent, read otherwise)', () => {
   const fake = new FakeKubeApiServer('sluice-system');

@@ -19,3 +19,5 @@ export { overloadWavePlan, upstreamCapacityRps } from './demo-plans.js';
 export type { OverloadWaveOptions } from './demo-plans.js';
 export { guestsAndSubscribersPolicy } from './demo-policies.js';
 export type { AverageLatencyTimings } from './demo-policies.js';
+export { renderRunChart } from './live/svg-chart.js';
+export type { RunSecond } from './live/run-record.js';

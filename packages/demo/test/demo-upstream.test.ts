@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { startDemoUpstream, type RunningUpstream } from '../src/demo-upstream.js';
 import { seededRandom } from '@sluice/clock';
 import { request } from 'node:http';
-import { httpGet } from './support/http-call.js';
+import { httpCall } from '@sluice/testkit';
 import { ManualClock } from '@sluice/clock/manual';
 
 const running: RunningUpstream[] = [];
@@ -33,7 +33,7 @@ describe('demo upstream', () => {
   it('serves at most N at once and queues the rest in order', async () => {
     const server = await upstream({ concurrency: 4, latencyMs: 40, errorRatio: 0 });
     const started = performance.now();
-    const calls = Array.from({ length: 40 }, () => httpGet(`${server.url}/request`));
+    const calls = Array.from({ length: 40 }, () => httpCall(`${server.url}/request`));
     await Promise.race(calls);
     const midway = server.stats();
     assert.equal(midway.inService, 4);
@@ -53,7 +53,7 @@ describe('demo upstream', () => {
   it('holds each request for its latency', async () => {
     const server = await upstream({ latencyMs: 50, errorRatio: 0 });
     const started = performance.now();
-    const answer = await httpGet(`${server.url}/request`);
+    const answer = await httpCall(`${server.url}/request`);
     const elapsed = performance.now() - started;
     assert.equal(answer.status, 200);
     assert.ok(elapsed >= 48 && elapsed < 50 + 1000, `took ${elapsed.toFixed(0)} ms`);
@@ -68,7 +68,7 @@ describe('demo upstream', () => {
     );
     let errors = 0;
     for (let batch = 0; batch < 40; batch += 1) {
-      const answers = await Promise.all(Array.from({ length: 50 }, () => httpGet(`${server.url}/request`)));
+      const answers = await Promise.all(Array.from({ length: 50 }, () => httpCall(`${server.url}/request`)));
       errors += answers.filter((answer) => answer.status === 500).length;
       assert.ok(answers.every((answer) => answer.status === 200 || answer.status === 500));
     }
@@ -82,28 +82,28 @@ describe('demo upstream', () => {
 
   it('serves its stats without queueing them: totals, per second and a window', async () => {
     const server = await upstream({ concurrency: 1, latencyMs: 200, errorRatio: 0 });
-    const slow = httpGet(`${server.url}/request`);
-    const stats = await httpGet(`${server.url}/_demo/stats`);
+    const slow = httpCall(`${server.url}/request`);
+    const stats = await httpCall(`${server.url}/_demo/stats`);
     assert.equal(stats.status, 200);
     const body = JSON.parse(stats.body) as { servedOk: number; uptimeMs: number };
     assert.equal(body.servedOk, 0);
     assert.ok(body.uptimeMs >= 0);
     await slow;
-    const seconds = JSON.parse((await httpGet(`${server.url}/_demo/stats/seconds`)).body) as {
+    const seconds = JSON.parse((await httpCall(`${server.url}/_demo/stats/seconds`)).body) as {
       servedOk: number;
     }[];
     assert.equal(
       seconds.reduce((sum, second) => sum + second.servedOk, 0),
       1,
     );
-    const window = JSON.parse((await httpGet(`${server.url}/_demo/stats/window?from=0&to=3600`)).body) as {
+    const window = JSON.parse((await httpCall(`${server.url}/_demo/stats/window?from=0&to=3600`)).body) as {
       servedOk: number;
       latency: { p90Ms: number };
     };
     assert.equal(window.servedOk, 1);
     assert.ok(window.latency.p90Ms >= 190);
     assert.deepEqual(server.window(0, 3600).servedOk, 1);
-    assert.equal((await httpGet(`${server.url}/_demo/stats/nope`)).status, 404);
+    assert.equal((await httpCall(`${server.url}/_demo/stats/nope`)).status, 404);
   });
 
   it('rejects a bad config', async () => {
@@ -130,9 +130,9 @@ describe('demo upstream overload modes (manual clock: service times pass only wh
       { concurrency: 2, latencyMs: 100, errorRatio: 0, overload: 'fast-503' },
       { clock },
     );
-    const served = [httpGet(`${server.url}/a`), httpGet(`${server.url}/b`)];
+    const served = [httpCall(`${server.url}/a`), httpCall(`${server.url}/b`)];
     await until(() => server.stats().inService === 2, 'two requests in service');
-    const rejected = await Promise.all([1, 2, 3].map((n) => httpGet(`${server.url}/c${n}`)));
+    const rejected = await Promise.all([1, 2, 3].map((n) => httpCall(`${server.url}/c${n}`)));
     assert.deepEqual(
       rejected.map((answer) => [answer.status, JSON.parse(answer.body) as unknown]),
       [1, 2, 3].map(() => [503, { ok: false, overloaded: true }]),
@@ -157,10 +157,10 @@ describe('demo upstream overload modes (manual clock: service times pass only wh
       { concurrency: 1, latencyMs: 100, errorRatio: 0, overload: 'stall', stallMs: 60_000 },
       { clock },
     );
-    const first = httpGet(`${server.url}/first`);
+    const first = httpCall(`${server.url}/first`);
     await until(() => server.stats().inService === 1, 'the worker busy');
     let heldAnswer: { status: number; body: string } | undefined;
-    const held = httpGet(`${server.url}/held`).then((answer) => (heldAnswer = answer));
+    const held = httpCall(`${server.url}/held`).then((answer) => (heldAnswer = answer));
     await until(() => server.stats().stalling === 1, 'one stall');
     const leaving = request(`${server.url}/leaving`);
     leaving.on('error', () => undefined);

@@ -6,7 +6,7 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { httpGet } from './support/http-call.js';
+import { httpCall } from '@sluice/testkit';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 
@@ -50,7 +50,7 @@ describe('sluice-demo', () => {
       if (url !== undefined) break;
     }
     assert.ok(url, upstream.stderr());
-    assert.ok([200, 500].includes((await httpGet(`${url}/request`)).status));
+    assert.ok([200, 500].includes((await httpCall(`${url}/request`)).status));
     upstream.child.kill('SIGTERM');
     assert.equal(await upstream.exited, 0);
   });

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import { startEchoUpstream, type EchoUpstream } from './support/echo-upstream.js';
-import { httpCall } from './support/http-call.js';
+import { httpCall } from '@sluice/testkit';
 import { TestAgent } from './support/test-agent.js';
 
 const MAIN = fileURLToPath(new URL('../src/main.ts', import.meta.url));

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { request } from 'node:http';
 import { startProxy, type RunningProxy } from '../src/proxy-server.js';
 import { jsonToStruct } from '../src/struct-value.js';
-import { httpCall } from './support/http-call.js';
+import { httpCall } from '@sluice/testkit';
 import { ManualClock } from '@sluice/clock/manual';
 import { ScriptedUpstream } from './support/scripted-upstream.js';
 import { TestAgent } from './support/test-agent.js';

@@ -6,7 +6,7 @@ import { startProxy, type RunningProxy } from '../src/proxy-server.js';
 import type { ProxyConfigInput } from '../src/proxy-config.js';
 import { jsonToStruct } from '../src/struct-value.js';
 import { startEchoUpstream, type EchoUpstream, type EchoedRequest } from './support/echo-upstream.js';
-import { httpCall } from './support/http-call.js';
+import { httpCall } from '@sluice/testkit';
 import { TestAgent } from './support/test-agent.js';
 
 let agent: TestAgent;

@@ -6,9 +6,8 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { freePort } from '@sluice/testkit';
-import { RunningProcess } from '../../e2e/support/child-process.js';
-import { bin } from '../../e2e/support/topology.js';
+import { freePort, RunningProcess } from '@sluice/testkit';
+import { bin } from '@sluice/e2e-kit';
 
 export interface ControllerPorts {
   readonly grpc: number;

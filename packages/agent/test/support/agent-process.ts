@@ -1,44 +1,35 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { RunningProcess } from '@sluice/testkit';
 
 const MAIN = fileURLToPath(new URL('../../src/main.ts', import.meta.url));
 
 /** `sluice-agent` as a child process (from source via tsx), started on ephemeral ports. */
 export class AgentProcess {
   private constructor(
-    readonly child: ChildProcess,
+    readonly process: RunningProcess,
     readonly grpcPort: number,
     readonly httpPort: number,
-    readonly stderr: () => string,
   ) {}
 
   static async start(args: readonly string[], env: Record<string, string> = {}): Promise<AgentProcess> {
-    const child = spawn(process.execPath, ['--import', 'tsx', MAIN, ...args], {
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const running = await RunningProcess.start({
+      name: 'agent',
+      args: ['--import', 'tsx', MAIN, ...args],
+      env,
+      readyLine: /^\{"listening"/,
     });
-    let stderr = '';
-    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const ports = await new Promise<{ grpcPort: number; httpPort: number }>((resolve, reject) => {
-      let stdout = '';
-      child.stdout?.on('data', (chunk: Buffer) => {
-        stdout += chunk.toString();
-        const line = stdout.split('\n').find((l) => l.startsWith('{"listening"'));
-        if (line)
-          resolve((JSON.parse(line) as { listening: { grpcPort: number; httpPort: number } }).listening);
-      });
-      child.once('exit', (code) =>
-        reject(new Error(`agent exited with ${String(code)} before listening: ${stderr}`)),
-      );
-    });
-    return new AgentProcess(child, ports.grpcPort, ports.httpPort, () => stderr);
+    const line = running.lines.find((text) => text.startsWith('{"listening"')) ?? '';
+    const { listening } = JSON.parse(line) as { listening: { grpcPort: number; httpPort: number } };
+    return new AgentProcess(running, listening.grpcPort, listening.httpPort);
+  }
+
+  /** All output so far (stdout and stderr interleaved), for failure messages. */
+  output(): string {
+    return this.process.lines.join('\n');
   }
 
   /** Sends SIGTERM and resolves with the exit code. */
   async stop(): Promise<number | null> {
-    if (this.child.exitCode !== null) return this.child.exitCode;
-    const exited = new Promise<number | null>((resolve) => this.child.once('exit', (code) => resolve(code)));
-    this.child.kill('SIGTERM');
-    return exited;
+    return (await this.process.stop()).code;
   }
 }

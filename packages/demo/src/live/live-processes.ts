@@ -1,16 +1,28 @@
 /**
  * The live demo's child processes: Sluice's controller, agent and proxy started from their packages'
- * executables in this repository, each awaited on the line it prints when serving, and stopped with
- * SIGTERM (SIGKILL after a grace period).
+ * executables (declared dependencies, resolved by package name), each awaited on the line it prints
+ * when serving, and stopped with SIGTERM (SIGKILL after a grace period).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 
-/** `packages/<name>/dist/main.js`, next to this package in the monorepo. */
+const BINS = {
+  controller: ['@sluice/controller', 'sluice-controller'],
+  agent: ['@sluice/agent', 'sluice-agent'],
+  proxy: ['@sluice/proxy', 'sluice-proxy'],
+} as const;
+
+/** The executable of `@sluice/<name>` as its package.json `bin` names it, resolved as Node resolves the package. */
 export function packageBin(name: 'controller' | 'agent' | 'proxy'): string {
-  // This file runs from packages/demo/dist/live/.
-  return fileURLToPath(new URL(`../../../${name}/dist/main.js`, import.meta.url));
+  const [packageName, binName] = BINS[name];
+  const manifestPath = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as { bin?: Record<string, string> };
+  const relative = manifest.bin?.[binName];
+  if (relative === undefined) throw new Error(`${manifestPath}: no bin '${binName}'`);
+  return join(dirname(manifestPath), relative);
 }
 
 export function freePort(): Promise<number> {

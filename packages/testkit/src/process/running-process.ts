@@ -1,7 +1,8 @@
 /**
- * Real child processes for the end-to-end tests: spawned with this Node, their output kept line by
- * line so a test can wait for a log line (with a deadline) instead of sleeping, and killed for sure:
- * SIGTERM, then SIGKILL after a grace period, and SIGKILL for any left when the test process exits.
+ * Real child processes for tests: spawned with this Node, their output kept line by line (each line
+ * stamped with when it arrived) so a test waits for a log line (with a deadline that only turns a hang
+ * into a clear failure) instead of sleeping, and killed for sure: SIGTERM, then SIGKILL after a grace
+ * period, and SIGKILL for any left when the test process exits.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 
@@ -10,12 +11,24 @@ process.once('exit', () => {
   for (const child of live) child.kill('SIGKILL');
 });
 
-export interface StartOptions {
+/** One line of output and when it arrived (`Date.now()`), for measuring how long something took. */
+export interface ProcessLine {
+  readonly atMs: number;
+  readonly text: string;
+}
+
+export interface SpawnOptions {
   /** Shown in failure messages, e.g. `agent`. */
   readonly name: string;
-  /** The script, e.g. `packages/agent/dist/main.js`, then its arguments. */
+  /** The script, e.g. the agent's `dist/main.js`, then its arguments. */
   readonly args: readonly string[];
+  /** Added to this process's environment, or the whole environment when `inheritEnv` is false. */
   readonly env?: Readonly<Record<string, string>>;
+  /** @default true */
+  readonly inheritEnv?: boolean;
+}
+
+export interface StartOptions extends SpawnOptions {
   /** A line on stdout or stderr that says the process is serving. */
   readonly readyLine: RegExp;
   /** @default 20000 */
@@ -25,7 +38,8 @@ export interface StartOptions {
 export class RunningProcess {
   readonly #child: ChildProcess;
   readonly #lines: string[] = [];
-  readonly #waiters = new Set<{ pattern: RegExp; from: number; resolve: (line: string) => void }>();
+  readonly #stamped: ProcessLine[] = [];
+  readonly #waiters = new Set<{ pattern: RegExp; from: number; resolve: (line: ProcessLine) => void }>();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   #exit: { code: number | null; signal: NodeJS.Signals | null } | undefined;
 
@@ -55,12 +69,16 @@ export class RunningProcess {
     });
   }
 
+  /** Spawns the process and returns at once: wait for its lines with `waitForLine`. */
+  static spawn(options: SpawnOptions): RunningProcess {
+    const env = options.inheritEnv === false ? { ...options.env } : { ...process.env, ...options.env };
+    const child = spawn(process.execPath, [...options.args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    return new RunningProcess(options.name, child);
+  }
+
+  /** Spawns the process and resolves once it printed `readyLine` (stopped, and rejects, if it does not). */
   static async start(options: StartOptions): Promise<RunningProcess> {
-    const child = spawn(process.execPath, [...options.args], {
-      env: { ...process.env, ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const running = new RunningProcess(options.name, child);
+    const running = RunningProcess.spawn(options);
     try {
       await running.waitForLine(options.readyLine, options.readyTimeoutMs ?? 20_000, 0);
     } catch (error) {
@@ -79,20 +97,25 @@ export class RunningProcess {
     return this.#lines;
   }
 
+  /** Every line so far with when it arrived. */
+  get stampedLines(): readonly ProcessLine[] {
+    return this.#stamped;
+  }
+
   /** Count of lines so far: pass it as `from` to wait only for later lines. */
   get lineCount(): number {
     return this.#lines.length;
   }
 
   /** Resolves with the first line from index `from` on matching `pattern`; rejects after `timeoutMs` or on exit. */
-  waitForLine(pattern: RegExp, timeoutMs: number, from = 0): Promise<string> {
-    const seen = this.#lines.slice(from).find((line) => pattern.test(line));
+  waitForLine(pattern: RegExp, timeoutMs: number, from = 0): Promise<ProcessLine> {
+    const seen = this.#stamped.slice(from).find((line) => pattern.test(line.text));
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
       const waiter = {
         pattern,
         from,
-        resolve: (line: string) => {
+        resolve: (line: ProcessLine) => {
           clearTimeout(timer);
           this.#waiters.delete(waiter);
           resolve(line);
@@ -143,10 +166,12 @@ export class RunningProcess {
     return exit;
   }
 
-  #line(line: string): void {
-    const index = this.#lines.push(line) - 1;
+  #line(text: string): void {
+    const line = { atMs: Date.now(), text };
+    const index = this.#lines.push(text) - 1;
+    this.#stamped.push(line);
     for (const waiter of [...this.#waiters]) {
-      if (index >= waiter.from && waiter.pattern.test(line)) waiter.resolve(line);
+      if (index >= waiter.from && waiter.pattern.test(text)) waiter.resolve(line);
     }
   }
 }

@@ -1,13 +1,14 @@
 /**
- * A private `redis-server` (the binary on PATH) on a free loopback port, for tests that kill Redis
- * and bring it back on the same port. Never the shared Redis at REDIS_URL. No persistence
- * (`--save ""`, `--appendonly no`): a restarted server starts empty, as after losing its node.
+ * A private `redis-server` (the binary on PATH) on a free loopback port, for tests that kill, stall
+ * (`DEBUG SLEEP`, hence `--enable-debug-command yes`) or restart Redis on the same port. Never the
+ * shared Redis at REDIS_URL. No persistence (`--save ""`, `--appendonly no`): a restarted server
+ * starts empty, as after losing its node.
  */
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { promisify } from 'node:util';
-import { freePort } from '@sluice/testkit';
-import { waitFor } from '../../e2e/support/wait.js';
+import { freePort } from '../network/free-port.js';
+import { waitFor } from '../wait/wait-for.js';
 
 const run = promisify(execFile);
 const live = new Set<ChildProcess>();
@@ -55,7 +56,18 @@ export class RedisServer {
     if (this.running) throw new Error(`redis-server on ${this.port} is already running`);
     const child = spawn(
       'redis-server',
-      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(this.port),
+        '--bind',
+        '127.0.0.1',
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+        '--enable-debug-command',
+        'yes',
+      ],
       { stdio: 'ignore' },
     );
     this.#child = child;

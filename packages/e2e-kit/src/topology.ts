@@ -7,15 +7,9 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
-import { freePort } from '@sluice/testkit';
-import { RunningProcess } from './child-process.js';
-import { waitFor } from './wait.js';
-
-export const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
-/** The built executable of a package, e.g. `bin('proxy')`. */
-export const bin = (name: string) => join(ROOT, 'packages', name, 'dist', 'main.js');
+import { freePort, RunningProcess, waitFor } from '@sluice/testkit';
+import { bin } from './component-bins.js';
 
 export const API_TOKEN = 'e2e-api-token-0123456789';
 export const CONTROL_POINT = 'ingress';
