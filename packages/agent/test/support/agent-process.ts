@@ -34,6 +34,27 @@ export class AgentProcess {
     return new AgentProcess(child, ports.grpcPort, ports.httpPort, () => stderr);
   }
 
+  /** Resolves once stderr contains `pattern` (at once if it already does); rejects if the process exits first. */
+  waitForStderr(pattern: RegExp): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (!pattern.test(this.stderr())) return false;
+        this.child.stderr?.off('data', check);
+        resolve();
+        return true;
+      };
+      if (check()) return;
+      this.child.stderr?.on('data', check);
+      this.child.once('exit', () => (check() ? undefined : reject(new Error(`exited before ${pattern}`))));
+    });
+  }
+
+  /** Resolves with the exit code once the process has exited. */
+  exited(): Promise<number | null> {
+    if (this.child.exitCode !== null) return Promise.resolve(this.child.exitCode);
+    return new Promise((resolve) => this.child.once('exit', (code) => resolve(code)));
+  }
+
   /** Sends SIGTERM and resolves with the exit code. */
   async stop(): Promise<number | null> {
     if (this.child.exitCode !== null) return this.child.exitCode;
