@@ -70,7 +70,8 @@ test('a real sluice-agent on SIGTERM with a 1 s delay: /readyz 503, Checks still
     assert.equal(await agent.exited(), 0, agent.stderr());
     const elapsedMs = performance.now() - sent;
     assert.ok(elapsedMs >= 1_000, `exited ${elapsedMs.toFixed(0)} ms after SIGTERM`);
-    assert.ok(elapsedMs < 10_000, `exited ${elapsedMs.toFixed(0)} ms after SIGTERM`);
+    // The delay, then the gRPC drain, which force-closes after its 10 s grace at the latest.
+    assert.ok(elapsedMs < 12_000, `exited ${elapsedMs.toFixed(0)} ms after SIGTERM`);
   } finally {
     client.close();
     await agent.stop();
