@@ -389,6 +389,19 @@ const REFUSED: readonly { name: string; values: Record<string, unknown>; typed: 
     helm: /clusterIssuer\.solver: http01 needs gatewayApi\.enabled: true .* so use dns01Route53/,
   },
   {
+    name: 'HTTP01 for a tenant with a wildcard host (ACME validates wildcards through DNS01 only)',
+    values: {
+      gatewayApi: { enabled: true },
+      tenants: [
+        { name: 'a', hosts: ['a.example.com'], backend: { service: 'web', port: 80 } },
+        { name: 'b', hosts: ['b.example.com', '*.b.example.com'], backend: { service: 'web', port: 80 } },
+      ],
+      clusterIssuer: { create: true, email: 'ops@example.com', solver: 'http01' },
+    },
+    typed: /tenants: tenant b has a wildcard host, which HTTP01 cannot validate .*dns01Route53/,
+    helm: /tenants: tenant b has a wildcard host, which HTTP01 cannot validate .*dns01Route53/,
+  },
+  {
     name: 'Ed25519 with the default (ACME) issuer kind, even without tenants',
     values: { certificate: { privateKeyAlgorithm: 'Ed25519' } },
     typed: /certificate\.privateKeyAlgorithm: Ed25519 is refused with an ACME issuer .*use ECDSA or RSA/,

@@ -138,6 +138,7 @@ export {
   PRIVATE_KEY_ALGORITHMS,
   TenantGatewaysValuesSchema,
   TenantSchema,
+  wildcardHttp01Message,
   type TenantGatewaysValues,
   type TenantGatewaysValuesInput,
   type TenantValues,

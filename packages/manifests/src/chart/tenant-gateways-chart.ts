@@ -66,7 +66,8 @@ Certificate; its Exact path match takes precedence over the redirect's \`/\` pre
 swallow \`/.well-known/acme-challenge/\`. cert-manager must have its Gateway API support enabled
 (\`config.enableGatewayAPI: true\` in its chart from 1.16, the \`--enable-gateway-api\` flag from 1.15). With Istio
 Gateway objects HTTP01 is refused: Istio serves cert-manager's Ingress only on \`istio: ingressgateway\` pods
-and the tenant's port 80 redirects, so use \`dns01Route53\`.
+and the tenant's port 80 redirects, so use \`dns01Route53\`. A tenant with a wildcard host cannot use it either (ACME
+validates wildcard names through DNS01 only).
 
 \`certificate.privateKeyAlgorithm: Ed25519\` is refused unless \`certificate.issuerKind\` names a non-ACME
 issuer (\`ca\`, \`vault\`, \`venafi\`, \`selfSigned\`, \`external\`) and \`clusterIssuer.create\` is false: Let's

@@ -241,6 +241,19 @@ export const TenantGatewaysValuesSchema = z
         message: HTTP01_NEEDS_GATEWAY_API,
       });
     }
+    if (values.clusterIssuer.create && values.clusterIssuer.solver === 'http01') {
+      values.tenants.forEach((tenant, index) => {
+        const usesIssuer = (tenant.issuer ?? values.clusterIssuer.name) === values.clusterIssuer.name;
+        const wildcard = tenant.hosts.findIndex((name) => name.startsWith('*.'));
+        if (usesIssuer && wildcard >= 0) {
+          context.addIssue({
+            code: 'custom',
+            path: ['tenants', index, 'hosts', wildcard],
+            message: wildcardHttp01Message(tenant.name),
+          });
+        }
+      });
+    }
     if (
       values.certificate.privateKeyAlgorithm === 'Ed25519' &&
       (values.certificate.issuerKind === 'acme' || values.clusterIssuer.create)
@@ -271,6 +284,10 @@ export function crossNamespaceBackendMessage(tenant: string, namespace: string):
 export const HTTP01_NEEDS_GATEWAY_API =
   "clusterIssuer.solver: http01 needs gatewayApi.enabled: true (cert-manager's gatewayHTTPRoute solver on each tenant's Gateway); with Istio Gateway objects the challenge reaches no solver (Istio serves Ingress only on istio: ingressgateway pods and the tenant's port 80 redirects), so use dns01Route53";
 export const ED25519_WITH_ACME = `certificate.privateKeyAlgorithm: Ed25519 is refused with an ACME issuer (Let's Encrypt signs only ${ACME_KEY_ALGORITHMS.join(' and ')} keys; clusterIssuer.create makes one): use ${ACME_KEY_ALGORITHMS.join(' or ')}, or set certificate.issuerKind to the kind of your non-ACME issuer (${ISSUER_KINDS.filter((kind) => kind !== 'acme').join(', ')})`;
+/** An ACME CA validates a wildcard name through DNS01 only (RFC 8555 section 7.1.3; Let's Encrypt likewise). */
+export function wildcardHttp01Message(tenant: string): string {
+  return `tenants: tenant ${tenant} has a wildcard host, which HTTP01 cannot validate (ACME issues wildcard names through DNS01 only): use clusterIssuer.solver dns01Route53, or give the tenant another issuer`;
+}
 export const MISSING_ACME_EMAIL =
   'clusterIssuer.email: required when clusterIssuer.create is true (the ACME account needs a contact)';
 

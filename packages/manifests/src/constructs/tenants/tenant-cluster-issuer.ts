@@ -1,5 +1,20 @@
-import { MISSING_ACME_EMAIL, type TenantGatewaysValues, type TenantValues } from '@sluice/spec';
-import { and, concat, defaultTo, eq, type Expr, not, ternary } from '../../template/expr.js';
+import {
+  MISSING_ACME_EMAIL,
+  type TenantGatewaysValues,
+  type TenantValues,
+  wildcardHttp01Message,
+} from '@sluice/spec';
+import {
+  and,
+  concat,
+  contains,
+  defaultTo,
+  eq,
+  type Expr,
+  not,
+  ternary,
+  toJson,
+} from '../../template/expr.js';
 import { refuseWhen } from '../../template/chart-guards.js';
 import { each, type TreeObject, when } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
@@ -16,7 +31,13 @@ const LETS_ENCRYPT_STAGING = 'https://acme-staging-v02.api.letsencrypt.org/direc
  */
 function tenantHttp01Solver(view: View<TenantGatewaysValues>, tenant: Expr<TenantValues>): TreeObject {
   const { names } = tenantScope(tenant, view);
+  const [before = '', after = ''] = wildcardHttp01Message('\u0000').split('\u0000');
   return {
+    // Hosts match HOST_PATTERN, so a `*` in the list is a leading `*.`.
+    refuseWildcard: refuseWhen(
+      contains('*', toJson(tenant.field('hosts'))),
+      concat(before, names.name, after),
+    ),
     selector: { dnsNames: tenant.field('hosts') },
     http01: {
       gatewayHTTPRoute: {
