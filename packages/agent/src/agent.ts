@@ -66,12 +66,14 @@ export class Agent {
   private readonly lag: EventLoopLagMonitor;
   private readonly logger: AgentLogger;
   private readonly recordKeys: RecordKeyFile;
+  private readonly clock: Clock;
   private draining = false;
   private serving = false;
 
   constructor(private readonly options: AgentOptions) {
     const { config } = options;
     const clock = options.clock ?? systemClock;
+    this.clock = clock;
     this.logger = options.logger ?? jsonLogger(config.logLevel);
     this.metrics = new AgentMetrics();
     this.lag = new EventLoopLagMonitor(20, (lagMs) => this.metrics.eventLoopLag.set(lagMs / 1000));
@@ -214,11 +216,17 @@ export class Agent {
     return { grpcPort, httpPort };
   }
 
-  /** Stops accepting, sends GOAWAY, drains in-flight Checks, then closes everything. */
+  /**
+   * Fails readiness at once, keeps serving for `drainDelaySeconds` (Envoy and kube-proxy take the endpoint
+   * out meanwhile; Kubernetes before 1.30 has no preStop sleep to do this wait), then stops accepting, sends
+   * GOAWAY, drains in-flight Checks and closes everything.
+   */
   async stop(): Promise<void> {
     if (this.draining) return;
     this.draining = true;
-    this.logger.log('info', 'draining');
+    const delayMs = this.options.config.drainDelaySeconds * 1000;
+    this.logger.log('info', 'draining', { delayMs });
+    if (delayMs > 0) await new Promise<void>((resolve) => this.clock.setTimer(delayMs, resolve));
     this.controllerLink?.stop();
     this.recordKeys.stop();
     await this.grpc.drain(this.options.drainGraceMs ?? 10_000);

@@ -83,7 +83,7 @@ describe('SluiceAgent with defaults', () => {
     );
   });
 
-  it('sets every default explicitly: resources, pull policy, image tag = appVersion, probes, 5 s preStop drain within 30 s', () => {
+  it('sets every default explicitly: resources, pull policy, image tag = appVersion, probes, a 5 s drain delay in the agent (no preStop hook) within 30 s', () => {
     assert.deepEqual(container.resources, {
       requests: { cpu: '100m', memory: '128Mi' },
       limits: { cpu: '1', memory: '512Mi' },
@@ -94,7 +94,10 @@ describe('SluiceAgent with defaults', () => {
       [container.livenessProbe.httpGet.path, container.readinessProbe.httpGet.path],
       ['/healthz', '/readyz'],
     );
-    assert.deepEqual(container.lifecycle, { preStop: { sleep: { seconds: 5 } } });
+    // preStop.sleep is alpha in Kubernetes 1.29 and beta in 1.30 (KEP-3960); the agent waits itself instead.
+    assert.equal('lifecycle' in container, false);
+    const config = (objects.get('ConfigMap/sluice-system/sluice-agent') as AnyObject).data['agent.yaml'];
+    assert.match(config, /^drainDelaySeconds: 5$/m);
     assert.equal(pod.terminationGracePeriodSeconds, 30);
   });
 
@@ -103,7 +106,7 @@ describe('SluiceAgent with defaults', () => {
     const config = (objects.get('ConfigMap/sluice-system/sluice-agent') as AnyObject).data['agent.yaml'];
     assert.equal(
       config,
-      'grpcPort: 8080\nhttpPort: 8081\ncontroller: "sluice-controller.sluice-system.svc:8090"\nagentGroup: "default"\nlogLevel: "info"\n' +
+      'grpcPort: 8080\nhttpPort: 8081\ncontroller: "sluice-controller.sluice-system.svc:8090"\nagentGroup: "default"\nlogLevel: "info"\ndrainDelaySeconds: 5\n' +
         'controllerTokenFile: "/var/run/secrets/sluice/controller-token/token"\nrecordKeyFile: "/var/run/secrets/sluice/record-key/record-key"\n',
     );
     assert.equal(
@@ -192,11 +195,13 @@ describe('SluiceAgent customised', () => {
     assert.match(config, /^controller: "edge-sluice-controller\.mesh-control\.svc:8090"$/m);
   });
 
-  it('uses the image, drops the empty priority class and the zero drain', () => {
+  it('uses the image, drops the empty priority class, and passes the zero drain to the agent', () => {
     assert.equal(container.image, 'registry.local/sluice-agent:2.0.1');
     assert.equal(container.imagePullPolicy, 'Always');
     assert.equal('priorityClassName' in daemonSet.spec.template.spec, false);
     assert.equal('lifecycle' in container, false);
+    const config = (objects.get('ConfigMap/mesh-control/edge-sluice-agent') as AnyObject).data['agent.yaml'];
+    assert.match(config, /^drainDelaySeconds: 0$/m);
     assert.deepEqual(daemonSet.spec.template.spec.tolerations, [
       { key: 'dedicated', operator: 'Equal', value: 'edge', effect: 'NoSchedule' },
     ]);
@@ -253,14 +258,15 @@ describe('agentSidecarContainer (sidecarMode)', () => {
       SLUICE_AGENT_CONTROLLER: 'sluice-controller.apps.svc:8090',
       SLUICE_AGENT_AGENT_GROUP: 'default',
       SLUICE_AGENT_LOG_LEVEL: 'info',
+      SLUICE_AGENT_DRAIN_DELAY_SECONDS: '5',
     });
     assert.deepEqual(container.args, []);
     assert.deepEqual(container.volumeMounts, []);
     // The variables are the ones the agent's config loader reads with the SLUICE_AGENT_ prefix.
     const config = loadConfig(AgentConfigSchema, { env, envPrefix: 'SLUICE_AGENT_' });
     assert.deepEqual(
-      [config.grpcPort, config.httpPort, config.controller, config.agentGroup],
-      [18080, 18081, 'sluice-controller.apps.svc:8090', 'default'],
+      [config.grpcPort, config.httpPort, config.controller, config.agentGroup, config.drainDelaySeconds],
+      [18080, 18081, 'sluice-controller.apps.svc:8090', 'default', 5],
     );
     assert.equal(container.securityContext.readOnlyRootFilesystem, true);
   });

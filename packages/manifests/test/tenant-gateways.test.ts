@@ -111,35 +111,79 @@ describe('what each tenant gets', () => {
     });
   });
 
-  it('Gateway API: one HTTPS and one HTTP listener per host, a backend route on HTTPS and a 301 redirect on HTTP', () => {
+  it('Gateway API: one HTTPS and one HTTP listener per Gateway, a backend route on HTTPS and a 301 redirect on HTTP', () => {
     const all = objects('Gateway API with 3 tenants');
     assert.equal(all.size, 12);
     const gateway = spec(all, 'Gateway/shop0/shop0-gateway');
     assert.equal(gateway.gatewayClassName, 'istio');
     assert.deepEqual(
       gateway.listeners.map((l: Any) => `${l.name}:${l.hostname}:${l.port}:${l.protocol}`),
-      [
-        'https-0:shop0.example.com:443:HTTPS',
-        'https-1:www.shop0.example.com:443:HTTPS',
-        'http-0:shop0.example.com:80:HTTP',
-        'http-1:www.shop0.example.com:80:HTTP',
-      ],
+      ['https:undefined:443:HTTPS', 'http:undefined:80:HTTP'],
     );
     assert.deepEqual(gateway.listeners[0].tls, {
       mode: 'Terminate',
       certificateRefs: [{ kind: 'Secret', group: '', name: 'shop0-tls' }],
     });
     const route = spec(all, 'HTTPRoute/shop0/shop0');
-    assert.deepEqual(
-      route.parentRefs.map((p: Any) => p.sectionName),
-      ['https-0', 'https-1'],
-    );
+    assert.deepEqual(route.parentRefs, [{ name: 'shop0-gateway', sectionName: 'https' }]);
+    assert.deepEqual(route.hostnames, ['shop0.example.com', 'www.shop0.example.com']);
     assert.deepEqual(route.rules, [{ backendRefs: [{ name: 'web', port: 8080 }] }]);
-    assert.deepEqual(spec(all, 'HTTPRoute/shop0/shop0-redirect').rules[0].filters[0].requestRedirect, {
-      scheme: 'https',
-      statusCode: 301,
-    });
+    const redirect = spec(all, 'HTTPRoute/shop0/shop0-redirect');
+    assert.deepEqual(redirect.parentRefs, [{ name: 'shop0-gateway', sectionName: 'http' }]);
+    assert.deepEqual(redirect.rules[0].filters[0].requestRedirect, { scheme: 'https', statusCode: 301 });
     assert.equal(objects('Gateway API without redirect').has('HTTPRoute/tenant-0/shop0-redirect'), false);
+    assert.deepEqual(
+      spec(objects('Gateway API without redirect'), 'Gateway/shop0/shop0-gateway').listeners.map(
+        (l: Any) => l.name,
+      ),
+      ['https'],
+    );
+  });
+
+  it('Gateway API limits: 40 hosts make 2 listeners and routes of 16, 16 and 8 hostnames with one parentRef each', () => {
+    const all = objects('Gateway API with 40 hosts');
+    assert.equal(spec(all, 'Gateway/big/big-gateway').listeners.length, 2);
+    const chunks = ['big', 'big.2', 'big.3'].map((name) => spec(all, `HTTPRoute/big/${name}`));
+    assert.deepEqual(
+      chunks.map((route) => route.hostnames.length),
+      [16, 16, 8],
+    );
+    assert.deepEqual(
+      chunks.flatMap((route) => route.hostnames),
+      Array.from({ length: 40 }, (_, index) => `h${index}.example.com`),
+    );
+    assert.deepEqual(
+      ['big-redirect', 'big-redirect.2', 'big-redirect.3'].map(
+        (name) => spec(all, `HTTPRoute/big/${name}`).hostnames.length,
+      ),
+      [16, 16, 8],
+    );
+    for (const route of chunks) assert.equal(route.parentRefs.length, 1);
+    assert.equal(all.has('HTTPRoute/big/big.4'), false);
+    // Two hosts stay one route under the name it always had.
+    assert.deepEqual(spec(all, 'HTTPRoute/shop0/shop0').hostnames.length, 2);
+  });
+
+  it('the upstream maxItems are part of closed validation: 17 hostnames, 33 parentRefs, 65 listeners are refused', async () => {
+    const route = structuredClone(objects('Gateway API with 40 hosts').get('HTTPRoute/big/big')) as Any;
+    route.spec.hostnames = Array.from({ length: 17 }, (_, index) => `x${index}.example.com`);
+    route.spec.parentRefs = Array.from({ length: 33 }, () => ({ name: 'big-gateway' }));
+    const gateway = structuredClone(
+      objects('Gateway API with 40 hosts').get('Gateway/big/big-gateway'),
+    ) as Any;
+    gateway.spec.listeners = Array.from({ length: 65 }, (_, index) => ({
+      name: `l${index}`,
+      port: 443,
+      protocol: 'HTTPS',
+    }));
+    const errors = (await runtimeModelErrors([route, gateway] as Manifest[])).join('\n');
+    assert.match(errors, /hostnames.*maxItems|must NOT have more than 16 items/);
+    assert.match(errors, /must NOT have more than 32 items/);
+    assert.match(errors, /must NOT have more than 64 items/);
+    route.spec.hostnames = route.spec.hostnames.slice(0, 16);
+    route.spec.parentRefs = route.spec.parentRefs.slice(0, 32);
+    gateway.spec.listeners = gateway.spec.listeners.slice(0, 64);
+    assert.deepEqual(await runtimeModelErrors([route, gateway] as Manifest[]), []);
   });
 
   it("ClusterIssuer: Let's Encrypt production with DNS01 Route53 region, zone and role", () => {
@@ -162,24 +206,71 @@ describe('what each tenant gets', () => {
     });
   });
 
-  it('ClusterIssuer: staging with HTTP01; RSA keys are 3072 bits; Ed25519 has no size', () => {
+  it("ClusterIssuer: staging with HTTP01 through each default-issuer tenant's Gateway; RSA keys are 3072 bits; Ed25519 has no size", () => {
     const all = objects('HTTP01 staging issuer, RSA keys, no redirect');
     const acme = spec(all, 'ClusterIssuer//le-staging').acme;
     assert.equal(acme.server, 'https://acme-staging-v02.api.letsencrypt.org/directory');
-    assert.deepEqual(acme.solvers, [{ http01: { ingress: { ingressClassName: 'istio' } } }]);
+    // shop1 and own name their own issuers, so only shop0's Gateway solves challenges of this one.
+    assert.deepEqual(acme.solvers, [
+      {
+        selector: { dnsNames: ['shop0.example.com', 'www.shop0.example.com'] },
+        http01: {
+          gatewayHTTPRoute: {
+            parentRefs: [
+              {
+                group: 'gateway.networking.k8s.io',
+                kind: 'Gateway',
+                name: 'shop0-gateway',
+                namespace: 'shop0',
+                sectionName: 'http',
+              },
+            ],
+          },
+        },
+      },
+    ]);
+    // No redirect, but the challenge needs port 80: the listener stays, the redirect route goes.
+    assert.deepEqual(
+      spec(all, 'Gateway/shop0/shop0-gateway').listeners.map((l: Any) => `${l.name}:${l.port}`),
+      ['https:443', 'http:80'],
+    );
+    assert.equal(all.has('HTTPRoute/shop0/shop0-redirect'), false);
     assert.deepEqual(spec(all, 'Certificate/shop0/shop0-tls').privateKey, {
       algorithm: 'RSA',
       size: 3072,
       rotationPolicy: 'Always',
     });
-    assert.deepEqual(
-      spec(all, 'Gateway/shop0/shop0-gateway').servers.map((s: Any) => s.port.number),
-      [443],
-    );
     assert.deepEqual(spec(objects('Ed25519 keys'), 'Certificate/shop0/shop0-tls').privateKey, {
       algorithm: 'Ed25519',
       rotationPolicy: 'Always',
     });
+  });
+
+  it('the redirect never answers an ACME challenge: Exact beats every prefix (Gateway API match precedence)', () => {
+    // cert-manager's challenge route (pkg/issuer/acme/http/httproute.go): the host, an Exact path, the solver Service.
+    const challenge = {
+      hostnames: ['shop0.example.com'],
+      rules: [
+        {
+          matches: [{ path: { type: 'Exact', value: '/.well-known/acme-challenge/t0k3n' } }],
+          backendRefs: [{ name: 'cm-acme-http-solver-x', port: 8089 }],
+        },
+      ],
+    };
+    const redirect = spec(objects('Gateway API with 3 tenants'), 'HTTPRoute/shop0/shop0-redirect');
+    const routes: RouteSketch[] = [
+      { name: 'redirect', hostnames: redirect.hostnames, rules: redirect.rules },
+      { name: 'challenge', ...challenge },
+    ];
+    assert.equal(
+      precedenceWinner(routes, 'shop0.example.com', '/.well-known/acme-challenge/t0k3n'),
+      'challenge',
+    );
+    assert.equal(
+      precedenceWinner(routes, 'shop0.example.com', '/.well-known/acme-challenge/other'),
+      'redirect',
+    );
+    assert.equal(precedenceWinner(routes, 'shop0.example.com', '/cart'), 'redirect');
   });
 
   it('names are stable per tenant: removing the first tenant renames no other object', () => {
@@ -202,6 +293,32 @@ describe('what each tenant gets', () => {
     );
   });
 });
+
+interface RouteSketch {
+  readonly name: string;
+  readonly hostnames: readonly string[];
+  readonly rules: readonly { readonly matches?: readonly { path?: { type: string; value: string } }[] }[];
+}
+
+/**
+ * Gateway API's match precedence among routes on one listener (HTTPRouteRule, httproute_types.go): an Exact
+ * path match first, then the Prefix match with the most characters. A rule without matches is Prefix `/`.
+ */
+function precedenceWinner(routes: readonly RouteSketch[], host: string, path: string): string | undefined {
+  let best: { name: string; rank: number } | undefined;
+  for (const route of routes) {
+    if (!route.hostnames.includes(host)) continue;
+    for (const rule of route.rules) {
+      for (const match of rule.matches ?? [{ path: { type: 'PathPrefix', value: '/' } }]) {
+        const { type, value } = match.path ?? { type: 'PathPrefix', value: '/' };
+        const prefixHolds = path === value || path.startsWith(value.endsWith('/') ? value : `${value}/`);
+        const rank = type === 'Exact' ? (path === value ? Infinity : -1) : prefixHolds ? value.length : -1;
+        if (rank >= 0 && (best === undefined || rank > best.rank)) best = { name: route.name, rank };
+      }
+    }
+  }
+  return best?.name;
+}
 
 /** Values both renderers refuse, with the words each must print. */
 const REFUSED: readonly { name: string; values: Record<string, unknown>; typed: RegExp; helm: RegExp }[] = [
@@ -261,6 +378,43 @@ const REFUSED: readonly { name: string; values: Record<string, unknown>; typed: 
     },
     typed: /tenant a: with gatewayApi\.enabled the backend must be in the tenant namespace a/,
     helm: /tenant a: with gatewayApi\.enabled the backend must be in the tenant namespace a/,
+  },
+  {
+    name: 'HTTP01 with Istio Gateway objects (the challenge would be redirected or reach no solver)',
+    values: {
+      tenants: [{ name: 'a', hosts: ['x.example.com'], backend: { service: 'web', port: 80 } }],
+      clusterIssuer: { create: true, email: 'ops@example.com', solver: 'http01' },
+    },
+    typed: /clusterIssuer\.solver: http01 needs gatewayApi\.enabled: true .* so use dns01Route53/,
+    helm: /clusterIssuer\.solver: http01 needs gatewayApi\.enabled: true .* so use dns01Route53/,
+  },
+  {
+    name: 'HTTP01 for a tenant with a wildcard host (ACME validates wildcards through DNS01 only)',
+    values: {
+      gatewayApi: { enabled: true },
+      tenants: [
+        { name: 'a', hosts: ['a.example.com'], backend: { service: 'web', port: 80 } },
+        { name: 'b', hosts: ['b.example.com', '*.b.example.com'], backend: { service: 'web', port: 80 } },
+      ],
+      clusterIssuer: { create: true, email: 'ops@example.com', solver: 'http01' },
+    },
+    typed: /tenants: tenant b has a wildcard host, which HTTP01 cannot validate .*dns01Route53/,
+    helm: /tenants: tenant b has a wildcard host, which HTTP01 cannot validate .*dns01Route53/,
+  },
+  {
+    name: 'Ed25519 with the default (ACME) issuer kind, even without tenants',
+    values: { certificate: { privateKeyAlgorithm: 'Ed25519' } },
+    typed: /certificate\.privateKeyAlgorithm: Ed25519 is refused with an ACME issuer .*use ECDSA or RSA/,
+    helm: /certificate\.privateKeyAlgorithm: Ed25519 is refused with an ACME issuer .*use ECDSA or RSA/,
+  },
+  {
+    name: "Ed25519 with the chart's own Let's Encrypt issuer, whatever issuerKind says",
+    values: {
+      certificate: { privateKeyAlgorithm: 'Ed25519', issuerKind: 'ca' },
+      clusterIssuer: { create: true, email: 'ops@example.com' },
+    },
+    typed: /Ed25519 is refused with an ACME issuer/,
+    helm: /Ed25519 is refused with an ACME issuer/,
   },
   {
     name: 'an issuer without an e-mail',

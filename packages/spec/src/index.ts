@@ -144,12 +144,18 @@ export {
   type IstioConfigValuesInput,
 } from './values/istio-config-values.js';
 export {
+  ACME_KEY_ALGORITHMS,
   crossNamespaceBackendMessage,
   duplicateHostMessage,
   duplicateTenantMessage,
+  ED25519_WITH_ACME,
+  HTTP01_NEEDS_GATEWAY_API,
+  ISSUER_KINDS,
   MISSING_ACME_EMAIL,
+  PRIVATE_KEY_ALGORITHMS,
   TenantGatewaysValuesSchema,
   TenantSchema,
+  wildcardHttp01Message,
   type TenantGatewaysValues,
   type TenantGatewaysValuesInput,
   type TenantValues,

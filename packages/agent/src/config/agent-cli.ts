@@ -21,6 +21,8 @@ flags win over the environment, which wins over the file):
   --controller-token-file FILE   token sent to the controller on every connect
                                  (authorization: Bearer; re-read each time)
   --log-level LEVEL              debug, info, warn or error (default info)
+  --drain-delay-seconds S        on SIGTERM, keep serving this long with /readyz failing
+                                 before the gRPC drain (default 0)
   --bind-address ADDRESS         address both listeners bind to (default 0.0.0.0)
   --record-key-file FILE         key that signs decision records, shared by every agent on
                                  the node (a mounted Secret); unset: an ephemeral key
@@ -77,6 +79,7 @@ export function parseAgentCommandLine(
         'default-control-point': { type: 'string' },
         'log-level': { type: 'string' },
         'report-interval-ms': { type: 'string' },
+        'drain-delay-seconds': { type: 'string' },
         'bind-address': { type: 'string' },
         'record-key-file': { type: 'string' },
         'accept-v1-records': { type: 'boolean' },
@@ -101,6 +104,7 @@ export function parseAgentCommandLine(
       defaultControlPoint: values['default-control-point'],
       logLevel: values['log-level'],
       reportIntervalMs: wholeNumber('report-interval-ms', values['report-interval-ms']),
+      drainDelaySeconds: wholeNumber('drain-delay-seconds', values['drain-delay-seconds']),
       bindAddress: values['bind-address'],
       recordKeyFile: values['record-key-file'],
       acceptV1Records: values['accept-v1-records'],

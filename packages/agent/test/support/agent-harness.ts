@@ -13,6 +13,7 @@ export const baseConfig: AgentConfig = {
   agentGroup: 'default',
   redisCallTimeoutMs: 50,
   reportIntervalMs: 1000,
+  drainDelaySeconds: 0,
   accessLogMaxRecordsPerSecond: 20_000,
   acceptV1Records: false,
   maxRecordAgeMs: 300_000,

@@ -23,10 +23,10 @@ import { TENANT_GATEWAYS_CHART_DEFINITION } from './tenant-gateways-chart.js';
 const SOURCE = 'packages/manifests/src/chart/charts.ts';
 
 /**
- * Kubernetes 1.30 is the first release with the preStop `sleep` action on by default, which the agent's
- * drain uses.
+ * Kubernetes 1.28 and later: the rendered objects use no field newer than 1.28 (the agent waits out its
+ * drain itself rather than through `lifecycle.preStop.sleep`, beta only in 1.30).
  */
-const KUBE_VERSION = '>=1.30.0-0';
+const KUBE_VERSION = '>=1.28.0-0';
 
 const names = new HelmNames(valuesView(), 'sluice');
 /** The Secret holding the API token: the user's, or the one the controller creates at run time. */

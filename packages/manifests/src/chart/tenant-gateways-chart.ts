@@ -52,5 +52,25 @@ clusterIssuer:
 
 Host names and tenant names are checked by \`values.schema.json\`; a host claimed by two tenants or a tenant
 name used twice is refused by the templates, naming both tenants.
+
+With \`gatewayApi.enabled\` each tenant gets a Gateway with two listeners (\`https\` on 443 with the tenant's
+certificate, \`http\` on 80) and its hosts go into HTTPRoutes of at most 16 hostnames each (\`<tenant>\`,
+\`<tenant>.2\`, ...; with the redirect also \`<tenant>-redirect\`, \`<tenant>-redirect.2\`, ...): Gateway API
+v1.2 allows 16 hostnames and 32 parentRefs per HTTPRoute and 64 listeners per Gateway, and a tenant may have
+up to 100 hosts.
+
+\`clusterIssuer.solver: http01\` works only with \`gatewayApi.enabled\`: the ClusterIssuer gets one
+\`http01.gatewayHTTPRoute\` solver per tenant that uses it, selected by the tenant's hosts, with the tenant's
+Gateway (listener \`http\`) as parent. cert-manager then creates the challenge HTTPRoute beside the
+Certificate; its Exact path match takes precedence over the redirect's \`/\` prefix, so the redirect does not
+swallow \`/.well-known/acme-challenge/\`. cert-manager must have its Gateway API support enabled
+(\`config.enableGatewayAPI: true\` in its chart from 1.16, the \`--enable-gateway-api\` flag from 1.15). With Istio
+Gateway objects HTTP01 is refused: Istio serves cert-manager's Ingress only on \`istio: ingressgateway\` pods
+and the tenant's port 80 redirects, so use \`dns01Route53\`. A tenant with a wildcard host cannot use it either (ACME
+validates wildcard names through DNS01 only).
+
+\`certificate.privateKeyAlgorithm: Ed25519\` is refused unless \`certificate.issuerKind\` names a non-ACME
+issuer (\`ca\`, \`vault\`, \`venafi\`, \`selfSigned\`, \`external\`) and \`clusterIssuer.create\` is false: Let's
+Encrypt signs only RSA and ECDSA keys.
 `,
 };

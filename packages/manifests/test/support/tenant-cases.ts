@@ -19,7 +19,7 @@ export function generatedTenants(count: number): Record<string, unknown>[] {
   }));
 }
 
-/** The fixed matrix: 0, 1 and 25 tenants, Gateway API, both ACME solvers, redirect off, RSA and Ed25519 keys. */
+/** The fixed matrix: 0, 1 and 25 tenants, Gateway API (40 hosts in one tenant too), both ACME solvers, redirect off, RSA and Ed25519 keys. */
 export const TENANT_CASES: readonly TenantCase[] = [
   { name: 'no tenants', release: 'tenants', values: {} },
   {
@@ -63,7 +63,11 @@ export const TENANT_CASES: readonly TenantCase[] = [
     name: 'HTTP01 staging issuer, RSA keys, no redirect',
     release: 'tenants',
     values: {
-      tenants: generatedTenants(1),
+      tenants: [
+        ...generatedTenants(2),
+        { name: 'own', hosts: ['own.example.com'], backend: { service: 'web', port: 80 }, issuer: 'other' },
+      ],
+      gatewayApi: { enabled: true },
       httpsRedirect: false,
       certificate: { privateKeyAlgorithm: 'RSA', duration: '720h' },
       clusterIssuer: {
@@ -78,7 +82,25 @@ export const TENANT_CASES: readonly TenantCase[] = [
   {
     name: 'Ed25519 keys',
     release: 'tenants',
-    values: { tenants: generatedTenants(1), certificate: { privateKeyAlgorithm: 'Ed25519' } },
+    values: {
+      tenants: generatedTenants(1),
+      certificate: { privateKeyAlgorithm: 'Ed25519', issuerKind: 'ca' },
+    },
+  },
+  {
+    name: 'Gateway API with 40 hosts',
+    release: 'edge',
+    values: {
+      tenants: [
+        {
+          name: 'big',
+          hosts: Array.from({ length: 40 }, (_, index) => `h${index}.example.com`),
+          backend: { service: 'web', port: 8080 },
+        },
+        ...generatedTenants(1),
+      ],
+      gatewayApi: { enabled: true },
+    },
   },
 ];
 

@@ -81,6 +81,15 @@ export const AgentConfigSchema = z
       .describe(
         'How often the agent reports flux meters and token counters to the controller. Shorter reacts sooner to overload (the control loop sees latency one report later at most), at more messages per second.',
       ),
+    drainDelaySeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .default(0)
+      .describe(
+        'On SIGTERM, seconds the agent keeps serving Checks while /readyz answers 503, so Envoy and kube-proxy drop the endpoint before the gRPC drain starts (what a preStop sleep did, without needing Kubernetes 1.30).',
+      ),
     accessLogMaxRecordsPerSecond: z
       .number()
       .int()

@@ -48,7 +48,7 @@ export const AgentValuesSchema = z
       .max(300)
       .default(5)
       .describe(
-        'preStop wait before SIGTERM, so Envoy sees the endpoint go before the agent drains its streams.',
+        "After SIGTERM the agent keeps serving this long with /readyz failing, so Envoy sees the endpoint go before it drains its streams (the agent's drainDelaySeconds; no preStop hook, which Kubernetes 1.28 lacks).",
       ),
     terminationGracePeriodSeconds: z
       .number()
@@ -56,7 +56,7 @@ export const AgentValuesSchema = z
       .min(1)
       .max(3600)
       .default(30)
-      .describe('Time from SIGTERM to SIGKILL, covering the preStop wait and the gRPC drain.'),
+      .describe('Time from SIGTERM to SIGKILL, covering drainSeconds and the gRPC drain (10 s).'),
     agentGroup: z
       .string()
       .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/)

@@ -33,6 +33,13 @@ const host = z.string().max(253).regex(HOST_PATTERN, {
   message: 'must be a lower-case DNS name such as shop.example.com (a leading *. is allowed)',
 });
 
+/** cert-manager's `privateKey.algorithm` words. */
+export const PRIVATE_KEY_ALGORITHMS = ['ECDSA', 'RSA', 'Ed25519'] as const;
+/** The private key algorithms an ACME CA signs: Let's Encrypt accepts RSA and ECDSA (P-256, P-384) keys only. */
+export const ACME_KEY_ALGORITHMS = ['ECDSA', 'RSA'] as const;
+/** cert-manager's issuer types (`spec.acme`, `ca`, `vault`, `venafi`, `selfSigned`) and external issuers. */
+export const ISSUER_KINDS = ['acme', 'ca', 'vault', 'venafi', 'selfSigned', 'external'] as const;
+
 export const TenantSchema = z
   .object({
     name: tenantName,
@@ -115,9 +122,17 @@ export const TenantGatewaysValuesSchema = z
           .default('360h')
           .describe('Renew this long before expiry.'),
         privateKeyAlgorithm: z
-          .enum(['ECDSA', 'RSA', 'Ed25519'])
+          .enum(PRIVATE_KEY_ALGORITHMS)
           .default('ECDSA')
-          .describe('Private key algorithm; the key is rotated at every renewal.'),
+          .describe(
+            'Private key algorithm; the key is rotated at every renewal. Ed25519 needs an issuerKind other than acme.',
+          ),
+        issuerKind: z
+          .enum(ISSUER_KINDS)
+          .default('acme')
+          .describe(
+            "What kind of cert-manager issuer signs tenant certificates: acme (Let's Encrypt and other ACME CAs), ca, vault, venafi, selfSigned or external.",
+          ),
       })
       .strict()
       .prefault({})
@@ -144,7 +159,9 @@ export const TenantGatewaysValuesSchema = z
         solver: z
           .enum(['dns01Route53', 'http01'])
           .default('dns01Route53')
-          .describe('ACME challenge: DNS01 via Route53 (works behind the mesh), or HTTP01.'),
+          .describe(
+            "ACME challenge: DNS01 via Route53 (works behind the mesh), or HTTP01 through each tenant's Gateway (gatewayApi.enabled only; cert-manager's gatewayHTTPRoute solver).",
+          ),
         route53: z
           .object({
             region: z
@@ -168,12 +185,6 @@ export const TenantGatewaysValuesSchema = z
           .strict()
           .prefault({})
           .describe('DNS01 Route53 settings.'),
-        http01IngressClassName: z
-          .string()
-          .max(63)
-          .regex(DNS_LABEL)
-          .default('istio')
-          .describe('Ingress class of the HTTP01 solver.'),
       })
       .strict()
       .prefault({})
@@ -219,6 +230,40 @@ export const TenantGatewaysValuesSchema = z
     if (values.clusterIssuer.create && values.clusterIssuer.email === undefined) {
       context.addIssue({ code: 'custom', path: ['clusterIssuer', 'email'], message: MISSING_ACME_EMAIL });
     }
+    if (
+      values.clusterIssuer.create &&
+      values.clusterIssuer.solver === 'http01' &&
+      !values.gatewayApi.enabled
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['clusterIssuer', 'solver'],
+        message: HTTP01_NEEDS_GATEWAY_API,
+      });
+    }
+    if (values.clusterIssuer.create && values.clusterIssuer.solver === 'http01') {
+      values.tenants.forEach((tenant, index) => {
+        const usesIssuer = (tenant.issuer ?? values.clusterIssuer.name) === values.clusterIssuer.name;
+        const wildcard = tenant.hosts.findIndex((name) => name.startsWith('*.'));
+        if (usesIssuer && wildcard >= 0) {
+          context.addIssue({
+            code: 'custom',
+            path: ['tenants', index, 'hosts', wildcard],
+            message: wildcardHttp01Message(tenant.name),
+          });
+        }
+      });
+    }
+    if (
+      values.certificate.privateKeyAlgorithm === 'Ed25519' &&
+      (values.certificate.issuerKind === 'acme' || values.clusterIssuer.create)
+    ) {
+      context.addIssue({
+        code: 'custom',
+        path: ['certificate', 'privateKeyAlgorithm'],
+        message: ED25519_WITH_ACME,
+      });
+    }
   });
 
 /** Messages shared with the chart's template `fail`, so both renderers refuse in the same words. */
@@ -231,6 +276,17 @@ export function duplicateTenantMessage(name: string): string {
 /** The Gateway API variant routes within the tenant namespace; another namespace would need a ReferenceGrant there. */
 export function crossNamespaceBackendMessage(tenant: string, namespace: string): string {
   return `tenants: tenant ${tenant}: with gatewayApi.enabled the backend must be in the tenant namespace ${namespace} (a cross-namespace backendRef needs a ReferenceGrant)`;
+}
+/**
+ * Istio serves Kubernetes Ingress (cert-manager's default HTTP01 solver) only on its `istio: ingressgateway`
+ * pods, and a tenant's Istio Gateway redirects port 80 to HTTPS, so the challenge never reaches a solver.
+ */
+export const HTTP01_NEEDS_GATEWAY_API =
+  "clusterIssuer.solver: http01 needs gatewayApi.enabled: true (cert-manager's gatewayHTTPRoute solver on each tenant's Gateway); with Istio Gateway objects the challenge reaches no solver (Istio serves Ingress only on istio: ingressgateway pods and the tenant's port 80 redirects), so use dns01Route53";
+export const ED25519_WITH_ACME = `certificate.privateKeyAlgorithm: Ed25519 is refused with an ACME issuer (Let's Encrypt signs only ${ACME_KEY_ALGORITHMS.join(' and ')} keys; clusterIssuer.create makes one): use ${ACME_KEY_ALGORITHMS.join(' or ')}, or set certificate.issuerKind to the kind of your non-ACME issuer (${ISSUER_KINDS.filter((kind) => kind !== 'acme').join(', ')})`;
+/** An ACME CA validates a wildcard name through DNS01 only (RFC 8555 section 7.1.3; Let's Encrypt likewise). */
+export function wildcardHttp01Message(tenant: string): string {
+  return `tenants: tenant ${tenant} has a wildcard host, which HTTP01 cannot validate (ACME issues wildcard names through DNS01 only): use clusterIssuer.solver dns01Route53, or give the tenant another issuer`;
 }
 export const MISSING_ACME_EMAIL =
   'clusterIssuer.email: required when clusterIssuer.create is true (the ACME account needs a contact)';

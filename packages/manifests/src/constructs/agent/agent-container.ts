@@ -30,6 +30,7 @@ export function agentConfigFile(binding: AgentBinding): Tree {
     concat('controller: ', toJson(controllerAddress)),
     concat('agentGroup: ', toJson(values.agentGroup.$)),
     concat('logLevel: ', toJson(values.logLevel.$)),
+    concat('drainDelaySeconds: ', toJson(values.drainSeconds.$)),
     when(values.redis.url.$, concat('redisUrl: ', toJson(values.redis.url.$))),
     when(values.defaultControlPoint.$, concat('defaultControlPoint: ', toJson(values.defaultControlPoint.$))),
     `controllerTokenFile: "${CONTROLLER_TOKEN_DIRECTORY}/token"`,
@@ -56,6 +57,7 @@ function configVariables(binding: AgentBinding): Tree[] {
     { name: 'SLUICE_AGENT_CONTROLLER', value: binding.controllerAddress },
     { name: 'SLUICE_AGENT_AGENT_GROUP', value: values.agentGroup.$ },
     { name: 'SLUICE_AGENT_LOG_LEVEL', value: values.logLevel.$ },
+    { name: 'SLUICE_AGENT_DRAIN_DELAY_SECONDS', value: concat(values.drainSeconds.$) },
     when(values.redis.url.$, { name: 'SLUICE_AGENT_REDIS_URL', value: values.redis.url.$ }),
     when(values.defaultControlPoint.$, {
       name: 'SLUICE_AGENT_DEFAULT_CONTROL_POINT',
@@ -102,9 +104,8 @@ export function agentContainer(binding: AgentBinding, configSource: AgentConfigS
     ],
     resources: yamlOf(values.resources.$),
     ...sluiceProbes(),
-    // Waiting before SIGTERM lets Envoy and kube-proxy drop this endpoint first; the agent then drains its
-    // gRPC streams with GOAWAY. Zero means no wait, and the hook is left out.
-    lifecycle: when(values.drainSeconds.$, { preStop: { sleep: { seconds: values.drainSeconds.$ } } }),
+    // No preStop hook: `preStop.sleep` is alpha in Kubernetes 1.29 and beta in 1.30 (KEP-3960), and the chart
+    // supports 1.28. The agent waits drainDelaySeconds itself on SIGTERM, failing readiness meanwhile.
     securityContext: restrictedContainerSecurityContext(),
     terminationMessagePolicy: 'FallbackToLogsOnError',
     volumeMounts: fromFile

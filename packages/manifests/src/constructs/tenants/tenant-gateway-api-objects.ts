@@ -1,8 +1,19 @@
 import { crossNamespaceBackendMessage } from '@sluice/spec';
-import { and, concat, eq, type Expr, not } from '../../template/expr.js';
+import type { TenantGatewaysValues } from '@sluice/spec';
+import { and, concat, eq, type Expr, not, or } from '../../template/expr.js';
 import { refuseWhen } from '../../template/chart-guards.js';
-import { each, type TreeObject, when } from '../../template/template-tree.js';
+import { type TreeObject, when } from '../../template/template-tree.js';
+import type { View } from '../../template/values-view.js';
 import type { TenantScope } from './tenant-names.js';
+import type { TenantRouteChunk } from './tenant-route-chunks.js';
+
+export const HTTPS_LISTENER = 'https';
+export const HTTP_LISTENER = 'http';
+
+/** The chart's own ClusterIssuer solves HTTP01: the Gateways then need their port-80 listener. */
+export function http01Solver(view: View<TenantGatewaysValues>): Expr<unknown> {
+  return and(view.clusterIssuer.create.$, eq(view.clusterIssuer.solver.$, 'http01'));
+}
 
 /** The Gateway API variant (`gatewayApi.enabled`): a Gateway per tenant, an HTTPRoute, a redirect route. */
 
@@ -14,9 +25,12 @@ function crossNamespaceMessage(tenant: Expr<string>, namespace: Expr<string>): E
   return concat(before, tenant, middle, namespace, after);
 }
 
-/** One HTTPS and (with the redirect) one HTTP listener per host. */
-export function tenantApiGateway({ tenant, names, view, labels }: TenantScope): TreeObject {
-  const hosts = tenant.field('hosts');
+/**
+ * Two listeners whatever the number of hosts (Gateway API allows 64): HTTPS for every host with the tenant's
+ * certificate, and HTTP on port 80 for the redirect and for cert-manager's HTTP01 challenge routes. The
+ * listeners name no hostname; the HTTPRoutes do, so a host of no route gets a 404.
+ */
+export function tenantApiGateway({ names, view, labels }: TenantScope): TreeObject {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'Gateway',
@@ -24,37 +38,36 @@ export function tenantApiGateway({ tenant, names, view, labels }: TenantScope): 
     spec: {
       gatewayClassName: view.gatewayApi.gatewayClassName.$,
       listeners: [
-        each(hosts, (host, index) => ({
-          name: concat('https-', index),
-          hostname: host,
+        {
+          name: HTTPS_LISTENER,
           port: 443,
           protocol: 'HTTPS',
           tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', group: '', name: names.secret }] },
           allowedRoutes: { namespaces: { from: 'Same' } },
-        })),
-        each(hosts, (host, index) =>
-          when(view.httpsRedirect.$, {
-            name: concat('http-', index),
-            hostname: host,
-            port: 80,
-            protocol: 'HTTP',
-            allowedRoutes: { namespaces: { from: 'Same' } },
-          }),
-        ),
+        },
+        when(or(view.httpsRedirect.$, http01Solver(view)), {
+          name: HTTP_LISTENER,
+          port: 80,
+          protocol: 'HTTP',
+          allowedRoutes: { namespaces: { from: 'Same' } },
+        }),
       ],
     },
   };
 }
 
-/** The route to the backend, on the HTTPS listeners. */
-export function tenantApiRoute({ tenant, names, labels }: TenantScope): TreeObject {
+/** The route to the backend for one chunk of at most 16 hosts, on the HTTPS listener. */
+export function tenantApiRoute(
+  { tenant, names, labels }: TenantScope,
+  chunk: Expr<TenantRouteChunk>,
+): TreeObject {
   const backend = tenant.field('backend');
   const backendNamespace = backend.field('namespace') as Expr<string>;
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
     metadata: {
-      name: names.name,
+      name: concat(names.name, chunk.field('suffix')),
       namespace: names.namespace,
       labels,
       // A route to another namespace would need a ReferenceGrant there; refuse rather than route nowhere.
@@ -65,34 +78,36 @@ export function tenantApiRoute({ tenant, names, labels }: TenantScope): TreeObje
       ),
     },
     spec: {
-      parentRefs: [
-        each(tenant.field('hosts'), (_host, index) => ({
-          name: names.gateway,
-          sectionName: concat('https-', index),
-        })),
-      ],
-      hostnames: tenant.field('hosts'),
+      parentRefs: [{ name: names.gateway, sectionName: HTTPS_LISTENER }],
+      hostnames: chunk.field('hosts'),
       rules: [{ backendRefs: [{ name: backend.field('service'), port: backend.field('port') }] }],
     },
   };
 }
 
-/** The 301 from HTTP to HTTPS, on the HTTP listeners. */
-export function tenantApiRedirect({ tenant, names, labels }: TenantScope): TreeObject {
+/**
+ * The 301 from HTTP to HTTPS for one chunk of hosts, on the HTTP listener. Its rule matches the path prefix
+ * `/`; cert-manager's challenge route matches `/.well-known/acme-challenge/<token>` Exact, and Gateway API
+ * gives an Exact path match precedence over any prefix match (HTTPRouteRule in httproute_types.go), so the
+ * redirect never answers a challenge.
+ */
+export function tenantApiRedirect({ names, labels }: TenantScope, chunk: Expr<TenantRouteChunk>): TreeObject {
   return {
     apiVersion: 'gateway.networking.k8s.io/v1',
     kind: 'HTTPRoute',
-    metadata: { name: concat(names.name, '-redirect'), namespace: names.namespace, labels },
+    metadata: {
+      name: concat(names.name, '-redirect', chunk.field('suffix')),
+      namespace: names.namespace,
+      labels,
+    },
     spec: {
-      parentRefs: [
-        each(tenant.field('hosts'), (_host, index) => ({
-          name: names.gateway,
-          sectionName: concat('http-', index),
-        })),
-      ],
-      hostnames: tenant.field('hosts'),
+      parentRefs: [{ name: names.gateway, sectionName: HTTP_LISTENER }],
+      hostnames: chunk.field('hosts'),
       rules: [
-        { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+        {
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }],
+        },
       ],
     },
   };

@@ -1,4 +1,6 @@
 import {
+  ED25519_WITH_ACME,
+  HTTP01_NEEDS_GATEWAY_API,
   SLUICE_CHART_FACTS,
   type TenantGatewaysValues,
   TenantGatewaysValuesSchema,
@@ -6,17 +8,23 @@ import {
   type TenantValues,
 } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { and, type Expr, not } from '../../template/expr.js';
+import { and, eq, type Expr, not, or } from '../../template/expr.js';
 import { passUnless } from '../../template/chart-guards.js';
 import type { TreeObject } from '../../template/template-tree.js';
 import { valuesView, type View } from '../../template/values-view.js';
 import { type ReleaseProps, typedValuesBinding, type ValuesBinding } from '../component-binding.js';
 import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
 import { tenantClusterIssuer } from './tenant-cluster-issuer.js';
-import { tenantApiGateway, tenantApiRedirect, tenantApiRoute } from './tenant-gateway-api-objects.js';
+import {
+  http01Solver,
+  tenantApiGateway,
+  tenantApiRedirect,
+  tenantApiRoute,
+} from './tenant-gateway-api-objects.js';
 import { firstTenantDuplicate } from './tenant-guards.js';
 import { tenantCertificate, tenantIstioGateway, tenantVirtualService } from './tenant-istio-objects.js';
 import { type TenantScope, tenantScope } from './tenant-names.js';
+import { type TenantRouteChunk, tenantRouteChunks } from './tenant-route-chunks.js';
 
 const SOURCE = 'packages/manifests/src/constructs/tenants/tenant-gateways.ts';
 
@@ -34,12 +42,46 @@ function perTenant(view: View<TenantGatewaysValues>, build: (tenant: TenantScope
   };
 }
 
+/** One object per chunk of at most 16 of a tenant's hosts (HTTPRoute `hostnames` allows 16). */
+function perRouteChunk(
+  view: View<TenantGatewaysValues>,
+  build: (tenant: TenantScope, chunk: Expr<TenantRouteChunk>) => TreeObject,
+) {
+  return {
+    forEach: tenantRouteChunks(),
+    build: (chunk: Expr<TenantRouteChunk>) => build(tenantScope(chunk.field('tenant'), view), chunk),
+  };
+}
+
+/**
+ * Refusals that depend on several values at once, checked by both renderers whatever the tenants: the
+ * schema's refinements, repeated in the chart in the same words.
+ */
+function crossValueRefusals(view: View<TenantGatewaysValues>): Expr<unknown> {
+  const duplicate = firstTenantDuplicate();
+  const issuer = view.clusterIssuer;
+  const certificate = view.certificate;
+  return and(
+    passUnless(duplicate, duplicate),
+    passUnless(and(http01Solver(view), not(view.gatewayApi.enabled.$)), HTTP01_NEEDS_GATEWAY_API),
+    passUnless(
+      and(
+        eq(certificate.privateKeyAlgorithm.$, 'Ed25519'),
+        or(eq(certificate.issuerKind.$, 'acme'), issuer.create.$),
+      ),
+      ED25519_WITH_ACME,
+    ),
+  );
+}
+
 /**
  * One ingress gateway per tenant, each with its own certificate (peers.md §6): a cert-manager Certificate
  * in the tenant's gateway namespace (the Secret must sit beside the gateway workload), an Istio Gateway
  * (HTTPS SIMPLE with credentialName, HTTP redirected to HTTPS) and a VirtualService to the backend; or the
- * Gateway API variant (Gateway + HTTPRoutes). Optionally a Let's Encrypt ClusterIssuer (DNS01 Route53 or
- * HTTP01). Duplicate hosts or tenant names are refused by both renderers.
+ * Gateway API variant (a Gateway with two listeners, HTTPRoutes of at most 16 hosts each). Optionally a
+ * Let's Encrypt ClusterIssuer (DNS01 Route53, or HTTP01 through each tenant's Gateway in Gateway API mode).
+ * Duplicate hosts or tenant names, HTTP01 with Istio Gateway objects and Ed25519 with an ACME issuer are
+ * refused by both renderers.
  */
 export class TenantGateways extends Construct {
   readonly objects: readonly SluiceObject[];
@@ -63,17 +105,16 @@ export class TenantGateways extends Construct {
             owner: 'TenantGateways',
           });
     const gatewayApi = view.gatewayApi.enabled.$;
-    const duplicate = firstTenantDuplicate();
     this.objects = addSluiceObjects(this, {
       source: SOURCE,
       context,
       objects: [
-        // Checked once for the whole list (the object's `when`), not once per tenant: the check walks every
-        // tenant, so per tenant it made synthesis and `helm template` quadratic in tenants.
+        // Checked once for the whole list (the object's `when`), not once per tenant: the duplicate check walks
+        // every tenant, so per tenant it made synthesis and `helm template` quadratic in tenants.
         {
           id: 'Certificates',
           file: 'certificates.yaml',
-          when: passUnless(duplicate, duplicate),
+          when: crossValueRefusals(view),
           ...perTenant(view, tenantCertificate),
         },
         {
@@ -98,13 +139,13 @@ export class TenantGateways extends Construct {
           id: 'GatewayApiRoutes',
           file: 'gateway-api-httproutes.yaml',
           when: gatewayApi,
-          ...perTenant(view, tenantApiRoute),
+          ...perRouteChunk(view, tenantApiRoute),
         },
         {
           id: 'GatewayApiRedirects',
           file: 'gateway-api-redirects.yaml',
           when: and(gatewayApi, view.httpsRedirect.$),
-          ...perTenant(view, tenantApiRedirect),
+          ...perRouteChunk(view, tenantApiRedirect),
         },
         {
           id: 'ClusterIssuer',
