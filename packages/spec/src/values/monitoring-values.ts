@@ -1,8 +1,10 @@
 import { z } from 'zod';
 import { labelsSchema } from './chart-values-common.js';
 
-const KUBE_PROMETHEUS_STACK =
-  'kube-prometheus-stack selects only objects labelled release: <its release name> unless its prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues / ruleSelectorNilUsesHelmValues are false';
+/** kube-prometheus-stack's default selector, named by the value that turns it off. */
+function kubePrometheusStack(selectorValue: string): string {
+  return `a default kube-prometheus-stack selects only objects labelled release: <its release name> (prometheus.prometheusSpec.${selectorValue}: true)`;
+}
 
 /** Namespace of an operator object; unset: the release namespace. */
 function operatorNamespace(kind: string) {
@@ -33,7 +35,7 @@ export const MonitoringValuesSchema = z
           .default('30s')
           .describe('Scrape interval.'),
         labels: labelsSchema(
-          `Labels added to the ServiceMonitor, so that a Prometheus serviceMonitorSelector selects it; ${KUBE_PROMETHEUS_STACK}. The chart's own app.kubernetes.io labels win over these.`,
+          `Labels added to the ServiceMonitor, so that a Prometheus serviceMonitorSelector selects it; ${kubePrometheusStack('serviceMonitorSelectorNilUsesHelmValues')}. The chart's own app.kubernetes.io labels win over these.`,
         ),
         namespace: operatorNamespace('ServiceMonitor'),
       })
@@ -51,7 +53,7 @@ export const MonitoringValuesSchema = z
             'Create a PrometheusRule with alerts: throttling, stuck throttles released, Invalid policies, agents disconnected, ext_authz fail-opens.',
           ),
         labels: labelsSchema(
-          `Labels added to the PrometheusRule, so that a Prometheus ruleSelector selects it; ${KUBE_PROMETHEUS_STACK}. The chart's own app.kubernetes.io labels win over these.`,
+          `Labels added to the PrometheusRule, so that a Prometheus ruleSelector selects it; ${kubePrometheusStack('ruleSelectorNilUsesHelmValues')}. The chart's own app.kubernetes.io labels win over these.`,
         ),
         namespace: operatorNamespace('PrometheusRule'),
       })
