@@ -1,7 +1,8 @@
 /**
  * Argo CD example: the whole installation as one typed config. `sluicectl synth` turns it into one folder per
- * component plus an app of apps under `deploy/argocd/` whose Applications sync in waves: the CRDs, then the
- * agent and controller, then the istioconfig and the policy.
+ * component plus a parent Application (app of apps) in `deploy/argocd/` whose children, in
+ * `deploy/argocd/apps/`, sync in waves: the namespaces, the CRDs, the agent and controller, then the
+ * istioconfig and the policy.
  *
  *   npx sluicectl synth --config examples/gitops-argocd/sluice.config.ts --output-dir examples/gitops-argocd/deploy \
  *     --argocd https://github.com/acme/platform.git
@@ -11,7 +12,8 @@ import { defineSluiceConfig } from '@sluice/manifests';
 export default defineSluiceConfig({
   release: 'sluice',
   namespace: 'sluice-system',
-  sluice: { values: { controller: { apiToken: { existingSecret: 'sluice-api-token' } } } },
+  // No controller.apiToken.existingSecret: the controller creates its API token Secret
+  // (sluice-controller-api-token, key token) at first start, so no step outside Git has to make one.
   istioConfig: {
     namespace: 'istio-system',
     values: { agent: { release: 'sluice', namespace: 'sluice-system' } },

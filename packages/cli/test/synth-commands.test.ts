@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parse } from 'yaml';
 import { typecheckConfig } from '../src/config-typecheck.js';
 import { type CliRun, sluicectl, tempDir } from './cli-support.js';
 
@@ -70,7 +71,13 @@ test('a build-function config synthesises its charts; helm mode is refused for i
     { cwd: ROOT },
   );
   assert.equal(plain.code, 0, plain.stderr);
-  assert.deepEqual(readdirSync(out).sort(), ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
+  assert.deepEqual(readdirSync(out).sort(), [
+    'istioconfig',
+    'namespaces',
+    'policies',
+    'sluice',
+    'sluice-crds',
+  ]);
   const helm = await sluicectl(
     [
       'synth',
@@ -89,26 +96,109 @@ test('a build-function config synthesises its charts; helm mode is refused for i
   assert.match(helm.stderr, /has no chart values, so --mode helm cannot reference the charts/);
 });
 
-test('a bad config is bad input naming the path; an output outside the repository needs --repo-path', async () => {
+test('a bad config is bad input naming the path; Argo CD or Flux output outside the repository needs --repo-path', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'bad.yaml'), 'release: sluice\nistioConfig: {namespac: istio-system}\n');
   const bad = await sluicectl(['synth', '--config', 'bad.yaml', '--output-dir', 'out'], { cwd: dir });
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /istioConfig\.namespac: "istio-system" is not allowed; unknown field/);
   writeFileSync(join(dir, 'good.yaml'), 'release: sluice\n');
-  const outside = await sluicectl(
-    ['synth', '--config', join(dir, 'good.yaml'), '--output-dir', join(dir, 'out')],
-    { cwd: ROOT },
-  );
-  assert.equal(outside.code, 2);
-  assert.match(outside.stderr, /--repo-path: ".*" is not a path inside the Git repository/);
+  for (const tool of ['--argocd', '--flux']) {
+    const outside = await sluicectl(
+      [
+        'synth',
+        '--config',
+        join(dir, 'good.yaml'),
+        '--output-dir',
+        join(dir, 'out'),
+        tool,
+        'https://git.example.com/x.git',
+      ],
+      { cwd: ROOT },
+    );
+    assert.equal(outside.code, 2, tool);
+    assert.match(outside.stderr, /--repo-path: ".*" is not a path inside the Git repository/);
+  }
   const mode = await sluicectl(
     ['synth', '--config', 'good.yaml', '--output-dir', 'out', '--mode', 'kustomize'],
     { cwd: dir },
   );
   assert.equal(mode.code, 2);
   assert.match(mode.stderr, /--mode: "kustomize" is not allowed; use one of plain, helm/);
+  const project = await sluicectl(
+    ['synth', '--config', 'good.yaml', '--output-dir', 'out', '--argocd-project', 'platform'],
+    { cwd: dir },
+  );
+  assert.equal(project.code, 2);
+  assert.match(project.stderr, /--argocd-namespace and --argocd-project need --argocd REPO_URL/);
 });
+
+test('without --argocd or --flux, any output folder will do: nothing names it as a repository path', async () => {
+  const dir = tempDir();
+  writeFileSync(join(dir, 'good.yaml'), 'release: sluice\n');
+  // Run from the repository, writing outside it: refused before, although only Argo CD and Flux objects
+  // name the folder inside the repository.
+  const outside = await sluicectl(
+    ['synth', '--config', join(dir, 'good.yaml'), '--output-dir', join(dir, 'out')],
+    { cwd: ROOT },
+  );
+  assert.equal(outside.code, 0, outside.stderr);
+  assert.deepEqual(readdirSync(join(dir, 'out')).sort(), [
+    'istioconfig',
+    'namespaces',
+    'sluice',
+    'sluice-crds',
+  ]);
+  // 13 objects and their kustomization.yaml.
+  assert.equal(readdirSync(join(dir, 'out', 'sluice')).length, 14);
+});
+
+/** Secrets a workload cannot start without: non-optional secretKeyRefs and Secret volumes. */
+function requiredSecrets(object: any): string[] {
+  const pod = object.spec?.template?.spec;
+  if (pod === undefined) return [];
+  const names: string[] = [];
+  for (const container of [...(pod.initContainers ?? []), ...(pod.containers ?? [])])
+    for (const env of container.env ?? []) {
+      const ref = env.valueFrom?.secretKeyRef;
+      if (ref !== undefined && ref.optional !== true) names.push(ref.name);
+    }
+  for (const volume of pod.volumes ?? [])
+    if (volume.secret !== undefined && volume.secret.optional !== true) names.push(volume.secret.secretName);
+  return names;
+}
+
+// gitops-flux is in helm mode: its deploy/ holds values, not objects.
+for (const example of ['gitops-argocd']) {
+  test(`${example}: every Secret a workload needs is created by the flow (in Git or by the controller at start)`, () => {
+    const objects = [...tree(join(ROOT, 'examples', example, 'deploy'))]
+      .filter(
+        ([path]) =>
+          /^(sluice|namespaces|policies|istioconfig)\//.test(path) && !path.endsWith('kustomization.yaml'),
+      )
+      .map(([, text]) => parse(text) as any);
+    const inGit = objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name);
+    // The controller creates the Secrets its config names (packages/controller/README.md, "Runtime Secrets").
+    const atStart = objects
+      .filter((o) => o.kind === 'ConfigMap' && o.data?.['controller.yaml'] !== undefined)
+      .flatMap((o) => [
+        ...String(o.data['controller.yaml']).matchAll(/^(?:apiTokenSecret|recordKeySecret): "(.+)"$/gm),
+      ])
+      .map((match) => match[1]);
+    const required = objects.flatMap(requiredSecrets);
+    if (example === 'gitops-argocd')
+      // The API token comes from somewhere: a Secret the controller creates, or one the pod requires.
+      assert.ok(
+        atStart.includes('sluice-controller-api-token') || required.length > 0,
+        'the controller reads its API token from a Secret',
+      );
+    for (const name of required)
+      assert.ok(
+        inGit.includes(name) || atStart.includes(name),
+        `${example}: Secret ${name} is required but neither in deploy/ nor created by the controller (${atStart.join(', ')})`,
+      );
+  });
+}
 
 test('a construct that refuses its values is bad input with the reason', async () => {
   const dir = tempDir();

@@ -175,15 +175,25 @@ export {
   type SluiceConfigInput,
 } from './gitops/sluice-config.js';
 export type { GitOpsComponent, KubernetesObject } from './gitops/gitops-component.js';
-export { COMPONENT_WAVES, componentsOfApp, synthesizeConfig } from './gitops/component-synthesis.js';
+export { componentsOfApp, synthesizeConfig } from './gitops/component-synthesis.js';
+export { roleOfObjects, ROLE_WAVES, type ComponentRole } from './gitops/component-roles.js';
+export { namespacesComponent, namespacesNeeded } from './gitops/namespaces-component.js';
 export {
   ARGOCD_NAMESPACE,
+  ARGOCD_PROJECT,
   FLUX_NAMESPACE,
   FLUX_SOURCE_NAME,
   syncObjectName,
   type GitOpsOptions,
 } from './gitops/gitops-options.js';
-export { argoCdApplication } from './gitops/argocd-applications.js';
+export {
+  APP_OF_APPS_NAME,
+  APPLICATION_HEALTH_KEY,
+  APPLICATION_HEALTH_LUA,
+  argoCdApplication,
+  argoCdApplicationHealthPatch,
+  argoCdAppOfApps,
+} from './gitops/argocd-applications.js';
 export { fluxGitRepository, fluxHelmRelease, fluxKustomization } from './gitops/flux-resources.js';
 export { gitOpsFiles, writeGitOpsFiles, type GitOpsFiles } from './gitops/gitops-writer.js';
 export { GitOpsInputError } from './gitops/output-paths.js';

@@ -7,10 +7,12 @@ import {
   concat,
   contains,
   defaultTo,
+  dict,
   eq,
   type Expr,
   greaterThan,
   literal,
+  mergeMaps,
   not,
   or,
   quote,
@@ -67,6 +69,9 @@ const EXPRESSIONS: Readonly<Record<string, Expr>> = {
   builtins: concat(releaseName, '|', releaseNamespace, '|', chartName, '|', chartAppVersion),
   fullname: names.fullname,
   component: names.component('agent'),
+  // Sprig's merge: the base wins, except where its value is empty; the extra map adds the rest.
+  'merge-maps': mergeMaps(dict({ a: value('s'), b: '', c: 'base' }), value('labels')),
+  'merge-maps-missing': mergeMaps(dict({ a: releaseName }), value('missing')),
 };
 
 const VALUE_SETS: readonly {
@@ -90,6 +95,7 @@ const VALUE_SETS: readonly {
       dashy: 'abc-def',
       html: '<a & b>',
       nested: { deep: { leaf: 'leaf' } },
+      labels: { b: 'filled', c: 'extra', d: 'new' },
     },
   },
   {
@@ -110,6 +116,7 @@ const VALUE_SETS: readonly {
       html: 'plain',
       nested: { deep: { leaf: '' } },
       nameOverride: 'probe',
+      labels: {},
     },
   },
   {
@@ -129,6 +136,7 @@ const VALUE_SETS: readonly {
       dashy: '---x',
       html: '',
       nested: { deep: { leaf: 'l' } },
+      labels: { a: 'ignored' },
       nameOverride: 'abcdefgh-jbcdefghij-bcdefghij-bcdefghij',
     },
   },
@@ -204,6 +212,15 @@ describe('expressions evaluate as Go and Sprig do', () => {
     assert.throws(
       () => ternary(value('s') as Expr<boolean>, 'a', 'b').evaluate(context),
       /ternary: condition "sluice" is not a boolean/,
+    );
+  });
+
+  it('mergeMaps keeps the base, fills its empty values and adds the missing keys', () => {
+    assert.deepEqual(evaluate('merge-maps'), { a: 'sluice', b: 'filled', c: 'base', d: 'new' });
+    assert.deepEqual(evaluate('merge-maps-missing'), { a: 'probe' });
+    assert.throws(
+      () => mergeMaps(dict({ a: 'x' }), literal({ a: { nested: 'y' } })).evaluate(context),
+      /key "a" holds a map; only flat maps merge the same way/,
     );
   });
 

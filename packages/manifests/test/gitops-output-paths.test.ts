@@ -19,7 +19,8 @@ const object = (metadata: KubernetesObject['metadata'], kind = 'FlowPolicy'): Ku
 
 const component = (name: string, objects: KubernetesObject[]): GitOpsComponent => ({
   name,
-  wave: 2,
+  role: 'configuration',
+  wave: 3,
   namespace: 'sluice-system',
   objects,
   hasCrds: false,

@@ -80,7 +80,77 @@ describe('monitoring objects', () => {
     assert.match(closedModelErrors([typo]).join('\n'), /intervall/);
   });
 
+  // kube-prometheus-stack's Prometheus selects ServiceMonitors and PrometheusRules labelled
+  // `release: <its release>` by default (values.yaml, prometheus.prometheusSpec.serviceMonitorSelectorNilUsesHelmValues
+  // and ruleSelectorNilUsesHelmValues: true), from any namespace its *NamespaceSelector allows.
+  const KUBE_PROMETHEUS_STACK = {
+    monitoring: {
+      serviceMonitor: {
+        enabled: true,
+        labels: { release: 'kps', 'app.kubernetes.io/part-of': 'other' },
+        namespace: 'monitoring',
+      },
+      prometheusRule: { enabled: true, labels: { release: 'kps', team: '' }, namespace: 'monitoring' },
+    },
+  };
+  const selectedBy = (labels: Record<string, string>, selector: Record<string, string>) =>
+    Object.entries(selector).every(([key, value]) => labels[key] === value);
+
+  it('take labels and a namespace, so a default kube-prometheus-stack selects them', () => {
+    const before = synthesise((scope) => new SluicePlatform(scope, 'sluice', ALL_ON)).filter(
+      (o) => o.apiVersion === 'monitoring.coreos.com/v1',
+    ) as any[];
+    assert.equal(before.filter((o) => selectedBy(o.metadata.labels, { release: 'kps' })).length, 0);
+    const objects = synthesise(
+      (scope) =>
+        new SluicePlatform(scope, 'sluice', { namespace: 'sluice-system', ...KUBE_PROMETHEUS_STACK }),
+    ).filter((o) => o.apiVersion === 'monitoring.coreos.com/v1') as any[];
+    assert.equal(objects.length, 2);
+    for (const object of objects) {
+      assert.ok(selectedBy(object.metadata.labels, { release: 'kps' }), object.kind);
+      assert.equal(object.metadata.namespace, 'monitoring', object.kind);
+      // The chart's own labels win over the user's.
+      assert.equal(object.metadata.labels['app.kubernetes.io/part-of'], 'sluice', object.kind);
+      assert.equal(Object.keys(object.metadata.labels).length, object.kind === 'PrometheusRule' ? 7 : 6);
+    }
+    // The ServiceMonitor moved, the Services did not: it still scrapes the release namespace.
+    const monitor = objects.find((o) => o.kind === 'ServiceMonitor');
+    assert.deepEqual(monitor.spec.namespaceSelector, { matchNames: ['sluice-system'] });
+  });
+
+  it('refuse a label that Kubernetes would refuse, naming it', () => {
+    assert.throws(
+      () =>
+        synthesise(
+          (scope) =>
+            new SluicePlatform(scope, 'sluice', {
+              monitoring: { serviceMonitor: { enabled: true, labels: { 'bad key!': 'x' } } },
+            } as never),
+        ),
+      /monitoring\.serviceMonitor\.labels.*bad key!.*must be a label key/s,
+    );
+  });
+
   for (const helm of HELMS) {
+    it(`the chart renders labels and namespace equal to synthesis on Helm ${helm.major}`, async () => {
+      const chart = writeChart(SLUICE_CHART_DEFINITION);
+      const rendered = byKey(
+        await helmTemplate(helm, chart, {
+          release: 'sluice',
+          namespace: 'sluice-system',
+          values: KUBE_PROMETHEUS_STACK,
+        }),
+      );
+      const synthesised = byKey(
+        synthesise(
+          (scope) =>
+            new SluicePlatform(scope, 'sluice', { namespace: 'sluice-system', ...KUBE_PROMETHEUS_STACK }),
+        ),
+      );
+      assert.deepEqual([...rendered.keys()].sort(), [...synthesised.keys()].sort());
+      for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
+    });
+
     it(`the chart renders them equal to synthesis on Helm ${helm.major}`, async () => {
       const chart = writeChart(SLUICE_CHART_DEFINITION);
       const rendered = byKey(

@@ -97,6 +97,11 @@ const BAD_VALUES: Readonly<Record<string, readonly BadValues[]>> = {
       path: ['monitoring', 'serviceMonitor', 'interval'],
     },
     {
+      what: 'a ServiceMonitor label value with a space',
+      values: { monitoring: { serviceMonitor: { labels: { release: 'kube prometheus' } } } },
+      path: ['monitoring', 'serviceMonitor', 'labels', 'release'],
+    },
+    {
       what: 'an image tag with a shell command',
       values: { agent: { image: { tag: '1.0; id' } } },
       path: ['agent', 'image', 'tag'],

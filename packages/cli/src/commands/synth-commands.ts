@@ -40,7 +40,18 @@ export const synth: Command = {
       type: 'string',
       valueName: 'REPO_URL',
       format: 'url',
-      description: 'Add Argo CD Applications (app of apps in DIR/argocd) for this Git repository.',
+      description:
+        'Add Argo CD Applications for this Git repository: the parent (app of apps) in DIR/argocd, its children in DIR/argocd/apps.',
+    },
+    'argocd-namespace': {
+      type: 'string',
+      valueName: 'NAMESPACE',
+      description: 'Namespace Argo CD runs in, where the Applications are created (default argocd).',
+    },
+    'argocd-project': {
+      type: 'string',
+      valueName: 'PROJECT',
+      description: 'Argo CD AppProject of the Applications (default default).',
     },
     flux: {
       type: 'string',
@@ -83,13 +94,25 @@ export const synth: Command = {
         `${file}: a build(app) config has no chart values, so --mode helm cannot reference the charts; default-export defineSluiceConfig({...}) instead`,
       );
     }
+    const argocd = args.options['argocd'] as string | undefined;
+    const flux = args.options['flux'] as string | undefined;
     const givenRepoPath = args.options['repo-path'] as string | undefined;
     const repoPath = (givenRepoPath ?? relative(io.cwd, outputDir)).replace(/^\.\/|\/+$/g, '') || '.';
-    if (repoPath.startsWith('..') || repoPath.startsWith('/')) {
+    // Only Argo CD and Flux objects name the folder as a path in the repository; without them any folder will do.
+    if (
+      (argocd !== undefined || flux !== undefined) &&
+      (repoPath.startsWith('..') || repoPath.startsWith('/'))
+    ) {
       throw badInput(
         `--repo-path: "${repoPath}" is not a path inside the Git repository; run from the repository root or pass --repo-path`,
       );
     }
+    const optional = (name: string) => args.options[name] as string | undefined;
+    const argocdNamespace = optional('argocd-namespace');
+    const argocdProject = optional('argocd-project');
+    const revision = optional('revision');
+    if ((argocdNamespace ?? argocdProject) !== undefined && argocd === undefined)
+      throw badInput('--argocd-namespace and --argocd-project need --argocd REPO_URL');
     let files: GitOpsFiles;
     try {
       files = gitOpsFiles(
@@ -97,9 +120,11 @@ export const synth: Command = {
         {
           mode,
           repoPath,
-          ...(args.options['argocd'] !== undefined ? { argocd: args.options['argocd'] as string } : {}),
-          ...(args.options['flux'] !== undefined ? { flux: args.options['flux'] as string } : {}),
-          ...(args.options['revision'] !== undefined ? { revision: args.options['revision'] as string } : {}),
+          ...(argocd !== undefined ? { argocd } : {}),
+          ...(argocdNamespace !== undefined ? { argocdNamespace } : {}),
+          ...(argocdProject !== undefined ? { argocdProject } : {}),
+          ...(flux !== undefined ? { flux } : {}),
+          ...(revision !== undefined ? { revision } : {}),
         },
         mode === 'helm' ? generatedCharts() : new Map(),
       );

@@ -167,6 +167,22 @@ sluicectl policy list --controller http://127.0.0.1:8092
 \`\`\`
 
 Redis credentials come only from the Secret you name in \`agent.redis.existingSecret\`.
+
+**Prometheus operator.** A kube-prometheus-stack Prometheus selects ServiceMonitors and PrometheusRules
+labelled \`release: <its release>\` by default (its \`serviceMonitorSelectorNilUsesHelmValues\` and
+\`ruleSelectorNilUsesHelmValues\` are true), so give both that label, and a namespace its
+\`*NamespaceSelector\` watches if it is not this one:
+
+\`\`\`sh
+helm install sluice charts/sluice --namespace sluice-system \\
+  --set monitoring.serviceMonitor.enabled=true --set monitoring.serviceMonitor.labels.release=kube-prometheus-stack \\
+  --set monitoring.prometheusRule.enabled=true --set monitoring.prometheusRule.labels.release=kube-prometheus-stack
+\`\`\`
+
+**GitOps.** \`sluicectl synth\` writes this chart's objects (or a reference to it) for Argo CD 2.10 or later
+(\`argoproj.io/v1alpha1\` Applications in an app of apps; the \`argocd-cm\` Application health check it
+ships as a patch is needed on every version since 1.8) and Flux 2.3 or later (\`source.toolkit.fluxcd.io/v1\`,
+\`kustomize.toolkit.fluxcd.io/v1\`, \`helm.toolkit.fluxcd.io/v2\`, which is GA since Flux 2.3).
 `,
 };
 

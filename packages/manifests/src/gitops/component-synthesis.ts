@@ -4,18 +4,9 @@ import { IstioConfig, type IstioConfigProps } from '../constructs/istio/istio-co
 import { SluiceCrds, type SluiceCrdsProps } from '../constructs/crds/sluice-crds.js';
 import { SluicePlatform, type SluicePlatformProps } from '../constructs/platform/sluice-platform.js';
 import { TenantGateways, type TenantGatewaysProps } from '../constructs/tenants/tenant-gateways.js';
+import { type ComponentRole, roleOfObjects, ROLE_WAVES } from './component-roles.js';
 import type { GitOpsComponent, KubernetesObject } from './gitops-component.js';
 import type { SluiceConfig } from './sluice-config.js';
-
-/** Well-known component names and their sync waves (CRDs, then controller and agent, then the rest). */
-export const COMPONENT_WAVES: Readonly<Record<string, number>> = {
-  'sluice-crds': 0,
-  sluice: 1,
-  istioconfig: 2,
-  'tenant-gateways': 2,
-  policies: 2,
-};
-const DEFAULT_WAVE = 2;
 
 function synth(build: (scope: Construct) => void): KubernetesObject[] {
   const chart = new Chart(new App(), 'component');
@@ -25,13 +16,15 @@ function synth(build: (scope: Construct) => void): KubernetesObject[] {
 
 function component(
   name: string,
+  role: ComponentRole,
   namespace: string,
   objects: KubernetesObject[],
   chart?: GitOpsComponent['chart'],
 ): GitOpsComponent {
   return {
     name,
-    wave: COMPONENT_WAVES[name] ?? DEFAULT_WAVE,
+    role,
+    wave: ROLE_WAVES[role],
     namespace,
     objects,
     hasCrds: objects.some((object) => object.kind === 'CustomResourceDefinition'),
@@ -51,6 +44,7 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
     components.push(
       component(
         'sluice-crds',
+        'crds',
         namespace,
         synth((scope) => new SluiceCrds(scope, 'crds', props)),
         {
@@ -65,6 +59,7 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
   components.push(
     component(
       'sluice',
+      'platform',
       namespace,
       synth((scope) => new SluicePlatform(scope, 'sluice', platformProps)),
       {
@@ -80,6 +75,7 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
     components.push(
       component(
         'istioconfig',
+        'configuration',
         istioNamespace,
         synth((scope) => new IstioConfig(scope, 'istio', props)),
         {
@@ -96,6 +92,7 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
     components.push(
       component(
         'tenant-gateways',
+        'configuration',
         tenantNamespace,
         synth((scope) => new TenantGateways(scope, 'tenants', props)),
         {
@@ -111,18 +108,21 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
       ...policy,
       metadata: { ...policy.metadata, namespace: policy.metadata.namespace ?? namespace },
     })) as unknown as KubernetesObject[];
-    components.push(component('policies', namespace, policies));
+    components.push(component('policies', 'configuration', namespace, policies));
   }
   return components;
 }
 
-/** Components of a cdk8s App built by a `sluice.config.ts` build function: one per top-level Chart, by its id. */
+/**
+ * Components of a cdk8s App built by a `sluice.config.ts` build function: one per top-level Chart, named by
+ * its id and ordered by what it holds (`roleOfObjects`), not by that id.
+ */
 export function componentsOfApp(app: App, defaultNamespace: string): GitOpsComponent[] {
   return app.charts.map((chart) => {
     const objects = chart.toJson() as KubernetesObject[];
     const namespace =
       objects.find((object) => object.metadata.namespace !== undefined)?.metadata.namespace ??
       defaultNamespace;
-    return component(chart.node.id, namespace, objects);
+    return component(chart.node.id, roleOfObjects(objects), namespace, objects);
   });
 }

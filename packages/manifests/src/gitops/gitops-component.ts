@@ -1,8 +1,12 @@
+import type { ComponentRole } from './component-roles.js';
+
 /** One folder of GitOps output: a component, the wave it syncs in, and either objects or a chart release. */
 export interface GitOpsComponent {
   /** Folder name and the suffix of Argo CD / Flux object names. */
   readonly name: string;
-  /** Sync order: CRDs 0, controller and agent 1, istioconfig, tenant gateways and policies 2. */
+  /** What the component does; its wave follows from it. */
+  readonly role: ComponentRole;
+  /** Sync order, `ROLE_WAVES[role]`: namespaces 0, CRDs 1, agent and controller 2, the rest 3. */
   readonly wave: number;
   /** Namespace the component's objects live in (Argo CD destination, Flux targetNamespace). */
   readonly namespace: string;

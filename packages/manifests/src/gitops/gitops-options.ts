@@ -10,9 +10,16 @@ export interface GitOpsOptions {
   readonly flux?: string;
   /** Git revision Argo CD and Flux follow. @default 'main' */
   readonly revision?: string;
+  /** Namespace Argo CD runs in; every Application is created there. @default 'argocd' */
+  readonly argocdNamespace?: string;
+  /** Argo CD AppProject of every Application; it must allow the repository and destinations. @default 'default' */
+  readonly argocdProject?: string;
 }
 
+/** Where Argo CD's own install puts it, and so its Applications. */
 export const ARGOCD_NAMESPACE = 'argocd';
+/** The AppProject every Argo CD install has. */
+export const ARGOCD_PROJECT = 'default';
 export const FLUX_NAMESPACE = 'flux-system';
 /** Name of the Flux GitRepository the output's Kustomizations read from. */
 export const FLUX_SOURCE_NAME = 'sluice';

@@ -22,7 +22,8 @@ const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const KIND = /^[A-Z][A-Za-z0-9]{0,62}$/;
 
-function checkLabel(path: string, value: unknown): string {
+/** `value` if it is a DNS label (a namespace), else a `GitOpsInputError` naming `path`. */
+export function checkLabel(path: string, value: unknown): string {
   if (typeof value !== 'string' || value.length > 63 || !DNS_LABEL.test(value))
     throw new GitOpsInputError(
       path,
@@ -32,7 +33,8 @@ function checkLabel(path: string, value: unknown): string {
   return value;
 }
 
-function checkSubdomain(path: string, value: unknown): string {
+/** `value` if it is a DNS subdomain (most object names), else a `GitOpsInputError` naming `path`. */
+export function checkSubdomain(path: string, value: unknown): string {
   if (typeof value !== 'string' || value.length > 253 || !DNS_SUBDOMAIN.test(value))
     throw new GitOpsInputError(
       path,
@@ -42,9 +44,20 @@ function checkSubdomain(path: string, value: unknown): string {
   return value;
 }
 
+/** Top-level folders of the output that are not components: a component of that name would overwrite them. */
+export const RESERVED_FOLDERS: readonly string[] = ['argocd', 'charts', 'flux', 'namespaces'];
+
 /** A component's folder name, checked: it is also an Argo CD / Flux object name. */
 export function componentFolder(component: GitOpsComponent): string {
-  return checkLabel(`component ${JSON.stringify(component.name)}: name`, component.name);
+  const path = `component ${JSON.stringify(component.name)}: name`;
+  const name = checkLabel(path, component.name);
+  if (RESERVED_FOLDERS.includes(name))
+    throw new GitOpsInputError(
+      path,
+      name,
+      `is not allowed; ${RESERVED_FOLDERS.join(', ')} are folders of the output itself`,
+    );
+  return name;
 }
 
 /** The file an object is written to, `<kind>-<name>[.<namespace>].yaml`, from checked names only. */

@@ -420,3 +420,48 @@ export function greaterThan(x: Valued<number>, bound: number): Expr<boolean> {
 export function include(name: string, body: Expr<string>): Expr<string> {
   return new IncludeExpr(name, body);
 }
+
+/** Sprig's `dict`: a map from literal keys to expressions, built fresh on every call. */
+export function dict(entries: Readonly<Record<string, Valued<unknown>>>): Expr<Record<string, unknown>> {
+  const keys = Object.keys(entries);
+  const args = keys.flatMap((key) => [literal(key), lift(entries[key])]);
+  return new CallExpr<Record<string, unknown>>('dict', args, (...values) => {
+    const result: Record<string, unknown> = {};
+    for (let index = 0; index < values.length; index += 2) result[String(values[index])] = values[index + 1];
+    return result;
+  });
+}
+
+function isPlainMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/**
+ * Sprig's `merge` of two flat maps: `base` wins, `extra` adds the keys `base` lacks. Sprig (mergo without
+ * overwrite) also lets `extra` fill a key whose `base` value is empty in Go's sense, and so does this. A
+ * nested map would merge deeply in Go, so both sides are refused here rather than merged differently. An
+ * absent `extra` (nil) is an empty map, through `default (dict)`.
+ */
+export function mergeMaps(
+  base: Expr<Record<string, unknown>>,
+  extra: Expr<Readonly<Record<string, unknown>> | undefined>,
+): Expr<Record<string, unknown>> {
+  const emptyDict = new CallExpr<Record<string, unknown>>('dict', [], () => ({}));
+  return new CallExpr<Record<string, unknown>>(
+    'merge',
+    [base, defaultTo(extra, emptyDict)],
+    (baseValue, extraValue) => {
+      if (!isPlainMap(baseValue) || !isPlainMap(extraValue))
+        throw new Error(`mergeMaps: ${JSON.stringify([baseValue, extraValue])} are not both maps`);
+      const result: Record<string, unknown> = { ...baseValue };
+      for (const [key, value] of Object.entries(extraValue)) {
+        if (isPlainMap(value) || isPlainMap(result[key]))
+          throw new Error(
+            `mergeMaps: key ${JSON.stringify(key)} holds a map; only flat maps merge the same way`,
+          );
+        if (!(key in result) || goEmpty(result[key])) result[key] = value;
+      }
+      return result;
+    },
+  );
+}

@@ -118,3 +118,23 @@ export const LogLevelSchema = z
   .enum(['debug', 'info', 'warn', 'error'])
   .default('info')
   .describe('Log level.');
+
+// Kubernetes' label rules (apimachinery validation.IsQualifiedName, IsValidLabelValue): an optional DNS
+// subdomain prefix and `/`, a name of at most 63 characters; a value of at most 63, possibly empty.
+const LABEL_KEY =
+  /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** Extra labels for an object, checked by Kubernetes' rules for keys and values. */
+export function labelsSchema(description: string) {
+  return z
+    .record(
+      z
+        .string()
+        .max(317)
+        .regex(LABEL_KEY, { message: 'must be a label key such as release or example.com/team' }),
+      z.string().regex(LABEL_VALUE, { message: 'must be a label value: at most 63 letters, digits, - _ .' }),
+    )
+    .default({})
+    .describe(description);
+}

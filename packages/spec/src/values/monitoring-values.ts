@@ -1,4 +1,22 @@
 import { z } from 'zod';
+import { labelsSchema } from './chart-values-common.js';
+
+/** kube-prometheus-stack's default selector, named by the value that turns it off. */
+function kubePrometheusStack(selectorValue: string): string {
+  return `a default kube-prometheus-stack selects only objects labelled release: <its release name> (prometheus.prometheusSpec.${selectorValue}: true)`;
+}
+
+/** Namespace of an operator object; unset: the release namespace. */
+function operatorNamespace(kind: string) {
+  return z
+    .string()
+    .max(63)
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, { message: 'must be a namespace name (DNS-1123 label)' })
+    .optional()
+    .describe(
+      `Namespace of the ${kind}, for a Prometheus that watches only some namespaces. Unset: the release namespace.`,
+    );
+}
 
 /** Prometheus and Grafana integration of the `sluice` chart; every piece is off by default. */
 export const MonitoringValuesSchema = z
@@ -16,11 +34,15 @@ export const MonitoringValuesSchema = z
           .regex(/^[0-9]+(ms|s|m)$/, { message: 'must be a Prometheus duration such as 30s' })
           .default('30s')
           .describe('Scrape interval.'),
+        labels: labelsSchema(
+          `Labels added to the ServiceMonitor, so that a Prometheus serviceMonitorSelector selects it; ${kubePrometheusStack('serviceMonitorSelectorNilUsesHelmValues')}. The chart's own app.kubernetes.io labels win over these.`,
+        ),
+        namespace: operatorNamespace('ServiceMonitor'),
       })
       .strict()
       .prefault({})
       .describe(
-        'ServiceMonitor for the Prometheus operator. Its selector must match the labels app.kubernetes.io/part-of=sluice.',
+        'ServiceMonitor for the Prometheus operator, scraping the Services labelled app.kubernetes.io/part-of=sluice in the release namespace.',
       ),
     prometheusRule: z
       .object({
@@ -30,6 +52,10 @@ export const MonitoringValuesSchema = z
           .describe(
             'Create a PrometheusRule with alerts: throttling, stuck throttles released, Invalid policies, agents disconnected, ext_authz fail-opens.',
           ),
+        labels: labelsSchema(
+          `Labels added to the PrometheusRule, so that a Prometheus ruleSelector selects it; ${kubePrometheusStack('ruleSelectorNilUsesHelmValues')}. The chart's own app.kubernetes.io labels win over these.`,
+        ),
+        namespace: operatorNamespace('PrometheusRule'),
       })
       .strict()
       .prefault({})

@@ -1,7 +1,7 @@
 import type { MonitoringValues } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { releaseName } from '../../template/expr.js';
-import type { TreeObject } from '../../template/template-tree.js';
+import { defaultTo, dict, type Expr, mergeMaps, releaseName } from '../../template/expr.js';
+import { type TreeObject, yamlOf } from '../../template/template-tree.js';
 import type { ComponentBinding, ComponentNames } from '../component-binding.js';
 import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
 import { SLUICE_ALERT_RULES } from './alert-rules.js';
@@ -10,26 +10,48 @@ import { sluiceDashboard } from './grafana-dashboard.js';
 const SOURCE = 'packages/manifests/src/constructs/monitoring/sluice-monitoring.ts';
 const COMPONENT = 'monitoring';
 
-function serviceMonitor(
+/**
+ * Metadata of an operator object: the standard labels merged with the user's (the standard ones win, so
+ * the chart's own labels stay what the chart says) and the namespace a Prometheus watches. A default
+ * kube-prometheus-stack selects ServiceMonitors and PrometheusRules by `release: <its release>`
+ * (prometheus-community/helm-charts, kube-prometheus-stack values.yaml, `*SelectorNilUsesHelmValues`), so
+ * without these values it never scrapes Sluice.
+ */
+function operatorMetadata(
   binding: ComponentBinding<MonitoringValues>,
-  { metadata }: ComponentNames,
+  names: ComponentNames,
+  values: {
+    readonly labels: { readonly $: Expr<unknown> };
+    readonly namespace: { readonly $: Expr<unknown> };
+  },
 ): TreeObject {
+  return {
+    name: names.name,
+    namespace: defaultTo(values.namespace.$ as Expr<string | undefined>, binding.namespace),
+    labels: yamlOf(
+      mergeMaps(dict(names.labels), values.labels.$ as Expr<Readonly<Record<string, unknown>> | undefined>),
+    ),
+  };
+}
+
+function serviceMonitor(binding: ComponentBinding<MonitoringValues>, names: ComponentNames): TreeObject {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'ServiceMonitor',
-    metadata,
+    metadata: operatorMetadata(binding, names, binding.values.serviceMonitor),
     spec: {
       // Both the agent and the controller Service carry these labels and a port named http.
       selector: {
         matchLabels: { 'app.kubernetes.io/instance': releaseName, 'app.kubernetes.io/part-of': 'sluice' },
       },
+      // The Services are in the release namespace, wherever the ServiceMonitor is.
       namespaceSelector: { matchNames: [binding.namespace] },
       endpoints: [{ port: 'http', path: '/metrics', interval: binding.values.serviceMonitor.interval.$ }],
     },
   };
 }
 
-function prometheusRule({ metadata }: ComponentNames): TreeObject {
+function prometheusRule(binding: ComponentBinding<MonitoringValues>, names: ComponentNames): TreeObject {
   const rules = SLUICE_ALERT_RULES.map((rule) => ({
     ...rule,
     labels: { ...rule.labels },
@@ -38,7 +60,7 @@ function prometheusRule({ metadata }: ComponentNames): TreeObject {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
-    metadata,
+    metadata: operatorMetadata(binding, names, binding.values.prometheusRule),
     spec: { groups: [{ name: 'sluice', rules }] },
   };
 }
@@ -82,7 +104,7 @@ export class SluiceMonitoring extends Construct {
           id: 'PrometheusRule',
           file: 'monitoring-prometheusrule.yaml',
           when: values.prometheusRule.enabled.$,
-          tree: prometheusRule(names),
+          tree: prometheusRule(binding, names),
         },
         {
           id: 'GrafanaDashboard',
