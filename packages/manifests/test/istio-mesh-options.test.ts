@@ -141,6 +141,31 @@ const REFUSED: readonly { name: string; values: IstioConfigProps; message: RegEx
     values: { mtls: { mode: 'namespaces' } },
     message: /needs at least one namespace/,
   },
+  {
+    name: 'a CUSTOM policy without a workload selector',
+    values: { mode: 'extensionProvider', extensionProvider: { meshConfigReady: true } },
+    message: /needs a workload selector: a CUSTOM AuthorizationPolicy without one applies to every workload/,
+  },
+  {
+    name: 'a CUSTOM policy before meshConfig is confirmed',
+    values: { mode: 'extensionProvider', workloadSelector: { labels: { app: 'shop' } } },
+    message: /extensionProvider\.meshConfigReady: .*denies every request it selects/,
+  },
+  {
+    name: 'body buffering without its own selector',
+    values: { extAuthz: { requestBody: { enabled: true } } },
+    message: /request-body buffering needs a workload selector.*istio#27777/,
+  },
+  {
+    name: 'body buffering in extensionProvider mode',
+    values: {
+      mode: 'extensionProvider',
+      workloadSelector: { labels: { app: 'shop' } },
+      extensionProvider: { meshConfigReady: true },
+      extAuthz: { requestBody: { enabled: true, workloadSelector: { labels: { app: 'shop' } } } },
+    },
+    message: /includeRequestBodyInCheck\) belongs to the mesh-wide provider/,
+  },
 ];
 
 describe('refusals: synthesis throws and both Helms fail with the same reason', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { App, Chart } from 'cdk8s';
-import { IstioConfig } from '@sluice/manifests';
+import { IstioConfig, istioConfigMeshConfig, type IstioConfigProps } from '@sluice/manifests';
 import { IstioConfigValuesSchema, parseWith } from '@sluice/spec';
 import { stringify } from 'yaml';
 import { badInput, EXIT_OK, failure } from '../cli-error.js';
@@ -60,18 +60,33 @@ export const installIstioConfig: Command = {
       description: 'Release name the object names derive from (default sluice).',
     },
     'dry-run': { type: 'boolean', description: 'Print the manifests instead of applying them.' },
+    'mesh-config': {
+      type: 'boolean',
+      description:
+        "Print the meshConfig.extensionProviders entries mode extensionProvider needs (add them to istiod's mesh config, then set extensionProvider.meshConfigReady: true).",
+    },
   },
   async run(args, io) {
     const namespace = requireOption(args.options['namespace'], 'namespace');
     const valuesFile = args.options['values-file'] as string | undefined;
     const values = valuesFile === undefined ? {} : readDocument(io.cwd, valuesFile);
+    const release = (args.options['release'] as string | undefined) ?? 'sluice';
+    if (args.options['mesh-config'] === true) {
+      const props = { ...(values as object), release, namespace } as IstioConfigProps;
+      try {
+        io.stdout(stringify({ meshConfig: istioConfigMeshConfig(props) }, { lineWidth: 0 }));
+      } catch (error) {
+        throw badInput(`${valuesFile ?? 'values'}: ${(error as Error).message}`);
+      }
+      return EXIT_OK;
+    }
     const checked = parseWith(IstioConfigValuesSchema, values ?? {});
     if (!checked.ok) throw badInput(issuesMessage(valuesFile ?? 'values', checked));
     const chart = new Chart(new App(), 'istioconfig');
     try {
       new IstioConfig(chart, 'istio', {
         ...(values as object),
-        release: (args.options['release'] as string | undefined) ?? 'sluice',
+        release,
         namespace,
       });
     } catch (error) {

@@ -73,6 +73,38 @@ export function duplicateNamespaceRefusal(path: 'mtls.namespaces' | 'exactBalanc
   return `${path}: a namespace is listed twice; list each namespace once`;
 }
 
+/**
+ * Why mode `extensionProvider` needs a workload selector. istiod turns a CUSTOM policy it cannot serve (a
+ * provider missing from meshConfig, misspelt, or whose service it cannot find; before Istio 1.30, or without
+ * PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS, a second CUSTOM provider on the same workload) into an RBAC
+ * deny of the policy's rules (`pilot/pkg/security/authz/builder`: "will generate deny configs"), and
+ * `rules: [{}]` matches every request: without a selector, in the root namespace, that is the whole mesh.
+ */
+export const CUSTOM_POLICY_SELECTOR_REFUSAL =
+  'workloadSelector.labels: mode extensionProvider needs a workload selector: a CUSTOM AuthorizationPolicy without one applies to every ' +
+  'workload in its namespace (the whole mesh in the root namespace), and istiod denies every request on those workloads when the provider ' +
+  'is missing from meshConfig or when another CUSTOM provider (oauth2-proxy, OPA) already serves one of them (before Istio 1.30, or without ' +
+  'PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS). Select the workloads Sluice protects, e.g. workloadSelector.labels: {sluice.dev/protected: "true"}.';
+
+/** Why mode `extensionProvider` waits for `extensionProvider.meshConfigReady`. */
+export const MESH_CONFIG_UNCONFIRMED_REFUSAL =
+  'extensionProvider.meshConfigReady: mode extensionProvider renders a CUSTOM AuthorizationPolicy, and istiod denies every request it selects ' +
+  'while the provider is missing from meshConfig (or misspelt, or its service is not found). First add the envoyExtAuthzGrpc and envoyOtelAls ' +
+  'entries to meshConfig.extensionProviders (`sluicectl install istioconfig --mesh-config` or istioConfigMeshConfig() prints them), check the ' +
+  'agent Service exists, then set extensionProvider.meshConfigReady: true.';
+
+/** Why body buffering needs its own selector (envoyFilter mode). */
+export const REQUEST_BODY_SCOPE_REFUSAL =
+  'extAuthz.requestBody.workloadSelector.labels: request-body buffering needs a workload selector: buffering holds each request until its ' +
+  'body (or maxRequestBytes) arrives, which hangs gRPC client-streaming and bidirectional calls (istio#27777, istio#31773, envoy#42800). ' +
+  'Select only workloads whose requests are unary and whose classifiers read the body.';
+
+/** Why body buffering is refused in extensionProvider mode. */
+export const REQUEST_BODY_PROVIDER_REFUSAL =
+  'extAuthz.requestBody.enabled: in mode extensionProvider the body setting (includeRequestBodyInCheck) belongs to the mesh-wide provider, so it ' +
+  'would buffer every workload the provider serves and hang their streaming gRPC calls; use mode envoyFilter, which scopes buffering to ' +
+  'extAuthz.requestBody.workloadSelector.';
+
 export const EMPTY_MTLS_NAMESPACES_REFUSAL =
   'mtls.namespaces: mode namespaces needs at least one namespace; use mode mesh for every namespace.';
 
@@ -188,8 +220,22 @@ export const IstioConfigValuesSchema = z
           .object({
             enabled: z
               .boolean()
-              .default(true)
-              .describe('Buffer the request body into the Check (classifiers on JSON bodies).'),
+              .default(false)
+              .describe(
+                'Buffer the request body into the Check (classifiers on JSON bodies), only for workloadSelector below. Off by default: buffering hangs gRPC client-streaming and bidirectional calls (istio#27777, envoy#42800).',
+              ),
+            workloadSelector: z
+              .object({
+                labels: z
+                  .record(labelKey, labelValue)
+                  .default({})
+                  .describe(
+                    'Pods whose inbound and outbound requests are buffered (a separate EnvoyFilter). Required when enabled; select no pod that serves or calls streaming gRPC.',
+                  ),
+              })
+              .strict()
+              .prefault({})
+              .describe('Where request bodies are buffered.'),
             maxRequestBytes: z.number().int().min(1).max(1_048_576).default(8192).describe('Bytes buffered.'),
             allowPartialMessage: z
               .boolean()
@@ -264,6 +310,12 @@ export const IstioConfigValuesSchema = z
           'Name of the envoyExtAuthzGrpc provider in meshConfig.extensionProviders.',
         ).default('sluice-ext-authz'),
         accessLogName: dnsLabel('Name of the envoyOtelAls provider.').default('sluice-access-log'),
+        meshConfigReady: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Confirms that istiod's meshConfig.extensionProviders holds both providers and that the agent Service exists. Mode extensionProvider is refused until it is true: istiod denies every request a CUSTOM policy selects when its provider is missing.",
+          ),
       })
       .strict()
       .prefault({})
@@ -321,7 +373,35 @@ export const IstioConfigValuesSchema = z
   })
   .strict()
   .superRefine((values, context) => {
-    const { exactBalance, mtls } = values;
+    const { exactBalance, mtls, extAuthz } = values;
+    const selects = (labels: Record<string, string>) => Object.keys(labels).length > 0;
+    if (values.mode === 'extensionProvider' && !selects(values.workloadSelector.labels)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['workloadSelector', 'labels'],
+        message: CUSTOM_POLICY_SELECTOR_REFUSAL,
+      });
+    }
+    if (values.mode === 'extensionProvider' && !values.extensionProvider.meshConfigReady) {
+      context.addIssue({
+        code: 'custom',
+        path: ['extensionProvider', 'meshConfigReady'],
+        message: MESH_CONFIG_UNCONFIRMED_REFUSAL,
+      });
+    }
+    if (extAuthz.requestBody.enabled && values.mode === 'extensionProvider') {
+      context.addIssue({
+        code: 'custom',
+        path: ['extAuthz', 'requestBody', 'enabled'],
+        message: REQUEST_BODY_PROVIDER_REFUSAL,
+      });
+    } else if (extAuthz.requestBody.enabled && !selects(extAuthz.requestBody.workloadSelector.labels)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['extAuthz', 'requestBody', 'workloadSelector', 'labels'],
+        message: REQUEST_BODY_SCOPE_REFUSAL,
+      });
+    }
     if (exactBalance.outbound === 'virtualOutbound') {
       context.addIssue({
         code: 'custom',

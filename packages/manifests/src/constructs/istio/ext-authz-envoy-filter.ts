@@ -119,11 +119,6 @@ function extAuthzPatch(
           failure_mode_allow: authz.failureModeAllow.$,
           failure_mode_allow_header_add: authz.failureModeAllowHeaderAdd.$,
           status_on_error: { code: authz.statusOnError.$ },
-          with_request_body: when(authz.requestBody.enabled.$, {
-            max_request_bytes: authz.requestBody.maxRequestBytes.$,
-            allow_partial_message: authz.requestBody.allowPartialMessage.$,
-            pack_as_bytes: authz.requestBody.packAsBytes.$,
-          }),
           allowed_headers: when(authz.allowedHeaders.$, headerMatcher(authz.allowedHeaders.$)),
           // Credentials stay in the sidecar unless the values say otherwise; disallowed_headers beats allowed_headers.
           disallowed_headers: when(
@@ -163,5 +158,43 @@ export function extAuthzConfigPatches(
     extAuthzPatch(values, target, 'SIDECAR_OUTBOUND', points.outbound.$),
     when(values.gateways.enabled.$, accessLogPatch(values, target, 'GATEWAY', 'gateway')),
     when(values.gateways.enabled.$, extAuthzPatch(values, target, 'GATEWAY', points.gateway.$)),
+  ];
+}
+
+/**
+ * Request-body buffering for the pods `extAuthz.requestBody.workloadSelector` names, apart from the main
+ * filter so no other workload buffers: a MERGE into the ext_authz filter the main EnvoyFilter inserted (it
+ * applies one priority later, so the filter exists). Buffering holds a request until its body arrives, which
+ * hangs gRPC client-streaming and bidirectional calls (istio#27777, envoy#42800): select unary services only.
+ */
+export function requestBodyConfigPatches(values: View<IstioConfigValues>): readonly Tree[] {
+  const body = values.extAuthz.requestBody;
+  const patch = (context: PatchContext): Tree => ({
+    applyTo: 'HTTP_FILTER',
+    match: {
+      context,
+      listener: {
+        filterChain: { filter: { name: HTTP_CONNECTION_MANAGER, subFilter: { name: EXT_AUTHZ } } },
+      },
+    },
+    patch: {
+      operation: 'MERGE',
+      value: {
+        name: EXT_AUTHZ,
+        typed_config: {
+          '@type': EXT_AUTHZ_TYPE,
+          with_request_body: {
+            max_request_bytes: body.maxRequestBytes.$,
+            allow_partial_message: body.allowPartialMessage.$,
+            pack_as_bytes: body.packAsBytes.$,
+          },
+        },
+      },
+    },
+  });
+  return [
+    patch('SIDECAR_INBOUND'),
+    patch('SIDECAR_OUTBOUND'),
+    when(values.gateways.enabled.$, patch('GATEWAY')),
   ];
 }

@@ -1,12 +1,12 @@
 import type { IstioConfigValues } from '@sluice/spec';
-import { concat, type Expr } from '../../template/expr.js';
+import { concat, type Expr, plusOne } from '../../template/expr.js';
 import { type Tree, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 import type { ComponentBinding } from '../component-binding.js';
 import { agentTarget } from './agent-target.js';
 import { exactBalanceConfigPatches, exactBalanceGuards, proxyConfigSpec } from './exact-balance.js';
-import { extAuthzConfigPatches } from './ext-authz-envoy-filter.js';
-import { authorizationPolicySpec, telemetrySpec } from './extension-providers.js';
+import { extAuthzConfigPatches, requestBodyConfigPatches } from './ext-authz-envoy-filter.js';
+import { authorizationPolicySpec, extensionProviderGuards, telemetrySpec } from './extension-providers.js';
 import { mtlsGuards } from './mtls.js';
 
 /** What every istioconfig object is built from: the values, the release's fullname, namespace and labels. */
@@ -24,7 +24,7 @@ export function istioParts(binding: ComponentBinding<IstioConfigValues>): IstioP
 
 /** Refusals the schema cannot express ride on the object every mode renders. */
 function valuesGuards(view: View<IstioConfigValues>): TreeObject {
-  return { ...exactBalanceGuards(view), ...mtlsGuards(view) };
+  return { ...exactBalanceGuards(view), ...mtlsGuards(view), ...extensionProviderGuards(view) };
 }
 
 function workloadSelector(view: View<IstioConfigValues>): Tree {
@@ -41,6 +41,21 @@ export function extAuthzEnvoyFilter({ view, name, namespace, labels }: IstioPart
       workloadSelector: workloadSelector(view),
       priority: view.priority.$,
       configPatches: extAuthzConfigPatches(view, agentTarget(view)),
+    },
+  };
+}
+
+/** `extAuthz.requestBody.enabled` (mode envoyFilter): body buffering for the selected pods only. */
+export function requestBodyEnvoyFilter({ view, name, namespace, labels }: IstioParts): TreeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1alpha3',
+    kind: 'EnvoyFilter',
+    metadata: { name: concat(name, '-request-body'), namespace, labels },
+    spec: {
+      workloadSelector: { labels: yamlOf(view.extAuthz.requestBody.workloadSelector.labels.$) },
+      // After the main filter's INSERT_BEFORE, so the MERGE finds ext_authz in the chain.
+      priority: plusOne(view.priority.$),
+      configPatches: requestBodyConfigPatches(view),
     },
   };
 }
