@@ -13,6 +13,8 @@ interface Def {
   readonly shape?: Record<string, z.ZodType>;
   readonly entries?: Record<string, string>;
   readonly element?: z.ZodType;
+  readonly keyType?: z.ZodType;
+  readonly valueType?: z.ZodType;
   readonly checks?: readonly {
     _zod: { def: { check: string; pattern?: RegExp; maximum?: number; minimum?: number } };
   }[];
@@ -75,6 +77,13 @@ export function arbitraryFor(schema: z.ZodType): fc.Arbitrary<unknown> {
     }
     case 'array':
       return fc.array(arbitraryFor(d.element as z.ZodType), { maxLength: 3 });
+    case 'record':
+      // Label maps: up to three entries, empty included (an empty selector is a case of its own).
+      return fc.dictionary(
+        arbitraryFor(d.keyType as z.ZodType) as fc.Arbitrary<string>,
+        arbitraryFor(d.valueType as z.ZodType),
+        { maxKeys: 3 },
+      );
     default:
       throw new Error(`no arbitrary for zod type ${d.type}`);
   }
