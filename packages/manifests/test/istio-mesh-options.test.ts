@@ -117,9 +117,9 @@ const REFUSED: readonly { name: string; values: IstioConfigProps; message: RegEx
     message: /envoy#15146.*envoy#21575/,
   },
   {
-    name: 'mesh-wide ProxyConfig without gateways',
-    values: { exactBalance: { inbound: 'proxyMetadata' } },
-    message: /also reaches ingress gateways/,
+    name: 'mesh-wide outbound balance without gateways',
+    values: { exactBalance: { outbound: 'proxyMetadata' } },
+    message: /outbound exact balance \(and a worker count\) also reaches ingress gateways/,
   },
   {
     name: 'mesh-wide worker count without gateways',

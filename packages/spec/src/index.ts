@@ -125,6 +125,7 @@ export {
   REQUEST_BODY_PROVIDER_REFUSAL,
   REQUEST_BODY_SCOPE_REFUSAL,
   GATEWAY_WIDE_EXACT_BALANCE_REFUSAL,
+  gatewayNamespaceExactBalanceRefusal,
   IstioConfigValuesSchema,
   VIRTUAL_OUTBOUND_REFUSAL,
   type IstioConfigValues,

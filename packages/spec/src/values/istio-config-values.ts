@@ -58,10 +58,24 @@ export const VIRTUAL_OUTBOUND_REFUSAL =
   'one worker takes everything (envoy#15146); even balanced per listener, connections to different destinations still pile on one worker ' +
   '(envoy#21575). Use exactBalance.outbound: proxyMetadata, which balances the redirected per-port outbound listeners.';
 
-/** Why a mesh-wide ProxyConfig needs `exactBalance.gateways`. */
+/**
+ * Why a mesh-wide ProxyConfig that touches gateway listeners needs `exactBalance.gateways`. Only the outbound
+ * variable and the worker count reach gateways: Istio applies OUTBOUND_LISTENER_EXACT_BALANCE to gateway
+ * listeners, while the inbound variable only changes sidecars' inbound listeners, which gateways lack.
+ */
 export const GATEWAY_WIDE_EXACT_BALANCE_REFUSAL =
-  'exactBalance.namespaces: an empty list puts the ProxyConfig in the mesh root namespace, which also reaches ingress gateways, where exact ' +
-  "balance locks every accept of many short connections (Istio's own guidance); list the application namespaces, or set exactBalance.gateways: true.";
+  'exactBalance.namespaces: an empty list puts the ProxyConfig in the mesh root namespace, where outbound exact balance (and a worker count) ' +
+  "also reaches ingress gateways, whose listeners then lock every accept of many short connections (Istio's own guidance); list the " +
+  'application namespaces, use inbound balance only (it never reaches gateway listeners), or set exactBalance.gateways: true.';
+
+/** Why outbound balance is refused in a namespace that hosts a gateway (a namespace ProxyConfig reaches its pods). */
+export function gatewayNamespaceExactBalanceRefusal(namespace: string): string {
+  return (
+    `exactBalance.namespaces: namespace ${namespace} hosts an ingress gateway, and a namespace ProxyConfig reaches gateway pods too: ` +
+    'outbound exact balance there would lock every accept of the gateway listeners. Use inbound balance only in gateway namespaces, or ' +
+    'move the gateway to its own namespace.'
+  );
+}
 
 /** Why the agent's namespace may not get a STRICT PeerAuthentication. */
 export const AGENT_NAMESPACE_MTLS_REFUSAL =
@@ -358,7 +372,9 @@ export const IstioConfigValuesSchema = z
         namespaces: z
           .array(dnsLabel('Namespace.'))
           .default([])
-          .describe('Namespaces that get a ProxyConfig. Empty: the root namespace (needs gateways: true).'),
+          .describe(
+            'Namespaces that get a ProxyConfig. Empty: the root namespace (with outbound balance or a worker count, needs gateways: true). Outbound balance is refused in namespaces that host a gateway.',
+          ),
         concurrency: z
           .number()
           .int()
@@ -409,11 +425,9 @@ export const IstioConfigValuesSchema = z
         message: VIRTUAL_OUTBOUND_REFUSAL,
       });
     }
-    const proxyConfig =
-      exactBalance.inbound === 'proxyMetadata' ||
-      exactBalance.outbound === 'proxyMetadata' ||
-      exactBalance.concurrency !== undefined;
-    if (proxyConfig && exactBalance.namespaces.length === 0 && !exactBalance.gateways) {
+    const reachesGateways =
+      exactBalance.outbound === 'proxyMetadata' || exactBalance.concurrency !== undefined;
+    if (reachesGateways && exactBalance.namespaces.length === 0 && !exactBalance.gateways) {
       context.addIssue({
         code: 'custom',
         path: ['exactBalance', 'namespaces'],
