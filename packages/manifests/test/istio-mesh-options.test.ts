@@ -8,7 +8,15 @@ import {
 import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/chart/istio-config-chart.js';
 import { exactBalancePodAnnotations } from '../src/constructs/istio/exact-balance.js';
 import { IstioConfig, type IstioConfigProps } from '../src/constructs/istio/istio-config.js';
-import { byKey, HELMS, helmTemplateText, type Manifest, synthesise, writeChart } from './support/helm.js';
+import {
+  byKey,
+  HELMS,
+  helmTemplateText,
+  type Manifest,
+  parseManifests,
+  synthesise,
+  writeChart,
+} from './support/helm.js';
 import { ISTIO_CASES, type IstioCase, synthesiseIstio } from './support/istio-cases.js';
 
 const chart = writeChart(ISTIO_CONFIG_CHART_DEFINITION);
@@ -33,6 +41,38 @@ describe('mTLS: PeerAuthentication STRICT', () => {
       key.startsWith('PeerAuthentication/'),
     );
     assert.deepEqual(keys, ['PeerAuthentication/demoapp/default', 'PeerAuthentication/shop/default']);
+  });
+
+  it('STRICT survives removal: every renderer marks each policy keep for Helm, Argo CD and Flux', async () => {
+    const values: IstioConfigProps = { mtls: { mode: 'namespaces', namespaces: ['demoapp', 'shop'] } };
+    const renderings: [string, Manifest[]][] = [
+      ['synthesis', synthesiseIstio({ name: 'keep', release: 'sluice', namespace: 'istio-system', values })],
+    ];
+    for (const helm of HELMS)
+      renderings.push([
+        `helm ${helm.major}`,
+        parseManifests(
+          await helmTemplateText(helm, chart, { release: 'sluice', namespace: 'istio-system', values }),
+        ),
+      ]);
+    for (const [renderer, manifests] of renderings) {
+      const policies = manifests.filter((m) => m.kind === 'PeerAuthentication');
+      assert.equal(policies.length, 2, renderer);
+      for (const policy of policies) {
+        const annotations = (policy.metadata as { annotations?: Record<string, string> }).annotations;
+        // Helm pkg/kube/resource_policy.go: ResourcePolicyAnno "helm.sh/resource-policy", KeepPolicy "keep";
+        // Argo CD sync option Delete=false; Flux kustomize-controller: prune "disabled".
+        assert.deepEqual(
+          annotations,
+          {
+            'helm.sh/resource-policy': 'keep',
+            'argocd.argoproj.io/sync-options': 'Delete=false',
+            'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+          },
+          renderer,
+        );
+      }
+    }
   });
 
   it('a custom root namespace moves the mesh-wide policy', () => {

@@ -1,5 +1,5 @@
 import type { ChartDefinition } from './chart-generator.js';
-import { concat, eq, releaseName, releaseNamespace, toJson, value } from '../template/expr.js';
+import { concat, eq, not, releaseName, releaseNamespace, toJson, value } from '../template/expr.js';
 import { IstioConfigValuesSchema, type IstioConfigValues } from '@sluice/spec';
 import { textLines, when } from '../template/template-tree.js';
 import { valuesView } from '../template/values-view.js';
@@ -47,6 +47,16 @@ export const ISTIO_CONFIG_CHART_DEFINITION: ChartDefinition = {
       ),
     ),
     when(
+      not(eq(value('mtls.mode'), 'off')),
+      concat(
+        'STRICT mTLS: the PeerAuthentication objects named default are kept when this release is uninstalled (and by Argo CD and Flux pruning); delete them yourself to leave STRICT. An existing default policy makes the install fail until Helm may adopt it: kubectl -n <namespace> annotate peerauthentication default meta.helm.sh/release-name=',
+        releaseName,
+        ' meta.helm.sh/release-namespace=',
+        releaseNamespace,
+        ' && kubectl -n <namespace> label peerauthentication default app.kubernetes.io/managed-by=Helm',
+      ),
+    ),
+    when(
       value('extAuthz.requestBody.enabled'),
       concat(
         'Request bodies are buffered into each Check for pods labelled ',
@@ -75,6 +85,17 @@ because istiod answers a CUSTOM policy it cannot serve by denying every request 
 (\`sluicectl install istioconfig --namespace istio-system --mesh-config\` prints them). Before Istio 1.30, or
 without \`PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS\`, a pod may carry one CUSTOM provider only: keep the selector
 clear of pods that oauth2-proxy or OPA already guard, or istiod denies all their requests.
+
+STRICT mTLS (\`mtls.mode\`) is opt-in (\`off\` by default). The PeerAuthentication objects it renders are kept on
+uninstall and never pruned by Argo CD or Flux (\`helm.sh/resource-policy: keep\`, \`Delete=false\`,
+\`prune: disabled\`): uninstalling Sluice must not silently downgrade the mesh. When a \`default\` policy already
+exists, Helm refuses to take it over until it carries the release's ownership metadata:
+
+\`\`\`sh
+kubectl -n istio-system annotate peerauthentication default \\
+  meta.helm.sh/release-name=sluice-istio meta.helm.sh/release-namespace=istio-system
+kubectl -n istio-system label peerauthentication default app.kubernetes.io/managed-by=Helm
+\`\`\`
 
 Request-body buffering (\`extAuthz.requestBody.enabled\`) is off by default: it hangs gRPC client-streaming and
 bidirectional calls (istio#27777, envoy#42800). When on, it applies only to the pods
