@@ -37,7 +37,11 @@ export const ISTIO_CASES: readonly IstioCase[] = [
         timeout: '0.5s',
         failureModeAllow: false,
         statusOnError: 'Forbidden',
-        requestBody: { enabled: true, workloadSelector: { labels: { app: 'classified' } }, maxRequestBytes: 4096 },
+        requestBody: {
+          enabled: true,
+          workloadSelector: { labels: { app: 'classified' } },
+          maxRequestBytes: 4096,
+        },
         sendCredentialHeaders: true,
         allowedHeaders: ['user-type', 'x-request-id'],
         keepaliveTimeMs: 60000,
