@@ -245,19 +245,27 @@ describe('EnvoyFilter facts (reference aperture.md §9.2 items 1–2, Sluice nam
     );
   });
 
-  it('gateways: two more patches in context GATEWAY with control point edge', () => {
-    const patches = envoyFilter(objects('gateways'), 'EnvoyFilter/istio-system/sluice-istioconfig').spec
-      .configPatches;
-    assert.equal(patches.length, 6);
+  it('gateways: a second EnvoyFilter, selecting istio: ingressgateway, with the two GATEWAY patches and control point edge', () => {
+    const all = objects('gateways');
+    const sidecars = envoyFilter(all, 'EnvoyFilter/istio-system/sluice-istioconfig').spec.configPatches;
+    assert.equal(sidecars.length, 4);
+    assert.equal(
+      sidecars.some((p) => p.match.context === 'GATEWAY'),
+      false,
+    );
+    const filter = envoyFilter(all, 'EnvoyFilter/istio-system/sluice-istioconfig-gateways');
+    // Context GATEWAY alone would reach egress and east-west gateways: the selector keeps it to ingress.
+    assert.deepEqual(filter.spec.workloadSelector, { labels: { istio: 'ingressgateway' } });
+    const patches = filter.spec.configPatches;
     assert.deepEqual(
-      patches.slice(4).map((p) => [p.applyTo, p.match.context]),
+      patches.map((p) => [p.applyTo, p.match.context]),
       [
         ['NETWORK_FILTER', 'GATEWAY'],
         ['HTTP_FILTER', 'GATEWAY'],
       ],
     );
-    assert.equal(extAuthz(patches[5] as Patch).grpc_service.initial_metadata[0].value, 'edge');
-    assert.equal(accessLog(patches[4] as Patch).common_config.log_name, 'gateway');
+    assert.equal(extAuthz(patches[1] as Patch).grpc_service.initial_metadata[0].value, 'edge');
+    assert.equal(accessLog(patches[0] as Patch).common_config.log_name, 'gateway');
   });
 
   it('fullname override names the filter; a release that is not sluice still derives the agent from agent.release', () => {

@@ -1,6 +1,6 @@
 /**
- * Issue 16 items 1–2: what istioconfig renders must not let istiod deny the mesh, and must not buffer
- * bodies where streaming gRPC runs. Rendered by synthesis and by both Helms, then judged by a reproduction
+ * Issue 16 items 1, 2 and 15: what istioconfig renders must not let istiod deny the mesh, must not buffer
+ * bodies where streaming gRPC runs, and must not reach egress or east-west gateways. Rendered by synthesis and by both Helms, then judged by a reproduction
  * of istiod's CUSTOM-policy rules (support/istiod-custom-authz.ts; istiod cannot run here).
  */
 import assert from 'node:assert/strict';
@@ -215,6 +215,42 @@ describe('request-body buffering: off by default, scoped when on', () => {
       });
       const main = manifests.find((m) => m.metadata.name === 'sluice-istioconfig');
       assert.equal(JSON.stringify(main).includes('with_request_body'), false, renderer);
+    }
+  });
+});
+
+describe('gateway patches: only the selected ingress gateways', () => {
+  const gatewayFilter = (manifests: readonly Manifest[]) =>
+    manifests.find((m) => m.metadata.name === 'sluice-istioconfig-gateways') as unknown as
+      { spec: Record<string, any> } | undefined;
+
+  it('off by default; on, a filter of their own selecting istio: ingressgateway, or exactly the labels given', async () => {
+    for (const [renderer, manifests] of await renderings({})) {
+      assert.equal(gatewayFilter(manifests), undefined, renderer);
+      assert.equal(JSON.stringify(manifests).includes('"GATEWAY"'), false, renderer);
+    }
+    for (const [renderer, manifests] of await renderings({ gateways: { enabled: true } })) {
+      assert.deepEqual(
+        gatewayFilter(manifests)?.spec.workloadSelector,
+        { labels: { istio: 'ingressgateway' } },
+        renderer,
+      );
+      const main = manifests.find((m) => m.metadata.name === 'sluice-istioconfig');
+      assert.equal(JSON.stringify(main).includes('"GATEWAY"'), false, renderer);
+    }
+    // Given labels replace the default (Helm would merge a map default into the user's map: there is none).
+    const custom = { gateways: { enabled: true, workloadSelector: { labels: { app: 'edge-gw' } } } };
+    for (const [renderer, manifests] of await renderings(custom)) {
+      assert.deepEqual(
+        gatewayFilter(manifests)?.spec.workloadSelector,
+        { labels: { app: 'edge-gw' } },
+        renderer,
+      );
+      assert.deepEqual(
+        (gatewayFilter(manifests)?.spec.configPatches as Record<string, any>[]).map((p) => p.match.context),
+        ['GATEWAY', 'GATEWAY'],
+        renderer,
+      );
     }
   });
 });

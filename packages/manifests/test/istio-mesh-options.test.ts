@@ -46,7 +46,15 @@ describe('mTLS: PeerAuthentication STRICT', () => {
   it('STRICT survives removal: every renderer marks each policy keep for Helm, Argo CD and Flux', async () => {
     const values: IstioConfigProps = { mtls: { mode: 'namespaces', namespaces: ['demoapp', 'shop'] } };
     const renderings: [string, Manifest[]][] = [
-      ['synthesis', synthesiseIstio({ name: 'keep', release: 'sluice', namespace: 'istio-system', values })],
+      [
+        'synthesis',
+        synthesiseIstio({
+          name: 'keep',
+          release: 'sluice',
+          namespace: 'istio-system',
+          values: values as Record<string, unknown>,
+        }),
+      ],
     ];
     for (const helm of HELMS)
       renderings.push([

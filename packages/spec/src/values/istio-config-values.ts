@@ -313,7 +313,22 @@ export const IstioConfigValuesSchema = z
       .describe('OpenTelemetry access log to the agent.'),
     gateways: z
       .object({
-        enabled: z.boolean().default(false).describe('Also patch ingress gateways (context GATEWAY).'),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Also patch ingress gateways (context GATEWAY), in an EnvoyFilter of their own.'),
+        workloadSelector: z
+          .object({
+            labels: z
+              .record(labelKey, labelValue)
+              .default({})
+              .describe(
+                "Gateway pods to patch. Empty: istio: ingressgateway, the label of Istio's ingress gateway chart (context GATEWAY alone matches every gateway proxy, egress and east-west too, so the filter always has a selector). A map rather than a map default, because Helm merges a user's map into the default one.",
+              ),
+          })
+          .strict()
+          .prefault({})
+          .describe('Which gateways get ext_authz and access logs.'),
       })
       .strict()
       .prefault({})

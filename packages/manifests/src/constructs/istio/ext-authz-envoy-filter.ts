@@ -145,7 +145,7 @@ function extAuthzPatch(
   };
 }
 
-/** The four sidecar patches in Aperture's order, then the two gateway patches when `gateways.enabled`. */
+/** The four sidecar patches, in Aperture's order. */
 export function extAuthzConfigPatches(
   values: View<IstioConfigValues>,
   target: Expr<string>,
@@ -156,8 +156,17 @@ export function extAuthzConfigPatches(
     accessLogPatch(values, target, 'SIDECAR_OUTBOUND', 'egress'),
     extAuthzPatch(values, target, 'SIDECAR_INBOUND', points.inbound.$),
     extAuthzPatch(values, target, 'SIDECAR_OUTBOUND', points.outbound.$),
-    when(values.gateways.enabled.$, accessLogPatch(values, target, 'GATEWAY', 'gateway')),
-    when(values.gateways.enabled.$, extAuthzPatch(values, target, 'GATEWAY', points.gateway.$)),
+  ];
+}
+
+/**
+ * The two gateway patches (`gateways.enabled`), for an EnvoyFilter of their own: context GATEWAY matches
+ * every gateway proxy (egress and east-west too), so only that filter's selector keeps them to ingress.
+ */
+export function gatewayConfigPatches(values: View<IstioConfigValues>, target: Expr<string>): readonly Tree[] {
+  return [
+    accessLogPatch(values, target, 'GATEWAY', 'gateway'),
+    extAuthzPatch(values, target, 'GATEWAY', values.controlPoints.gateway.$),
   ];
 }
 

@@ -26,8 +26,8 @@ function selector(values: View<IstioConfigValues>): TreeObject {
   return { selector: { matchLabels: yamlOf(values.workloadSelector.labels.$) } };
 }
 
-/** The chart's twins of the schema's refusals for this mode and for body buffering. */
-export function extensionProviderGuards(values: View<IstioConfigValues>): TreeObject {
+/** The chart's twins of the schema's selector refusals: CUSTOM policy and body buffering. */
+export function selectorGuards(values: View<IstioConfigValues>): TreeObject {
   const providerMode = eq(values.mode.$, 'extensionProvider');
   const body = values.extAuthz.requestBody;
   return {

@@ -25,6 +25,7 @@ import {
   exactBalanceProxyConfig,
   extAuthzAuthorizationPolicy,
   extAuthzEnvoyFilter,
+  gatewayEnvoyFilter,
   istioParts,
   requestBodyEnvoyFilter,
 } from './istio-objects.js';
@@ -60,7 +61,8 @@ function typedIstioBinding(props: IstioConfigProps): {
  * Wires Envoy to the Sluice agent inside an Istio mesh (Istio 1.22+), built once for both renderers:
  *
  * - mode `envoyFilter` (default): one EnvoyFilter (networking.istio.io/v1alpha3) with the access-log and
- *   ext_authz patches for inbound and outbound sidecars, optionally ingress gateways;
+ *   ext_authz patches for inbound and outbound sidecars, and with `gateways.enabled` a second one for the
+ *   ingress gateways `gateways.workloadSelector` names (never egress or east-west gateways);
  * - mode `extensionProvider`: AuthorizationPolicy CUSTOM (security.istio.io/v1) and Telemetry
  *   (telemetry.istio.io/v1) that use mesh config extension providers (`istioConfigMeshConfig` gives them),
  *   always with a workload selector and only once `extensionProvider.meshConfigReady` confirms the providers;
@@ -107,6 +109,12 @@ export class IstioConfig extends Construct {
           file: 'envoyfilter.yaml',
           when: eq(view.mode.$, 'envoyFilter'),
           tree: extAuthzEnvoyFilter(parts),
+        },
+        {
+          id: 'GatewayEnvoyFilter',
+          file: 'gateway-envoyfilter.yaml',
+          when: and(eq(view.mode.$, 'envoyFilter'), view.gateways.enabled.$),
+          tree: gatewayEnvoyFilter(parts),
         },
         {
           id: 'RequestBodyEnvoyFilter',
