@@ -213,7 +213,7 @@ describe('the matrix renders what each case is about', () => {
     );
   const find = (name: string) => CASES.find((c) => c.name === name) as Case;
 
-  it('defaults: 12 objects named sluice-agent and sluice-controller in sluice-system (the agent's priority-class ResourceQuota among them), and the TokenReview ClusterRole and binding', () => {
+  it('defaults: 12 objects named sluice-agent and sluice-controller in sluice-system (the agent priority-class ResourceQuota among them), and the TokenReview ClusterRole and binding', () => {
     const all = objects(find('defaults'));
     assert.equal(all.size, 14);
     const namespaced = [...all.values()].filter((m) => !m.kind.startsWith('Cluster'));
