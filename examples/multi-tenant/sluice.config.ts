@@ -14,11 +14,12 @@ export default function build(app: App): void {
     release: 'sluice',
     namespace: 'istio-system',
     mtls: { mode: 'mesh' },
-    // Inbound and outbound balance on the tenant namespaces only: gateways take many short connections,
-    // where exact balance costs accept throughput.
+    // Inbound balance on the tenant namespaces: each also hosts its tenant's gateway, and a namespace
+    // ProxyConfig reaches gateway pods too. Outbound balance applies to gateway listeners (many short
+    // connections, where exact balance locks every accept), so synth refuses it here; inbound balance
+    // only changes sidecars' inbound listeners, which gateways do not have.
     exactBalance: {
       inbound: 'proxyMetadata',
-      outbound: 'proxyMetadata',
       namespaces: ['clinic', 'pharmacy'],
       concurrency: 4,
     },

@@ -15,6 +15,49 @@ test('install istioconfig --dry-run prints the EnvoyFilter for the namespace', a
   assert.match(JSON.stringify(filter), /sluice-agent\.sluice-system\.svc\.cluster\.local:8080/);
 });
 
+test('install istioconfig --mesh-config prints the providers mode extensionProvider waits for', async () => {
+  const dir = tempDir();
+  writeFileSync(
+    join(dir, 'values.yaml'),
+    'mode: extensionProvider\nworkloadSelector: {labels: {app: shop}}\n',
+  );
+  const refused = await sluicectl(
+    ['install', 'istioconfig', '--namespace', 'istio-system', '--values-file', 'values.yaml', '--dry-run'],
+    { cwd: dir },
+  );
+  assert.equal(refused.code, 2);
+  assert.match(refused.stderr, /extensionProvider\.meshConfigReady: .*--mesh-config/);
+  const run = await sluicectl(
+    [
+      'install',
+      'istioconfig',
+      '--namespace',
+      'istio-system',
+      '--values-file',
+      'values.yaml',
+      '--mesh-config',
+    ],
+    { cwd: dir },
+  );
+  assert.equal(run.code, 0, run.stderr);
+  const printed = parseAllDocuments(run.stdout)[0]?.toJS() as any;
+  assert.deepEqual(
+    printed.meshConfig.extensionProviders.map((p: any) => [p.name, Object.keys(p).sort()]),
+    [
+      ['sluice-ext-authz', ['envoyExtAuthzGrpc', 'name']],
+      ['sluice-access-log', ['envoyOtelAls', 'name']],
+    ],
+  );
+  assert.equal(
+    printed.meshConfig.extensionProviders[0].envoyExtAuthzGrpc.service,
+    'sluice-agent.sluice-system.svc.cluster.local',
+  );
+  assert.equal(
+    printed.meshConfig.extensionProviders[0].envoyExtAuthzGrpc.includeRequestBodyInCheck,
+    undefined,
+  );
+});
+
 test('bad values are refused before anything is applied', async () => {
   const dir = tempDir();
   writeFileSync(join(dir, 'values.yaml'), 'agent: {prot: 9090}\n');

@@ -32,6 +32,7 @@ export {
   DEFAULT_ISTIO_NAMESPACE,
   IstioConfig,
   ISTIO_CONFIG_CHART,
+  istioConfigMeshConfig,
   type IstioConfigProps,
 } from './constructs/istio/istio-config.js';
 export {

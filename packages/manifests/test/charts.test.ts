@@ -234,8 +234,9 @@ for (const helmBinary of HELMS) {
       const first = await helmTemplate(helmBinary, sluiceChart, { release: 'alpha', namespace: 'shared' });
       const second = await helmTemplate(helmBinary, sluiceChart, { release: 'beta', namespace: 'shared' });
       // The ClusterRole and its binding are named after namespace and release, so they never collide either.
-      assert.equal(first.length, 13);
-      assert.equal(byKey([...first, ...second]).size, 26);
+      // 14 with the agent's priority-class ResourceQuota.
+      assert.equal(first.length, 14);
+      assert.equal(byKey([...first, ...second]).size, 28);
       const releases = [
         { release: 'alpha', manifests: first },
         { release: 'beta', manifests: second },
@@ -311,7 +312,7 @@ for (const helmBinary of HELMS) {
           new SluiceCrds(scope, 'crds', { release: 'platform', keepOnUninstall: false });
         }),
       );
-      assert.equal(rendered.size, 14);
+      assert.equal(rendered.size, 15);
       assert.ok(rendered.has('DaemonSet/ops/platform-sluice-agent'));
       assert.deepEqual([...rendered.keys()].sort(), [...expected.keys()].sort());
       for (const [key, manifest] of expected) assert.deepEqual(rendered.get(key), manifest, key);

@@ -87,13 +87,13 @@ describe('examples synthesise (npm run synth)', () => {
     assert.equal(scheduler?.averageLatency.latencyToleranceMultiplier, 1.1);
   });
 
-  it('basic: istioconfig dials the agent of the same release; 13 platform objects', () => {
+  it('basic: istioconfig dials the agent of the same release; 14 platform objects', () => {
     const [filter] = read(out, 'basic', 'istioconfig.yaml');
     assert.match(
       JSON.stringify(filter),
       /"target_uri":"sluice-agent\.sluice-system\.svc\.cluster\.local:8080"/,
     );
-    assert.equal(read(out, 'basic', 'sluice.yaml').length, 13);
+    assert.equal(read(out, 'basic', 'sluice.yaml').length, 14);
   });
 
   it('multi-tenant: 2 tenants x 3 objects + ClusterIssuer, mesh STRICT, exact balance in the tenant namespaces; all closed-valid', () => {

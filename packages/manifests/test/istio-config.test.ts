@@ -123,7 +123,7 @@ describe('EnvoyFilter facts (reference aperture.md §9.2 items 1–2, Sluice nam
       assert.equal(patch.match.listener?.filterChain?.filter.subFilter?.name, 'envoy.filters.http.router');
   });
 
-  it('defaults: every target is sluice-agent.sluice-system.svc.cluster.local:8080; timeout 0.25s, fail open, body 8192/true/false', () => {
+  it('defaults: every target is sluice-agent.sluice-system.svc.cluster.local:8080; timeout 0.25s, fail open, no body buffering', () => {
     const patches = envoyFilter(objects('defaults'), 'EnvoyFilter/istio-system/sluice-istioconfig').spec
       .configPatches;
     assert.deepEqual(targets(patches), Array(4).fill('sluice-agent.sluice-system.svc.cluster.local:8080'));
@@ -133,11 +133,8 @@ describe('EnvoyFilter facts (reference aperture.md §9.2 items 1–2, Sluice nam
       assert.equal(config.failure_mode_allow, true);
       assert.equal(config.failure_mode_allow_header_add, true);
       assert.deepEqual(config.status_on_error, { code: 'ServiceUnavailable' });
-      assert.deepEqual(config.with_request_body, {
-        max_request_bytes: 8192,
-        allow_partial_message: true,
-        pack_as_bytes: false,
-      });
+      // Buffering hangs streaming gRPC (istio#27777): never on by default, never in the mesh-wide filter.
+      assert.equal(config.with_request_body, undefined);
       assert.deepEqual(config.grpc_service.google_grpc.channel_args.args, {
         'grpc.keepalive_time_ms': { int_value: 30000 },
         'grpc.keepalive_timeout_ms': { int_value: 10000 },
@@ -248,19 +245,27 @@ describe('EnvoyFilter facts (reference aperture.md §9.2 items 1–2, Sluice nam
     );
   });
 
-  it('gateways: two more patches in context GATEWAY with control point edge', () => {
-    const patches = envoyFilter(objects('gateways'), 'EnvoyFilter/istio-system/sluice-istioconfig').spec
-      .configPatches;
-    assert.equal(patches.length, 6);
+  it('gateways: a second EnvoyFilter, selecting istio: ingressgateway, with the two GATEWAY patches and control point edge', () => {
+    const all = objects('gateways');
+    const sidecars = envoyFilter(all, 'EnvoyFilter/istio-system/sluice-istioconfig').spec.configPatches;
+    assert.equal(sidecars.length, 4);
+    assert.equal(
+      sidecars.some((p) => p.match.context === 'GATEWAY'),
+      false,
+    );
+    const filter = envoyFilter(all, 'EnvoyFilter/istio-system/sluice-istioconfig-gateways');
+    // Context GATEWAY alone would reach egress and east-west gateways: the selector keeps it to ingress.
+    assert.deepEqual(filter.spec.workloadSelector, { labels: { istio: 'ingressgateway' } });
+    const patches = filter.spec.configPatches;
     assert.deepEqual(
-      patches.slice(4).map((p) => [p.applyTo, p.match.context]),
+      patches.map((p) => [p.applyTo, p.match.context]),
       [
         ['NETWORK_FILTER', 'GATEWAY'],
         ['HTTP_FILTER', 'GATEWAY'],
       ],
     );
-    assert.equal(extAuthz(patches[5] as Patch).grpc_service.initial_metadata[0].value, 'edge');
-    assert.equal(accessLog(patches[4] as Patch).common_config.log_name, 'gateway');
+    assert.equal(extAuthz(patches[1] as Patch).grpc_service.initial_metadata[0].value, 'edge');
+    assert.equal(accessLog(patches[0] as Patch).common_config.log_name, 'gateway');
   });
 
   it('fullname override names the filter; a release that is not sluice still derives the agent from agent.release', () => {
@@ -281,6 +286,8 @@ describe('typed IstioConfig', () => {
       config = new IstioConfig(scope, 'istio', {
         mode: 'extensionProvider',
         agent: { release: 'edge' },
+        workloadSelector: { labels: { app: 'shop' } },
+        extensionProvider: { meshConfigReady: true },
       }).meshConfig();
     });
     const [authz, log] = config?.extensionProviders ?? [];
@@ -292,7 +299,6 @@ describe('typed IstioConfig', () => {
         timeout: '0.25s',
         failOpen: true,
         statusOnError: '503',
-        includeRequestBodyInCheck: { maxRequestBytes: 8192, allowPartialMessage: true, packAsBytes: false },
       },
     });
     assert.equal((log as { name: string }).name, 'sluice-access-log');
@@ -302,6 +308,8 @@ describe('typed IstioConfig', () => {
           new IstioConfig(scope, 'i', {
             mode: 'extensionProvider',
             sidecarMode: { enabled: true },
+            workloadSelector: { labels: { app: 'shop' } },
+            extensionProvider: { meshConfigReady: true },
           }).meshConfig(),
         ),
       /sidecarMode\.enabled needs mode envoyFilter/,

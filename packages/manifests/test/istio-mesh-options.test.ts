@@ -8,7 +8,15 @@ import {
 import { ISTIO_CONFIG_CHART_DEFINITION } from '../src/chart/istio-config-chart.js';
 import { exactBalancePodAnnotations } from '../src/constructs/istio/exact-balance.js';
 import { IstioConfig, type IstioConfigProps } from '../src/constructs/istio/istio-config.js';
-import { byKey, HELMS, helmTemplateText, type Manifest, synthesise, writeChart } from './support/helm.js';
+import {
+  byKey,
+  HELMS,
+  helmTemplateText,
+  type Manifest,
+  parseManifests,
+  synthesise,
+  writeChart,
+} from './support/helm.js';
 import { ISTIO_CASES, type IstioCase, synthesiseIstio } from './support/istio-cases.js';
 
 const chart = writeChart(ISTIO_CONFIG_CHART_DEFINITION);
@@ -33,6 +41,46 @@ describe('mTLS: PeerAuthentication STRICT', () => {
       key.startsWith('PeerAuthentication/'),
     );
     assert.deepEqual(keys, ['PeerAuthentication/demoapp/default', 'PeerAuthentication/shop/default']);
+  });
+
+  it('STRICT survives removal: every renderer marks each policy keep for Helm, Argo CD and Flux', async () => {
+    const values: IstioConfigProps = { mtls: { mode: 'namespaces', namespaces: ['demoapp', 'shop'] } };
+    const renderings: [string, Manifest[]][] = [
+      [
+        'synthesis',
+        synthesiseIstio({
+          name: 'keep',
+          release: 'sluice',
+          namespace: 'istio-system',
+          values: values as Record<string, unknown>,
+        }),
+      ],
+    ];
+    for (const helm of HELMS)
+      renderings.push([
+        `helm ${helm.major}`,
+        parseManifests(
+          await helmTemplateText(helm, chart, { release: 'sluice', namespace: 'istio-system', values }),
+        ),
+      ]);
+    for (const [renderer, manifests] of renderings) {
+      const policies = manifests.filter((m) => m.kind === 'PeerAuthentication');
+      assert.equal(policies.length, 2, renderer);
+      for (const policy of policies) {
+        const annotations = (policy.metadata as { annotations?: Record<string, string> }).annotations;
+        // Helm pkg/kube/resource_policy.go: ResourcePolicyAnno "helm.sh/resource-policy", KeepPolicy "keep";
+        // Argo CD sync option Delete=false; Flux kustomize-controller: prune "disabled".
+        assert.deepEqual(
+          annotations,
+          {
+            'helm.sh/resource-policy': 'keep',
+            'argocd.argoproj.io/sync-options': 'Delete=false',
+            'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+          },
+          renderer,
+        );
+      }
+    }
   });
 
   it('a custom root namespace moves the mesh-wide policy', () => {
@@ -117,9 +165,9 @@ const REFUSED: readonly { name: string; values: IstioConfigProps; message: RegEx
     message: /envoy#15146.*envoy#21575/,
   },
   {
-    name: 'mesh-wide ProxyConfig without gateways',
-    values: { exactBalance: { inbound: 'proxyMetadata' } },
-    message: /also reaches ingress gateways/,
+    name: 'mesh-wide outbound balance without gateways',
+    values: { exactBalance: { outbound: 'proxyMetadata' } },
+    message: /outbound exact balance \(and a worker count\) also reaches ingress gateways/,
   },
   {
     name: 'mesh-wide worker count without gateways',
@@ -140,6 +188,31 @@ const REFUSED: readonly { name: string; values: IstioConfigProps; message: RegEx
     name: 'mode namespaces with none',
     values: { mtls: { mode: 'namespaces' } },
     message: /needs at least one namespace/,
+  },
+  {
+    name: 'a CUSTOM policy without a workload selector',
+    values: { mode: 'extensionProvider', extensionProvider: { meshConfigReady: true } },
+    message: /needs a workload selector: a CUSTOM AuthorizationPolicy without one applies to every workload/,
+  },
+  {
+    name: 'a CUSTOM policy before meshConfig is confirmed',
+    values: { mode: 'extensionProvider', workloadSelector: { labels: { app: 'shop' } } },
+    message: /extensionProvider\.meshConfigReady: .*denies every request it selects/,
+  },
+  {
+    name: 'body buffering without its own selector',
+    values: { extAuthz: { requestBody: { enabled: true } } },
+    message: /request-body buffering needs a workload selector.*istio#27777/,
+  },
+  {
+    name: 'body buffering in extensionProvider mode',
+    values: {
+      mode: 'extensionProvider',
+      workloadSelector: { labels: { app: 'shop' } },
+      extensionProvider: { meshConfigReady: true },
+      extAuthz: { requestBody: { enabled: true, workloadSelector: { labels: { app: 'shop' } } } },
+    },
+    message: /includeRequestBodyInCheck\) belongs to the mesh-wide provider/,
   },
 ];
 

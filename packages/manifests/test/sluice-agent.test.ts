@@ -22,13 +22,14 @@ describe('SluiceAgent with defaults', () => {
   const pod = daemonSet.spec.template.spec;
   const container = pod.containers[0];
 
-  it('makes a ServiceAccount, a ConfigMap, a Service and a DaemonSet, all named sluice-agent in sluice-system', () => {
+  it('makes a ServiceAccount, a ConfigMap, a Service, a priority-class ResourceQuota and a DaemonSet, all named sluice-agent in sluice-system', () => {
     assert.deepEqual(
       [...objects.keys()],
       [
         'ServiceAccount/sluice-system/sluice-agent',
         'ConfigMap/sluice-system/sluice-agent',
         'Service/sluice-system/sluice-agent',
+        'ResourceQuota/sluice-system/sluice-agent',
         'DaemonSet/sluice-system/sluice-agent',
       ],
     );
@@ -52,10 +53,10 @@ describe('SluiceAgent with defaults', () => {
       assert.equal(daemonSet.spec.template.metadata.labels[key], value);
   });
 
-  it('rolls with maxSurge 1 / maxUnavailable 0, tolerates every taint, stays out of the mesh', () => {
+  it('rolls with maxSurge 10% / maxUnavailable 0, tolerates every taint, stays out of the mesh', () => {
     assert.deepEqual(daemonSet.spec.updateStrategy, {
       type: 'RollingUpdate',
-      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+      rollingUpdate: { maxSurge: '10%', maxUnavailable: 0 },
     });
     assert.deepEqual(pod.tolerations, [{ operator: 'Exists' }]);
     assert.equal(daemonSet.spec.template.metadata.annotations['sidecar.istio.io/inject'], 'false');

@@ -214,9 +214,12 @@ describe('SluiceController with several replicas (leader election)', () => {
   const env = deployment.spec.template.spec.containers[0].env as AnyObject[];
   const byName = (name: string) => env.find((e) => e.name === name);
 
-  it('runs the replicas, still replaced with Recreate so an old leader never outlives the rollout', () => {
+  it('runs the replicas, replaced one at a time so a standby always remains to take the Lease', () => {
     assert.equal(deployment.spec.replicas, 3);
-    assert.deepEqual(deployment.spec.strategy, { type: 'Recreate' });
+    assert.deepEqual(deployment.spec.strategy, {
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 0, maxUnavailable: 1 },
+    });
   });
 
   it('every replica is probed alike (followers are Ready too), so the budget of one eviction can be spent', () => {

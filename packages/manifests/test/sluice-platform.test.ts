@@ -154,7 +154,8 @@ for (const helm of HELMS) {
         });
       }),
     );
-    assert.equal(rendered.size, 4);
+    // Four agent objects and the priority-class ResourceQuota.
+    assert.equal(rendered.size, 5);
     for (const [key, manifest] of synthesised) assert.deepEqual(rendered.get(key), manifest, key);
   });
 
@@ -212,9 +213,9 @@ describe('the matrix renders what each case is about', () => {
     );
   const find = (name: string) => CASES.find((c) => c.name === name) as Case;
 
-  it('defaults: 11 objects named sluice-agent and sluice-controller in sluice-system, and the TokenReview ClusterRole and binding', () => {
+  it('defaults: 12 objects named sluice-agent and sluice-controller in sluice-system (the agent priority-class ResourceQuota among them), and the TokenReview ClusterRole and binding', () => {
     const all = objects(find('defaults'));
-    assert.equal(all.size, 13);
+    assert.equal(all.size, 14);
     const namespaced = [...all.values()].filter((m) => !m.kind.startsWith('Cluster'));
     assert.deepEqual(
       new Set(namespaced.map((m) => m.metadata.name)),
@@ -243,8 +244,8 @@ describe('the matrix renders what each case is about', () => {
     );
   });
 
-  it('agent only / controller only: 4 agent objects, 9 controller objects', () => {
-    assert.equal(objects(find('agent only')).size, 4);
+  it('agent only / controller only: 5 agent objects (with the priority-class ResourceQuota), 9 controller objects', () => {
+    assert.equal(objects(find('agent only')).size, 5);
     assert.equal(objects(find('controller only')).size, 9);
   });
 
@@ -289,7 +290,7 @@ describe('the matrix renders what each case is about', () => {
     assert.ok(all.has('Service/mesh-control/edge-sluice-controller-peers'));
     assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-agent'));
     assert.ok(all.has('NetworkPolicy/mesh-control/edge-sluice-controller'));
-    assert.equal(all.size, 16);
+    assert.equal(all.size, 17);
   });
 
   it('several replicas: agents dial the headless peers Service on the controller gRPC port, and roll when it changes', () => {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { App, Chart } from 'cdk8s';
-import { IstioConfig } from '@sluice/manifests';
+import { IstioConfig, istioConfigMeshConfig, type IstioConfigProps } from '@sluice/manifests';
 import { IstioConfigValuesSchema, parseWith } from '@sluice/spec';
 import { stringify } from 'yaml';
 import { badInput, EXIT_OK, failure } from '../cli-error.js';
@@ -66,6 +66,11 @@ export const installIstioConfig: Command = {
       ...outputOption(['yaml', 'json']),
       description: 'With --dry-run: yaml (default, one document per object) or json (a v1 List).',
     },
+    'mesh-config': {
+      type: 'boolean',
+      description:
+        "Print the meshConfig.extensionProviders entries mode extensionProvider needs (add them to istiod's mesh config, then set extensionProvider.meshConfigReady: true).",
+    },
   },
   async run(args, io) {
     const namespace = requireOption(args.options['namespace'], 'namespace');
@@ -75,13 +80,23 @@ export const installIstioConfig: Command = {
     const valuesFile = args.options['values-file'] as string | undefined;
     const values = valuesFile === undefined ? {} : readDocument(io, valuesFile);
     const source = valuesFile === undefined ? 'values' : valuesFile === '-' ? STDIN_NAME : valuesFile;
+    const release = (args.options['release'] as string | undefined) ?? 'sluice';
+    if (args.options['mesh-config'] === true) {
+      const props = { ...(values as object), release, namespace } as IstioConfigProps;
+      try {
+        io.stdout(stringify({ meshConfig: istioConfigMeshConfig(props) }, { lineWidth: 0 }));
+      } catch (error) {
+        throw badInput(`${source}: ${(error as Error).message}`);
+      }
+      return EXIT_OK;
+    }
     const checked = parseWith(IstioConfigValuesSchema, values ?? {});
     if (!checked.ok) throw badInput(issuesMessage(source, checked));
     const chart = new Chart(new App(), 'istioconfig');
     try {
       new IstioConfig(chart, 'istio', {
         ...(values as object),
-        release: (args.options['release'] as string | undefined) ?? 'sluice',
+        release,
         namespace,
       });
     } catch (error) {

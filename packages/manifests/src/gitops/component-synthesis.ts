@@ -4,14 +4,30 @@ import { IstioConfig, type IstioConfigProps } from '../constructs/istio/istio-co
 import { SluiceCrds, type SluiceCrdsProps } from '../constructs/crds/sluice-crds.js';
 import { SluicePlatform, type SluicePlatformProps } from '../constructs/platform/sluice-platform.js';
 import { TenantGateways, type TenantGatewaysProps } from '../constructs/tenants/tenant-gateways.js';
+import { gatewayNamespacesWithOutboundBalance } from '../constructs/istio/gateway-namespace-balance.js';
+import { gatewayNamespaceExactBalanceRefusal } from '@sluice/spec';
 import { type ComponentRole, roleOfObjects, ROLE_WAVES } from './component-roles.js';
 import type { GitOpsComponent, KubernetesObject } from './gitops-component.js';
+import { GitOpsInputError } from './output-paths.js';
 import type { SluiceConfig } from './sluice-config.js';
 
 function synth(build: (scope: Construct) => void): KubernetesObject[] {
   const chart = new Chart(new App(), 'component');
   build(chart);
   return chart.toJson() as KubernetesObject[];
+}
+
+/** Refuses components whose outbound exact balance reaches another component's gateway pods. */
+function refuseGatewayExactBalance(components: GitOpsComponent[]): GitOpsComponent[] {
+  const [namespace] = gatewayNamespacesWithOutboundBalance(components.flatMap((c) => c.objects));
+  if (namespace !== undefined) {
+    throw new GitOpsInputError(
+      'istioconfig exactBalance.namespaces',
+      namespace,
+      gatewayNamespaceExactBalanceRefusal(namespace).replace(/^exactBalance\.namespaces: /, ''),
+    );
+  }
+  return components;
 }
 
 function component(
@@ -110,7 +126,7 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
     })) as unknown as KubernetesObject[];
     components.push(component('policies', 'configuration', namespace, policies));
   }
-  return components;
+  return refuseGatewayExactBalance(components);
 }
 
 /**
@@ -118,11 +134,12 @@ export function synthesizeConfig(config: SluiceConfig): GitOpsComponent[] {
  * its id and ordered by what it holds (`roleOfObjects`), not by that id.
  */
 export function componentsOfApp(app: App, defaultNamespace: string): GitOpsComponent[] {
-  return app.charts.map((chart) => {
+  const components = app.charts.map((chart) => {
     const objects = chart.toJson() as KubernetesObject[];
     const namespace =
       objects.find((object) => object.metadata.namespace !== undefined)?.metadata.namespace ??
       defaultNamespace;
     return component(chart.node.id, roleOfObjects(objects), namespace, objects);
   });
+  return refuseGatewayExactBalance(components);
 }

@@ -416,6 +416,14 @@ export function greaterThan(x: Valued<number>, bound: number): Expr<boolean> {
   return new CallExpr<boolean>('gt', [asInt, literal(bound)], (v, b) => (v as number) > (b as number));
 }
 
+/**
+ * An integer value plus one: Sprig's `add1`, which converts float64 from values files and int64 from
+ * `--set` alike (an EnvoyFilter that must apply right after another takes the next priority).
+ */
+export function plusOne(x: Valued<number>): Expr<number> {
+  return new CallExpr<number>('add1', [lift(x)], (v) => goToInt(v) + 1);
+}
+
 /** A named template shared by every object that needs it (names, labels). */
 export function include(name: string, body: Expr<string>): Expr<string> {
   return new IncludeExpr(name, body);

@@ -14,6 +14,7 @@ export const MODELS: Readonly<Record<string, { readonly module: string; readonly
   'v1/ServiceAccount': { module: 'v1/ServiceAccount', type: 'IServiceAccount' },
   'v1/ConfigMap': { module: 'v1/ConfigMap', type: 'IConfigMap' },
   'v1/Service': { module: 'v1/Service', type: 'IService' },
+  'v1/ResourceQuota': { module: 'v1/ResourceQuota', type: 'IResourceQuota' },
   'v1/Container': { module: 'v1/Container', type: 'IContainer' },
   'apps/v1/DaemonSet': { module: 'apps/v1/DaemonSet', type: 'IDaemonSet' },
   'apps/v1/Deployment': { module: 'apps/v1/Deployment', type: 'IDeployment' },

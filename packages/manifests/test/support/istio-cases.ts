@@ -37,7 +37,11 @@ export const ISTIO_CASES: readonly IstioCase[] = [
         timeout: '0.5s',
         failureModeAllow: false,
         statusOnError: 'Forbidden',
-        requestBody: { enabled: false },
+        requestBody: {
+          enabled: true,
+          workloadSelector: { labels: { app: 'classified' } },
+          maxRequestBytes: 4096,
+        },
         sendCredentialHeaders: true,
         allowedHeaders: ['user-type', 'x-request-id'],
         keepaliveTimeMs: 60000,
@@ -100,6 +104,7 @@ export const ISTIO_CASES: readonly IstioCase[] = [
     values: {
       mode: 'extensionProvider',
       workloadSelector: { labels: { 'sluice.dev/protected': 'true' } },
+      extensionProvider: { meshConfigReady: true },
       mtls: { mode: 'mesh' },
     },
   },

@@ -40,7 +40,16 @@ export const AgentValuesSchema = z
       .regex(/^([a-z0-9]([-a-z0-9]*[a-z0-9])?)?$/)
       .max(253)
       .default('system-node-critical')
-      .describe('Priority class of agent pods; empty for none.'),
+      .describe(
+        'Priority class of agent pods; empty for none. system-node-critical and system-cluster-critical come with a ResourceQuota scoped to the class: GKE (and any API server with limitedResources for these classes) admits them outside kube-system only under such a quota.',
+      ),
+    maxSurge: z
+      .string()
+      .regex(/^([1-9][0-9]?|100)%$/, { message: 'must be a percentage from 1% to 100%, e.g. 10%' })
+      .default('10%')
+      .describe(
+        'Nodes whose new agent starts beside the old one at once during a rollout. A percentage, so 300 nodes roll in 10 waves rather than 300 (a one-node-at-a-time rollout outlasts Helm --wait and Flux timeouts past ~30 nodes).',
+      ),
     drainSeconds: z
       .number()
       .int()

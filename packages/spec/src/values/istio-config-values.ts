@@ -58,10 +58,24 @@ export const VIRTUAL_OUTBOUND_REFUSAL =
   'one worker takes everything (envoy#15146); even balanced per listener, connections to different destinations still pile on one worker ' +
   '(envoy#21575). Use exactBalance.outbound: proxyMetadata, which balances the redirected per-port outbound listeners.';
 
-/** Why a mesh-wide ProxyConfig needs `exactBalance.gateways`. */
+/**
+ * Why a mesh-wide ProxyConfig that touches gateway listeners needs `exactBalance.gateways`. Only the outbound
+ * variable and the worker count reach gateways: Istio applies OUTBOUND_LISTENER_EXACT_BALANCE to gateway
+ * listeners, while the inbound variable only changes sidecars' inbound listeners, which gateways lack.
+ */
 export const GATEWAY_WIDE_EXACT_BALANCE_REFUSAL =
-  'exactBalance.namespaces: an empty list puts the ProxyConfig in the mesh root namespace, which also reaches ingress gateways, where exact ' +
-  "balance locks every accept of many short connections (Istio's own guidance); list the application namespaces, or set exactBalance.gateways: true.";
+  'exactBalance.namespaces: an empty list puts the ProxyConfig in the mesh root namespace, where outbound exact balance (and a worker count) ' +
+  "also reaches ingress gateways, whose listeners then lock every accept of many short connections (Istio's own guidance); list the " +
+  'application namespaces, use inbound balance only (it never reaches gateway listeners), or set exactBalance.gateways: true.';
+
+/** Why outbound balance is refused in a namespace that hosts a gateway (a namespace ProxyConfig reaches its pods). */
+export function gatewayNamespaceExactBalanceRefusal(namespace: string): string {
+  return (
+    `exactBalance.namespaces: namespace ${namespace} hosts an ingress gateway, and a namespace ProxyConfig reaches gateway pods too: ` +
+    'outbound exact balance there would lock every accept of the gateway listeners. Use inbound balance only in gateway namespaces, or ' +
+    'move the gateway to its own namespace.'
+  );
+}
 
 /** Why the agent's namespace may not get a STRICT PeerAuthentication. */
 export const AGENT_NAMESPACE_MTLS_REFUSAL =
@@ -72,6 +86,38 @@ export const AGENT_NAMESPACE_MTLS_REFUSAL =
 export function duplicateNamespaceRefusal(path: 'mtls.namespaces' | 'exactBalance.namespaces'): string {
   return `${path}: a namespace is listed twice; list each namespace once`;
 }
+
+/**
+ * Why mode `extensionProvider` needs a workload selector. istiod turns a CUSTOM policy it cannot serve (a
+ * provider missing from meshConfig, misspelt, or whose service it cannot find; before Istio 1.30, or without
+ * PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS, a second CUSTOM provider on the same workload) into an RBAC
+ * deny of the policy's rules (`pilot/pkg/security/authz/builder`: "will generate deny configs"), and
+ * `rules: [{}]` matches every request: without a selector, in the root namespace, that is the whole mesh.
+ */
+export const CUSTOM_POLICY_SELECTOR_REFUSAL =
+  'workloadSelector.labels: mode extensionProvider needs a workload selector: a CUSTOM AuthorizationPolicy without one applies to every ' +
+  'workload in its namespace (the whole mesh in the root namespace), and istiod denies every request on those workloads when the provider ' +
+  'is missing from meshConfig or when another CUSTOM provider (oauth2-proxy, OPA) already serves one of them (before Istio 1.30, or without ' +
+  'PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS). Select the workloads Sluice protects, e.g. workloadSelector.labels: {sluice.dev/protected: "true"}.';
+
+/** Why mode `extensionProvider` waits for `extensionProvider.meshConfigReady`. */
+export const MESH_CONFIG_UNCONFIRMED_REFUSAL =
+  'extensionProvider.meshConfigReady: mode extensionProvider renders a CUSTOM AuthorizationPolicy, and istiod denies every request it selects ' +
+  'while the provider is missing from meshConfig (or misspelt, or its service is not found). First add the envoyExtAuthzGrpc and envoyOtelAls ' +
+  'entries to meshConfig.extensionProviders (`sluicectl install istioconfig --mesh-config` or istioConfigMeshConfig() prints them), check the ' +
+  'agent Service exists, then set extensionProvider.meshConfigReady: true.';
+
+/** Why body buffering needs its own selector (envoyFilter mode). */
+export const REQUEST_BODY_SCOPE_REFUSAL =
+  'extAuthz.requestBody.workloadSelector.labels: request-body buffering needs a workload selector: buffering holds each request until its ' +
+  'body (or maxRequestBytes) arrives, which hangs gRPC client-streaming and bidirectional calls (istio#27777, istio#31773, envoy#42800). ' +
+  'Select only workloads whose requests are unary and whose classifiers read the body.';
+
+/** Why body buffering is refused in extensionProvider mode. */
+export const REQUEST_BODY_PROVIDER_REFUSAL =
+  'extAuthz.requestBody.enabled: in mode extensionProvider the body setting (includeRequestBodyInCheck) belongs to the mesh-wide provider, so it ' +
+  'would buffer every workload the provider serves and hang their streaming gRPC calls; use mode envoyFilter, which scopes buffering to ' +
+  'extAuthz.requestBody.workloadSelector.';
 
 export const EMPTY_MTLS_NAMESPACES_REFUSAL =
   'mtls.namespaces: mode namespaces needs at least one namespace; use mode mesh for every namespace.';
@@ -188,8 +234,22 @@ export const IstioConfigValuesSchema = z
           .object({
             enabled: z
               .boolean()
-              .default(true)
-              .describe('Buffer the request body into the Check (classifiers on JSON bodies).'),
+              .default(false)
+              .describe(
+                'Buffer the request body into the Check (classifiers on JSON bodies), only for workloadSelector below. Off by default: buffering hangs gRPC client-streaming and bidirectional calls (istio#27777, envoy#42800).',
+              ),
+            workloadSelector: z
+              .object({
+                labels: z
+                  .record(labelKey, labelValue)
+                  .default({})
+                  .describe(
+                    'Pods whose inbound and outbound requests are buffered (a separate EnvoyFilter). Required when enabled; select no pod that serves or calls streaming gRPC.',
+                  ),
+              })
+              .strict()
+              .prefault({})
+              .describe('Where request bodies are buffered.'),
             maxRequestBytes: z.number().int().min(1).max(1_048_576).default(8192).describe('Bytes buffered.'),
             allowPartialMessage: z
               .boolean()
@@ -253,7 +313,22 @@ export const IstioConfigValuesSchema = z
       .describe('OpenTelemetry access log to the agent.'),
     gateways: z
       .object({
-        enabled: z.boolean().default(false).describe('Also patch ingress gateways (context GATEWAY).'),
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe('Also patch ingress gateways (context GATEWAY), in an EnvoyFilter of their own.'),
+        workloadSelector: z
+          .object({
+            labels: z
+              .record(labelKey, labelValue)
+              .default({})
+              .describe(
+                "Gateway pods to patch. Empty: istio: ingressgateway, the label of Istio's ingress gateway chart (context GATEWAY alone matches every gateway proxy, egress and east-west too, so the filter always has a selector). A map rather than a map default, because Helm merges a user's map into the default one.",
+              ),
+          })
+          .strict()
+          .prefault({})
+          .describe('Which gateways get ext_authz and access logs.'),
       })
       .strict()
       .prefault({})
@@ -264,6 +339,12 @@ export const IstioConfigValuesSchema = z
           'Name of the envoyExtAuthzGrpc provider in meshConfig.extensionProviders.',
         ).default('sluice-ext-authz'),
         accessLogName: dnsLabel('Name of the envoyOtelAls provider.').default('sluice-access-log'),
+        meshConfigReady: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Confirms that istiod's meshConfig.extensionProviders holds both providers and that the agent Service exists. Mode extensionProvider is refused until it is true: istiod denies every request a CUSTOM policy selects when its provider is missing.",
+          ),
       })
       .strict()
       .prefault({})
@@ -306,7 +387,9 @@ export const IstioConfigValuesSchema = z
         namespaces: z
           .array(dnsLabel('Namespace.'))
           .default([])
-          .describe('Namespaces that get a ProxyConfig. Empty: the root namespace (needs gateways: true).'),
+          .describe(
+            'Namespaces that get a ProxyConfig. Empty: the root namespace (with outbound balance or a worker count, needs gateways: true). Outbound balance is refused in namespaces that host a gateway.',
+          ),
         concurrency: z
           .number()
           .int()
@@ -321,7 +404,35 @@ export const IstioConfigValuesSchema = z
   })
   .strict()
   .superRefine((values, context) => {
-    const { exactBalance, mtls } = values;
+    const { exactBalance, mtls, extAuthz } = values;
+    const selects = (labels: Record<string, string>) => Object.keys(labels).length > 0;
+    if (values.mode === 'extensionProvider' && !selects(values.workloadSelector.labels)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['workloadSelector', 'labels'],
+        message: CUSTOM_POLICY_SELECTOR_REFUSAL,
+      });
+    }
+    if (values.mode === 'extensionProvider' && !values.extensionProvider.meshConfigReady) {
+      context.addIssue({
+        code: 'custom',
+        path: ['extensionProvider', 'meshConfigReady'],
+        message: MESH_CONFIG_UNCONFIRMED_REFUSAL,
+      });
+    }
+    if (extAuthz.requestBody.enabled && values.mode === 'extensionProvider') {
+      context.addIssue({
+        code: 'custom',
+        path: ['extAuthz', 'requestBody', 'enabled'],
+        message: REQUEST_BODY_PROVIDER_REFUSAL,
+      });
+    } else if (extAuthz.requestBody.enabled && !selects(extAuthz.requestBody.workloadSelector.labels)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['extAuthz', 'requestBody', 'workloadSelector', 'labels'],
+        message: REQUEST_BODY_SCOPE_REFUSAL,
+      });
+    }
     if (exactBalance.outbound === 'virtualOutbound') {
       context.addIssue({
         code: 'custom',
@@ -329,11 +440,9 @@ export const IstioConfigValuesSchema = z
         message: VIRTUAL_OUTBOUND_REFUSAL,
       });
     }
-    const proxyConfig =
-      exactBalance.inbound === 'proxyMetadata' ||
-      exactBalance.outbound === 'proxyMetadata' ||
-      exactBalance.concurrency !== undefined;
-    if (proxyConfig && exactBalance.namespaces.length === 0 && !exactBalance.gateways) {
+    const reachesGateways =
+      exactBalance.outbound === 'proxyMetadata' || exactBalance.concurrency !== undefined;
+    if (reachesGateways && exactBalance.namespaces.length === 0 && !exactBalance.gateways) {
       context.addIssue({
         code: 'custom',
         path: ['exactBalance', 'namespaces'],

@@ -1,3 +1,4 @@
+import { eq, type Expr, or } from '../../template/expr.js';
 import type { TreeObject } from '../../template/template-tree.js';
 import { when, yamlOf } from '../../template/template-tree.js';
 import type { ComponentNames } from '../component-binding.js';
@@ -55,8 +56,11 @@ export function agentDaemonSet(binding: AgentBinding, names: ComponentNames): Tr
       selector: { matchLabels: selector },
       revisionHistoryLimit: 10,
       // With internalTrafficPolicy Local a node without a ready agent has no endpoint: start the new pod
-      // beside the old one (surge) and never take the old one down first.
-      updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+      // beside the old one (surge) and never take the old one down first; a percentage of nodes at once.
+      updateStrategy: {
+        type: 'RollingUpdate',
+        rollingUpdate: { maxSurge: values.maxSurge.$, maxUnavailable: 0 },
+      },
       template: {
         metadata: outOfMeshPodMetadata(labels, agentConfigChecksum(binding)),
         spec: {
@@ -70,6 +74,38 @@ export function agentDaemonSet(binding: AgentBinding, names: ComponentNames): Tr
           containers: [agentContainer(binding, 'file')],
           volumes: [...configAndTmpVolumes(name), ...agentCredentialVolumes(binding)],
         },
+      },
+    },
+  };
+}
+
+/** Priority classes an API server may hold back outside kube-system (limitedResources; GKE does). */
+export const CRITICAL_PRIORITY_CLASSES = ['system-node-critical', 'system-cluster-critical'] as const;
+
+/** Whether the values pick a class that needs `agentPriorityClassQuota`. */
+export function needsPriorityClassQuota(binding: AgentBinding): Expr<unknown> {
+  const priorityClass = binding.values.priorityClassName.$;
+  return or(...CRITICAL_PRIORITY_CLASSES.map((name) => eq(priorityClass, name)));
+}
+
+/**
+ * The ResourceQuota that lets critical-class agent pods in: with the ResourceQuota admission plugin's
+ * `limitedResources` naming these classes (GKE's default), a pod of such a class is admitted outside
+ * kube-system only where a quota's scopeSelector covers its class ("insufficient quota to match these
+ * scopes"). The limit is far above any node count: the quota is a key, not a cap.
+ */
+export function agentPriorityClassQuota(binding: AgentBinding, { metadata }: ComponentNames): TreeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ResourceQuota',
+    metadata,
+    spec: {
+      // Kubernetes supports 5,000 nodes; twice that leaves room for every surge pod of a rollout.
+      hard: { pods: '10000' },
+      scopeSelector: {
+        matchExpressions: [
+          { scopeName: 'PriorityClass', operator: 'In', values: [binding.values.priorityClassName.$] },
+        ],
       },
     },
   };

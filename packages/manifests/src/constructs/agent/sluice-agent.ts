@@ -1,12 +1,19 @@
 import type { AgentValuesInput } from '@sluice/spec';
 import { Construct } from 'constructs';
-import type { Expr } from '../../template/expr.js';
+import { and, type Expr } from '../../template/expr.js';
 import { evaluateTree } from '../../template/template-tree.js';
 import type { ReleaseProps } from '../component-binding.js';
 import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
 import { AgentBinding, typedAgentBinding } from './agent-binding.js';
 import { agentContainer } from './agent-container.js';
-import { agentConfigMap, agentDaemonSet, agentService, agentServiceAccount } from './agent-objects.js';
+import {
+  agentConfigMap,
+  agentDaemonSet,
+  agentPriorityClassQuota,
+  agentService,
+  agentServiceAccount,
+  needsPriorityClassQuota,
+} from './agent-objects.js';
 
 const SOURCE = 'packages/manifests/src/constructs/agent/sluice-agent.ts';
 const COMPONENT = 'agent';
@@ -16,8 +23,8 @@ export interface SluiceAgentProps extends Readonly<AgentValuesInput>, ReleasePro
 
 /**
  * The Sluice agent as a DaemonSet: one per node, reached by the node's Envoy sidecars through a Service
- * with `internalTrafficPolicy: Local`, rolled one node at a time with surge so a node is never without
- * an agent, tolerating every taint, outside the mesh, under the restricted Pod Security profile.
+ * with `internalTrafficPolicy: Local`, rolled a percentage of nodes at a time with surge so a node is never
+ * without an agent, admitted at its critical priority class through a class-scoped ResourceQuota, tolerating every taint, outside the mesh, under the restricted Pod Security profile.
  *
  * Typed: `new SluiceAgent(chart, 'agent', { release: 'sluice', image: { tag: '0.1.0' } })`.
  * The `sluice` chart builds the same objects from `.Values.agent`.
@@ -41,6 +48,16 @@ export class SluiceAgent extends Construct {
         { id: 'ServiceAccount', file: 'agent-serviceaccount.yaml', tree: agentServiceAccount(names) },
         { id: 'ConfigMap', file: 'agent-configmap.yaml', tree: agentConfigMap(binding, names) },
         { id: 'Service', file: 'agent-service.yaml', tree: agentService(binding, names) },
+        {
+          id: 'PriorityClassQuota',
+          file: 'agent-resourcequota.yaml',
+          // An object's own `when` replaces the shared one, so the agent's `enabled` is repeated here.
+          when:
+            binding.enabled === undefined
+              ? needsPriorityClassQuota(binding)
+              : and(binding.enabled, needsPriorityClassQuota(binding)),
+          tree: agentPriorityClassQuota(binding, names),
+        },
         { id: 'DaemonSet', file: 'agent-daemonset.yaml', tree: agentDaemonSet(binding, names) },
       ],
     });

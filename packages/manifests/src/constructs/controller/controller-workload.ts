@@ -53,9 +53,14 @@ export function controllerDeployment(parts: ControllerParts): TreeObject {
       replicas: binding.values.replicas.$,
       revisionHistoryLimit: 10,
       selector: { matchLabels: selector },
-      // Old and new versions never run side by side (an old leader could hold its Lease against the new
-      // pods); agents keep their last decisions for their time-to-live while the replacement starts.
-      strategy: { type: 'Recreate' },
+      // One replica: old and new never run side by side (no Lease to settle who leads); agents keep their
+      // last decisions for their time-to-live while the replacement starts. Several replicas elect a
+      // leader through the Lease, so they roll one pod at a time and a standby is always there to take over.
+      strategy: when(
+        parts.leaderElection,
+        { type: 'RollingUpdate', rollingUpdate: { maxSurge: 0, maxUnavailable: 1 } },
+        { type: 'Recreate' },
+      ),
       template: {
         metadata: outOfMeshPodMetadata(labels, controllerConfigChecksum(parts)),
         spec: {
@@ -63,6 +68,16 @@ export function controllerDeployment(parts: ControllerParts): TreeObject {
           automountServiceAccountToken: true,
           enableServiceLinks: false,
           terminationGracePeriodSeconds: 30,
+          // Replicas on one node would all go with it: spread them by hostname (softly, so a one-node
+          // cluster still schedules them).
+          topologySpreadConstraints: when(parts.leaderElection, [
+            {
+              maxSkew: 1,
+              topologyKey: 'kubernetes.io/hostname',
+              whenUnsatisfiable: 'ScheduleAnyway',
+              labelSelector: { matchLabels: selector },
+            },
+          ]),
           securityContext: restrictedPodSecurityContext(),
           containers: [controllerContainer(parts)],
           volumes: configAndTmpVolumes(name),

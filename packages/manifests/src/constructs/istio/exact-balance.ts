@@ -70,7 +70,11 @@ export function exactBalanceGuards(values: View<IstioConfigValues>): TreeObject 
   return {
     refuseVirtualOutbound: refuseWhen(eq(balance.outbound.$, 'virtualOutbound'), VIRTUAL_OUTBOUND_REFUSAL),
     refuseGatewayWide: refuseWhen(
-      and(needsProxyConfig(values), not(balance.namespaces.$), not(balance.gateways.$)),
+      and(
+        or(eq(balance.outbound.$, 'proxyMetadata'), not(not(balance.concurrency.$))),
+        not(balance.namespaces.$),
+        not(balance.gateways.$),
+      ),
       GATEWAY_WIDE_EXACT_BALANCE_REFUSAL,
     ),
   };

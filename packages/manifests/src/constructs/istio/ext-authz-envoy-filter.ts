@@ -119,11 +119,6 @@ function extAuthzPatch(
           failure_mode_allow: authz.failureModeAllow.$,
           failure_mode_allow_header_add: authz.failureModeAllowHeaderAdd.$,
           status_on_error: { code: authz.statusOnError.$ },
-          with_request_body: when(authz.requestBody.enabled.$, {
-            max_request_bytes: authz.requestBody.maxRequestBytes.$,
-            allow_partial_message: authz.requestBody.allowPartialMessage.$,
-            pack_as_bytes: authz.requestBody.packAsBytes.$,
-          }),
           allowed_headers: when(authz.allowedHeaders.$, headerMatcher(authz.allowedHeaders.$)),
           // Credentials stay in the sidecar unless the values say otherwise; disallowed_headers beats allowed_headers.
           disallowed_headers: when(
@@ -150,7 +145,7 @@ function extAuthzPatch(
   };
 }
 
-/** The four sidecar patches in Aperture's order, then the two gateway patches when `gateways.enabled`. */
+/** The four sidecar patches, in Aperture's order. */
 export function extAuthzConfigPatches(
   values: View<IstioConfigValues>,
   target: Expr<string>,
@@ -161,7 +156,54 @@ export function extAuthzConfigPatches(
     accessLogPatch(values, target, 'SIDECAR_OUTBOUND', 'egress'),
     extAuthzPatch(values, target, 'SIDECAR_INBOUND', points.inbound.$),
     extAuthzPatch(values, target, 'SIDECAR_OUTBOUND', points.outbound.$),
-    when(values.gateways.enabled.$, accessLogPatch(values, target, 'GATEWAY', 'gateway')),
-    when(values.gateways.enabled.$, extAuthzPatch(values, target, 'GATEWAY', points.gateway.$)),
+  ];
+}
+
+/**
+ * The two gateway patches (`gateways.enabled`), for an EnvoyFilter of their own: context GATEWAY matches
+ * every gateway proxy (egress and east-west too), so only that filter's selector keeps them to ingress.
+ */
+export function gatewayConfigPatches(values: View<IstioConfigValues>, target: Expr<string>): readonly Tree[] {
+  return [
+    accessLogPatch(values, target, 'GATEWAY', 'gateway'),
+    extAuthzPatch(values, target, 'GATEWAY', values.controlPoints.gateway.$),
+  ];
+}
+
+/**
+ * Request-body buffering for the pods `extAuthz.requestBody.workloadSelector` names, apart from the main
+ * filter so no other workload buffers: a MERGE into the ext_authz filter the main EnvoyFilter inserted (it
+ * applies one priority later, so the filter exists). Buffering holds a request until its body arrives, which
+ * hangs gRPC client-streaming and bidirectional calls (istio#27777, envoy#42800): select unary services only.
+ */
+export function requestBodyConfigPatches(values: View<IstioConfigValues>): readonly Tree[] {
+  const body = values.extAuthz.requestBody;
+  const patch = (context: PatchContext): Tree => ({
+    applyTo: 'HTTP_FILTER',
+    match: {
+      context,
+      listener: {
+        filterChain: { filter: { name: HTTP_CONNECTION_MANAGER, subFilter: { name: EXT_AUTHZ } } },
+      },
+    },
+    patch: {
+      operation: 'MERGE',
+      value: {
+        name: EXT_AUTHZ,
+        typed_config: {
+          '@type': EXT_AUTHZ_TYPE,
+          with_request_body: {
+            max_request_bytes: body.maxRequestBytes.$,
+            allow_partial_message: body.allowPartialMessage.$,
+            pack_as_bytes: body.packAsBytes.$,
+          },
+        },
+      },
+    },
+  });
+  return [
+    patch('SIDECAR_INBOUND'),
+    patch('SIDECAR_OUTBOUND'),
+    when(values.gateways.enabled.$, patch('GATEWAY')),
   ];
 }

@@ -1,5 +1,13 @@
-import type { IstioConfigValues } from '@sluice/spec';
-import { type TreeObject, when, yamlOf } from '../../template/template-tree.js';
+import {
+  CUSTOM_POLICY_SELECTOR_REFUSAL,
+  type IstioConfigValues,
+  MESH_CONFIG_UNCONFIRMED_REFUSAL,
+  REQUEST_BODY_PROVIDER_REFUSAL,
+  REQUEST_BODY_SCOPE_REFUSAL,
+} from '@sluice/spec';
+import { and, eq, not } from '../../template/expr.js';
+import { refuseWhen } from '../../template/chart-guards.js';
+import { type TreeObject, yamlOf } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 import { ACCESS_LOG_ATTRIBUTES } from './ext-authz-envoy-filter.js';
 
@@ -14,10 +22,28 @@ import { ACCESS_LOG_ATTRIBUTES } from './ext-authz-envoy-filter.js';
  */
 
 function selector(values: View<IstioConfigValues>): TreeObject {
+  // The values refuse this mode without labels, so the policy never reaches a whole namespace or the mesh.
+  return { selector: { matchLabels: yamlOf(values.workloadSelector.labels.$) } };
+}
+
+/** The chart's twins of the schema's selector refusals: CUSTOM policy and body buffering. */
+export function selectorGuards(values: View<IstioConfigValues>): TreeObject {
+  const providerMode = eq(values.mode.$, 'extensionProvider');
+  const body = values.extAuthz.requestBody;
   return {
-    selector: when(values.workloadSelector.labels.$, {
-      matchLabels: yamlOf(values.workloadSelector.labels.$),
-    }),
+    refuseSelectorlessCustomPolicy: refuseWhen(
+      and(providerMode, not(values.workloadSelector.labels.$)),
+      CUSTOM_POLICY_SELECTOR_REFUSAL,
+    ),
+    refuseUnconfirmedMeshConfig: refuseWhen(
+      and(providerMode, not(values.extensionProvider.meshConfigReady.$)),
+      MESH_CONFIG_UNCONFIRMED_REFUSAL,
+    ),
+    refuseProviderRequestBody: refuseWhen(and(providerMode, body.enabled.$), REQUEST_BODY_PROVIDER_REFUSAL),
+    refuseUnscopedRequestBody: refuseWhen(
+      and(not(providerMode), body.enabled.$, not(body.workloadSelector.labels.$)),
+      REQUEST_BODY_SCOPE_REFUSAL,
+    ),
   };
 }
 
@@ -45,7 +71,8 @@ export interface MeshConfigExtensionProviders {
 
 /**
  * The `meshConfig.extensionProviders` entries for parsed values. Istio's own provider timeout default is
- * ten minutes, so the timeout is always written.
+ * ten minutes, so the timeout is always written. No `includeRequestBodyInCheck`: it would buffer every
+ * workload the provider serves (the values refuse body buffering in this mode).
  */
 export function meshConfigExtensionProviders(
   values: IstioConfigValues,
@@ -70,15 +97,6 @@ export function meshConfigExtensionProviders(
           timeout: authz.timeout,
           failOpen: authz.failureModeAllow,
           statusOnError: statusCodes[authz.statusOnError],
-          ...(authz.requestBody.enabled
-            ? {
-                includeRequestBodyInCheck: {
-                  maxRequestBytes: authz.requestBody.maxRequestBytes,
-                  allowPartialMessage: authz.requestBody.allowPartialMessage,
-                  packAsBytes: authz.requestBody.packAsBytes,
-                },
-              }
-            : {}),
         },
       },
       {

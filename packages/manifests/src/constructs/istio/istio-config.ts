@@ -4,6 +4,7 @@ import {
   type IstioConfigValuesInput,
   SLUICE_CHART_FACTS,
 } from '@sluice/spec';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { and, eq, type EvalContext, type Expr, not } from '../../template/expr.js';
 import { evaluateTree } from '../../template/template-tree.js';
@@ -24,7 +25,9 @@ import {
   exactBalanceProxyConfig,
   extAuthzAuthorizationPolicy,
   extAuthzEnvoyFilter,
+  gatewayEnvoyFilter,
   istioParts,
+  requestBodyEnvoyFilter,
 } from './istio-objects.js';
 import { peerAuthentication } from './mtls.js';
 
@@ -58,9 +61,12 @@ function typedIstioBinding(props: IstioConfigProps): {
  * Wires Envoy to the Sluice agent inside an Istio mesh (Istio 1.22+), built once for both renderers:
  *
  * - mode `envoyFilter` (default): one EnvoyFilter (networking.istio.io/v1alpha3) with the access-log and
- *   ext_authz patches for inbound and outbound sidecars, optionally ingress gateways;
+ *   ext_authz patches for inbound and outbound sidecars, and with `gateways.enabled` a second one for the
+ *   ingress gateways `gateways.workloadSelector` names (never egress or east-west gateways);
  * - mode `extensionProvider`: AuthorizationPolicy CUSTOM (security.istio.io/v1) and Telemetry
- *   (telemetry.istio.io/v1) that use mesh config extension providers (`meshConfig` gives them);
+ *   (telemetry.istio.io/v1) that use mesh config extension providers (`istioConfigMeshConfig` gives them),
+ *   always with a workload selector and only once `extensionProvider.meshConfigReady` confirms the providers;
+ * - `extAuthz.requestBody`: body buffering, off by default, in its own EnvoyFilter for selected pods;
  * - `mtls`: PeerAuthentication STRICT mesh-wide or per namespace;
  * - `exactBalance`: ProxyConfig (networking.istio.io/v1beta1) metadata variables, or an inbound listener
  *   EnvoyFilter for older Istio.
@@ -103,6 +109,18 @@ export class IstioConfig extends Construct {
           file: 'envoyfilter.yaml',
           when: eq(view.mode.$, 'envoyFilter'),
           tree: extAuthzEnvoyFilter(parts),
+        },
+        {
+          id: 'GatewayEnvoyFilter',
+          file: 'gateway-envoyfilter.yaml',
+          when: and(eq(view.mode.$, 'envoyFilter'), view.gateways.enabled.$),
+          tree: gatewayEnvoyFilter(parts),
+        },
+        {
+          id: 'RequestBodyEnvoyFilter',
+          file: 'request-body-envoyfilter.yaml',
+          when: and(eq(view.mode.$, 'envoyFilter'), view.extAuthz.requestBody.enabled.$),
+          tree: requestBodyEnvoyFilter(parts),
         },
         {
           id: 'AuthorizationPolicy',
@@ -163,4 +181,17 @@ export class IstioConfig extends Construct {
     const host = evaluateTree(agentHost(this.view), this.context) as string;
     return meshConfigExtensionProviders(this.parsed, host);
   }
+}
+
+/**
+ * The `meshConfig.extensionProviders` entries mode `extensionProvider` needs, for values that are not yet
+ * confirmed (`meshConfigReady` false): the step before the mode can be rendered at all.
+ */
+export function istioConfigMeshConfig(props: IstioConfigProps): MeshConfigExtensionProviders {
+  const confirmed: IstioConfigProps = {
+    ...props,
+    mode: 'extensionProvider',
+    extensionProvider: { ...props.extensionProvider, meshConfigReady: true },
+  };
+  return new IstioConfig(new Chart(new App(), 'mesh-config'), 'istio', confirmed).meshConfig();
 }

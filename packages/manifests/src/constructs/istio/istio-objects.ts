@@ -1,12 +1,16 @@
 import type { IstioConfigValues } from '@sluice/spec';
-import { concat, type Expr } from '../../template/expr.js';
+import { concat, type Expr, plusOne } from '../../template/expr.js';
 import { type Tree, type TreeObject, when, yamlOf } from '../../template/template-tree.js';
 import type { View } from '../../template/values-view.js';
 import type { ComponentBinding } from '../component-binding.js';
 import { agentTarget } from './agent-target.js';
 import { exactBalanceConfigPatches, exactBalanceGuards, proxyConfigSpec } from './exact-balance.js';
-import { extAuthzConfigPatches } from './ext-authz-envoy-filter.js';
-import { authorizationPolicySpec, telemetrySpec } from './extension-providers.js';
+import {
+  extAuthzConfigPatches,
+  gatewayConfigPatches,
+  requestBodyConfigPatches,
+} from './ext-authz-envoy-filter.js';
+import { authorizationPolicySpec, selectorGuards, telemetrySpec } from './extension-providers.js';
 import { mtlsGuards } from './mtls.js';
 
 /** What every istioconfig object is built from: the values, the release's fullname, namespace and labels. */
@@ -24,7 +28,7 @@ export function istioParts(binding: ComponentBinding<IstioConfigValues>): IstioP
 
 /** Refusals the schema cannot express ride on the object every mode renders. */
 function valuesGuards(view: View<IstioConfigValues>): TreeObject {
-  return { ...exactBalanceGuards(view), ...mtlsGuards(view) };
+  return { ...exactBalanceGuards(view), ...mtlsGuards(view), ...selectorGuards(view) };
 }
 
 function workloadSelector(view: View<IstioConfigValues>): Tree {
@@ -41,6 +45,44 @@ export function extAuthzEnvoyFilter({ view, name, namespace, labels }: IstioPart
       workloadSelector: workloadSelector(view),
       priority: view.priority.$,
       configPatches: extAuthzConfigPatches(view, agentTarget(view)),
+    },
+  };
+}
+
+/** `gateways.enabled` (mode envoyFilter): ext_authz and access logs on the selected ingress gateways only. */
+export function gatewayEnvoyFilter({ view, name, namespace, labels }: IstioParts): TreeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1alpha3',
+    kind: 'EnvoyFilter',
+    metadata: { name: concat(name, '-gateways'), namespace, labels },
+    spec: {
+      // Never without a selector: context GATEWAY alone would reach egress and east-west gateways.
+      workloadSelector: {
+        labels: when(
+          view.gateways.workloadSelector.labels.$,
+          yamlOf(view.gateways.workloadSelector.labels.$),
+          {
+            istio: 'ingressgateway',
+          },
+        ),
+      },
+      priority: view.priority.$,
+      configPatches: gatewayConfigPatches(view, agentTarget(view)),
+    },
+  };
+}
+
+/** `extAuthz.requestBody.enabled` (mode envoyFilter): body buffering for the selected pods only. */
+export function requestBodyEnvoyFilter({ view, name, namespace, labels }: IstioParts): TreeObject {
+  return {
+    apiVersion: 'networking.istio.io/v1alpha3',
+    kind: 'EnvoyFilter',
+    metadata: { name: concat(name, '-request-body'), namespace, labels },
+    spec: {
+      workloadSelector: { labels: yamlOf(view.extAuthz.requestBody.workloadSelector.labels.$) },
+      // After the main filter's INSERT_BEFORE, so the MERGE finds ext_authz in the chain.
+      priority: plusOne(view.priority.$),
+      configPatches: requestBodyConfigPatches(view),
     },
   };
 }

@@ -22,11 +22,27 @@ import { has, hasDuplicates, refuseWhen } from '../../template/chart-guards.js';
 /** Istio's convention: the namespace-wide (or mesh-wide) policy is named `default`. */
 export const PEER_AUTHENTICATION_NAME = 'default';
 
+/**
+ * Removing STRICT mTLS silently downgrades a mesh, so every deleter leaves the policy in place: Helm skips
+ * objects annotated `helm.sh/resource-policy: keep` on uninstall and upgrade, Argo CD never deletes what
+ * `Delete=false` marks, and Flux's kustomize-controller never prunes `prune: disabled`.
+ */
+export const KEEP_ON_REMOVAL_ANNOTATIONS = {
+  'helm.sh/resource-policy': 'keep',
+  'argocd.argoproj.io/sync-options': 'Delete=false',
+  'kustomize.toolkit.fluxcd.io/prune': 'disabled',
+} as const;
+
 export function peerAuthentication(namespace: Expr<string>, labels: TreeObject): TreeObject {
   return {
     apiVersion: 'security.istio.io/v1',
     kind: 'PeerAuthentication',
-    metadata: { name: PEER_AUTHENTICATION_NAME, namespace, labels },
+    metadata: {
+      name: PEER_AUTHENTICATION_NAME,
+      namespace,
+      labels,
+      annotations: { ...KEEP_ON_REMOVAL_ANNOTATIONS },
+    },
     spec: { mtls: { mode: 'STRICT' } },
   };
 }
