@@ -149,8 +149,8 @@ test('without --argocd or --flux, any output folder will do: nothing names it as
     'sluice',
     'sluice-crds',
   ]);
-  // 13 objects and their kustomization.yaml.
-  assert.equal(readdirSync(join(dir, 'out', 'sluice')).length, 14);
+  // 14 objects (the agent's priority-class ResourceQuota among them) and their kustomization.yaml.
+  assert.equal(readdirSync(join(dir, 'out', 'sluice')).length, 15);
 });
 
 /** Secrets a workload cannot start without: non-optional secretKeyRefs and Secret volumes. */
@@ -348,7 +348,13 @@ test('a typed config that type-checks synthesises; the compiler reports nothing 
   t.diagnostic(`type-checking valid.config.ts took ${Math.round(performance.now() - started)} ms`);
   const { run, out } = await synthTyped('valid.config.ts');
   assert.equal(run.code, 0, run.stderr);
-  assert.deepEqual(readdirSync(out).sort(), ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
+  assert.deepEqual(readdirSync(out).sort(), [
+    'istioconfig',
+    'namespaces',
+    'policies',
+    'sluice',
+    'sluice-crds',
+  ]);
 });
 
 test('a misspelt policy key fails the type check with file:line:col, exit 2, and nothing written', async () => {
