@@ -16,7 +16,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { SYNTH_TABLE, SYNTHESISED_FOLDERS, synthesisedKinds } from '../repo/support/synthesised-kinds.js';
 
 const ROOT = realpathSync(fileURLToPath(new URL('../../', import.meta.url)));
 
@@ -156,20 +156,9 @@ test('spec, manifests and cli pack cleanly and run sluicectl init and synth outs
     // …type-checks against the packed declarations, and synthesises.
     run('npx', ['--no-install', 'tsc', '-p', 'tsconfig.json'], app);
     const synth = run('npm', ['run', 'synth'], app);
-    assert.match(synth.stdout, /wrote \d+ files to /);
-    const deploy = join(app, 'deploy');
-    const folders = readdirSync(deploy).sort();
-    assert.deepEqual(folders, ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
-    const kinds = folders.flatMap((folder) =>
-      readdirSync(join(deploy, folder))
-        .filter((file) => file !== 'kustomization.yaml')
-        .flatMap((file) =>
-          parseAllDocuments(readFileSync(join(deploy, folder, file), 'utf8')).map(
-            (document) => (document.toJS() as { kind: string }).kind,
-          ),
-        ),
-    );
-    const count = (kind: string) => kinds.filter((each) => each === kind).length;
+    assert.match(synth.stdout, SYNTH_TABLE);
+    const { folders, kinds, count } = synthesisedKinds(join(app, 'deploy'));
+    assert.deepEqual(folders, SYNTHESISED_FOLDERS);
     assert.equal(count('CustomResourceDefinition'), 1, kinds.join(', '));
     assert.equal(count('DaemonSet'), 1, kinds.join(', '));
     assert.equal(count('Deployment'), 1, kinds.join(', '));

@@ -48,7 +48,7 @@ test('the package table is the workspace: names, directories and commands', () =
   const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
   assert.deepEqual(rows.sort(byName), workspace.sort(byName));
   // Any @sluice/* named anywhere on the page exists.
-  const named = new Set([...architecture.matchAll(/@sluice\/[a-z-]+/g)].map((match) => match[0]));
+  const named = new Set([...architecture.matchAll(/@sluice\/[a-z0-9-]+/g)].map((match) => match[0]));
   const known = new Set(workspace.map((entry) => entry.name));
   assert.deepEqual(
     [...named].filter((name) => !known.has(name)),

@@ -3,10 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseAllDocuments } from 'yaml';
+import { SYNTH_TABLE, SYNTHESISED_FOLDERS, synthesisedKinds } from './support/synthesised-kinds.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -35,20 +35,9 @@ test('the README TypeScript snippet is a config sluicectl synth turns into the f
       { cwd: project, encoding: 'utf8' },
     );
     assert.equal(run.status, 0, run.stderr);
-    assert.match(run.stdout, /wrote \d+ files to /);
-    const deploy = join(project, 'deploy');
-    const folders = readdirSync(deploy).sort();
-    assert.deepEqual(folders, ['istioconfig', 'policies', 'sluice', 'sluice-crds']);
-    const kinds = folders.flatMap((folder) =>
-      readdirSync(join(deploy, folder))
-        .filter((file) => file !== 'kustomization.yaml')
-        .flatMap((file) =>
-          parseAllDocuments(readFileSync(join(deploy, folder, file), 'utf8')).map(
-            (document) => (document.toJS() as { kind: string }).kind,
-          ),
-        ),
-    );
-    const count = (kind: string) => kinds.filter((each) => each === kind).length;
+    assert.match(run.stdout, SYNTH_TABLE);
+    const { folders, kinds, count } = synthesisedKinds(join(project, 'deploy'));
+    assert.deepEqual(folders, SYNTHESISED_FOLDERS);
     for (const kind of [
       'CustomResourceDefinition',
       'DaemonSet',

@@ -62,11 +62,11 @@ export async function loadSluiceConfig(
         throw badInput(`${file}: ${(error as Error).message}`);
       throw badInput(`${file}: cannot load: ${(error as Error).message.split('\n')[0]}`);
     }
-    if (typeof module.default === 'function')
-      return { kind: 'build', build: module.default as (app: App) => void };
-    if (module.default === undefined)
+    const exported = defaultExport(module);
+    if (typeof exported === 'function') return { kind: 'build', build: exported as (app: App) => void };
+    if (exported === undefined)
       throw badInput(`${file}: needs a default export: defineSluiceConfig({...}) or a build(app) function`);
-    document = module.default;
+    document = exported;
   } else {
     // `-` reads a YAML/JSON config from standard input.
     const { stdin } = options;
@@ -75,6 +75,18 @@ export async function loadSluiceConfig(
   const parsed = parseWith(SluiceConfigSchema, document);
   if (!parsed.ok) throw badInput(issuesMessage(file === '-' ? STDIN_NAME : file, parsed));
   return { kind: 'values', config: parsed.value };
+}
+
+/**
+ * The config's default export. In a project without `"type": "module"` tsx loads the file as CommonJS, and
+ * importing CommonJS from ESM hands over `module.exports` as the default: `{ default: build }` (plus the
+ * `__esModule` marker TypeScript adds). Unwrapped here so both project kinds load the same config.
+ */
+export function defaultExport(module: { default?: unknown }): unknown {
+  const value = module.default;
+  if (value === null || typeof value !== 'object' || !('default' in value)) return value;
+  const keys = Object.keys(value).filter((key) => key !== '__esModule');
+  return keys.length === 1 && keys[0] === 'default' ? (value as { default: unknown }).default : value;
 }
 
 /** Synthesises the config's components; construct errors (bad tenants, refused options) are bad input. */

@@ -7,9 +7,13 @@ import { parse, parseAllDocuments } from 'yaml';
 import { parseFlowPolicy } from '@sluice/spec';
 import { sluicectl, tempDir } from './cli-support.js';
 
-/** Aperture's own files, collected in @sluice/spec (its fixtures README names their sources). */
+/**
+ * Aperture's own files, collected in @sluice/spec (its fixtures README names their sources), found through
+ * the package's resolved entry (dist/index.js) rather than a path across workspaces.
+ */
+const SPEC_ENTRY = import.meta.resolve('@sluice/spec');
 const aperture = (path: string): string =>
-  fileURLToPath(new URL(`../../spec/test/fixtures/aperture/${path}`, import.meta.url));
+  fileURLToPath(new URL(`../test/fixtures/aperture/${path}`, SPEC_ENTRY));
 
 test('migrate aperture-policy prints the FlowPolicy of a generated rate-limit CR, warnings on stderr', async () => {
   const run = await sluicectl(['migrate', 'aperture-policy', aperture('policies/rate-limiting.yaml')]);

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import { typecheckConfig } from '../src/config-typecheck.js';
+import { defaultExport } from '../src/sluice-config-file.js';
 import { type CliRun, sluicectl, tempDir } from './cli-support.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
@@ -422,4 +423,44 @@ test("a redis rate limit without the agents' Redis URL fails synth naming both p
   );
   const fixed = await sluicectl(['synth', '--config', 'redis-url.yaml', '--output-dir', 'out'], { cwd: dir });
   assert.equal(fixed.code, 0, fixed.stderr);
+});
+
+test('a sluice.config.ts in a project without "type": "module" loads as in an ES module project', async () => {
+  // tsx loads it as CommonJS there; its default export used to arrive wrapped and be refused as an unknown field.
+  for (const packageJson of ['{}\n', '{"type": "commonjs"}\n', '{"type": "module"}\n']) {
+    const dir = tempDir();
+    symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+    writeFileSync(join(dir, 'package.json'), packageJson);
+    writeFileSync(
+      join(dir, 'sluice.config.ts'),
+      [
+        "import { App, ApiObject, Chart } from 'cdk8s';",
+        'export default function build(app: App): void {',
+        "  const chart = new Chart(app, 'extras');",
+        "  new ApiObject(chart, 'c', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c', namespace: 'ops' } });",
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const run = await sluicectl(
+      ['synth', '--config', 'sluice.config.ts', '--output-dir', 'out', '--no-typecheck'],
+      {
+        cwd: dir,
+      },
+    );
+    assert.equal(run.code, 0, `${packageJson}: ${run.stderr}`);
+    assert.deepEqual(readdirSync(join(dir, 'out', 'extras')).sort(), [
+      'configmap-c.ops.yaml',
+      'kustomization.yaml',
+    ]);
+  }
+});
+
+test('defaultExport unwraps only the CommonJS shape', () => {
+  const build = (): void => {};
+  assert.equal(defaultExport({ default: build }), build);
+  assert.equal(defaultExport({ default: { __esModule: true, default: build } }), build);
+  const config = { release: 'sluice', default: 'kept' };
+  assert.equal(defaultExport({ default: config }), config);
+  assert.equal(defaultExport({}), undefined);
 });

@@ -122,12 +122,18 @@ test('the mesh must dial the agent this config installs, on its port', () => {
 });
 
 test("extensionProvider mode needs the agent's default control point", () => {
-  assert.deepEqual(refusal({ istioConfig: { values: { mode: 'extensionProvider' } } }), [
+  // A selector and the meshConfig confirmation, so the control point is the one thing missing.
+  const provider = {
+    mode: 'extensionProvider' as const,
+    workloadSelector: { labels: { app: 'shop' } },
+    extensionProvider: { meshConfigReady: true },
+  };
+  assert.deepEqual(refusal({ istioConfig: { values: provider } }), [
     '  - istioConfig.values.mode: "extensionProvider" is not allowed; extensionProvider sends no control point, and sluice.values.agent.defaultControlPoint is not set, so the agent would refuse every Check (and Envoy fail open); set sluice.values.agent.defaultControlPoint (e.g. ingress)',
   ]);
   const fixed = {
     sluice: { values: { agent: { defaultControlPoint: 'ingress' } } },
-    istioConfig: { values: { mode: 'extensionProvider' as const } },
+    istioConfig: { values: provider },
   };
   assert.equal(defineSluiceConfig(fixed), fixed);
 });

@@ -12,7 +12,15 @@ describe('proxyConfigFromIstioValues', () => {
     assert.equal(config.extAuthz.failureModeAllow, true);
     assert.equal(config.extAuthz.failureModeAllowHeaderAdd, true);
     assert.equal(config.extAuthz.statusOnError, 503);
-    assert.deepEqual(config.extAuthz.withRequestBody, {
+    // Body buffering is off by default (it hangs streaming gRPC); on, the chart's numbers carry over.
+    assert.equal(config.extAuthz.withRequestBody, null);
+    const buffered = proxyConfigFromIstioValues(
+      IstioConfigValuesSchema.parse({
+        extAuthz: { requestBody: { enabled: true, workloadSelector: { labels: { app: 'classified' } } } },
+      }),
+      { context: 'inbound', upstream: { port: 8099 } },
+    );
+    assert.deepEqual(buffered.extAuthz.withRequestBody, {
       maxRequestBytes: 8192,
       allowPartialMessage: true,
       packAsBytes: false,
