@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { type EvalContext, type Expr, LocalExpr } from '../template/expr.js';
+import { and, type EvalContext, type Expr, LocalExpr } from '../template/expr.js';
 import { goTruthy } from '../template/go-semantics.js';
 import { evaluateTree, loopVariables, type TreeObject } from '../template/template-tree.js';
 
@@ -77,12 +77,19 @@ export type SluiceObjectSpec = { readonly id: string } & (
 
 /** A construct's objects and what they share: the source file, the context, usually the component's condition. */
 export interface SluiceObjectsProps extends Pick<SluiceObjectProps, 'source' | 'when' | 'context'> {
-  /** In the order they are created and rendered; an object's own `when` replaces the shared one. */
+  /** In the order they are created and rendered; an object's own `when` applies on top of the shared one. */
   readonly objects: readonly SluiceObjectSpec[];
 }
 
 /** Adds a construct's objects under `scope`, in order. */
 export function addSluiceObjects(scope: Construct, props: SluiceObjectsProps): SluiceObject[] {
   const { objects, ...shared } = props;
-  return objects.map(({ id, ...own }) => new SluiceObject(scope, id, { ...shared, ...own }));
+  return objects.map(({ id, ...own }) => {
+    // A disabled component renders none of its objects, whatever each object's own condition says.
+    const when =
+      shared.when === undefined || own.when === undefined
+        ? (own.when ?? shared.when)
+        : and(shared.when, own.when);
+    return new SluiceObject(scope, id, { ...shared, ...own, ...(when === undefined ? {} : { when }) });
+  });
 }

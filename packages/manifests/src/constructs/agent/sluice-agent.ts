@@ -1,6 +1,6 @@
 import type { AgentValuesInput } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { and, type Expr } from '../../template/expr.js';
+import type { Expr } from '../../template/expr.js';
 import { evaluateTree } from '../../template/template-tree.js';
 import type { ReleaseProps } from '../component-binding.js';
 import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
@@ -51,11 +51,7 @@ export class SluiceAgent extends Construct {
         {
           id: 'PriorityClassQuota',
           file: 'agent-resourcequota.yaml',
-          // An object's own `when` replaces the shared one, so the agent's `enabled` is repeated here.
-          when:
-            binding.enabled === undefined
-              ? needsPriorityClassQuota(binding)
-              : and(binding.enabled, needsPriorityClassQuota(binding)),
+          when: needsPriorityClassQuota(binding),
           tree: agentPriorityClassQuota(binding, names),
         },
         { id: 'DaemonSet', file: 'agent-daemonset.yaml', tree: agentDaemonSet(binding, names) },

@@ -1,6 +1,6 @@
 import type { ControllerValuesInput } from '@sluice/spec';
 import { Construct } from 'constructs';
-import { and, type Expr } from '../../template/expr.js';
+import type { Expr } from '../../template/expr.js';
 import type { ReleaseProps } from '../component-binding.js';
 import { addSluiceObjects, type SluiceObject } from '../sluice-object.js';
 import { ControllerBinding, controllerParts, typedControllerBinding } from './controller-binding.js';
@@ -67,7 +67,7 @@ export class SluiceController extends Construct {
         {
           id: 'PeersService',
           // Only with several replicas (leader election).
-          when: enabled === undefined ? parts.leaderElection : and(enabled, parts.leaderElection),
+          when: parts.leaderElection,
           file: 'controller-peers-service.yaml',
           tree: controllerPeersService(parts),
         },
